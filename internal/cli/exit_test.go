@@ -1,0 +1,50 @@
+package cli
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/viper"
+
+	"github.com/gitopsctl/gitopsctl/internal/iostreams"
+)
+
+// runCLI runs the command tree in-process with captured streams and env.
+func runCLI(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	io, out, errOut := iostreams.Test()
+	v := viper.New()
+	f := &Factory{IO: io, Now: func() time.Time { return time.Unix(0, 0).UTC() }, Getenv: func(k string) string { return env[k] }, v: v}
+	code := run(context.Background(), f, args)
+	return code, out.String(), errOut.String()
+}
+
+func TestExitCodes(t *testing.T) {
+	tests := []struct {
+		args    []string
+		code    int
+		errLike string
+	}{
+		{[]string{"version"}, ExitOK, ""},
+		{[]string{"bogus"}, ExitUsage, `unknown command "bogus"`},
+		{[]string{"version", "--nope"}, ExitUsage, "unknown flag: --nope"},
+		{[]string{"version", "extra"}, ExitUsage, "unknown command"},
+		{[]string{"-o", "xml", "version"}, ExitUsage, `invalid --output "xml"`},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			code, _, stderr := runCLI(t, nil, tc.args...)
+			if code != tc.code {
+				t.Fatalf("exit code %d, want %d (stderr %q)", code, tc.code, stderr)
+			}
+			if tc.errLike != "" && !strings.Contains(stderr, tc.errLike) {
+				t.Fatalf("stderr %q lacks %q", stderr, tc.errLike)
+			}
+			if n := strings.Count(stderr, "Error:"); tc.code != 0 && n != 1 {
+				t.Fatalf("error printed %d times: %q", n, stderr)
+			}
+		})
+	}
+}

@@ -1,0 +1,53 @@
+// Package iostreams carries the standard streams a command reads and writes,
+// so that commands never touch os.Stdout directly and tests can capture them.
+package iostreams
+
+import (
+	"bytes"
+	"io"
+	"os"
+)
+
+// IOStreams holds the streams of one command invocation.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer // data
+	ErrOut io.Writer // diagnostics, progress, warnings
+
+	// OutTTY and ErrTTY tell whether Out and ErrOut are terminals: progress
+	// bars and color are only shown on a terminal.
+	OutTTY bool
+	ErrTTY bool
+	// NoColor is set when NO_COLOR is present in the environment.
+	NoColor bool
+}
+
+// System returns the process's streams.
+func System() *IOStreams {
+	_, noColor := os.LookupEnv("NO_COLOR")
+	return &IOStreams{
+		In:      os.Stdin,
+		Out:     os.Stdout,
+		ErrOut:  os.Stderr,
+		OutTTY:  isTerminal(os.Stdout),
+		ErrTTY:  isTerminal(os.Stderr),
+		NoColor: noColor,
+	}
+}
+
+// Test returns streams backed by buffers, plus the buffers.
+func Test() (*IOStreams, *bytes.Buffer, *bytes.Buffer) {
+	out, errOut := &bytes.Buffer{}, &bytes.Buffer{}
+	return &IOStreams{In: &bytes.Buffer{}, Out: out, ErrOut: errOut, NoColor: true}, out, errOut
+}
+
+// ColorEnabled reports whether color escapes may be written to ErrOut.
+func (s *IOStreams) ColorEnabled() bool { return s.ErrTTY && !s.NoColor }
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	return fi.Mode()&os.ModeCharDevice != 0
+}

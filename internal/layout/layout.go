@@ -1,0 +1,79 @@
+// Package layout names the files of the two repositories gitopsctl manages,
+// so that every command agrees on where things live.
+package layout
+
+import "path/filepath"
+
+const (
+	// ConfigFileName is the tool config at the gitops-repo root.
+	ConfigFileName = ".gitopsctl.yaml"
+	// RootAppFile is the App of Apps manifest at the gitops-repo root.
+	RootAppFile = "root-app.yaml"
+	// AppsDir holds every Application and AppProject manifest.
+	AppsDir = "argo-apps"
+	// ProjectsDir holds the AppProjects, relative to the gitops-repo root.
+	ProjectsDir = "argo-apps/projects"
+	// ChartsDir holds one chart per service.
+	ChartsDir = "charts"
+
+	// ServiceConfigFile is the plain env var values file of a service in the configs-repo.
+	ServiceConfigFile = "config.yaml"
+	// ServiceSecretsFile is the sealed env var values file of a service in the configs-repo.
+	ServiceSecretsFile = "secrets.yaml"
+	// PlaintextFile is the git-ignored dotenv file holding a service's
+	// plaintext secrets on the machine of whoever seals them.
+	PlaintextFile = "secrets.local.env"
+	// SealStateFile is the git-ignored file next to PlaintextFile that lets
+	// seal skip keys whose inputs did not change.
+	SealStateFile = "secrets.local.state"
+	// ConfigsGitignore is the content init writes to the configs-repo's
+	// .gitignore; the patterns keep plaintext and seal state out of git.
+	ConfigsGitignore = "# gitopsctl: plaintext secrets live only on the machine that seals them.\n" +
+		"*.local.env\n" +
+		"*.local.state\n" +
+		"*.local.env.tmp-*\n"
+)
+
+// Projects are the AppProjects of the seed layout.
+var Projects = []string{"app", "monitoring", "tools"}
+
+// ChartDir is charts/<service> under the gitops-repo root.
+func ChartDir(repo, service string) string { return filepath.Join(repo, ChartsDir, service) }
+
+// ValuesFile is charts/<service>/values.yaml under the gitops-repo root.
+func ValuesFile(repo, service string) string {
+	return filepath.Join(ChartDir(repo, service), "values.yaml")
+}
+
+// ClusterAppsDir is argo-apps/clusters/<cluster>/<project>.
+func ClusterAppsDir(repo, cluster, project string) string {
+	return filepath.Join(repo, AppsDir, "clusters", cluster, project)
+}
+
+// AppFile is the Application manifest of a service.
+func AppFile(repo, cluster, project, service string) string {
+	return filepath.Join(ClusterAppsDir(repo, cluster, project), service+".yaml")
+}
+
+// ServiceDir is <service>/ in the configs-repo.
+func ServiceDir(configs, service string) string { return filepath.Join(configs, service) }
+
+// ConfigValuesFile is <service>/config.yaml in the configs-repo.
+func ConfigValuesFile(configs, service string) string {
+	return filepath.Join(configs, service, ServiceConfigFile)
+}
+
+// SecretsValuesFile is <service>/secrets.yaml in the configs-repo.
+func SecretsValuesFile(configs, service string) string {
+	return filepath.Join(configs, service, ServiceSecretsFile)
+}
+
+// PlaintextPath is <service>/secrets.local.env in the configs-repo.
+func PlaintextPath(configs, service string) string {
+	return filepath.Join(configs, service, PlaintextFile)
+}
+
+// SealStatePath is <service>/secrets.local.state in the configs-repo.
+func SealStatePath(configs, service string) string {
+	return filepath.Join(configs, service, SealStateFile)
+}

@@ -1,0 +1,2 @@
+# step: gitopsctl version
+"$GITOPSCTL" version
