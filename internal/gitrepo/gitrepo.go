@@ -123,11 +123,14 @@ func (r *Repo) String() string {
 }
 
 // Clean turns p into a root-relative slash path ("." for the root). A leading
-// "/" means the root. It does not resolve ".." beyond the root: the result
-// may start with "..".
+// "/" means the root. ".." beyond the root is kept (the result then starts
+// with ".." and Resolve refuses it).
 func Clean(p string) string {
-	p = path.Clean("/" + filepath.ToSlash(p))
-	return strings.TrimPrefix(path.Clean("."+p), "./")
+	p = strings.TrimLeft(filepath.ToSlash(p), "/")
+	if p == "" {
+		return "."
+	}
+	return path.Clean(p)
 }
 
 // Resolve follows symbolic links in every component of p and returns the
