@@ -226,9 +226,11 @@ func TestChartRendersForFlagCombinations(t *testing.T) {
 			},
 		},
 		{
-			name:    "config values and sealed keys (strict)",
-			svc:     "ingestion",
-			mod:     func(o *ServiceOptions) { o.Env = []string{"LOG_LEVEL=debug", "KAFKA_BROKERS=kafka.kafka.svc:9092", "RETRIES=3", "EMPTY="} },
+			name: "config values and sealed keys (strict)",
+			svc:  "ingestion",
+			mod: func(o *ServiceOptions) {
+				o.Env = []string{"LOG_LEVEL=debug", "KAFKA_BROKERS=kafka.kafka.svc:9092", "RETRIES=3", "EMPTY="}
+			},
 			secrets: map[string]string{"DB_PASSWORD": "AgBy3i4OJSWK+PiTySYZZA==", "API_TOKEN": "AgCz9xQ="},
 			scope:   "strict",
 			check: func(t *testing.T, r *rendered) {
