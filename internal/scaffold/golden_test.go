@@ -17,7 +17,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 // label) with testdata/<name>.txtar, or rewrites it with -update.
 func goldenTree(t *testing.T, name string, repos ...struct {
 	label, dir string
-	files []string
+	files      []string
 }) {
 	t.Helper()
 	ar := &txtar.Archive{Comment: []byte("Golden tree: the files gitopsctl writes (go test ./internal/scaffold -update refreshes it).\n")}
@@ -70,7 +70,7 @@ func goldenTree(t *testing.T, name string, repos ...struct {
 
 type repoFiles = struct {
 	label, dir string
-	files []string
+	files      []string
 }
 
 // listFiles lists every file under dir except .git, relative, slash-separated.
