@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gitopsctl/gitopsctl/internal/argo"
 	"github.com/gitopsctl/gitopsctl/internal/config"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
 	"github.com/gitopsctl/gitopsctl/templates"
@@ -17,7 +18,7 @@ import (
 
 // InClusterServer is the destination of every generated Application: the
 // cluster Argo CD runs in.
-const InClusterServer = "https://kubernetes.default.svc"
+const InClusterServer = argo.InClusterURL
 
 // DefaultRevision is the targetRevision of generated sources.
 const DefaultRevision = "HEAD"

@@ -196,8 +196,8 @@ func NewService(ctx context.Context, o ServiceOptions) (*ServiceResult, error) {
 
 	// Validate: manifests parse strictly; the chart renders with the
 	// service's real values files layered as Argo CD layers them.
-	if err := validateFiles(repoFiles); err != nil {
-		return nil, fmt.Errorf("new-service: generated files are invalid: %w", err)
+	if err := validateManifest(appPath, app); err != nil {
+		return nil, fmt.Errorf("new-service: generated Application is invalid: %w", err)
 	}
 	if err := o.validateRender(repoFiles, configsFiles, chartPath); err != nil {
 		return nil, fmt.Errorf("new-service: generated chart does not render: %w", err)
