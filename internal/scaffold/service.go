@@ -19,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
+	"github.com/gitopsctl/gitopsctl/internal/config"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
 	"github.com/gitopsctl/gitopsctl/templates"
 )
@@ -340,10 +341,16 @@ func (o *ServiceOptions) validate() ([]kv, error) {
 		return nil, errors.New("configsRepo.url is not set in .gitopsctl.yaml")
 	}
 	if o.Cluster == "" {
-		o.Cluster = "prod"
+		o.Cluster = config.DefaultCluster
+	}
+	if errs := dns1123Label(o.Cluster); errs != "" {
+		return nil, fmt.Errorf("invalid cluster %q: %s", o.Cluster, errs)
 	}
 	if o.Project == "" {
 		o.Project = DefaultProject
+	}
+	if errs := dns1123Label(o.Project); errs != "" {
+		return nil, fmt.Errorf("invalid --project %q: %s", o.Project, errs)
 	}
 	if err := o.checkProject(); err != nil {
 		return nil, err
