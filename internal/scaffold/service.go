@@ -317,7 +317,7 @@ func (o *ServiceOptions) validate() ([]kv, error) {
 		return nil, errors.New("a service NAME is required")
 	}
 	if errs := validation.IsDNS1035Label(o.Name); len(errs) > 0 {
-		return nil, fmt.Errorf("invalid service name %q: %s (it names the release, the Rollout and its Services)", o.Name, strings.Join(errs, "; "))
+		return nil, fmt.Errorf("invalid service name %q: use lowercase letters, digits and '-', starting with a letter and ending with a letter or digit (a DNS label: it names the release, the Rollout and its Services)", o.Name)
 	}
 	if len(o.Name) > MaxServiceNameChars {
 		return nil, fmt.Errorf("invalid service name %q: at most %d characters (so %q fits in 63)", o.Name, MaxServiceNameChars, o.Name+"-preview")
