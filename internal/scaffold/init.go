@@ -74,7 +74,7 @@ func Init(ctx context.Context, o InitOptions) (*InitResult, error) {
 	var author, committer Identity
 	if o.Git {
 		var err error
-		if author, committer, err = gitIdentities(o.Getenv); err != nil {
+		if author, committer, err = gitIdentities(o.Getenv, o.RepoDir); err != nil {
 			return nil, fmt.Errorf("init --git: %w", err)
 		}
 	}
