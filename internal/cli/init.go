@@ -82,7 +82,7 @@ GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL or git config user.name/user.email.`,
 	fl.StringVar(&o.Registry, "registry", "", "image registry prefix for new services, e.g. ghcr.io/acme")
 	fl.BoolVar(&o.Platform, "platform", false, "also create placeholder monitoring and tools charts and Applications")
 	fl.BoolVar(&o.Git, "git", false, "initialise both directories as git repositories and commit")
-	fl.BoolVar(&o.Force, "force", false, "write into non-empty directories, replacing files init creates")
+	fl.BoolVar(&o.Force, "force", false, "write into non-empty directories, replacing the files init creates (other files are kept)")
 	return cmd
 }
 

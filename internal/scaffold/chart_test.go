@@ -19,6 +19,7 @@ import (
 	"helm.sh/helm/v3/pkg/lint"
 	"helm.sh/helm/v3/pkg/lint/support"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
 )
@@ -450,6 +451,19 @@ func checkCommon(t *testing.T, r *rendered, name, ns string) {
 		t.Errorf("envFrom %+v", c.EnvFrom)
 	}
 
+	// No empty values rendered as null (e.g. "data:" with nothing under it).
+	for tpl, out := range r.raw {
+		for _, doc := range splitDocs(out) {
+			var v any
+			if err := yaml.Unmarshal([]byte(doc), &v); err != nil {
+				t.Fatal(err)
+			}
+			if p := findNull(v, ""); p != "" {
+				t.Errorf("%s: %s is null", tpl, p)
+			}
+		}
+	}
+
 	// The K6 Job: k6 on the mounted script, no retries, Rollouts arg escaped.
 	if len(r.analysis.Spec.Args) != 1 || r.analysis.Spec.Args[0].Name != "preview-url" {
 		t.Errorf("analysis args %+v", r.analysis.Spec.Args)
@@ -458,7 +472,7 @@ func checkCommon(t *testing.T, r *rendered, name, ns string) {
 	if m.Provider.Job == nil {
 		t.Fatal("analysis metric has no job provider")
 	}
-	js := m.Provider.Job.Spec
+	var js batchv1.JobSpec = m.Provider.Job.Spec // decoded strictly with the AnalysisTemplate
 	if js.BackoffLimit == nil || *js.BackoffLimit != 0 || js.Template.Spec.RestartPolicy != corev1.RestartPolicyNever {
 		t.Errorf("job backoffLimit %v restartPolicy %s", js.BackoffLimit, js.Template.Spec.RestartPolicy)
 	}
@@ -541,4 +555,30 @@ func TestPlatformChartsRender(t *testing.T) {
 			t.Errorf("%s: ConfigMap %s/%s %v", comp.Name, cm.Namespace, cm.Name, cm.Data)
 		}
 	}
+}
+
+// findNull returns the path of the first null value in v, or "".
+func findNull(v any, at string) string {
+	switch x := v.(type) {
+	case nil:
+		return at
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if p := findNull(x[k], at+"."+k); p != "" {
+				return p
+			}
+		}
+	case []any:
+		for i, e := range x {
+			if p := findNull(e, fmt.Sprintf("%s[%d]", at, i)); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
 }

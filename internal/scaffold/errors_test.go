@@ -42,6 +42,8 @@ func TestNewServiceBadInputsWriteNothing(t *testing.T) {
 		{"k6 duration", func(_ pair, o *ServiceOptions) { o.K6Duration = "soon" }, `--k6-duration "soon"`},
 		{"bad env", func(_ pair, o *ServiceOptions) { o.Env = []string{"1X=y"} }, `--env "1X=y"`},
 		{"env twice", func(_ pair, o *ServiceOptions) { o.Env = []string{"A=1", "A=2"} }, "--env A given twice"},
+		{"project escaping the repo", func(_ pair, o *ServiceOptions) { o.Project = "../../x" }, `invalid --project "../../x"`},
+		{"cluster escaping the repo", func(_ pair, o *ServiceOptions) { o.Cluster = "../prod" }, `invalid cluster "../prod"`},
 		{"bad namespace", func(_ pair, o *ServiceOptions) { o.Namespace = "Web" }, `invalid --namespace "Web"`},
 		{"missing configs-repo", func(p pair, o *ServiceOptions) { o.ConfigsDir = filepath.Join(p.root, "nope") }, "configs-repo " + "%ROOT%/nope does not exist"},
 		{"missing gitops-repo", func(p pair, o *ServiceOptions) { o.RepoDir = filepath.Join(p.root, "nope") }, "gitops-repo %ROOT%/nope is not a directory"},
@@ -203,5 +205,28 @@ func TestInitDerivesURLs(t *testing.T) {
 		if !strings.Contains(string(b), want) {
 			t.Errorf(".gitopsctl.yaml lacks %q:\n%s", want, b)
 		}
+	}
+}
+
+// init --force into existing directories keeps foreign files, keeps a
+// README and adds the plaintext patterns to an existing .gitignore.
+func TestInitForceMergesGitignore(t *testing.T) {
+	root := t.TempDir()
+	configs := filepath.Join(root, "configs-repo")
+	if err := os.MkdirAll(configs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(configs, ".gitignore"), []byte("*.bak\n*.local.env"), 0o644)
+	os.WriteFile(filepath.Join(configs, "README.md"), []byte("ours\n"), 0o644)
+	if _, err := Init(context.Background(), InitOptions{RepoDir: filepath.Join(root, "gitops-repo"), Registry: "ghcr.io/acme", Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(filepath.Join(configs, ".gitignore"))
+	want := "*.bak\n*.local.env\n# gitopsctl: plaintext secrets live only on the machine that seals them.\n*.local.state\n*.local.env.tmp-*\n"
+	if string(b) != want {
+		t.Errorf(".gitignore = %q, want %q", b, want)
+	}
+	if b, _ := os.ReadFile(filepath.Join(configs, "README.md")); string(b) != "ours\n" {
+		t.Errorf("README.md replaced: %q", b)
 	}
 }

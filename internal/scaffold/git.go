@@ -24,11 +24,22 @@ var ErrNoIdentity = errors.New("no git identity: set GIT_AUTHOR_NAME and GIT_AUT
 
 // gitIdentities resolves author and committer the way git does: the
 // GIT_AUTHOR_* / GIT_COMMITTER_* environment first, then user.name and
-// user.email from the global git config.
-func gitIdentities(getenv func(string) string) (author, committer Identity, err error) {
+// user.email from the local config of an existing repository in dir (if
+// any), then from the global git config.
+func gitIdentities(getenv func(string) string, dir string) (author, committer Identity, err error) {
 	var global Identity
 	if cfg, cerr := gitconfig.LoadConfig(gitconfig.GlobalScope); cerr == nil {
 		global = Identity{Name: cfg.User.Name, Email: cfg.User.Email}
+	}
+	if repo, oerr := git.PlainOpen(dir); oerr == nil {
+		if cfg, cerr := repo.Config(); cerr == nil {
+			if cfg.User.Name != "" {
+				global.Name = cfg.User.Name
+			}
+			if cfg.User.Email != "" {
+				global.Email = cfg.User.Email
+			}
+		}
 	}
 	pick := func(prefix string) Identity {
 		id := Identity{Name: getenv(prefix + "_NAME"), Email: getenv(prefix + "_EMAIL")}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -137,4 +138,44 @@ func TestGoldenNewServiceFlags(t *testing.T) {
 	goldenTree(t, "new-service-flags",
 		repoFiles{"gitops-repo", p.repo, res.Repo.Files},
 		repoFiles{"configs-repo", p.configs, res.Configs.Files})
+}
+
+// The backend chart rendered as Argo CD renders it (values.yaml, then the
+// configs-repo's config.yaml and secrets.yaml), in `helm template` form.
+func TestGoldenRenderedBackend(t *testing.T) {
+	p := initPair(t)
+	p.newService(t, "backend", func(o *ServiceOptions) { o.Env = []string{"LOG_LEVEL=info"} })
+	writeSecrets(t, p, "backend", "strict", map[string]string{"DB_PASSWORD": "AgBy3i4OJSWK+PiTySYZZA=="})
+	r := renderService(t, p, "backend", "backend")
+	var names []string
+	for k := range r.raw {
+		if !strings.HasPrefix(filepath.Base(k), "_") {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	var b bytes.Buffer
+	for _, n := range names {
+		if strings.TrimSpace(r.raw[n]) == "" {
+			continue
+		}
+		b.WriteString("---\n# Source: " + n + "\n" + strings.TrimLeft(r.raw[n], "\n"))
+		if !strings.HasSuffix(r.raw[n], "\n") {
+			b.WriteString("\n")
+		}
+	}
+	path := filepath.Join("testdata", "new-service-backend.rendered.yaml")
+	if *update {
+		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(b.Bytes(), want) {
+		t.Fatalf("%s is out of date (go test ./internal/scaffold -update refreshes it); got:\n%s", path, b.Bytes())
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gitopsctl/gitopsctl/internal/argo"
 	"github.com/gitopsctl/gitopsctl/internal/config"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
 	"github.com/gitopsctl/gitopsctl/templates"
@@ -17,7 +18,7 @@ import (
 
 // InClusterServer is the destination of every generated Application: the
 // cluster Argo CD runs in.
-const InClusterServer = "https://kubernetes.default.svc"
+const InClusterServer = argo.InClusterURL
 
 // DefaultRevision is the targetRevision of generated sources.
 const DefaultRevision = "HEAD"
@@ -73,7 +74,7 @@ func Init(ctx context.Context, o InitOptions) (*InitResult, error) {
 	var author, committer Identity
 	if o.Git {
 		var err error
-		if author, committer, err = gitIdentities(o.Getenv); err != nil {
+		if author, committer, err = gitIdentities(o.Getenv, o.RepoDir); err != nil {
 			return nil, fmt.Errorf("init --git: %w", err)
 		}
 	}
@@ -81,9 +82,9 @@ func Init(ctx context.Context, o InitOptions) (*InitResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	configsFiles := []file{
-		{Path: ".gitignore", Data: []byte(layout.ConfigsGitignore)},
-		{Path: "README.md", Data: []byte(configsReadme)},
+	configsFiles, err := o.configsFiles()
+	if err != nil {
+		return nil, err
 	}
 	var platform []string
 	if o.Platform {
@@ -300,6 +301,41 @@ func (o *InitOptions) repoFiles() ([]file, error) {
 		files = append(files, file{Path: layout.AppsDir + "/clusters/" + o.Cluster + "/" + p + "/.gitkeep"})
 	}
 	files = append(files, file{Path: layout.ChartsDir + "/.gitkeep"})
+	return files, nil
+}
+
+// configsFiles are the configs-repo's .gitignore and README.md. With
+// --force an existing .gitignore gets the missing patterns appended and an
+// existing README.md is kept.
+func (o *InitOptions) configsFiles() ([]file, error) {
+	gi := []byte(layout.ConfigsGitignore)
+	old, err := os.ReadFile(filepath.Join(o.ConfigsDir, ".gitignore"))
+	switch {
+	case err == nil:
+		have := map[string]bool{}
+		for _, l := range strings.Split(string(old), "\n") {
+			have[strings.TrimSpace(l)] = true
+		}
+		var missing []string
+		for _, l := range strings.Split(layout.ConfigsGitignore, "\n") {
+			if l != "" && !strings.HasPrefix(l, "#") && !have[l] {
+				missing = append(missing, l)
+			}
+		}
+		gi = old
+		if len(missing) > 0 {
+			if len(gi) > 0 && gi[len(gi)-1] != '\n' {
+				gi = append(gi, '\n')
+			}
+			gi = append(gi, "# gitopsctl: plaintext secrets live only on the machine that seals them.\n"+strings.Join(missing, "\n")+"\n"...)
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("init: %w", err)
+	}
+	files := []file{{Path: ".gitignore", Data: gi}}
+	if _, err := os.Stat(filepath.Join(o.ConfigsDir, "README.md")); errors.Is(err, fs.ErrNotExist) {
+		files = append(files, file{Path: "README.md", Data: []byte(configsReadme)})
+	}
 	return files, nil
 }
 

@@ -19,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
+	"github.com/gitopsctl/gitopsctl/internal/config"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
 	"github.com/gitopsctl/gitopsctl/templates"
 )
@@ -196,8 +197,8 @@ func NewService(ctx context.Context, o ServiceOptions) (*ServiceResult, error) {
 
 	// Validate: manifests parse strictly; the chart renders with the
 	// service's real values files layered as Argo CD layers them.
-	if err := validateFiles(repoFiles); err != nil {
-		return nil, fmt.Errorf("new-service: generated files are invalid: %w", err)
+	if err := validateManifest(appPath, app); err != nil {
+		return nil, fmt.Errorf("new-service: generated Application is invalid: %w", err)
 	}
 	if err := o.validateRender(repoFiles, configsFiles, chartPath); err != nil {
 		return nil, fmt.Errorf("new-service: generated chart does not render: %w", err)
@@ -316,7 +317,7 @@ func (o *ServiceOptions) validate() ([]kv, error) {
 		return nil, errors.New("a service NAME is required")
 	}
 	if errs := validation.IsDNS1035Label(o.Name); len(errs) > 0 {
-		return nil, fmt.Errorf("invalid service name %q: %s (it names the release, the Rollout and its Services)", o.Name, strings.Join(errs, "; "))
+		return nil, fmt.Errorf("invalid service name %q: use lowercase letters, digits and '-', starting with a letter and ending with a letter or digit (a DNS label: it names the release, the Rollout and its Services)", o.Name)
 	}
 	if len(o.Name) > MaxServiceNameChars {
 		return nil, fmt.Errorf("invalid service name %q: at most %d characters (so %q fits in 63)", o.Name, MaxServiceNameChars, o.Name+"-preview")
@@ -340,10 +341,16 @@ func (o *ServiceOptions) validate() ([]kv, error) {
 		return nil, errors.New("configsRepo.url is not set in .gitopsctl.yaml")
 	}
 	if o.Cluster == "" {
-		o.Cluster = "prod"
+		o.Cluster = config.DefaultCluster
+	}
+	if errs := dns1123Label(o.Cluster); errs != "" {
+		return nil, fmt.Errorf("invalid cluster %q: %s", o.Cluster, errs)
 	}
 	if o.Project == "" {
 		o.Project = DefaultProject
+	}
+	if errs := dns1123Label(o.Project); errs != "" {
+		return nil, fmt.Errorf("invalid --project %q: %s", o.Project, errs)
 	}
 	if err := o.checkProject(); err != nil {
 		return nil, err
