@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-git/go-git/v5/plumbing/object"
+
 	"github.com/gitopsctl/gitopsctl/internal/fsutil"
 	"github.com/gitopsctl/gitopsctl/internal/gitcommit"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
@@ -163,6 +165,11 @@ func Validate(o *Options) error {
 	if o.Push && o.NoCommit {
 		return usage("--push needs a commit; drop --no-commit")
 	}
+	if o.Author != "" {
+		if _, err := gitcommit.ParseIdentity(o.Author); err != nil {
+			return usage("--author: %v", err)
+		}
+	}
 	if o.Retries < 0 {
 		return usage("--retries must be 0 or more")
 	}
@@ -300,6 +307,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 
 	var repo *gitcommit.Repo
+	var author, committer object.Signature
 	rels := make([]string, len(ts))
 	if !o.NoCommit {
 		if repo, err = gitcommit.Open(filepath.Dir(ts[0].path)); err != nil {
@@ -316,6 +324,14 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 				return nil, err
 			}
 		}
+		if o.Push {
+			if err := repo.CheckPush(o.Remote, o.Branch, o.Getenv); err != nil {
+				return nil, err
+			}
+		}
+		if author, committer, err = repo.Signatures(gitcommit.IdentityOptions{Author: o.Author, Getenv: o.Getenv, Now: o.Now()}); err != nil {
+			return nil, err
+		}
 	}
 	for i, t := range ts {
 		if res.Services[i].Changed {
@@ -328,10 +344,6 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return res, nil
 	}
 
-	author, committer, err := repo.Signatures(gitcommit.IdentityOptions{Author: o.Author, Getenv: o.Getenv, Now: o.Now()})
-	if err != nil {
-		return nil, err
-	}
 	commitFor := func(results []ServiceResult, contents [][]byte) gitcommit.CommitOptions {
 		co := gitcommit.CommitOptions{Author: author, Committer: committer, Signoff: o.Signoff}
 		var changed []ServiceResult
@@ -342,7 +354,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			}
 		}
 		co.Message = o.Message
-		if co.Message == "" {
+		if co.Message == "" && len(changed) > 0 {
 			co.Message = Message(changed)
 		}
 		return co
@@ -407,6 +419,9 @@ func Message(changed []ServiceResult) string {
 			return "bump image tag to " + s.New
 		}
 		return "bump image digest to " + s.NewDigest
+	}
+	if len(changed) == 0 {
+		return ""
 	}
 	if len(changed) == 1 {
 		return changed[0].Service + ": " + what(changed[0])

@@ -333,3 +333,26 @@ func readBlob(b *object.Blob) ([]byte, error) {
 	defer rd.Close()
 	return io.ReadAll(rd)
 }
+
+// CheckPush reports early whether Push can work: the remote exists with a
+// URL, credentials can be found, and the branch is known.
+func (r *Repo) CheckPush(remoteName, branch string, getenv func(string) string) error {
+	if remoteName == "" {
+		remoteName = "origin"
+	}
+	remote, err := r.repo.Remote(remoteName)
+	if err != nil {
+		return fmt.Errorf("push: no remote %q: %w", remoteName, err)
+	}
+	urls := remote.Config().URLs
+	if len(urls) == 0 {
+		return fmt.Errorf("push: remote %q has no URL", remoteName)
+	}
+	if _, err := Auth(urls[0], getenv); err != nil {
+		return err
+	}
+	if branch == "" && r.Branch() == "" {
+		return errors.New("push: HEAD is detached; pass --branch")
+	}
+	return nil
+}
