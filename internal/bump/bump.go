@@ -240,6 +240,9 @@ func (o *Options) targets() ([]target, error) {
 		if o.File != "" {
 			t.path = o.File
 			t.display = o.File
+			if rel, err := filepath.Rel(o.RepoDir, o.File); err == nil && !strings.HasPrefix(rel, "..") {
+				t.display = filepath.ToSlash(rel)
+			}
 		} else {
 			chart := layout.ChartDir(o.RepoDir, svc)
 			if fi, err := os.Stat(chart); err != nil || !fi.IsDir() {

@@ -5,8 +5,12 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/goccy/go-yaml/lexer"
+	"github.com/goccy/go-yaml/token"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -55,6 +59,38 @@ func readFile(t testing.TB, name string) []byte {
 // changedRegion returns the bytes of a that differ from b, after removing
 // their common prefix and suffix.
 func changedRegion(a, b []byte) (old, new []byte) {
+	old, new, _ = changedAt(a, b)
+	return old, new
+}
+
+// comments lists the comment tokens of src, in order.
+func comments(src []byte) []string {
+	var out []string
+	for _, tk := range lexer.Tokenize(string(src)) {
+		if tk.Type == token.CommentType {
+			out = append(out, tk.Value)
+		}
+	}
+	return out
+}
+
+// checkOnlyScalar fails unless out differs from in by one contiguous
+// region, with every comment and (for a replacement) every line break kept.
+func checkOnlyScalar(t testing.TB, in, out []byte, inserted bool) {
+	t.Helper()
+	oldPart, _ := changedRegion(in, out)
+	if !inserted && (bytes.ContainsAny(oldPart, "\n\r") || bytes.Count(in, []byte("\n")) != bytes.Count(out, []byte("\n"))) {
+		t.Fatalf("edit changed line breaks: removed %q\nin:  %q\nout: %q", oldPart, in, out)
+	}
+	if inserted && len(oldPart) != 0 {
+		t.Fatalf("insertion removed %q\nin:  %q\nout: %q", oldPart, in, out)
+	}
+	if a, b := comments(in), comments(out); !reflect.DeepEqual(a, b) {
+		t.Fatalf("comments changed: %q -> %q\nin:  %q\nout: %q", a, b, in, out)
+	}
+}
+
+func changedAt(a, b []byte) (old, new []byte, off int) {
 	p := 0
 	for p < len(a) && p < len(b) && a[p] == b[p] {
 		p++
@@ -63,7 +99,7 @@ func changedRegion(a, b []byte) (old, new []byte) {
 	for s < len(a)-p && s < len(b)-p && a[len(a)-1-s] == b[len(b)-1-s] {
 		s++
 	}
-	return a[p : len(a)-s], b[p : len(b)-s]
+	return a[p : len(a)-s], b[p : len(b)-s], p
 }
 
 func TestSetGolden(t *testing.T) {
@@ -107,13 +143,10 @@ func TestSetGolden(t *testing.T) {
 			// Only the one scalar changed: the differing region is the old
 			// raw scalar (or nothing, for an insertion) and the new text holds
 			// the value.
-			oldPart, _ := changedRegion(in, out)
+			checkOnlyScalar(t, in, out, ch.Inserted)
 			lines := strings.Split(string(out), "\n")
 			if ch.Line < 1 || ch.Line > len(lines) || !strings.Contains(lines[ch.Line-1], tc.value) {
 				t.Errorf("line %d of the result does not hold the value", ch.Line)
-			}
-			if bytes.ContainsAny(oldPart, "\n#") {
-				t.Errorf("edit removed more than a scalar: %q", oldPart)
 			}
 			// Setting it again is a no-op.
 			again, ch2, err := Set(out, path, tc.value)
