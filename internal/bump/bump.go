@@ -317,11 +317,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			return nil, err
 		}
 		for i, t := range ts {
-			if !res.Services[i].Changed {
-				continue
-			}
 			if rels[i], err = repo.Rel(t.path); err != nil {
 				return nil, err
+			}
+			if !res.Services[i].Changed {
+				continue
 			}
 			if err := repo.CheckClean(rels[i]); err != nil {
 				return nil, err

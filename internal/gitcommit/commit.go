@@ -209,9 +209,9 @@ func (r *Repo) moveRef(ref plumbing.ReferenceName, old, new plumbing.Hash) error
 // work-tree state. Other entries are left exactly as they are; the cached
 // tree extension is dropped because it no longer matches (git rebuilds it).
 func (r *Repo) updateIndex(files []File) error {
-	idx, err := r.repo.Storer.Index()
+	idx, err := r.readIndex()
 	if err != nil {
-		return fmt.Errorf("read git index: %w", err)
+		return err
 	}
 	for _, f := range files {
 		if err := r.setEntry(idx, f.Path, hashBytes(f.Content)); err != nil {

@@ -246,9 +246,9 @@ func (r *Repo) advance(ctx context.Context, from, to *object.Commit, ref plumbin
 	if err != nil {
 		return err
 	}
-	idx, err := r.repo.Storer.Index()
+	idx, err := r.readIndex()
 	if err != nil {
-		return fmt.Errorf("read git index: %w", err)
+		return err
 	}
 	type op struct {
 		rel  string

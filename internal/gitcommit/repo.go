@@ -165,9 +165,9 @@ func (r *Repo) CheckClean(rel string) error {
 	if err != nil {
 		return err
 	}
-	idx, err := r.repo.Storer.Index()
+	idx, err := r.readIndex()
 	if err != nil {
-		return fmt.Errorf("read git index: %w", err)
+		return err
 	}
 	e, idxErr := idx.Entry(rel)
 	if headHash.IsZero() || idxErr != nil {
@@ -184,6 +184,18 @@ func (r *Repo) CheckClean(rel string) error {
 		return fmt.Errorf("%s has uncommitted changes; commit or discard them first (or use --no-commit)", rel)
 	}
 	return nil
+}
+
+// readIndex reads the index, explaining the formats go-git cannot read.
+func (r *Repo) readIndex() (*index.Index, error) {
+	idx, err := r.repo.Storer.Index()
+	if err != nil {
+		if strings.Contains(err.Error(), "unknown extension") {
+			return nil, fmt.Errorf("read git index: %w (a split or sparse index is not supported; run git update-index --no-split-index)", err)
+		}
+		return nil, fmt.Errorf("read git index: %w", err)
+	}
+	return idx, nil
 }
 
 // writeIndex writes idx through index.lock, as git does, so a concurrent
