@@ -271,3 +271,35 @@ var _ = context.Background
 
 func readFileT(p string) ([]byte, error)  { return os.ReadFile(p) }
 func writeFileT(p string, b []byte) error { return os.WriteFile(p, b, 0o644) }
+
+// A linked work tree (git worktree add) keeps its own index and HEAD.
+func TestCommitInLinkedWorktree(t *testing.T) {
+	gitEnv(t)
+	dir := newRepo(t)
+	wt := filepath.Join(t.TempDir(), "wt")
+	gitCLI(t, dir, "worktree", "add", "-q", "-b", "side", wt)
+	r, err := Open(filepath.Join(wt, "gitops"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel := "gitops/charts/backend/values.yaml"
+	if err := r.CheckClean(rel); err != nil {
+		t.Fatal(err)
+	}
+	write(t, r.Abs(rel), "image:\n  tag: side\n")
+	if _, err := r.Commit(CommitOptions{Files: []File{{Path: rel, Content: []byte("image:\n  tag: side\n")}}, Message: "side", Author: sig("A"), Committer: sig("A")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := gitCLI(t, wt, "log", "--format=%s", "-1", "side"); got != "side" {
+		t.Errorf("side branch: %q", got)
+	}
+	if got := gitCLI(t, dir, "log", "--format=%s", "-1", "main"); got != "initial" {
+		t.Errorf("main moved: %q", got)
+	}
+	for _, d := range []string{wt, dir} {
+		if got := gitCLI(t, d, "status", "--porcelain"); got != "" {
+			t.Errorf("status in %s: %q", d, got)
+		}
+	}
+	gitCLI(t, dir, "fsck", "--strict", "--no-progress")
+}
