@@ -47,7 +47,6 @@ if [ ! -f "$dir/.bench-ready-$FILES-$COMMITS" ]; then
     }
   }' | git -C "$dir" fast-import --quiet
   git -C "$dir" reset -q --hard main
-  git -C "$dir" gc -q
   touch "$dir/.git/info/exclude"; echo ".bench-ready-*" >> "$dir/.git/info/exclude"
   touch "$dir/.bench-ready-$FILES-$COMMITS"
   echo "generated $(git -C "$dir" ls-files | wc -l) files, $(git -C "$dir" rev-list --count HEAD) commits in $(( $(now_ms) - t0 )) ms"

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,7 +38,8 @@ type PushOptions struct {
 	// files at that commit; it returns the commit to make there, or one
 	// without Files when the change is already in.
 	Redo func(read func(rel string) ([]byte, error)) (CommitOptions, error)
-	// Sleep and Rand drive the jittered backoff (injected for tests).
+	// Sleep and Rand drive the jittered backoff (injected for tests;
+	// default time.Sleep and math/rand/v2.Float64).
 	Sleep func(time.Duration)
 	Rand  func() float64
 }
@@ -70,7 +72,7 @@ func (r *Repo) Push(ctx context.Context, o PushOptions) (PushResult, error) {
 		o.Sleep = time.Sleep
 	}
 	if o.Rand == nil {
-		o.Rand = func() float64 { return 0.5 }
+		o.Rand = rand.Float64
 	}
 	remote, err := r.repo.Remote(o.Remote)
 	if err != nil {

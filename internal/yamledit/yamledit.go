@@ -196,7 +196,6 @@ type doc struct {
 	// lineStart[i] is the byte offset in lf of line i+1.
 	lineStart []int
 	body      ast.Node
-	flowDepth map[ast.Node]bool
 }
 
 func load(src []byte) (*doc, error) {

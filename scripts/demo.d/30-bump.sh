@@ -18,7 +18,7 @@ cd gitops-repo
 say gitopsctl bump backend --tag 1.4.3
 "$GITOPSCTL" bump backend --tag 1.4.3
 say git show HEAD
-git --no-pager show --format='commit %h%nAuthor: %an <%ae>%n%n    %s%n' HEAD | sed 's/^/  /'
+git --no-pager show --format='commit %h  %an <%ae>%n    %s' HEAD | sed 's/^/  /'
 
 say gitopsctl bump backend --tag 1.4.3   "# again: nothing to do, exit 0"
 "$GITOPSCTL" bump backend --tag 1.4.3
@@ -36,15 +36,17 @@ done
 # Two CI jobs bump different services from the same commit and push at once
 # to a shared remote: one push is rejected, that job re-applies its edit on
 # the new tip and pushes again. Both land; history stays linear.
-cd "$DEMO"
-rm -rf bump-remote.git ci-a ci-b
-git init -q --bare -b main bump-remote.git
-git -C gitops-repo push -q "$DEMO/bump-remote.git" HEAD:main
-git clone -q bump-remote.git ci-a
-git clone -q bump-remote.git ci-b
+race="$DEMO/bump-race"
+rm -rf "$race"
+mkdir -p "$race"
+git init -q --bare -b main "$race/remote.git"
+git -C "$DEMO/gitops-repo" push -q "$race/remote.git" HEAD:main
+cd "$race"
+git clone -q remote.git ci-a
+git clone -q remote.git ci-b
 say "(cd ci-a && gitopsctl bump backend --tag 1.6.0 --push) & (cd ci-b && gitopsctl bump frontend --tag 3.3.0 --push)"
 (cd ci-a && "$GITOPSCTL" bump backend --tag 1.6.0 --push | sed 's/^/  ci-a: /') &
 (cd ci-b && "$GITOPSCTL" bump frontend --tag 3.3.0 --push | sed 's/^/  ci-b: /') &
 wait
-say git log --oneline -3 main "(in the shared remote)"
-git -C bump-remote.git --no-pager log --oneline -3 main | sed 's/^/  /'
+say git log --oneline -3 main "(in the shared remote, bump-race/remote.git)"
+git -C remote.git --no-pager log --oneline -3 main | sed 's/^/  /'
