@@ -251,6 +251,10 @@ func (o *Options) targets() ([]target, error) {
 			t.path = layout.ValuesFile(o.RepoDir, svc)
 			t.display = filepath.ToSlash(filepath.Join(layout.ChartsDir, svc, "values.yaml"))
 		}
+		// Edit what a symbolic link points at, never replace the link.
+		if real, err := filepath.EvalSymlinks(t.path); err == nil {
+			t.path = real
+		}
 		ts = append(ts, t)
 	}
 	return ts, nil

@@ -107,3 +107,23 @@ func TestRunNoCommitAllOrNothing(t *testing.T) {
 		t.Errorf("already at tag: %+v %v", res, err)
 	}
 }
+
+func TestRunEditsSymlinkTarget(t *testing.T) {
+	repo := t.TempDir()
+	shared := filepath.Join(repo, "shared.yaml")
+	os.WriteFile(shared, []byte("image:\n  tag: v1\n"), 0o644)
+	os.MkdirAll(filepath.Join(repo, "charts", "a"), 0o755)
+	link := filepath.Join(repo, "charts", "a", "values.yaml")
+	if err := os.Symlink("../../shared.yaml", link); err != nil {
+		t.Skip(err)
+	}
+	if _, err := Run(context.Background(), Options{RepoDir: repo, Services: []string{"a"}, Tag: "v2", NoCommit: true}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was replaced: %v %v", fi, err)
+	}
+	if got, _ := os.ReadFile(shared); string(got) != "image:\n  tag: v2\n" {
+		t.Errorf("target: %q", got)
+	}
+}

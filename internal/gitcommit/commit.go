@@ -38,7 +38,16 @@ var ErrNothingToCommit = errors.New("nothing to commit")
 // commit on top of HEAD, moves the branch HEAD is on (or HEAD, when
 // detached) to it, and updates only those files' index entries.
 func (r *Repo) Commit(opts CommitOptions) (plumbing.Hash, error) {
+	lock, err := r.lockIndex()
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	defer lock.release()
 	head, ref, err := r.Head()
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	idx, err := r.readIndex()
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
@@ -46,10 +55,17 @@ func (r *Repo) Commit(opts CommitOptions) (plumbing.Hash, error) {
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
+	for _, f := range opts.Files {
+		if err := r.setEntry(idx, f.Path, hashBytes(f.Content)); err != nil {
+			return plumbing.ZeroHash, err
+		}
+	}
+	// The cached-tree extension no longer matches; git rebuilds it.
+	idx.Cache = nil
 	if err := r.moveRef(ref, head.Hash, h); err != nil {
 		return plumbing.ZeroHash, err
 	}
-	if err := r.updateIndex(opts.Files); err != nil {
+	if err := lock.write(idx); err != nil {
 		return h, fmt.Errorf("commit %s created, but: %w", h.String()[:12], err)
 	}
 	return h, nil
@@ -203,23 +219,6 @@ func (r *Repo) moveRef(ref plumbing.ReferenceName, old, new plumbing.Hash) error
 		return fmt.Errorf("update %s (it may have moved meanwhile): %w", ref, err)
 	}
 	return nil
-}
-
-// updateIndex sets the index entries of files to their (already written)
-// work-tree state. Other entries are left exactly as they are; the cached
-// tree extension is dropped because it no longer matches (git rebuilds it).
-func (r *Repo) updateIndex(files []File) error {
-	idx, err := r.readIndex()
-	if err != nil {
-		return err
-	}
-	for _, f := range files {
-		if err := r.setEntry(idx, f.Path, hashBytes(f.Content)); err != nil {
-			return err
-		}
-	}
-	idx.Cache = nil
-	return r.writeIndex(idx)
 }
 
 // setEntry records rel's current work-tree stat data and hash in idx.

@@ -303,3 +303,28 @@ func TestCommitInLinkedWorktree(t *testing.T) {
 	}
 	gitCLI(t, dir, "fsck", "--strict", "--no-progress")
 }
+
+// A held index.lock (another git command running) stops the commit before
+// anything is created.
+func TestCommitRespectsIndexLock(t *testing.T) {
+	gitEnv(t)
+	dir := newRepo(t)
+	r, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := gitCLI(t, dir, "rev-parse", "HEAD")
+	write(t, filepath.Join(dir, ".git", "index.lock"), "")
+	rel := "gitops/charts/backend/values.yaml"
+	write(t, r.Abs(rel), "image:\n  tag: v2\n")
+	_, err = r.Commit(CommitOptions{Files: []File{{Path: rel, Content: []byte("image:\n  tag: v2\n")}}, Message: "x", Author: sig("A"), Committer: sig("A")})
+	if err == nil || !strings.Contains(err.Error(), "another git process is running") {
+		t.Fatalf("err = %v", err)
+	}
+	if got := gitCLI(t, dir, "rev-parse", "HEAD"); got != head {
+		t.Errorf("HEAD moved to %s", got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".git", "index.lock")); err != nil {
+		t.Errorf("someone else's lock was removed: %v", err)
+	}
+}

@@ -248,6 +248,11 @@ func (r *Repo) advance(ctx context.Context, from, to *object.Commit, ref plumbin
 	if err != nil {
 		return err
 	}
+	lock, err := r.lockIndex()
+	if err != nil {
+		return err
+	}
+	defer lock.release()
 	idx, err := r.readIndex()
 	if err != nil {
 		return err
@@ -321,10 +326,10 @@ func (r *Repo) advance(ctx context.Context, from, to *object.Commit, ref plumbin
 		}
 	}
 	idx.Cache = nil
-	if err := r.writeIndex(idx); err != nil {
+	if err := r.moveRef(ref, from.Hash, to.Hash); err != nil {
 		return err
 	}
-	return r.moveRef(ref, from.Hash, to.Hash)
+	return lock.write(idx)
 }
 
 func readBlob(b *object.Blob) ([]byte, error) {

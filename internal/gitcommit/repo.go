@@ -198,33 +198,53 @@ func (r *Repo) readIndex() (*index.Index, error) {
 	return idx, nil
 }
 
-// writeIndex writes idx through index.lock, as git does, so a concurrent
-// git command is never left with a torn index.
-func (r *Repo) writeIndex(idx *index.Index) error {
+// indexLock is a held index.lock, as git takes it: while it exists no
+// other git command changes the index, and the new index replaces the old
+// one atomically by renaming the lock file.
+type indexLock struct {
+	f    *os.File
+	path string
+	done bool
+}
+
+// lockIndex takes index.lock.
+func (r *Repo) lockIndex() (*indexLock, error) {
 	path := filepath.Join(r.gitDir, "index")
-	lock := path + ".lock"
-	f, err := os.OpenFile(lock, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	f, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
-		return fmt.Errorf("lock git index: %w (is another git process running?)", err)
+		if errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("%s.lock exists: another git process is running (remove the file if it is stale)", path)
+		}
+		return nil, fmt.Errorf("lock git index: %w", err)
 	}
+	return &indexLock{f: f, path: path}, nil
+}
+
+// write replaces the index with idx and releases the lock.
+func (l *indexLock) write(idx *index.Index) error {
 	var buf bytes.Buffer
 	if err := index.NewEncoder(&buf).Encode(idx); err != nil {
-		f.Close()
-		os.Remove(lock)
 		return fmt.Errorf("encode git index: %w", err)
 	}
-	if _, err := f.Write(buf.Bytes()); err != nil {
-		f.Close()
-		os.Remove(lock)
+	if _, err := l.f.Write(buf.Bytes()); err != nil {
 		return fmt.Errorf("write git index: %w", err)
 	}
-	if err := f.Close(); err != nil {
-		os.Remove(lock)
+	if err := l.f.Close(); err != nil {
 		return fmt.Errorf("write git index: %w", err)
 	}
-	if err := os.Rename(lock, path); err != nil {
-		os.Remove(lock)
+	if err := os.Rename(l.path+".lock", l.path); err != nil {
 		return fmt.Errorf("write git index: %w", err)
 	}
+	l.done = true
 	return nil
+}
+
+// release drops the lock unless write succeeded.
+func (l *indexLock) release() {
+	if l.done {
+		return
+	}
+	l.f.Close()
+	os.Remove(l.path + ".lock")
+	l.done = true
 }
