@@ -587,7 +587,9 @@ func findNull(v any, at string) string {
 func TestChartImageDigest(t *testing.T) {
 	p := initPair(t)
 	p.newService(t, "backend")
-	img := func() string { return renderService(t, p, "backend", "backend").rollout.Spec.Template.Spec.Containers[0].Image }
+	img := func() string {
+		return renderService(t, p, "backend", "backend").rollout.Spec.Template.Spec.Containers[0].Image
+	}
 	if got := img(); strings.Contains(got, "@") {
 		t.Fatalf("image without digest: %s", got)
 	}
