@@ -320,6 +320,12 @@ func (d *Doc) implicitNull(n *ast.NullNode) bool {
 // its parents) when missing. It returns the new source; nothing else of the
 // file changes.
 func (d *Doc) Set(path []string, key, value string) ([]byte, error) {
+	return d.SetBefore(path, key, value, "")
+}
+
+// SetBefore is Set, except that a new key goes just before the entry
+// before (when the mapping has it) instead of at the end.
+func (d *Doc) SetBefore(path []string, key, value, before string) ([]byte, error) {
 	text, err := FormatScalar(value)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s: %w", d.name, key, err)
@@ -365,6 +371,19 @@ func (d *Doc) Set(path []string, key, value string) ([]byte, error) {
 	add := b.String()
 
 	switch {
+	case m != nil && found == len(path) && find(m, before) != nil:
+		mv := find(m, before)
+		at := d.lineStart(d.offset(mv.Key.GetToken().Position))
+		// Keep the comment lines just above the entry with it.
+		for at > 0 {
+			prev := d.lineStart(at - 1)
+			if t := bytes.TrimSpace(d.src[prev:at]); len(t) == 0 || t[0] != '#' {
+				break
+			}
+			at = prev
+		}
+		indent := strings.Repeat(" ", mv.Key.GetToken().Position.Column-1)
+		return insertLines(d.src, at, indentLines(add, indent)), nil
 	case m != nil && len(m.Values) > 0:
 		// Append after the mapping's last entry, at its indentation.
 		indent := strings.Repeat(" ", m.Values[0].Key.GetToken().Position.Column-1)

@@ -142,3 +142,15 @@ func TestErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestSetBefore(t *testing.T) {
+	src := "s:\n  scope: strict  # c\n  # data\n  encryptedData: {}\n"
+	d, _ := Parse("f", []byte(src))
+	out, err := d.SetBefore([]string{"s"}, "sealedFor", "a/b", "encryptedData")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "s:\n  scope: strict  # c\n  sealedFor: a/b\n  # data\n  encryptedData: {}\n"; string(out) != want {
+		t.Fatalf("%q", out)
+	}
+}

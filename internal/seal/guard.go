@@ -1,0 +1,214 @@
+package seal
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/gitopsctl/gitopsctl/internal/fsutil"
+	"github.com/gitopsctl/gitopsctl/internal/layout"
+)
+
+// privatePatterns are the base-name globs of files that must never be in git.
+var privatePatterns = []string{"*.local.env", "*.local.state"}
+
+func isPrivate(name string) bool {
+	base := path.Base(name)
+	for _, p := range privatePatterns {
+		if ok, _ := path.Match(p, base); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// TrackedPlaintext lists the plaintext and seal-state files under
+// configsDir that git tracks: staged in the index or committed in HEAD.
+// Paths are relative to configsDir. A directory that is not in a git
+// repository has none.
+func TrackedPlaintext(configsDir string) ([]string, error) {
+	repo, err := git.PlainOpenWithOptions(configsDir, &git.PlainOpenOptions{DetectDotGit: true})
+	if errors.Is(err, git.ErrRepositoryNotExists) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open git repository at %s: %w", configsDir, err)
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		return nil, nil // bare repository: nothing checked out
+	}
+	root, err := filepath.EvalSymlinks(wt.Filesystem.Root())
+	if err != nil {
+		return nil, err
+	}
+	dir, err := filepath.EvalSymlinks(configsDir)
+	if err != nil {
+		return nil, err
+	}
+	prefix, err := filepath.Rel(root, dir)
+	if err != nil {
+		return nil, err
+	}
+	prefix = filepath.ToSlash(prefix)
+	under := func(name string) (string, bool) {
+		if prefix == "." {
+			return name, true
+		}
+		rel, ok := strings.CutPrefix(name, prefix+"/")
+		return rel, ok
+	}
+	found := map[string]string{}
+	idx, err := repo.Storer.Index()
+	if err != nil {
+		return nil, fmt.Errorf("read the git index of %s: %w", root, err)
+	}
+	for _, e := range idx.Entries {
+		if rel, ok := under(e.Name); ok && isPrivate(e.Name) {
+			found[rel] = "staged or tracked"
+		}
+	}
+	head, err := repo.Head()
+	switch {
+	case errors.Is(err, plumbing.ErrReferenceNotFound):
+	case err != nil:
+		return nil, fmt.Errorf("read HEAD of %s: %w", root, err)
+	default:
+		commit, err := repo.CommitObject(head.Hash())
+		if err != nil {
+			return nil, err
+		}
+		tree, err := commit.Tree()
+		if err != nil {
+			return nil, err
+		}
+		err = tree.Files().ForEach(func(f *object.File) error {
+			if rel, ok := under(f.Name); ok && isPrivate(f.Name) {
+				if _, dup := found[rel]; !dup {
+					found[rel] = "committed"
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := make([]string, 0, len(found))
+	for p := range found {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// TrackedError is returned when plaintext files are tracked by git.
+type TrackedError struct {
+	Dir   string
+	Files []string
+}
+
+func (e *TrackedError) Error() string {
+	return fmt.Sprintf("plaintext secrets are tracked by git in %s: %s; refusing to go on. Remove them from git (git rm --cached FILE, and rewrite history if they were pushed) and rotate those secrets",
+		e.Dir, strings.Join(e.Files, ", "))
+}
+
+// GuardPlaintext fails with a *TrackedError when any plaintext file is
+// tracked or staged.
+func GuardPlaintext(configsDir string) error {
+	files, err := TrackedPlaintext(configsDir)
+	if err != nil {
+		return err
+	}
+	if len(files) > 0 {
+		return &TrackedError{Dir: configsDir, Files: files}
+	}
+	return nil
+}
+
+// EnsureGitignore makes sure the configs-repo .gitignore ignores plaintext
+// and seal state, appending the missing rules. It reports whether it wrote.
+func EnsureGitignore(configsDir string) (bool, error) {
+	p := filepath.Join(configsDir, ".gitignore")
+	data, err := os.ReadFile(p)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, err
+	}
+	have := map[string]bool{}
+	for _, l := range strings.Split(string(data), "\n") {
+		have[strings.TrimSpace(l)] = true
+	}
+	var missing []string
+	for _, l := range strings.Split(layout.ConfigsGitignore, "\n") {
+		if l != "" && !strings.HasPrefix(l, "#") && !have[l] {
+			missing = append(missing, l)
+		}
+	}
+	if len(missing) == 0 {
+		return false, nil
+	}
+	out := string(data)
+	if out != "" && !strings.HasSuffix(out, "\n") {
+		out += "\n"
+	}
+	if len(data) == 0 {
+		out = layout.ConfigsGitignore
+	} else {
+		out += "# gitopsctl: plaintext secrets live only on the machine that seals them.\n" + strings.Join(missing, "\n") + "\n"
+	}
+	return true, fsutil.WriteFileAtomic(p, []byte(out), 0o644)
+}
+
+// Services lists the services of the configs-repo: directories holding a
+// config.yaml or secrets.yaml.
+func Services(configsDir string) ([]string, error) {
+	entries, err := os.ReadDir(configsDir)
+	if err != nil {
+		return nil, fmt.Errorf("read configs-repo: %w", err)
+	}
+	var out []string
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		for _, f := range []string{layout.ServiceConfigFile, layout.ServiceSecretsFile} {
+			if _, err := os.Stat(filepath.Join(configsDir, e.Name(), f)); err == nil {
+				out = append(out, e.Name())
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// RequireService fails with a clear error unless service exists in the
+// configs-repo.
+func RequireService(configsDir, service string) error {
+	if service == "" || strings.ContainsAny(service, `/\`) || strings.HasPrefix(service, ".") {
+		return fmt.Errorf("invalid service name %q", service)
+	}
+	all, err := Services(configsDir)
+	if err != nil {
+		return err
+	}
+	for _, s := range all {
+		if s == service {
+			return nil
+		}
+	}
+	known := "none"
+	if len(all) > 0 {
+		known = strings.Join(all, ", ")
+	}
+	return fmt.Errorf("unknown service %q: no %s/%s or %s/%s in the configs-repo %s (services: %s)", service,
+		service, layout.ServiceConfigFile, service, layout.ServiceSecretsFile, configsDir, known)
+}
