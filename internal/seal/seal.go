@@ -505,3 +505,44 @@ func selectServices(configsDir string, names []string, all bool) ([]string, erro
 	sort.Strings(out)
 	return out, nil
 }
+
+// RemoveKeys plans dropping keys from a service's secrets.yaml and seal
+// state (env unset). Keys not sealed are ignored; Result.Pruned lists the
+// ones removed from secrets.yaml.
+func RemoveKeys(configsDir, service string, keys []string) (*Plan, error) {
+	plan := &Plan{Result: ServiceResult{Service: service, Sealed: []string{}, Unchanged: []string{}, Pruned: []string{}, SealedOnly: []string{}, Wrote: []string{}}}
+	secretsPath := layout.SecretsValuesFile(configsDir, service)
+	sf, err := ReadSecretsFile(secretsPath)
+	if err != nil {
+		return nil, err
+	}
+	e := editor{name: secretsPath, src: sf.Doc.Bytes()}
+	for _, k := range keys {
+		if _, ok := sf.Data[k]; ok {
+			e.del(dataPath, k)
+			plan.Result.Pruned = append(plan.Result.Pruned, k)
+		}
+	}
+	if e.err != nil {
+		return nil, e.err
+	}
+	if len(plan.Result.Pruned) > 0 {
+		plan.writes = append(plan.writes, fileWrite{secretsPath, e.src, 0o644})
+		plan.Result.Wrote = append(plan.Result.Wrote, filepath.ToSlash(filepath.Join(service, layout.ServiceSecretsFile)))
+	}
+	statePath := layout.SealStatePath(configsDir, service)
+	old, err := os.ReadFile(statePath)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	if st := parseState(old); st != nil {
+		for _, k := range keys {
+			delete(st.Keys, k)
+		}
+		if nb := st.bytes(); !bytes.Equal(nb, old) {
+			plan.writes = append(plan.writes, fileWrite{statePath, nb, 0o600})
+			plan.Result.Wrote = append(plan.Result.Wrote, filepath.ToSlash(filepath.Join(service, layout.SealStateFile)))
+		}
+	}
+	return plan, nil
+}
