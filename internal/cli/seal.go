@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -49,9 +50,14 @@ func (f *Factory) sealer(ctx context.Context, sf sealFlags) (*seal.Sealer, *seal
 	if err != nil {
 		return nil, nil, "", usageError("--scope: %v", err)
 	}
+	// --cert is relative to the current directory, sealing.cert to the gitops-repo.
 	ref := sf.cert
 	if ref == "" {
 		ref = cfg.Sealing.Cert
+	} else if !strings.Contains(ref, "://") && !filepath.IsAbs(ref) {
+		if abs, err := filepath.Abs(ref); err == nil {
+			ref = abs
+		}
 	}
 	cert, err := seal.LoadCert(ctx, seal.CertSource{Ref: ref, BaseDir: cfg.RepoDir})
 	if err != nil {
