@@ -91,16 +91,26 @@ func TrackedPlaintext(configsDir string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		err = tree.Files().ForEach(func(f *object.File) error {
-			if rel, ok := under(f.Name); ok && isPrivate(f.Name) {
-				if _, dup := found[rel]; !dup {
-					found[rel] = "committed"
-				}
-			}
-			return nil
-		})
-		if err != nil {
+		// Walk only the configs-repo's part of the tree.
+		if prefix != "." {
+			tree, err = tree.Tree(prefix)
+		}
+		switch {
+		case errors.Is(err, object.ErrDirectoryNotFound):
+		case err != nil:
 			return nil, err
+		default:
+			err = tree.Files().ForEach(func(f *object.File) error {
+				if isPrivate(f.Name) {
+					if _, dup := found[f.Name]; !dup {
+						found[f.Name] = "committed"
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return nil, err
+			}
 		}
 	}
 	out := make([]string, 0, len(found))

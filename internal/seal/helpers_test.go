@@ -25,7 +25,12 @@ type testKey struct {
 
 func newTestKey(t testing.TB, notBefore time.Time, validFor time.Duration) testKey {
 	t.Helper()
-	priv, err := rsa.GenerateKey(randReader(), 2048)
+	return newTestKeyBits(t, 2048, notBefore, validFor)
+}
+
+func newTestKeyBits(t testing.TB, bits int, notBefore time.Time, validFor time.Duration) testKey {
+	t.Helper()
+	priv, err := rsa.GenerateKey(randReader(), bits)
 	if err != nil {
 		t.Fatal(err)
 	}

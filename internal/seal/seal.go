@@ -303,9 +303,11 @@ func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, e
 			e.set(sealedPath, fieldScope, string(cur.Scope))
 			e.set(sealedPath, fieldFingerprint, cur.Fingerprint)
 			e.set(sealedPath, fieldSealedFor, cur.Label)
+			kvs := make([]yamlmap.KV, 0, len(toSeal))
 			for _, k := range toSeal {
-				e.set(dataPath, k, sealed[k])
+				kvs = append(kvs, yamlmap.KV{Key: k, Value: sealed[k]})
 			}
+			e.setAll(dataPath, kvs)
 		}
 		for _, k := range plan.Result.Pruned {
 			e.del(dataPath, k)
@@ -360,6 +362,17 @@ func (e *editor) set(path []string, key, value string) {
 	d, err := yamlmap.Parse(e.name, e.src)
 	if err == nil {
 		e.src, err = d.SetBefore(path, key, value, "encryptedData")
+	}
+	e.err = err
+}
+
+func (e *editor) setAll(path []string, kvs []yamlmap.KV) {
+	if e.err != nil {
+		return
+	}
+	d, err := yamlmap.Parse(e.name, e.src)
+	if err == nil {
+		e.src, err = d.SetAll(path, kvs)
 	}
 	e.err = err
 }
@@ -472,10 +485,28 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if res.Gitignore, err = EnsureGitignore(o.ConfigsDir); err != nil {
 		return nil, err
 	}
+	// Write in parallel too: each write is fsync-bound, and each service's
+	// files are independent (within a service, secrets.yaml before state).
+	werrs := make([]error, len(plans))
+	work = make(chan int)
+	for w := 0; w < jobs*4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				werrs[i] = plans[i].Write()
+			}
+		}()
+	}
+	for i := range plans {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	if err := errors.Join(werrs...); err != nil {
+		return nil, err
+	}
 	for _, p := range plans {
-		if err := p.Write(); err != nil {
-			return nil, err
-		}
 		res.Services = append(res.Services, p.Result)
 	}
 	return res, nil

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -418,6 +419,83 @@ func (d *Doc) SetBefore(path []string, key, value, before string) ([]byte, error
 		}
 		return insertLines(d.src, at, add), nil
 	}
+}
+
+// KV is one key and its value.
+type KV struct{ Key, Value string }
+
+// SetAll sets several keys of the mapping at path in one pass (keys already
+// there are replaced in place, new ones appended in order). It is Set for
+// each, without re-parsing in between.
+func (d *Doc) SetAll(path []string, kvs []KV) ([]byte, error) {
+	if len(kvs) == 0 {
+		return d.src, nil
+	}
+	_, m, found, err := d.walk(path)
+	if err != nil {
+		return nil, err
+	}
+	if found < len(path) || m == nil || len(m.Values) == 0 {
+		// Create the mapping with the first key, then set the rest.
+		src, err := d.Set(path, kvs[0].Key, kvs[0].Value)
+		if err != nil {
+			return nil, err
+		}
+		next, err := Parse(d.name, src)
+		if err != nil {
+			return nil, err
+		}
+		return next.SetAll(path, kvs[1:])
+	}
+	type edit struct {
+		start, end int
+		text       string
+	}
+	var edits []edit
+	var add strings.Builder
+	indent := strings.Repeat(" ", m.Values[0].Key.GetToken().Position.Column-1)
+	for _, kv := range kvs {
+		text, err := FormatScalar(kv.Value)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", d.name, kv.Key, err)
+		}
+		mv := find(m, kv.Key)
+		if mv == nil {
+			ktext, err := FormatScalar(kv.Key)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", d.name, err)
+			}
+			add.WriteString(indent + ktext + ": " + text + "\n")
+			continue
+		}
+		if sn, ok := mv.Value.(*ast.StringNode); ok && sn.Value == kv.Value {
+			continue
+		}
+		if n, ok := mv.Value.(*ast.NullNode); ok && d.implicitNull(n) {
+			at := d.offset(mv.Start.Position) + 1
+			edits = append(edits, edit{at, at, " " + text})
+			continue
+		}
+		start := d.offset(mv.Value.GetToken().Position)
+		if lit, ok := mv.Value.(*ast.LiteralNode); ok {
+			start = d.offset(lit.Start.Position)
+		}
+		edits = append(edits, edit{start, d.valueEnd(mv.Value), text})
+	}
+	if add.Len() > 0 {
+		at := d.lineEnd(d.valueEnd(m))
+		text := add.String()
+		if at > 0 && d.src[at-1] != '\n' {
+			text = "\n" + text
+		}
+		edits = append(edits, edit{at, at, text})
+	}
+	sort.SliceStable(edits, func(i, j int) bool { return edits[i].start > edits[j].start })
+	src := d.src
+	for _, e := range edits {
+		src = splice(src, e.start, e.end, e.text)
+	}
+	return src, nil
 }
 
 // Delete removes key from the mapping at path and returns the new source and

@@ -154,3 +154,33 @@ func TestSetBefore(t *testing.T) {
 		t.Fatalf("%q", out)
 	}
 }
+
+func TestSetAllMatchesSet(t *testing.T) {
+	srcs := []string{
+		"config:\n  A: 1 # c\n  B: |\n    x\n  C: 3\n# foot\n",
+		"config: {}\n",
+		"other: 1\n",
+		"config:\n  A:\n  B: 2",
+	}
+	kvs := []KV{{"B", "two"}, {"NEW", "n e w"}, {"A", "1"}, {"Z", "last"}}
+	for _, src := range srcs {
+		want := []byte(src)
+		for _, kv := range kvs {
+			d, err := Parse("f", want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want, err = d.Set([]string{"config"}, kv.Key, kv.Value); err != nil {
+				t.Fatal(err)
+			}
+		}
+		d, _ := Parse("f", []byte(src))
+		got, err := d.SetAll([]string{"config"}, kvs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("%q:\nSetAll %q\nSet    %q", src, got, want)
+		}
+	}
+}
