@@ -19,7 +19,7 @@ import (
 )
 
 // privatePatterns are the base-name globs of files that must never be in git.
-var privatePatterns = []string{"*.local.env", "*.local.state"}
+var privatePatterns = []string{"*.local.env", "*.local.state", "*.local.env.tmp-*", "*.local.state.tmp-*"}
 
 func isPrivate(name string) bool {
 	base := path.Base(name)
