@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gitopsctl/gitopsctl/internal/dotenv"
 	"github.com/gitopsctl/gitopsctl/internal/env"
 	"github.com/gitopsctl/gitopsctl/internal/seal"
 )
@@ -117,6 +118,9 @@ the one command that writes plaintext to stdout.`,
 			if err != nil {
 				return err
 			}
+			if msg := dotenv.KeyError(args[1]); msg != "" {
+				return usageError("%s", msg)
+			}
 			res, err := env.Get(dir, args[0], args[1], reveal)
 			if err != nil {
 				return err
@@ -201,6 +205,11 @@ and the seal state. A key the service does not have is an error.`,
 			dir, err := f.configsDir()
 			if err != nil {
 				return err
+			}
+			for _, k := range args[1:] {
+				if msg := dotenv.KeyError(k); msg != "" {
+					return usageError("%s", msg)
+				}
 			}
 			res, err := env.Unset(dir, args[0], args[1:])
 			if err != nil {
