@@ -181,6 +181,11 @@ func runSeal(ctx context.Context, f *Factory, o sealCmdOptions, args []string) e
 		if err != nil {
 			return err
 		}
+		for _, w := range rep.Warnings {
+			if w != warn {
+				f.warn(w)
+			}
+		}
 		if err := printData(f, rep, func(w *strings.Builder) { writeCheckReport(w, rep) }); err != nil {
 			return err
 		}
@@ -202,6 +207,11 @@ func runSeal(ctx context.Context, f *Factory, o sealCmdOptions, args []string) e
 	res, err := seal.Run(ctx, opts)
 	if err != nil {
 		return err
+	}
+	for _, w := range res.Warnings {
+		if w != warn {
+			f.warn(w)
+		}
 	}
 	return printData(f, res, func(w *strings.Builder) { writeSealResult(w, res) })
 }

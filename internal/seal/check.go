@@ -2,6 +2,7 @@ package seal
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -104,7 +105,7 @@ func Check(ctx context.Context, o CheckOptions) (*Report, error) {
 		rep.Services = append(rep.Services, ServiceReport{Service: ".", Problems: []Problem{{Kind: ProblemTracked, Detail: "tracked by git: " + strings.Join(files, ", ")}}})
 	}
 	for _, svc := range services {
-		sr := o.checkService(ctx, svc)
+		sr := o.checkService(ctx, svc, &rep.Warnings)
 		if files := trackedBy[svc]; len(files) > 0 {
 			sr.Problems = append([]Problem{{Kind: ProblemTracked, Detail: "tracked by git: " + strings.Join(files, ", ")}}, sr.Problems...)
 		}
@@ -113,7 +114,7 @@ func Check(ctx context.Context, o CheckOptions) (*Report, error) {
 	return rep, nil
 }
 
-func (o *CheckOptions) checkService(ctx context.Context, svc string) ServiceReport {
+func (o *CheckOptions) checkService(ctx context.Context, svc string, warnings *[]string) ServiceReport {
 	sr := ServiceReport{Service: svc, Problems: []Problem{}}
 	add := func(kind string, keys []string, format string, a ...any) {
 		sr.Problems = append(sr.Problems, Problem{Kind: kind, Keys: keys, Detail: fmt.Sprintf(format, a...)})
@@ -133,12 +134,21 @@ func (o *CheckOptions) checkService(ctx context.Context, svc string) ServiceRepo
 	if len(sf.Data) == 0 && len(values) == 0 {
 		return sr
 	}
+	var label string
 	t, err := o.Target(ctx, svc)
-	if err != nil {
+	switch {
+	case err == nil:
+		label = o.scope().Label(t)
+	case errors.Is(err, ErrNoSealedSecret) && sf.hasSealed:
+		// Sealed with --name/--namespace for a SealedSecret that cannot be
+		// located from here: trust the recorded target, and say so.
+		label = sf.SealedFor
+		*warnings = append(*warnings, fmt.Sprintf("%s: %v; trusting the recorded target %s", svc, err, labelText(sf.SealedFor, true)))
+	default:
 		add(ProblemInvalid, nil, "%v", err)
 		return sr
 	}
-	cur := sealContext{Scope: o.scope(), Label: o.scope().Label(t), Fingerprint: o.Cert.Fingerprint}
+	cur := sealContext{Scope: o.scope(), Label: label, Fingerprint: o.Cert.Fingerprint}
 	sameContext := true
 	if len(sf.Data) > 0 {
 		switch {

@@ -216,6 +216,26 @@ func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, e
 		}
 		return plan, nil
 	}
+	if len(plain.Keys()) == 0 {
+		// Nothing to seal: no target or cert needed.
+		switch {
+		case len(sf.Order) == 0:
+		case s.Prune:
+			plan.Result.Pruned = append([]string{}, sf.Order...)
+			e := editor{name: secretsPath, src: sf.Doc.Bytes()}
+			for _, k := range sf.Order {
+				e.del(dataPath, k)
+			}
+			if e.err != nil {
+				return nil, e.err
+			}
+			plan.writes = append(plan.writes, fileWrite{secretsPath, e.src, 0o644})
+			plan.Result.Wrote = append(plan.Result.Wrote, filepath.ToSlash(filepath.Join(service, layout.ServiceSecretsFile)))
+		default:
+			plan.Result.SealedOnly = append([]string{}, sf.Order...)
+		}
+		return plan, nil
+	}
 	if s.Cert == nil {
 		return nil, ErrNoCert
 	}
