@@ -7,6 +7,10 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 repo=$DEMO/gitops-repo
 configs=$DEMO/configs-repo
 tools=$DEMO/.tools
+if [ ! -f "$repo/.gitopsctl.yaml" ] || [ ! -d "$configs/backend" ]; then
+  echo "skipped: no demo repositories (step 10 creates them)"
+  exit 0
+fi
 run() {
   printf '$ gitopsctl'
   printf ' %q' "$@"
