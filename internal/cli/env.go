@@ -133,6 +133,10 @@ the one command that writes plaintext to stdout.`,
 }
 
 func writeChange(w *strings.Builder, r *env.ChangeResult) {
+	if len(r.Wrote) == 0 {
+		fmt.Fprintf(w, "%s: nothing changed\n", r.Service)
+		return
+	}
 	if len(r.Config) > 0 {
 		fmt.Fprintf(w, "%s: set config %s\n", r.Service, strings.Join(r.Config, ", "))
 	}
@@ -151,9 +155,6 @@ func writeChange(w *strings.Builder, r *env.ChangeResult) {
 	}
 	if len(r.Removed) > 0 {
 		fmt.Fprintf(w, "%s: removed %s\n", r.Service, strings.Join(r.Removed, ", "))
-	}
-	if len(r.Wrote) == 0 {
-		fmt.Fprintf(w, "%s: nothing changed\n", r.Service)
 	}
 }
 

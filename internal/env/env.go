@@ -47,7 +47,8 @@ type service struct {
 	config     []yamlmap.Entry
 	secrets    *seal.SecretsFile
 	plain      *dotenv.File
-	plainOK    bool // the plaintext file exists
+	plainOK    bool   // the plaintext file exists
+	plainSrc   []byte // its content as read
 }
 
 func load(configsDir, name string) (*service, error) {
@@ -72,6 +73,7 @@ func load(configsDir, name string) (*service, error) {
 	if s.plain, s.plainOK, err = seal.ReadPlaintext(configsDir, name); err != nil {
 		return nil, err
 	}
+	s.plainSrc = s.plain.Bytes()
 	return s, nil
 }
 
@@ -360,8 +362,9 @@ func apply(ctx context.Context, dir, name string, cfg, sec []KV, sealer SealerFu
 			return nil, err
 		}
 		res.Seal = &plan.Result
-		plainPath := layout.PlaintextPath(dir, name)
-		writes = append(writes, pending{plainPath, s.plain.Bytes(), 0o600})
+		if !s.plainOK || !bytes.Equal(s.plain.Bytes(), s.plainSrc) {
+			writes = append(writes, pending{layout.PlaintextPath(dir, name), s.plain.Bytes(), 0o600})
+		}
 	}
 	if !bytes.Equal(cfgSrc, s.configSrc) {
 		writes = append(writes, pending{s.configPath, cfgSrc, 0o644})
