@@ -84,7 +84,13 @@ func Parse(name string, data []byte) (*File, error) {
 	f := &File{}
 	seen := map[string]int{}
 	line := 1
-	for pos := 0; pos < len(data); {
+	start0 := 0
+	if bytes.HasPrefix(data, []byte("\ufeff")) {
+		// A byte order mark (some editors add one) is kept, not parsed.
+		f.entries = append(f.entries, entry{raw: data[:3], line: 1})
+		start0 = 3
+	}
+	for pos := start0; pos < len(data); {
 		start, startLine := pos, line
 		eol := indexFrom(data, pos, '\n')
 		text := data[pos:eol]

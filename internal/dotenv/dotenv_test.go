@@ -36,6 +36,7 @@ func TestParseValues(t *testing.T) {
 		{"unicode", "A=héllo 🌍\nB='ü\u00a0'\n", map[string]string{"A": "héllo 🌍", "B": "ü\u00a0"}},
 		{"quote inside unquoted", "A=it's\n", map[string]string{"A": "it's"}},
 		{"no variable expansion", "A=$HOME\nB=${X}\n", map[string]string{"A": "$HOME", "B": "${X}"}},
+		{"byte order mark", "\ufeffA=1\n", map[string]string{"A": "1"}},
 		{"comments and blanks", "# c\n\n   \n  # c2\nA=1\n", map[string]string{"A": "1"}},
 	}
 	for _, tt := range tests {
