@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"sort"
@@ -36,7 +37,7 @@ func isPrivate(name string) bool {
 // Paths are relative to configsDir. A directory that is not in a git
 // repository has none.
 func TrackedPlaintext(configsDir string) ([]string, error) {
-	repo, err := git.PlainOpenWithOptions(configsDir, &git.PlainOpenOptions{DetectDotGit: true})
+	repo, err := git.PlainOpenWithOptions(configsDir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
 	if errors.Is(err, git.ErrRepositoryNotExists) {
 		return nil, nil
 	}
@@ -68,12 +69,12 @@ func TrackedPlaintext(configsDir string) ([]string, error) {
 		return rel, ok
 	}
 	found := map[string]string{}
-	idx, err := repo.Storer.Index()
+	names, err := indexNames(repo, root)
 	if err != nil {
-		return nil, fmt.Errorf("read the git index of %s: %w", root, err)
+		return nil, err
 	}
-	for _, e := range idx.Entries {
-		if rel, ok := under(e.Name); ok && isPrivate(e.Name) {
+	for _, name := range names {
+		if rel, ok := under(name); ok && isPrivate(name) {
 			found[rel] = "staged or tracked"
 		}
 	}
@@ -221,4 +222,33 @@ func RequireService(configsDir, service string) error {
 	}
 	return fmt.Errorf("unknown service %q: no %s/%s or %s/%s in the configs-repo %s (services: %s)", service,
 		service, layout.ServiceConfigFile, service, layout.ServiceSecretsFile, configsDir, known)
+}
+
+// indexNames lists the paths in the git index. go-git reads index versions
+// 2 to 4; for what it cannot read (a split index, say) the git CLI answers.
+func indexNames(repo *git.Repository, root string) ([]string, error) {
+	idx, err := repo.Storer.Index()
+	if err == nil {
+		names := make([]string, 0, len(idx.Entries))
+		for _, e := range idx.Entries {
+			names = append(names, e.Name)
+		}
+		return names, nil
+	}
+	if _, lookErr := exec.LookPath("git"); lookErr != nil {
+		return nil, fmt.Errorf("read the git index of %s: %w", root, err)
+	}
+	cmd := exec.Command("git", "ls-files", "-z", "--cached", "--full-name")
+	cmd.Dir = root
+	out, cliErr := cmd.Output()
+	if cliErr != nil {
+		return nil, fmt.Errorf("read the git index of %s: %v (and git ls-files: %v)", root, err, cliErr)
+	}
+	var names []string
+	for _, n := range strings.Split(string(out), "\x00") {
+		if n != "" {
+			names = append(names, n)
+		}
+	}
+	return names, nil
 }

@@ -287,6 +287,16 @@ func TestTrackedPlaintextRefused(t *testing.T) {
 	if err != nil || rep.OK() || rep.Failing()[0].Problems[0].Kind != ProblemTracked {
 		t.Fatalf("check: %+v %v", rep, err)
 	}
+	// Index formats go-git reads (v4) and does not (split index: git CLI).
+	gitCmd(t, f.configs, "update-index", "--index-version", "4")
+	if _, err := Run(context.Background(), f.opts(k)); !errors.As(err, &te) {
+		t.Fatalf("index v4: err = %v", err)
+	}
+	gitCmd(t, f.configs, "update-index", "--split-index")
+	if _, err := Run(context.Background(), f.opts(k)); !errors.As(err, &te) {
+		t.Fatalf("split index: err = %v", err)
+	}
+	gitCmd(t, f.configs, "update-index", "--no-split-index")
 	// Committed, then removed from the index: still in HEAD, still refused.
 	gitCmd(t, f.configs, "commit", "-qm", "oops")
 	gitCmd(t, f.configs, "rm", "-q", "--cached", "backend/secrets.local.env")
