@@ -2,6 +2,7 @@ package seal
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
@@ -125,6 +126,15 @@ func (o *CheckOptions) checkService(ctx context.Context, svc string, warnings *[
 		return sr
 	}
 	sr.Sealed = len(sf.Data)
+	var corrupt []string
+	for _, k := range sf.Order {
+		if raw, err := base64.StdEncoding.DecodeString(sf.Data[k]); err != nil || len(raw) < 2+64 {
+			corrupt = append(corrupt, k)
+		}
+	}
+	if len(corrupt) > 0 {
+		add(ProblemInvalid, corrupt, "not a sealed-secrets ciphertext (base64 of an RSA-wrapped key and AES-GCM data)")
+	}
 	plain, exists, err := ReadPlaintext(o.ConfigsDir, svc)
 	if err != nil {
 		add(ProblemInvalid, nil, "%v", err)

@@ -364,6 +364,13 @@ func TestCheck(t *testing.T) {
 	if got := check(nil); !reflect.DeepEqual(got, map[string][]string{"frontend": {"target:T"}}) {
 		t.Fatalf("target: %v", got)
 	}
+	// A hand-edited ciphertext that is not one.
+	p := filepath.Join(f.configs, "backend/secrets.yaml")
+	sf := f.secrets(t, "backend")
+	write(t, p, strings.Replace(read(t, p), sf.Data["B"], "not-base64!", 1))
+	if got := check(nil); !reflect.DeepEqual(got["backend"], []string{"invalid:B"}) {
+		t.Fatalf("corrupt: %v", got)
+	}
 	// An expired cert is an error.
 	if _, err := Check(context.Background(), CheckOptions{Sealer: f.opts(k).Sealer, Now: testNow.Add(400 * 24 * time.Hour)}); err == nil || !strings.Contains(err.Error(), "expired") {
 		t.Fatalf("err = %v", err)
