@@ -21,8 +21,23 @@ run() {
 # A throwaway sealed-secrets controller key pair (4096-bit RSA, like the controller's).
 (cd "$root" && go build -o "$tools/sealkit" ./scripts/sealkit)
 "$tools/sealkit" keygen "$DEMO/sealing-key"
-export GITOPSCTL_CERT=$DEMO/sealing-key/tls.crt # --cert for every command that seals
-echo "demo controller cert: $GITOPSCTL_CERT (private key next to it, outside both repos)"
+echo "demo controller key pair: $DEMO/sealing-key (outside both repos)"
+# Install the public cert where .gitopsctl.yaml's sealing.cert points (teams
+# commit the controller's public cert; never its key), so later steps find it.
+certcfg=$(sed -n -e 's/^sealing:.*cert: *\([^ ,}]*\).*/\1/p' -e 's/^  cert: *\([^ #]*\).*/\1/p' "$repo/.gitopsctl.yaml" | head -n 1)
+certcfg=${certcfg//\"/}
+if [ -n "$certcfg" ] && [ "${certcfg#https://}" = "$certcfg" ]; then
+  case $certcfg in /*) dest=$certcfg ;; *) dest=$repo/$certcfg ;; esac
+  mkdir -p "$(dirname "$dest")"
+  cp "$DEMO/sealing-key/tls.crt" "$dest"
+  echo "installed the demo cert as sealing.cert: $certcfg"
+  if [ -d "$repo/.git" ] && [ "${dest#"$repo"/}" != "$dest" ]; then
+    git -C "$repo" add -- "${dest#"$repo"/}"
+    git -C "$repo" commit -qm "sealing: the controller's public cert (demo)" -- "${dest#"$repo"/}" || true
+  fi
+else
+  export GITOPSCTL_CERT=$DEMO/sealing-key/tls.crt # --cert for every command that seals
+fi
 
 # A second service besides backend.
 other=$(cd "$configs" && for d in */; do d=${d%/}; [ "$d" != backend ] && [ -f "$d/config.yaml" ] && echo "$d"; done | head -n 1)
