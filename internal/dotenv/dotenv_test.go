@@ -197,3 +197,18 @@ func TestValidKey(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkParse(b *testing.B) {
+	var src strings.Builder
+	for i := 0; i < 100; i++ {
+		src.WriteString(Format("KEY_"+strings.Repeat("X", i%7), "value with 'quotes' and \"more\"\nsecond line"))
+		src.WriteString("# comment\n")
+	}
+	data := []byte(src.String())
+	b.SetBytes(int64(len(data)))
+	for i := 0; i < b.N; i++ {
+		if _, err := Parse("bench.env", data); err != nil && !strings.Contains(err.Error(), "duplicate") {
+			b.Fatal(err)
+		}
+	}
+}

@@ -319,10 +319,17 @@ func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, e
 			src = NewSecretsFile(cur.Scope)
 		}
 		e := editor{name: secretsPath, src: src}
+		if sf.Exists && len(bytes.TrimSpace(sf.Doc.Bytes())) > 0 {
+			e.doc = sf.Doc // already parsed
+		}
 		if len(toSeal) > 0 {
-			e.set(sealedPath, fieldScope, string(cur.Scope))
-			e.set(sealedPath, fieldFingerprint, cur.Fingerprint)
-			e.set(sealedPath, fieldSealedFor, cur.Label)
+			header := []yamlmap.KV{{Key: fieldScope, Value: string(cur.Scope)}, {Key: fieldFingerprint, Value: cur.Fingerprint}}
+			if sf.hasSealed {
+				e.setAll(sealedPath, append(header, yamlmap.KV{Key: fieldSealedFor, Value: cur.Label}))
+			} else {
+				e.setAll(sealedPath, header)
+				e.set(sealedPath, fieldSealedFor, cur.Label)
+			}
 			kvs := make([]yamlmap.KV, 0, len(toSeal))
 			for _, k := range toSeal {
 				kvs = append(kvs, yamlmap.KV{Key: k, Value: sealed[k]})
@@ -372,40 +379,45 @@ func shortFP(fp string) string {
 type editor struct {
 	name string
 	src  []byte
+	doc  *yamlmap.Doc // src parsed, when known
 	err  error
 }
 
-func (e *editor) set(path []string, key, value string) {
+func (e *editor) parsed() *yamlmap.Doc {
+	if e.doc == nil && e.err == nil {
+		e.doc, e.err = yamlmap.Parse(e.name, e.src)
+	}
+	return e.doc
+}
+
+func (e *editor) apply(f func(d *yamlmap.Doc) ([]byte, error)) {
+	d := e.parsed()
 	if e.err != nil {
 		return
 	}
-	d, err := yamlmap.Parse(e.name, e.src)
-	if err == nil {
-		e.src, err = d.SetBefore(path, key, value, "encryptedData")
+	src, err := f(d)
+	if err != nil {
+		e.err = err
+		return
 	}
-	e.err = err
+	if !bytes.Equal(src, e.src) {
+		e.src, e.doc = src, nil
+	}
+}
+
+func (e *editor) set(path []string, key, value string) {
+	e.apply(func(d *yamlmap.Doc) ([]byte, error) { return d.SetBefore(path, key, value, "encryptedData") })
 }
 
 func (e *editor) setAll(path []string, kvs []yamlmap.KV) {
-	if e.err != nil {
-		return
-	}
-	d, err := yamlmap.Parse(e.name, e.src)
-	if err == nil {
-		e.src, err = d.SetAll(path, kvs)
-	}
-	e.err = err
+	e.apply(func(d *yamlmap.Doc) ([]byte, error) { return d.SetAll(path, kvs) })
 }
 
 func (e *editor) del(path []string, key string) {
-	if e.err != nil {
-		return
-	}
-	d, err := yamlmap.Parse(e.name, e.src)
-	if err == nil {
-		e.src, _, err = d.Delete(path, key)
-	}
-	e.err = err
+	e.apply(func(d *yamlmap.Doc) ([]byte, error) {
+		src, _, err := d.Delete(path, key)
+		return src, err
+	})
 }
 
 // Options are the inputs of Run.

@@ -184,3 +184,25 @@ func TestSetAllMatchesSet(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSetAll replaces 10 ciphertext-sized values in a secrets.yaml.
+func BenchmarkSetAll(b *testing.B) {
+	var src strings.Builder
+	src.WriteString("sealedSecrets:\n  scope: strict\n  encryptedData:\n")
+	var kvs []KV
+	for i := 0; i < 10; i++ {
+		k := "KEY_" + string(rune('A'+i))
+		src.WriteString("    " + k + ": Ag" + strings.Repeat("x", 700) + "\n")
+		kvs = append(kvs, KV{k, "Ag" + strings.Repeat("y", 700)})
+	}
+	data := []byte(src.String())
+	for i := 0; i < b.N; i++ {
+		d, err := Parse("s.yaml", data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := d.SetAll([]string{"sealedSecrets", "encryptedData"}, kvs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
