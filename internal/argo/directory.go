@@ -11,6 +11,7 @@ import (
 
 	goyaml "github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/parser"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"sigs.k8s.io/yaml"
 
 	"github.com/gitopsctl/gitopsctl/internal/gitrepo"
@@ -265,15 +266,16 @@ func ParseManifestFile(name string, data []byte) ([]FileObject, error) {
 	case strings.HasSuffix(name, ".jsonnet"):
 		return nil, fmt.Errorf("%s: jsonnet manifests are not supported offline", name)
 	case strings.HasSuffix(name, ".json"):
-		var obj map[string]any
-		if err := json.Unmarshal(data, &obj); err != nil {
+		if !json.Valid(data) {
+			var v any
+			return nil, fmt.Errorf("%s: failed to unmarshal: %w", name, json.Unmarshal(data, &v))
+		}
+		obj, err := DecodeObject(data)
+		if err != nil {
 			return nil, fmt.Errorf("%s: failed to unmarshal: %w", name, err)
 		}
 		if obj == nil {
 			return nil, nil
-		}
-		if _, ok := obj["kind"]; !ok {
-			return nil, fmt.Errorf("%s: failed to unmarshal: Object 'Kind' is missing", name)
 		}
 		return []FileObject{{Start: 1, Line: 1, Doc: data, Object: obj}}, nil
 	}
@@ -295,18 +297,28 @@ func ParseManifestFile(name string, data []byte) ([]FileObject, error) {
 	return out, nil
 }
 
-// DecodeObject decodes one YAML/JSON document into a Kubernetes object map.
-// Empty and null documents give nil; a document without kind is an error.
+// DecodeObject decodes one YAML/JSON document into a Kubernetes object map
+// as Argo CD does (YAML to JSON, then Kubernetes' JSON decoding: whole
+// numbers become int64). Empty and null documents give nil; a document
+// without kind is an error.
 func DecodeObject(doc []byte) (map[string]any, error) {
-	var obj map[string]any
-	if err := yaml.Unmarshal(doc, &obj); err != nil {
+	j, err := yaml.YAMLToJSON(doc)
+	if err != nil {
 		return nil, err
 	}
-	if len(obj) == 0 {
+	j = bytes.TrimSpace(j)
+	if len(j) == 0 || bytes.Equal(j, []byte("null")) || bytes.Equal(j, []byte("{}")) {
 		return nil, nil
 	}
+	if j[0] != '{' {
+		return nil, fmt.Errorf("a manifest must be a YAML mapping, got: %s", oneLine(doc))
+	}
+	var obj map[string]any
+	if err := utiljson.Unmarshal(j, &obj); err != nil {
+		return nil, err
+	}
 	if _, ok := obj["kind"]; !ok {
-		return nil, fmt.Errorf("Object 'Kind' is missing in '%s'", oneLine(doc))
+		return nil, fmt.Errorf("Object 'Kind' is missing in '%s'", oneLine(j))
 	}
 	return obj, nil
 }

@@ -52,6 +52,23 @@ type Repo struct {
 
 	mu    sync.Mutex
 	files map[string]fileResult
+	stats sync.Map // path -> statResult
+}
+
+type statResult struct {
+	fi  fs.FileInfo
+	err error
+}
+
+// lstat answers from a per-view cache: a view is a snapshot, read once.
+func (r *Repo) lstat(p string) (fs.FileInfo, error) {
+	if v, ok := r.stats.Load(p); ok {
+		sr := v.(statResult)
+		return sr.fi, sr.err
+	}
+	fi, err := r.b.lstat(p)
+	r.stats.Store(p, statResult{fi, err})
+	return fi, err
 }
 
 type fileResult struct {
@@ -160,7 +177,7 @@ func (r *Repo) Resolve(p string) (string, error) {
 		if missing {
 			continue
 		}
-		fi, err := r.b.lstat(strings.Join(cur, "/"))
+		fi, err := r.lstat(strings.Join(cur, "/"))
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				missing = true
@@ -238,7 +255,7 @@ func (r *Repo) Stat(p string) (fs.FileInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	fi, err := r.b.lstat(rp)
+	fi, err := r.lstat(rp)
 	if err != nil {
 		return nil, &fs.PathError{Op: "stat", Path: p, Err: unwrapPathErr(err)}
 	}

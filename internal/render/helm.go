@@ -19,8 +19,8 @@ import (
 	"helm.sh/helm/v3/pkg/engine"
 	"helm.sh/helm/v3/pkg/ignore"
 	"helm.sh/helm/v3/pkg/release"
-	"helm.sh/helm/v3/pkg/releaseutil"
 	"helm.sh/helm/v3/pkg/strvals"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
@@ -469,35 +469,87 @@ func (s *source) renderHelm() ([]manifest.Object, error) {
 			delete(files, k)
 		}
 	}
-	hooks, manifests, err := releaseutil.SortManifests(files, nil, releaseutil.InstallOrder)
-	if err != nil {
-		return nil, s.locateHelmErr(err)
+	var out []manifest.Object
+	add := func(src string, objs []map[string]any) {
+		for _, o := range objs {
+			out = append(out, manifest.Object{App: s.app.Name, Source: src, Object: &unstructured.Unstructured{Object: o}})
+		}
 	}
-	type doc struct{ src, text string }
-	var docs []doc
 	if !h.SkipCrds {
 		for _, crd := range ch.CRDObjects() {
-			docs = append(docs, doc{crd.Filename, string(crd.File.Data)})
+			objs, err := splitObjects(crd.File.Data)
+			if err != nil {
+				return nil, at(s.repo.Root, chartFile(s.dir, crd.Filename), 0, fmt.Errorf("%s: %w", crd.Filename, err))
+			}
+			add(crd.Filename, objs)
 		}
 	}
-	for _, m := range manifests {
-		docs = append(docs, doc{m.Name, m.Content})
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
 	}
-	for _, hk := range hooks {
-		if h.SkipTests && isTestHook(hk) {
+	sort.Strings(names)
+	for _, name := range names {
+		objs, err := templateObjects(name, files[name], h.SkipTests)
+		if err != nil {
+			return nil, at(s.repo.Root, chartFile(s.dir, name), 0, err)
+		}
+		add(name, objs)
+	}
+	return out, nil
+}
+
+// helmDocSep splits a rendered template into documents exactly as Helm does.
+var helmDocSep = regexp.MustCompile("(?:^|\\s*\n)---\\s*")
+
+// hookEvents are the hook events Helm knows; a hook with any other event is
+// dropped from the output, as Helm drops it.
+var hookEvents = map[string]bool{
+	"pre-install": true, "post-install": true, "pre-delete": true, "post-delete": true,
+	"pre-upgrade": true, "post-upgrade": true, "pre-rollback": true, "post-rollback": true,
+	"test": true, "test-success": true,
+}
+
+// templateObjects turns one rendered template into objects as Helm's
+// manifest sorter and Argo CD's splitter do together: partials and blank
+// files are skipped, documents split at "---", empty and null documents
+// dropped, hooks kept (test hooks dropped with skipTests, hooks with an
+// unknown event dropped as Helm does).
+func templateObjects(name, content string, skipTests bool) ([]map[string]any, error) {
+	if strings.HasPrefix(path.Base(name), "_") || strings.TrimSpace(content) == "" {
+		return nil, nil
+	}
+	var out []map[string]any
+	for _, doc := range helmDocSep.Split(strings.TrimSpace(content), -1) {
+		doc = strings.TrimSpace(doc)
+		if doc == "" {
 			continue
 		}
-		docs = append(docs, doc{hk.Path, hk.Manifest})
-	}
-	var out []manifest.Object
-	for _, d := range docs {
-		objs, err := splitObjects([]byte(d.text))
+		obj, err := argo.DecodeObject([]byte(doc))
 		if err != nil {
-			return nil, at(s.repo.Root, chartFile(s.dir, d.src), 0, fmt.Errorf("rendered %s: %w", d.src, err))
+			return nil, fmt.Errorf("YAML parse error on %s: %w", name, err)
 		}
-		for _, o := range objs {
-			out = append(out, manifest.Object{App: s.app.Name, Source: d.src, Object: o})
+		if obj == nil {
+			continue
 		}
+		u := unstructured.Unstructured{Object: obj}
+		if hook, ok := u.GetAnnotations()[release.HookAnnotation]; ok {
+			keep := true
+			for _, e := range strings.Split(hook, ",") {
+				e = strings.ToLower(strings.TrimSpace(e))
+				if !hookEvents[e] {
+					keep = false
+					break
+				}
+				if skipTests && (e == "test" || e == "test-success") {
+					keep = false
+				}
+			}
+			if !keep {
+				continue
+			}
+		}
+		out = append(out, obj)
 	}
 	return out, nil
 }

@@ -264,9 +264,11 @@ func Open(ctx context.Context, o Options) (*Workspace, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		may := make([]bool, len(wave))
+		ws.parallel(len(wave), func(i int) { may[i] = ws.mayRenderApps(wave[i]) })
 		var parents []*App
-		for _, a := range wave {
-			if ws.mayRenderApps(a) {
+		for i, a := range wave {
+			if may[i] {
 				parents = append(parents, a)
 			}
 		}
@@ -484,22 +486,36 @@ func (ws *Workspace) RenderApps(ctx context.Context, apps []*App) []Result {
 
 func (ws *Workspace) renderAll(ctx context.Context, apps []*App) []Result {
 	out := make([]Result, len(apps))
-	sem := make(chan struct{}, ws.opts.Parallelism)
+	ws.parallel(len(apps), func(i int) {
+		a := apps[i]
+		if err := ctx.Err(); err != nil {
+			out[i] = Result{App: a, Err: appError(a, err)}
+			return
+		}
+		out[i] = ws.renderApp(a)
+	})
+	return out
+}
+
+// parallel runs f(0..n-1) on at most Options.Parallelism goroutines.
+func (ws *Workspace) parallel(n int, f func(i int)) {
+	workers := min(ws.opts.Parallelism, n)
+	next := make(chan int)
 	var wg sync.WaitGroup
-	for i, a := range apps {
+	for range workers {
 		wg.Add(1)
-		sem <- struct{}{}
 		go func() {
-			defer func() { <-sem; wg.Done() }()
-			if err := ctx.Err(); err != nil {
-				out[i] = Result{App: a, Err: appError(a, err)}
-				return
+			defer wg.Done()
+			for i := range next {
+				f(i)
 			}
-			out[i] = ws.renderApp(a)
 		}()
 	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
 	wg.Wait()
-	return out
 }
 
 // repoFor finds the repository of a source URL.
