@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -80,6 +81,10 @@ fault; the other apps are still printed, and the exit code is 1.`,
 // grow to 4x live data before a collection, but a soft limit keeps the
 // process well under 1 GiB. GOGC / GOMEMLIMIT in the environment win.
 func tuneGCForBatch() {
+	// Helm's library logs warnings (e.g. "skipped value ... Not a table")
+	// through the standard logger, as the helm CLI prints them: keep them,
+	// without timestamps.
+	log.SetFlags(0)
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
@@ -131,6 +136,10 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 	if err != nil {
 		var ue *render.UnknownAppsError
 		if errors.As(err, &ue) {
+			// An app may be unknown because its parent failed to render.
+			for _, de := range ws.DiscoveryErrors() {
+				fmt.Fprintf(f.IO.ErrOut, "Error: %v\n", de)
+			}
 			return usageError("%v", err)
 		}
 		return err

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -116,3 +117,41 @@ func lineDiff(want, got string) string {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+func TestInputs(t *testing.T) {
+	cfg := goldenRepos(t)
+	ws := open(t, cfg, Options{})
+	var got []string
+	for _, in := range ws.Inputs(ws.App("webapp")) {
+		repo := "gitops"
+		if in.RepoDir == cfg.ConfigsDir {
+			repo = "configs"
+		}
+		s := repo + ":" + in.Path
+		if in.Glob {
+			s += " (glob)"
+		}
+		got = append(got, s)
+	}
+	for _, want := range []string{
+		"gitops:argo-apps/apps/webapp.yaml",
+		"gitops:charts/webapp/** (glob)",
+		"gitops:charts/webapp/.argocd-source.yaml",
+		"gitops:charts/webapp/.argocd-source-webapp.yaml",
+		"gitops:charts/webapp/Chart.yaml",
+		"gitops:charts/webapp/values.yaml",
+		"gitops:charts/webapp/templates/_helpers.tpl",
+		"gitops:charts/webapp/charts/redis/templates/statefulset.yaml",
+		"configs:webapp/values-prod.yaml",
+	} {
+		if !slices.Contains(got, want) {
+			t.Errorf("inputs lack %s; got %v", want, got)
+		}
+	}
+	for _, in := range ws.Inputs(ws.App("root-app")) {
+		if in.Path == "argo-apps/apps/operator.yaml" {
+			return
+		}
+	}
+	t.Error("the root app's inputs must list the manifests it reads")
+}

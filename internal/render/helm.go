@@ -36,7 +36,7 @@ type chartKey struct {
 type chartEntry struct {
 	done  chan struct{}
 	chart *chart.Chart
-	files []string // root-relative paths of every file loaded
+	files []string // root-relative paths of every file loaded (and link targets)
 	err   error
 }
 
@@ -121,6 +121,9 @@ func readChart(r *gitrepo.Repo, dir string) (*chart.Chart, []string, error) {
 			return err
 		}
 		paths = append(paths, full)
+		if rp, err := r.Resolve(full); err == nil && rp != full {
+			paths = append(paths, rp)
+		}
 		files = append(files, &loader.BufferedFile{Name: rel, Data: bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))})
 		return nil
 	})

@@ -389,6 +389,20 @@ func (ws *Workspace) definition(parent *App, o manifest.Object) (doc []byte, fil
 	return nil, o.Source, 0, 0, parent.RepoDir
 }
 
+// DiscoveryErrors returns the errors of apps rendered while discovering
+// (their children may be missing from Apps), sorted by app name.
+func (ws *Workspace) DiscoveryErrors() []error {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	var errs []error
+	for _, a := range ws.apps {
+		if r, ok := ws.results[a.Name]; ok && r.Err != nil {
+			errs = append(errs, r.Err)
+		}
+	}
+	return errs
+}
+
 // Apps returns every discovered Application, sorted by name.
 func (ws *Workspace) Apps() []*App { return append([]*App(nil), ws.apps...) }
 
