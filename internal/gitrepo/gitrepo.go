@@ -131,6 +131,20 @@ func Open(dir, rev string) (*Repo, error) {
 	return r, nil
 }
 
+// ResolveRevision resolves a revision of the repository (as git rev-parse
+// would) to a commit hash, independently of the view's own revision.
+func (r *Repo) ResolveRevision(rev string) (string, error) {
+	gr, err := git.PlainOpenWithOptions(r.Root, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
+	if err != nil {
+		return "", err
+	}
+	h, err := gr.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		return "", fmt.Errorf("unknown revision %q: %w", rev, err)
+	}
+	return h.String(), nil
+}
+
 // String names the view for messages: the directory, and @rev when not the working tree.
 func (r *Repo) String() string {
 	if r.Rev == "" {

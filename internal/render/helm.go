@@ -475,7 +475,11 @@ func (s *source) renderHelm() ([]manifest.Object, error) {
 	var out []manifest.Object
 	add := func(src string, objs []map[string]any) {
 		for _, o := range objs {
-			out = append(out, manifest.Object{App: s.app.Name, Source: src, Object: &unstructured.Unstructured{Object: o}})
+			u := &unstructured.Unstructured{Object: o}
+			if argo.IsApplication(o) || argo.IsAppProject(o) {
+				s.ws.recordDef(u, objDef{file: chartFile(s.dir, src), repoDir: s.repo.Root})
+			}
+			out = append(out, manifest.Object{App: s.app.Name, Source: src, Object: u})
 		}
 	}
 	if !h.SkipCrds {

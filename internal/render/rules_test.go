@@ -3,8 +3,11 @@ package render
 import (
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/gitopsctl/gitopsctl/internal/render/benchgen"
 )
 
 // One test per rule of the Argo CD render rules (section.rule in the name).
@@ -700,7 +703,7 @@ spec:
 	if svc.File != "team-apps/svc.yaml" || svc.Line != 1 {
 		t.Fatalf("svc defined at %s:%d", svc.File, svc.Line)
 	}
-	if h := ws.App("h2"); h.File != "apps/templates/apps.yaml" {
+	if h := ws.App("h2"); h.File != "charts/apps/templates/apps.yaml" {
 		t.Fatalf("h2 defined at %s", h.File)
 	}
 }
@@ -791,5 +794,83 @@ func TestBrokenTemplateLocated(t *testing.T) {
 	e := renderErr(t, cfg, "a")
 	if e.File != "charts/broken/templates/cm.yaml" || e.Line != 6 || !strings.Contains(e.Error(), "nil pointer evaluating interface {}.key") {
 		t.Fatalf("got %v (%s:%d)", e, e.File, e.Line)
+	}
+}
+
+func TestRule2_3_RevisionVariables(t *testing.T) {
+	files := withChart(map[string]string{
+		"gitops/argo-apps/a.yaml": singleSource("a", "charts/echo", `      parameters:
+        - {name: rev, value: $ARGOCD_APP_REVISION}
+        - {name: short, value: $ARGOCD_APP_REVISION_SHORT}
+        - {name: short8, value: $ARGOCD_APP_REVISION_SHORT_8}`),
+	}, "gitops/charts/echo", echoChart)
+	cfg := setup(t, files)
+	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "-A"}, {"commit", "-q", "-m", "one"}} {
+		if err := benchgen.Git(cfg.RepoDir, args...); err != nil {
+			t.Skip(err)
+		}
+	}
+	ws := open(t, cfg, Options{Rev: "HEAD"})
+	rs, err := ws.Render(t.Context(), "a")
+	if err != nil || rs[0].Err != nil {
+		t.Fatal(err, rs[0].Err)
+	}
+	v, _, _, _ := echo(t, rs[0].Objects)
+	gr, _ := ws.GitopsRepo()
+	if len(gr.Commit) != 40 || v["rev"] != gr.Commit || v["short"] != gr.Commit[:7] || v["short8"] != gr.Commit[:8] {
+		t.Fatalf("values %v, commit %s", v, gr.Commit)
+	}
+}
+
+func TestSameRepoSameCommitIsAllowed(t *testing.T) {
+	files := withChart(map[string]string{
+		"gitops/argo-apps/a.yaml": app("a", `  sources:
+    - repoURL: `+gitopsURL+`
+      targetRevision: HEAD
+      path: charts/echo
+      helm: {valueFiles: [$self/values/a.yaml]}
+    - {repoURL: `+gitopsURL+`, targetRevision: main, ref: self}
+  destination: {namespace: a}
+`),
+		"gitops/values/a.yaml": "level: self\n",
+	}, "gitops/charts/echo", echoChart)
+	cfg := setup(t, files)
+	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "-A"}, {"commit", "-q", "-m", "one"}} {
+		if err := benchgen.Git(cfg.RepoDir, args...); err != nil {
+			t.Skip(err)
+		}
+	}
+	v, _, _, _ := echo(t, mustRender(t, cfg, "a"))
+	if v["level"] != "self" {
+		t.Fatal(v)
+	}
+}
+
+func TestKubeVersionConstraint(t *testing.T) {
+	chart := map[string]string{
+		"Chart.yaml":        "apiVersion: v2\nname: modern\nversion: 1.0.0\nkubeVersion: '>=1.28.0-0'\n",
+		"templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+	}
+	cfg := setup(t, withChart(map[string]string{
+		"gitops/argo-apps/a.yaml": singleSource("a", "charts/modern", "      kubeVersion: 1.27.3"),
+		"gitops/argo-apps/b.yaml": singleSource("b", "charts/modern", "      valueFiles: []"),
+	}, "gitops/charts/modern", chart))
+	if e := renderErr(t, cfg, "a"); !strings.Contains(e.Error(), "chart requires kubeVersion: >=1.28.0-0 which is incompatible with Kubernetes v1.27.3") || e.File != "charts/modern/Chart.yaml" {
+		t.Fatalf("got %v (%s)", e, e.File)
+	}
+	mustRender(t, cfg, "b")
+}
+
+func TestProjectsDiscovered(t *testing.T) {
+	files := map[string]string{
+		"gitops/argo-apps/projects.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: {name: app, namespace: argocd}\nspec:\n  sourceRepos: ['*']\n---\napiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: {name: tools, namespace: argocd}\nspec: {}\n",
+	}
+	ws := open(t, setup(t, files), Options{})
+	var got []string
+	for _, p := range ws.Projects() {
+		got = append(got, p.Name+"@"+p.File+":"+strconv.Itoa(p.Line))
+	}
+	if !reflect.DeepEqual(got, []string{"app@argo-apps/projects.yaml:1", "tools@argo-apps/projects.yaml:7"}) {
+		t.Fatal(got)
 	}
 }
