@@ -2,7 +2,6 @@ package render
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -569,5 +568,3 @@ func isTestHook(h *release.Hook) bool {
 	}
 	return false
 }
-
-var errNoChart = errors.New("no chart")

@@ -874,3 +874,13 @@ func TestProjectsDiscovered(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+func TestRootRepoWithoutConfiguredURL(t *testing.T) {
+	files := withChart(map[string]string{
+		"gitops/.gitopsctl.yaml":  "cluster: prod\n",
+		"gitops/argo-apps/a.yaml": singleSource("a", "charts/echo", "      valueFiles: []"),
+	}, "gitops/charts/echo", echoChart)
+	if got := keys(mustRender(t, setup(t, files), "a")); !reflect.DeepEqual(got, []string{"ConfigMap/a/a-echo"}) {
+		t.Fatal(got)
+	}
+}

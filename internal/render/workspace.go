@@ -16,7 +16,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path"
 	"runtime"
 	"sort"
 	"strings"
@@ -257,6 +256,17 @@ func Open(ctx context.Context, o Options) (*Workspace, error) {
 	}
 	if len(wave) == 0 {
 		return nil, fmt.Errorf("root application: %s holds no Application", ws.root)
+	}
+	if cfg.GitopsRepo.URL == "" {
+		// Without gitopsRepo.url, the repositories the root apps read are
+		// taken to be this gitops-repo (root-app.yaml lives in it).
+		for _, a := range wave {
+			for _, s := range a.Sources {
+				if k := NormalizeURL(s.RepoURL); s.Chart == "" && s.Ref == "" && ws.repos[k] == nil {
+					ws.repos[k] = ws.gitops
+				}
+			}
+		}
 	}
 	// Breadth-first: render the apps that may render Applications, in
 	// parallel per wave, and collect their children.
@@ -596,15 +606,4 @@ func chartMentionsApps(ch *chart.Chart) bool {
 		}
 	}
 	return false
-}
-
-// relTo returns p relative to dir when p is inside it, else p.
-func relTo(dir, p string) string {
-	if dir == "." || dir == "" {
-		return p
-	}
-	if strings.HasPrefix(p, dir+"/") {
-		return strings.TrimPrefix(p, dir+"/")
-	}
-	return path.Clean(p)
 }
