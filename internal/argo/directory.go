@@ -73,7 +73,8 @@ func SourceType(r *gitrepo.Repo, dir string, s ApplicationSource) (string, error
 
 // DirectoryFiles lists, in lexical walk order, the manifest files a Directory
 // source at dir reads (paths relative to dir): names ending in .yaml, .yml,
-// .json or .jsonnet, only the top level unless recurse, exclude applied
+// .json or .jsonnet, only the top level unless recurse (links to
+// directories are not followed, links to files are), exclude applied
 // before include (globs on the relative path, "*" crossing "/", "{a,b}"
 // alternatives).
 func DirectoryFiles(r *gitrepo.Repo, dir string, d *ApplicationSourceDirectory) ([]string, error) {
@@ -81,7 +82,7 @@ func DirectoryFiles(r *gitrepo.Repo, dir string, d *ApplicationSourceDirectory) 
 		d = &ApplicationSourceDirectory{}
 	}
 	var out []string
-	err := r.Walk(dir, d.Recurse, nil, func(rel, _ string) error {
+	err := r.Walk(dir, gitrepo.WalkOptions{Recurse: d.Recurse}, func(rel, _ string) error {
 		if !manifestFileRE.MatchString(path.Base(rel)) {
 			return nil
 		}

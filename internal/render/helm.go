@@ -109,9 +109,8 @@ func readChart(r *gitrepo.Repo, dir string) (*chart.Chart, []string, error) {
 	}
 	var files []*loader.BufferedFile
 	var paths []string
-	err := r.Walk(dir, true, func(rel string) bool {
-		return rules.Ignore(rel, fakeInfo{name: path.Base(rel), dir: true})
-	}, func(rel, full string) error {
+	skip := func(rel string) bool { return rules.Ignore(rel, fakeInfo{name: path.Base(rel), dir: true}) }
+	err := r.Walk(dir, gitrepo.WalkOptions{Recurse: true, FollowDirLinks: true, SkipDir: skip}, func(rel, full string) error {
 		if rules.Ignore(rel, fakeInfo{name: path.Base(rel)}) {
 			return nil
 		}

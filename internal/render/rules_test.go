@@ -619,14 +619,17 @@ func TestRule3_2_DirectoryWalk(t *testing.T) {
 		"gitops/m/sub/x/deeper.yaml": cm("deeper"),
 		"gitops/m/skip.yaml":         "# +argocd:skip-file-rendering\n" + cm("skipped"),
 		"gitops/m/other/o.yaml":      cm("other"),
+		"gitops/shared/x.yaml":       cm("linked"),
+		"gitops/m/linked.yaml":       "symlink:../shared/x.yaml", // links to files are read
+		"gitops/m/linkdir":           "symlink:../shared",        // links to directories are not walked
 	}
 	for _, tc := range []struct {
 		name, dir string
 		want      []string
 	}{
-		{"top level only", "{}", []string{"top", "top-json", "top-yml"}},
-		{"recurse", "{recurse: true}", []string{"deep", "deeper", "other", "top", "top-json", "top-yml"}},
-		{"exclude crosses slash", "{recurse: true, exclude: 'sub/*'}", []string{"other", "top", "top-json", "top-yml"}},
+		{"top level only", "{}", []string{"linked", "top", "top-json", "top-yml"}},
+		{"recurse", "{recurse: true}", []string{"deep", "deeper", "linked", "other", "top", "top-json", "top-yml"}},
+		{"exclude crosses slash", "{recurse: true, exclude: 'sub/*'}", []string{"linked", "other", "top", "top-json", "top-yml"}},
 		{"include alternatives", "{recurse: true, include: '{sub/*,*.json}'}", []string{"deep", "deeper", "top-json"}},
 		{"exclude before include", "{recurse: true, include: 'sub/*', exclude: '*deeper*'}", []string{"deep"}},
 	} {
