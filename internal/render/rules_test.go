@@ -1,11 +1,15 @@
 package render
 
 import (
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/chartutil"
 
 	"github.com/gitopsctl/gitopsctl/internal/render/benchgen"
 )
@@ -885,5 +889,30 @@ func TestRootRepoWithoutConfiguredURL(t *testing.T) {
 	}, "gitops/charts/echo", echoChart)
 	if got := keys(mustRender(t, setup(t, files), "a")); !reflect.DeepEqual(got, []string{"ConfigMap/a/a-echo"}) {
 		t.Fatal(got)
+	}
+}
+
+// Vendored dependencies are usually archives written by `helm dependency build`.
+func TestVendoredArchiveDependency(t *testing.T) {
+	sub := &chart.Chart{
+		Metadata:  &chart.Metadata{APIVersion: "v2", Name: "sub", Version: "1.2.3"},
+		Values:    map[string]any{"greeting": "hello"},
+		Templates: []*chart.File{{Name: "templates/cm.yaml", Data: []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Release.Name }}-sub}\ndata: {greeting: {{ .Values.greeting }}}\n")}},
+	}
+	files := map[string]string{
+		"gitops/argo-apps/a.yaml":          singleSource("a", "charts/parent", "      values: 'sub: {greeting: hi}'"),
+		"gitops/charts/parent/Chart.yaml":  "apiVersion: v2\nname: parent\nversion: 1.0.0\ndependencies:\n  - {name: sub, version: 1.2.3, repository: https://charts.example.com}\n",
+		"gitops/charts/parent/values.yaml": "{}\n",
+	}
+	cfg := setup(t, files)
+	if _, err := chartutil.Save(sub, filepath.Join(cfg.RepoDir, "charts", "parent", "charts")); err != nil {
+		t.Fatal(err)
+	}
+	objs := mustRender(t, cfg, "a")
+	if got := keys(objs); !reflect.DeepEqual(got, []string{"ConfigMap/a/a-sub"}) || objs[0].Source != "parent/charts/sub/templates/cm.yaml" {
+		t.Fatalf("got %v from %s", got, objs[0].Source)
+	}
+	if g := objs[0].Object.Object["data"].(map[string]any)["greeting"]; g != "hi" {
+		t.Fatalf("greeting %v: parent values must reach the subchart", g)
 	}
 }
