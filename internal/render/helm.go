@@ -442,7 +442,14 @@ func (s *source) renderHelm() ([]manifest.Object, error) {
 	chartYAML := path.Join(s.dir, "Chart.yaml")
 	if req := ch.Metadata.Dependencies; req != nil {
 		if err := action.CheckDependencies(ch, req); err != nil {
-			return nil, at(s.repo.Root, chartYAML, 0, fmt.Errorf("chart %s: %w (vendor it with 'helm dependency build %s' and commit charts/)", s.dir, err, s.dir))
+			// Argo CD then runs `helm dependency build`; offline that can
+			// only fetch file:// dependencies, read from the repository.
+			if err := s.addLocalDependencies(ch); err != nil {
+				return nil, at(s.repo.Root, chartYAML, 0, err)
+			}
+			if err := action.CheckDependencies(ch, req); err != nil {
+				return nil, at(s.repo.Root, chartYAML, 0, fmt.Errorf("chart %s: %w (vendor it with 'helm dependency build %s' and commit charts/)", s.dir, err, s.dir))
+			}
 		}
 	}
 	caps, err := s.capabilities()
@@ -557,6 +564,38 @@ func templateObjects(name, content string, skipTests bool) ([]map[string]any, er
 		out = append(out, obj)
 	}
 	return out, nil
+}
+
+// addLocalDependencies adds the missing dependencies of ch whose repository
+// is file://<path> (relative to the chart), loading them from the repository.
+func (s *source) addLocalDependencies(ch *chart.Chart) error {
+	have := map[string]bool{}
+	for _, d := range ch.Dependencies() {
+		have[d.Name()] = true
+	}
+	for _, d := range ch.Metadata.Dependencies {
+		rest, ok := strings.CutPrefix(d.Repository, "file://")
+		if have[d.Name] || !ok {
+			continue
+		}
+		dir := path.Join(s.dir, rest)
+		if path.IsAbs(rest) {
+			return fmt.Errorf("dependency %s: absolute file:// paths are outside the repository: %s", d.Name, d.Repository)
+		}
+		if _, err := s.repo.Resolve(dir); err != nil {
+			return fmt.Errorf("dependency %s: %w", d.Name, renameOutside(err, d.Repository))
+		}
+		dep, err := s.ws.loadChart(s.repo, dir)
+		if err != nil {
+			return fmt.Errorf("dependency %s (%s): %w", d.Name, d.Repository, err)
+		}
+		if dep.Name() != d.Name {
+			return fmt.Errorf("dependency %s: the chart at %s is named %q", d.Name, d.Repository, dep.Name())
+		}
+		ch.AddDependency(cloneChart(dep))
+		have[d.Name] = true
+	}
+	return nil
 }
 
 func isTestHook(h *release.Hook) bool {

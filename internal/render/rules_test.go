@@ -916,3 +916,25 @@ func TestVendoredArchiveDependency(t *testing.T) {
 		t.Fatalf("greeting %v: parent values must reach the subchart", g)
 	}
 }
+
+// A file:// dependency that is not vendored is what `helm dependency build`
+// (which Argo CD runs on a missing dependency) can fetch offline.
+func TestFileDependencyBuiltFromRepo(t *testing.T) {
+	files := map[string]string{
+		"gitops/argo-apps/a.yaml":               singleSource("a", "charts/app", "      valueFiles: []"),
+		"gitops/argo-apps/b.yaml":               singleSource("b", "charts/bad", "      valueFiles: []"),
+		"gitops/charts/app/Chart.yaml":          "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - {name: lib, version: 0.1.0, repository: 'file://../lib'}\n",
+		"gitops/charts/app/templates/cm.yaml":   "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ include \"lib.name\" . }}}\n",
+		"gitops/charts/lib/Chart.yaml":          "apiVersion: v2\nname: lib\nversion: 0.1.0\n",
+		"gitops/charts/lib/templates/_name.tpl": "{{- define \"lib.name\" -}}{{ .Release.Name }}-from-lib{{- end }}\n",
+		"gitops/charts/bad/Chart.yaml":          "apiVersion: v2\nname: bad\nversion: 1.0.0\ndependencies:\n  - {name: lib, version: 0.1.0, repository: 'file://../../../elsewhere'}\n",
+		"gitops/charts/bad/templates/cm.yaml":   "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+	}
+	cfg := setup(t, files)
+	if got := keys(mustRender(t, cfg, "a")); !reflect.DeepEqual(got, []string{"ConfigMap/a/a-from-lib"}) {
+		t.Fatal(got)
+	}
+	if e := renderErr(t, cfg, "b"); !strings.Contains(e.Error(), "file 'file://../../../elsewhere' resolved to outside repository root") {
+		t.Fatal(e)
+	}
+}
