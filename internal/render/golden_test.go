@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/gitopsctl/gitopsctl/internal/config"
@@ -154,4 +155,37 @@ func TestInputs(t *testing.T) {
 		}
 	}
 	t.Error("the root app's inputs must list the manifests it reads")
+}
+
+// A clean checkout renders the same from the working tree and from git
+// objects; an uncommitted edit shows only in the working tree.
+func TestRevisionMatchesWorktree(t *testing.T) {
+	cfg := seedRepos(t, 15, true)
+	stream := func(o Options) string {
+		ws := open(t, cfg, o)
+		rs, err := ws.Render(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		for _, r := range rs {
+			if r.Err != nil {
+				t.Fatal(r.Err)
+			}
+			if err := WriteYAML(&b, r.Objects, WriteOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return b.String()
+	}
+	wt := stream(Options{})
+	if rev := stream(Options{Rev: "HEAD", ConfigsRev: "main"}); rev != wt {
+		t.Fatalf("HEAD render differs from the clean working tree:\n%s", lineDiff(wt, rev))
+	}
+	if err := os.WriteFile(filepath.Join(cfg.ConfigsDir, "backend", "config.yaml"), []byte("config: {LOG_LEVEL: trace}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stream(Options{}), "LOG_LEVEL: trace") || strings.Contains(stream(Options{ConfigsRev: "HEAD"}), "LOG_LEVEL: trace") {
+		t.Fatal("the edit must show in the working tree only")
+	}
 }
