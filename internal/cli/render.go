@@ -69,9 +69,9 @@ fault; the other apps are still printed, and the exit code is 1.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&o.Root, "root", "", "root Application manifest (default: root-app.yaml in the gitops-repo)")
-	fl.StringVar(&o.Rev, "rev", "", "gitops-repo revision to render (default: the working tree)")
-	fl.StringVar(&o.ConfigsRev, "configs-rev", "", "configs-repo revision to render (default: the working tree)")
+	fl.StringVar(&o.Root, "root", "", "root Application manifest `FILE` (default: root-app.yaml in the gitops-repo)")
+	fl.StringVar(&o.Rev, "rev", "", "render the gitops-repo at `REV` (branch, tag, commit, HEAD~1; default: the working tree)")
+	fl.StringVar(&o.ConfigsRev, "configs-rev", "", "render the configs-repo at `REV` (default: the working tree)")
 	fl.StringVar(&o.OutDir, "out", "", "write one file per object under `DIR` instead of printing")
 	fl.BoolVar(&o.ShowSecrets, "show-secrets", false, "print Secret data and stringData values unmasked")
 	return cmd
