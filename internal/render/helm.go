@@ -502,7 +502,7 @@ func (s *source) renderHelm() ([]manifest.Object, error) {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		objs, err := templateObjects(name, files[name], h.SkipTests)
+		objs, err := templateObjects(name, files[name], h.SkipTests, func(w string) { s.warnings = append(s.warnings, w) })
 		if err != nil {
 			return nil, at(s.repo.Root, chartFile(s.dir, name), 0, err)
 		}
@@ -527,7 +527,7 @@ var hookEvents = map[string]bool{
 // files are skipped, documents split at "---", empty and null documents
 // dropped, hooks kept (test hooks dropped with skipTests, hooks with an
 // unknown event dropped as Helm does).
-func templateObjects(name, content string, skipTests bool) ([]map[string]any, error) {
+func templateObjects(name, content string, skipTests bool, warn func(string)) ([]map[string]any, error) {
 	if strings.HasPrefix(path.Base(name), "_") || strings.TrimSpace(content) == "" {
 		return nil, nil
 	}
@@ -550,6 +550,7 @@ func templateObjects(name, content string, skipTests bool) ([]map[string]any, er
 			for _, e := range strings.Split(hook, ",") {
 				e = strings.ToLower(strings.TrimSpace(e))
 				if !hookEvents[e] {
+					warn(fmt.Sprintf("%s: %s/%s skipped: unknown hook %q (as helm does)", name, u.GetKind(), u.GetName(), hook))
 					keep = false
 					break
 				}

@@ -465,6 +465,7 @@ var hooksChart = map[string]string{
 	"templates/job.yaml":   "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations: {helm.sh/hook: pre-install}\nspec: {template: {spec: {restartPolicy: Never, containers: [{name: m, image: busybox}]}}}\n",
 	"templates/test.yaml":  "apiVersion: v1\nkind: Pod\nmetadata:\n  name: smoke\n  annotations: {helm.sh/hook: test}\nspec: {containers: [{name: t, image: busybox}]}\n",
 	"templates/thing.yaml": "apiVersion: example.com/v1\nkind: Thing\nmetadata: {name: one}\n",
+	"templates/odd.yaml":   "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: odd\n  annotations: {helm.sh/hook: \"pre-install,on-a-whim\"}\n",
 }
 
 func crdYAML(name, group, kind, scope string) string {
@@ -489,10 +490,14 @@ func TestRule2_9_CRDsAndHooks(t *testing.T) {
 		"gitops/argo-apps/a.yaml": singleSource("a", "charts/hooks", "      valueFiles: []"),
 		"gitops/argo-apps/b.yaml": singleSource("b", "charts/hooks", "      skipCrds: true\n      skipTests: true"),
 	}, "gitops/charts/hooks", hooksChart))
-	got := keys(mustRender(t, cfg, "a"))
+	r := renderApp(t, cfg, "a")
+	got := keys(r.Objects)
 	want := []string{"CustomResourceDefinition//things.example.com", "Pod/a/smoke", "Job/a/migrate", "Thing/a/one"}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %v want %v", got, want)
+	}
+	if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], `hooks/templates/odd.yaml: ConfigMap/odd skipped: unknown hook "pre-install,on-a-whim"`) {
+		t.Fatalf("warnings %q", r.Warnings)
 	}
 	got = keys(mustRender(t, cfg, "b"))
 	if !reflect.DeepEqual(got, []string{"Job/b/migrate", "Thing/b/one"}) {

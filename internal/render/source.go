@@ -59,6 +59,8 @@ type source struct {
 	dir   string
 	refs  map[string]*refTarget
 	env   map[string]string
+	// warnings are non-fatal findings of this source's render.
+	warnings []string
 }
 
 // fieldPath is the YAML path of the source in the manifest.
@@ -132,6 +134,9 @@ func (ws *Workspace) renderSources(a *App) ([]manifest.Object, []string, error) 
 		objs = append(objs, o...)
 	}
 	objs, warns := ws.postProcess(a, objs)
+	for _, s := range srcs {
+		warns = append(s.warnings, warns...)
+	}
 	return objs, warns, nil
 }
 
