@@ -8,6 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gitopsctl/gitopsctl/internal/config"
+	"github.com/gitopsctl/gitopsctl/internal/render"
 	"github.com/gitopsctl/gitopsctl/internal/seal"
 )
 
@@ -27,12 +29,12 @@ func addSealFlags(cmd *cobra.Command, sf *sealFlags) {
 	fl.StringVar(&sf.namespace, "namespace", "", "SealedSecret namespace (default: the Application's destination namespace)")
 }
 
-// locator says where a service's SealedSecret lives. It is the one place
-// the CLI chooses how: today from the Application manifest and the chart
-// naming contract (seal.AppLocator); a renderer-backed seal.Locator can be
-// swapped in here.
-func locator(repoDir, cluster string) seal.Locator {
-	return seal.AppLocator(repoDir, cluster)
+// locator says where a service's SealedSecret lives: it renders the
+// service's Application (working tree of both repos) as Argo CD would.
+func locator(cfg *config.Loaded) seal.Locator {
+	return seal.RenderLocator(func(ctx context.Context) (*render.Workspace, error) {
+		return render.Open(ctx, render.Options{Config: cfg})
+	})
 }
 
 // sealer builds the sealer from flags and config: it loads and validates the
@@ -71,7 +73,7 @@ func (f *Factory) sealer(ctx context.Context, sf sealFlags) (*seal.Sealer, *seal
 		ConfigsDir: cfg.ConfigsDir,
 		Scope:      scope,
 		Cert:       cert,
-		Locate:     locator(cfg.RepoDir, cfg.Cluster),
+		Locate:     locator(cfg),
 		Name:       sf.name,
 		Namespace:  sf.namespace,
 	}, cert, warn, nil
