@@ -37,7 +37,7 @@ func RenderLocator(open func(context.Context) (*render.Workspace, error)) Locato
 		}
 		res := ws.RenderApps(ctx, []*render.App{app})[0]
 		if res.Err != nil {
-			return Target{}, fmt.Errorf("locate the SealedSecret of %s: %w", service, res.Err)
+			return Target{}, renderFailed(res.Err)
 		}
 		found := sealedSecrets(res.Objects)
 		if len(found) == 0 {
@@ -47,7 +47,7 @@ func RenderLocator(open func(context.Context) (*render.Workspace, error)) Locato
 			}
 			res = ws.RenderVariant(ctx, app, srcs)
 			if res.Err != nil {
-				return Target{}, fmt.Errorf("locate the SealedSecret of %s: %w", service, res.Err)
+				return Target{}, renderFailed(res.Err)
 			}
 			found = sealedSecrets(res.Objects)
 		}
@@ -64,6 +64,12 @@ func RenderLocator(open func(context.Context) (*render.Workspace, error)) Locato
 			return Target{}, fmt.Errorf("Application %s renders %d SealedSecrets (%s): pass --name and --namespace", service, len(found), strings.Join(names, ", "))
 		}
 	}
+}
+
+// renderFailed says why the SealedSecret could not be located: the render
+// error already names the Application and the chart file and line.
+func renderFailed(err error) error {
+	return fmt.Errorf("cannot locate the SealedSecret (fix the chart, or pass --name and --namespace): %w", err)
 }
 
 func sealedSecrets(objs []manifest.Object) []Target {
