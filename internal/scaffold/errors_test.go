@@ -222,7 +222,7 @@ func TestInitForceMergesGitignore(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(filepath.Join(configs, ".gitignore"))
-	want := "*.bak\n*.local.env\n# gitopsctl: plaintext secrets live only on the machine that seals them.\n*.local.state\n*.local.env.tmp-*\n"
+	want := "*.bak\n*.local.env\n# gitopsctl: plaintext secrets live only on the machine that seals them.\n*.local.state\n*.local.env.tmp-*\n*.local.state.tmp-*\n"
 	if string(b) != want {
 		t.Errorf(".gitignore = %q, want %q", b, want)
 	}
