@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -24,6 +25,7 @@ func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("testdata", "script"),
 		RequireExplicitExec: true,
+		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"replace": cmdReplace},
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("GIT_AUTHOR_NAME", "Test Author")
 			env.Setenv("GIT_AUTHOR_EMAIL", "author@example.com")
@@ -42,4 +44,27 @@ func TestScript(t *testing.T) {
 			return false, nil
 		},
 	})
+}
+
+// cmdReplace edits a file the way a user would by hand:
+//
+//	replace FILE OLD NEW
+//
+// replaces the one occurrence of OLD in FILE with NEW; \n in OLD and NEW
+// stands for a newline. It fails unless OLD occurs exactly once.
+func cmdReplace(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! replace")
+	}
+	if len(args) != 3 {
+		ts.Fatalf("usage: replace FILE OLD NEW")
+	}
+	file := ts.MkAbs(args[0])
+	old := strings.ReplaceAll(args[1], `\n`, "\n")
+	repl := strings.ReplaceAll(args[2], `\n`, "\n")
+	data := ts.ReadFile(args[0])
+	if n := strings.Count(data, old); n != 1 {
+		ts.Fatalf("replace: %q occurs %d times in %s, want once", old, n, args[0])
+	}
+	ts.Check(os.WriteFile(file, []byte(strings.Replace(data, old, repl, 1)), 0o644))
 }

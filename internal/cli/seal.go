@@ -8,6 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gitopsctl/gitopsctl/internal/config"
+	"github.com/gitopsctl/gitopsctl/internal/render"
 	"github.com/gitopsctl/gitopsctl/internal/seal"
 )
 
@@ -27,12 +29,12 @@ func addSealFlags(cmd *cobra.Command, sf *sealFlags) {
 	fl.StringVar(&sf.namespace, "namespace", "", "SealedSecret namespace (default: the Application's destination namespace)")
 }
 
-// locator says where a service's SealedSecret lives. It is the one place
-// the CLI chooses how: today from the Application manifest and the chart
-// naming contract (seal.AppLocator); a renderer-backed seal.Locator can be
-// swapped in here.
-func locator(repoDir, cluster string) seal.Locator {
-	return seal.AppLocator(repoDir, cluster)
+// locator says where a service's SealedSecret lives: it renders the
+// service's Application (working tree of both repos) as Argo CD would.
+func locator(cfg *config.Loaded) seal.Locator {
+	return seal.RenderLocator(func(ctx context.Context) (*render.Workspace, error) {
+		return render.Open(ctx, render.Options{Config: cfg})
+	})
 }
 
 // sealer builds the sealer from flags and config: it loads and validates the
@@ -71,7 +73,7 @@ func (f *Factory) sealer(ctx context.Context, sf sealFlags) (*seal.Sealer, *seal
 		ConfigsDir: cfg.ConfigsDir,
 		Scope:      scope,
 		Cert:       cert,
-		Locate:     locator(cfg.RepoDir, cfg.Cluster),
+		Locate:     locator(cfg),
 		Name:       sf.name,
 		Namespace:  sf.namespace,
 	}, cert, warn, nil
@@ -115,9 +117,9 @@ keys without plaintext then cannot be, and seal refuses until you add their
 plaintext or pass --prune.
 
 The SealedSecret's name and namespace (which strict scope binds the ciphertext
-to) come from the service's Application (argo-apps/clusters/<cluster>/*/<svc>.yaml):
-name <release>-secrets, namespace = the destination namespace. --name and
---namespace override them for a single service. secrets.yaml records the
+to) come from rendering the service's Application as Argo CD would (the one
+root-app.yaml leads to), so releaseName, helm.namespace and the chart's own
+naming are honoured. --name and --namespace override them for a single service. secrets.yaml records the
 scope, the certificate's SHA-256 fingerprint and the label sealed for
 (sealedFor), which the chart ignores.
 
@@ -267,7 +269,11 @@ func writeCheckReport(w *strings.Builder, r *seal.Report) {
 		}
 	}
 	if len(failing) == 0 {
-		fmt.Fprintf(w, "all %d services are sealed with the current cert, scope and names\n", len(r.Services))
+		if len(r.Services) == 1 {
+			fmt.Fprintf(w, "%s is sealed with the current cert, scope and names\n", r.Services[0].Service)
+		} else {
+			fmt.Fprintf(w, "all %d services are sealed with the current cert, scope and names\n", len(r.Services))
+		}
 		return
 	}
 	fmt.Fprintf(w, "%d of %d services need sealing (gitopsctl seal SERVICE...)\n", len(failing), len(r.Services))

@@ -8,11 +8,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	sscrypto "github.com/bitnami-labs/sealed-secrets/pkg/crypto"
+
+	"github.com/gitopsctl/gitopsctl/internal/config"
+	"github.com/gitopsctl/gitopsctl/internal/render"
+	"github.com/gitopsctl/gitopsctl/internal/scaffold"
 )
 
 // testKey is a controller key pair generated for the test (2048 bits keeps
@@ -53,44 +56,53 @@ func (k testKey) keys() map[string]*rsa.PrivateKey {
 
 var testNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-// fixture is a gitops-repo + configs-repo pair with services.
+// fixture is a gitops-repo + configs-repo pair scaffolded by the real
+// init/new-service code, one service per entry (name -> namespace).
 type fixture struct {
 	repo, configs string
 }
 
-const appTemplate = `apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: SVC
-  namespace: argocd
-spec:
-  project: app
-  destination:
-    server: https://kubernetes.default.svc
-    namespace: NS
-  sources:
-    - repoURL: https://github.com/acme/gitops-repo.git
-      path: charts/SVC
-      targetRevision: HEAD
-      helm:
-        valueFiles: [values.yaml, $configs/SVC/config.yaml, $configs/SVC/secrets.yaml]
-    - repoURL: https://github.com/acme/configs-repo.git
-      targetRevision: HEAD
-      ref: configs
-`
-
 func newFixture(t testing.TB, services map[string]string) fixture {
 	t.Helper()
+	ctx := context.Background()
 	root := t.TempDir()
 	f := fixture{repo: filepath.Join(root, "gitops-repo"), configs: filepath.Join(root, "configs-repo")}
+	getenv := func(string) string { return "" }
+	now := func() time.Time { return testNow }
+	if _, err := scaffold.Init(ctx, scaffold.InitOptions{RepoDir: f.repo, ConfigsDir: f.configs, Registry: "ghcr.io/acme", Now: now, Getenv: getenv}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := f.config(t)
 	for svc, ns := range services {
-		app := strings.NewReplacer("SVC", svc, "NS", ns).Replace(appTemplate)
-		write(t, filepath.Join(f.repo, "argo-apps/clusters/prod/app", svc+".yaml"), app)
-		write(t, filepath.Join(f.repo, "charts", svc, "templates/sealedsecret.yaml"), "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\n")
-		write(t, filepath.Join(f.configs, svc, "config.yaml"), "config: {}\n")
-		write(t, filepath.Join(f.configs, svc, "secrets.yaml"), string(NewSecretsFile(Strict)))
+		o := scaffold.DefaultServiceOptions()
+		o.Name, o.Namespace = svc, ns
+		o.RepoDir, o.ConfigsDir = f.repo, f.configs
+		o.Cluster, o.RepoURL, o.ConfigsURL, o.Registry, o.Scope = cfg.Cluster, cfg.GitopsRepo.URL, cfg.ConfigsRepo.URL, cfg.Registry, string(Strict)
+		if _, err := scaffold.NewService(ctx, o); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return f
+}
+
+func (f fixture) config(t testing.TB) *config.Loaded {
+	t.Helper()
+	cfg, err := config.Load(config.Options{RepoDir: f.repo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// locator renders the fixture's Applications to find each SealedSecret.
+func (f fixture) locator() Locator {
+	return RenderLocator(func(ctx context.Context) (*render.Workspace, error) {
+		cfg, err := config.Load(config.Options{RepoDir: f.repo})
+		if err != nil {
+			return nil, err
+		}
+		return render.Open(ctx, render.Options{Config: cfg})
+	})
 }
 
 func write(t testing.TB, p, content string) {
@@ -114,7 +126,7 @@ func read(t testing.TB, p string) string {
 
 func (f fixture) opts(k testKey, services ...string) Options {
 	return Options{
-		Sealer:   Sealer{ConfigsDir: f.configs, Scope: Strict, Cert: k.cert, Locate: AppLocator(f.repo, "prod")},
+		Sealer:   Sealer{ConfigsDir: f.configs, Scope: Strict, Cert: k.cert, Locate: f.locator()},
 		Services: services,
 		All:      len(services) == 0,
 		Now:      testNow,

@@ -420,32 +420,39 @@ func TestStateRevealsNoPlaintext(t *testing.T) {
 	}
 }
 
+// The locator renders the Application: the SealedSecret's name follows the
+// release name, its namespace follows helm.namespace, both as Argo CD would
+// apply them, before and after any key is sealed.
 func TestLocatorAndOverrides(t *testing.T) {
+	ctx := context.Background()
 	f := newFixture(t, map[string]string{"backend": "apps"})
-	loc := AppLocator(f.repo, "prod")
-	tg, err := loc(context.Background(), "backend")
+	// No key sealed yet: the chart renders no SealedSecret, the locator
+	// still finds where it would be.
+	tg, err := f.locator()(ctx, "backend")
 	if err != nil || tg != (Target{Name: "backend-secrets", Namespace: "apps"}) {
 		t.Fatalf("%v %v", tg, err)
 	}
 	app := filepath.Join(f.repo, "argo-apps/clusters/prod/app/backend.yaml")
-	write(t, app, strings.Replace(read(t, app), "helm:\n", "helm:\n        releaseName: be\n", 1))
-	if tg, _ := loc(context.Background(), "backend"); tg.Name != "be-secrets" {
-		t.Fatalf("releaseName ignored: %v", tg)
+	orig := read(t, app)
+	write(t, app, strings.Replace(orig, "helm:\n", "helm:\n        releaseName: be\n        namespace: other\n", 1))
+	if tg, err := f.locator()(ctx, "backend"); err != nil || tg != (Target{Name: "be-secrets", Namespace: "other"}) {
+		t.Fatalf("releaseName/namespace ignored: %v %v", tg, err)
 	}
-	if _, err := loc(context.Background(), "nope"); !errors.Is(err, ErrNoSealedSecret) {
+	write(t, app, orig)
+	if _, err := f.locator()(ctx, "nope"); !errors.Is(err, ErrNoSealedSecret) {
 		t.Fatalf("err = %v", err)
 	}
-	os.Remove(filepath.Join(f.repo, "charts/backend/templates/sealedsecret.yaml"))
-	write(t, filepath.Join(f.repo, "charts/backend/templates/cm.yaml"), "kind: ConfigMap\n")
-	if _, err := loc(context.Background(), "backend"); !errors.Is(err, ErrNoSealedSecret) {
+	// A chart that never renders a SealedSecret.
+	write(t, filepath.Join(f.repo, "charts/backend/templates/sealedsecret.yaml"), "")
+	if _, err := f.locator()(ctx, "backend"); !errors.Is(err, ErrNoSealedSecret) {
 		t.Fatalf("err = %v", err)
 	}
-	s := Sealer{Scope: Strict, Locate: loc, Name: "x", Namespace: "y"}
-	if tg, err := s.Target(context.Background(), "backend"); err != nil || tg != (Target{"x", "y"}) {
+	s := Sealer{Scope: Strict, Locate: f.locator(), Name: "x", Namespace: "y"}
+	if tg, err := s.Target(ctx, "backend"); err != nil || tg != (Target{"x", "y"}) {
 		t.Fatalf("%v %v", tg, err)
 	}
 	s = Sealer{Scope: NamespaceWide, Namespace: "y"}
-	if tg, err := s.Target(context.Background(), "backend"); err != nil || tg != (Target{"", "y"}) {
+	if tg, err := s.Target(ctx, "backend"); err != nil || tg != (Target{"", "y"}) {
 		t.Fatalf("%v %v", tg, err)
 	}
 }

@@ -1,0 +1,105 @@
+package seal
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/gitopsctl/gitopsctl/internal/argo"
+	"github.com/gitopsctl/gitopsctl/internal/manifest"
+	"github.com/gitopsctl/gitopsctl/internal/render"
+)
+
+// locateProbeKey is the placeholder key RenderLocator seals into the chart's
+// values (only in memory) when a service has no sealed key yet, so the chart
+// renders the SealedSecret it would render with one.
+const locateProbeKey = "GITOPSCTL_LOCATE_PROBE"
+
+// RenderLocator finds a service's SealedSecret by rendering the service's
+// Application exactly as Argo CD would (release name, namespace, value files
+// and overrides included), so strict scope always binds the name and
+// namespace the cluster will see. open is called once, on first use.
+func RenderLocator(open func(context.Context) (*render.Workspace, error)) Locator {
+	var (
+		once    sync.Once
+		ws      *render.Workspace
+		openErr error
+	)
+	return func(ctx context.Context, service string) (Target, error) {
+		once.Do(func() { ws, openErr = open(ctx) })
+		if openErr != nil {
+			return Target{}, openErr
+		}
+		app := ws.App(service)
+		if app == nil {
+			return Target{}, fmt.Errorf("%w: no Application named %q under %s: pass --name and --namespace", ErrNoSealedSecret, service, ws.Root())
+		}
+		res := ws.RenderApps(ctx, []*render.App{app})[0]
+		if res.Err != nil {
+			return Target{}, renderFailed(res.Err)
+		}
+		found := sealedSecrets(res.Objects)
+		if len(found) == 0 {
+			srcs, ok := withProbeKey(app.Sources)
+			if !ok {
+				return Target{}, fmt.Errorf("%w: Application %s has no Helm chart source: pass --name and --namespace", ErrNoSealedSecret, service)
+			}
+			res = ws.RenderVariant(ctx, app, srcs)
+			if res.Err != nil {
+				return Target{}, renderFailed(res.Err)
+			}
+			found = sealedSecrets(res.Objects)
+		}
+		switch len(found) {
+		case 0:
+			return Target{}, fmt.Errorf("%w: Application %s renders no SealedSecret, even with a sealed key: pass --name and --namespace", ErrNoSealedSecret, service)
+		case 1:
+			return found[0], nil
+		default:
+			names := make([]string, len(found))
+			for i, t := range found {
+				names[i] = t.String()
+			}
+			return Target{}, fmt.Errorf("Application %s renders %d SealedSecrets (%s): pass --name and --namespace", service, len(found), strings.Join(names, ", "))
+		}
+	}
+}
+
+// renderFailed says why the SealedSecret could not be located: the render
+// error already names the Application and the chart file and line.
+func renderFailed(err error) error {
+	return fmt.Errorf("cannot locate the SealedSecret (fix the chart, or pass --name and --namespace): %w", err)
+}
+
+func sealedSecrets(objs []manifest.Object) []Target {
+	var out []Target
+	for _, o := range objs {
+		k := o.Key()
+		if k.Group == "bitnami.com" && k.Kind == "SealedSecret" {
+			out = append(out, Target{Name: k.Name, Namespace: k.Namespace})
+		}
+	}
+	return out
+}
+
+// withProbeKey returns a copy of srcs whose first Helm chart source sets one
+// placeholder sealed key (as a parameter, the highest precedence).
+func withProbeKey(srcs []argo.ApplicationSource) ([]argo.ApplicationSource, bool) {
+	out := make([]argo.ApplicationSource, len(srcs))
+	copy(out, srcs)
+	for i, s := range out {
+		if s.Ref != "" || (s.Path == "" && s.Chart == "") || s.Directory != nil {
+			continue
+		}
+		h := argo.ApplicationSourceHelm{}
+		if s.Helm != nil {
+			h = *s.Helm
+		}
+		h.Parameters = append(append([]argo.HelmParameter(nil), h.Parameters...),
+			argo.HelmParameter{Name: "sealedSecrets.encryptedData." + locateProbeKey, Value: "AgA="})
+		out[i].Helm = &h
+		return out, true
+	}
+	return nil, false
+}
