@@ -77,6 +77,13 @@ fault; the other apps are still printed, and the exit code is 1.`,
 	return cmd
 }
 
+func renderPlural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
 // tuneGCForBatch trades memory for speed in a short batch job: the heap may
 // grow to 4x live data before a collection, but a soft limit keeps the
 // process well under 1 GiB. GOGC / GOMEMLIMIT in the environment win.
@@ -93,8 +100,8 @@ func tuneGCForBatch() {
 	}
 }
 
-// rootPath turns --root into a path relative to the gitops-repo root.
-func rootPath(repoDir, root string) (string, error) {
+// renderRootPath turns --root into a path relative to the gitops-repo root.
+func renderRootPath(repoDir, root string) (string, error) {
 	if root == "" {
 		return "", nil
 	}
@@ -122,7 +129,7 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 	if err != nil {
 		return err
 	}
-	root, err := rootPath(cfg.RepoDir, o.Root)
+	root, err := renderRootPath(cfg.RepoDir, o.Root)
 	if err != nil {
 		return err
 	}
@@ -164,7 +171,7 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(f.IO.ErrOut, "Wrote %d files for %d apps to %s\n", len(files), len(results)-failed, o.OutDir)
+		fmt.Fprintf(f.IO.ErrOut, "Wrote %s for %s to %s\n", renderPlural(len(files), "file"), renderPlural(len(results)-failed, "app"), o.OutDir)
 	case f.Output() == "json":
 		b, err := json.MarshalIndent(render.JSONObjects(objs, wo), "", "  ")
 		if err != nil {
