@@ -14,14 +14,14 @@ import (
 type Class string
 
 const (
-	ClassRender    Class = "render"     // template or value-file error
-	ClassDecode    Class = "decode"     // object does not decode strictly into its type
-	ClassProject   Class = "project"    // AppProject violation
-	ClassSecret    Class = "secret"     // a plain kind: Secret manifest tracked in git
-	ClassPlaintext Class = "plaintext"  // a plaintext secrets file tracked or staged
-	ClassImage     Class = "image"      // image tag empty or latest
-	ClassSealed    Class = "sealed"     // sealed data stale or missing
-	ClassConfig    Class = "manifests"  // an Application or AppProject that cannot be read
+	ClassRender    Class = "render"    // template or value-file error
+	ClassDecode    Class = "decode"    // object does not decode strictly into its type
+	ClassProject   Class = "project"   // AppProject violation
+	ClassSecret    Class = "secret"    // a plain kind: Secret manifest tracked in git
+	ClassPlaintext Class = "plaintext" // a plaintext secrets file tracked or staged
+	ClassImage     Class = "image"     // image tag empty or latest
+	ClassSealed    Class = "sealed"    // sealed data stale or missing
+	ClassConfig    Class = "manifests" // an Application or AppProject that cannot be read
 )
 
 // Repo names which repository a file is in.
