@@ -39,6 +39,8 @@ type Options struct {
 
 // Result is the diff of two sides.
 type Result struct {
+	// Sides names the revisions compared (set by Run).
+	Sides *Sides `json:"sides,omitempty"`
 	// Apps are the apps that changed or failed to render, by name.
 	Apps []AppDiff `json:"apps"`
 	// Unchanged are apps rendered on both sides with identical output.

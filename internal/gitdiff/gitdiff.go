@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -210,4 +213,48 @@ func sorted(set map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// HooksDir returns the directory git runs hooks from: core.hooksPath when
+// set (relative to the work tree root), else the hooks directory of the
+// repository's common git directory (linked worktrees share it).
+func (g *Repo) HooksDir() (string, error) {
+	cfg, err := g.r.Config()
+	if err != nil {
+		return "", fmt.Errorf("%s: read git config: %w", g.Dir, err)
+	}
+	if hp := cfg.Raw.Section("core").Option("hooksPath"); hp != "" {
+		if !filepath.IsAbs(hp) {
+			hp = filepath.Join(g.Dir, hp)
+		}
+		return hp, nil
+	}
+	gitDir := filepath.Join(g.Dir, ".git")
+	fi, err := os.Stat(gitDir)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", g.Dir, err)
+	}
+	if !fi.IsDir() {
+		// A linked worktree or submodule: ".git" is a file "gitdir: <dir>".
+		b, err := os.ReadFile(gitDir)
+		if err != nil {
+			return "", err
+		}
+		line := strings.TrimSpace(string(b))
+		if !strings.HasPrefix(line, "gitdir:") {
+			return "", fmt.Errorf("%s: unexpected .git file", g.Dir)
+		}
+		gitDir = strings.TrimSpace(strings.TrimPrefix(line, "gitdir:"))
+		if !filepath.IsAbs(gitDir) {
+			gitDir = filepath.Join(g.Dir, gitDir)
+		}
+		if c, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
+			common := strings.TrimSpace(string(c))
+			if !filepath.IsAbs(common) {
+				common = filepath.Join(gitDir, common)
+			}
+			gitDir = common
+		}
+	}
+	return filepath.Join(gitDir, "hooks"), nil
 }
