@@ -1,15 +1,139 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 
-// newCheckCmd is a placeholder until the command lands.
+	"github.com/spf13/cobra"
+
+	"github.com/gitopsctl/gitopsctl/internal/check"
+	"github.com/gitopsctl/gitopsctl/internal/config"
+)
+
+type checkOptions struct {
+	staged      bool
+	base        string
+	configsBase string
+}
+
 func newCheckCmd(f *Factory) *cobra.Command {
-	return &cobra.Command{
-		Use:    "check",
-		Short:  "(not yet available)",
-		Hidden: true,
-		RunE: func(*cobra.Command, []string) error {
-			return usageError("'check' is not available in this build yet")
+	o := &checkOptions{}
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "The pre-commit gate: everything renders, nothing plaintext, everything valid",
+		Long: `Render the Applications and fail (exit 3) listing every problem found:
+
+  render     a template or value-file error
+  decode     a rendered object that does not decode strictly into its Go type
+             (Kubernetes, Argo Rollouts, Argo CD Application/AppProject,
+             SealedSecret; unknown custom resources are skipped)
+  project    an AppProject violation: source repository (ref sources too),
+             destination server/namespace, namespaced or cluster-scoped kind
+  secret     a plain kind: Secret manifest tracked in either repo (chart
+             templates excepted)
+  plaintext  a plaintext secrets file (*.local.env) tracked or staged
+  image      a container or init container image with an empty tag, no tag
+             or the tag latest
+  manifests  an Application or AppProject manifest that cannot be read
+
+Without flags every app is rendered and every tracked file checked. --staged
+checks what is staged in either repository (the pre-commit case: only apps
+whose inputs are staged are rendered, only staged files read); --base REV
+checks what changed in the gitops-repo since REV (and in the configs-repo since
+--configs-base, default HEAD), including uncommitted edits.
+
+Each problem is printed as FILE[:LINE]: CLASS: APP: message.
+Exit codes: 0 clean, 3 problems found, 1 error.`,
+		Example: `  gitopsctl check
+  gitopsctl check --staged             # what 'gitopsctl hook install' runs
+  gitopsctl check --base origin/main   # in CI, for a pull request
+  gitopsctl check -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runCheck(cmd, f, o)
 		},
 	}
+	fl := cmd.Flags()
+	fl.BoolVar(&o.staged, "staged", false, "check only what is staged (for a pre-commit hook)")
+	fl.StringVar(&o.base, "base", "", "check only what changed in the gitops-repo since this revision")
+	fl.StringVar(&o.configsBase, "configs-base", "", "with --base: configs-repo revision to compare with (default HEAD)")
+	return cmd
 }
+
+func runCheck(cmd *cobra.Command, f *Factory, o *checkOptions) error {
+	if o.staged && o.base != "" {
+		return usageError("--staged and --base exclude each other")
+	}
+	if o.configsBase != "" && o.base == "" {
+		return usageError("--configs-base needs --base")
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	ctx := cmd.Context()
+	ws, err := openCheckWorkspace(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	res, err := check.Run(ctx, check.Options{
+		GitopsDir: cfg.RepoDir, ConfigsDir: cfg.ConfigsDir,
+		Staged: o.staged, Base: o.base, ConfigsBase: o.configsBase,
+		Workspace: ws,
+		Sealed:    sealChecker(cfg),
+	})
+	if err != nil {
+		return err
+	}
+	for _, n := range res.Notes {
+		fmt.Fprintf(f.IO.ErrOut, "note: %s\n", n)
+	}
+	err = printData(f, res, func(w *strings.Builder) {
+		wd, _ := os.Getwd()
+		for _, p := range res.Problems {
+			if p.File != "" {
+				p.File = checkDisplayPath(wd, cfg, p.Repo, p.File)
+			}
+			fmt.Fprintln(w, p.String())
+		}
+		apps := fmt.Sprintf("%d %s checked", len(res.Checked), countNoun(len(res.Checked), "app", "apps"))
+		if len(res.Skipped) > 0 {
+			apps += fmt.Sprintf(", %d skipped (inputs unchanged)", len(res.Skipped))
+		}
+		if len(res.Problems) == 0 {
+			fmt.Fprintf(w, "check passed (%s; %s)\n", res.Scope, apps)
+		} else {
+			fmt.Fprintf(w, "%d %s (%s; %s)\n", len(res.Problems), countNoun(len(res.Problems), "problem", "problems"), res.Scope, apps)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if len(res.Problems) > 0 {
+		return SilentExit(ExitProblems)
+	}
+	return nil
+}
+
+// checkDisplayPath shows a repo-relative file relative to the current directory
+// (so editors and terminals can open it), or as given when that fails.
+func checkDisplayPath(wd string, cfg *config.Loaded, repo, file string) string {
+	root := cfg.RepoDir
+	if repo == check.RepoConfigs {
+		root = cfg.ConfigsDir
+	}
+	abs := filepath.Join(root, filepath.FromSlash(file))
+	if wd == "" {
+		return abs
+	}
+	rel, err := filepath.Rel(wd, abs)
+	if err != nil {
+		return abs
+	}
+	return rel
+}
+
+// sealChecker reports stale or missing sealed data (not available yet).
+func sealChecker(cfg *config.Loaded) check.SealChecker { return nil }
