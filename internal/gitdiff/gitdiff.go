@@ -88,14 +88,15 @@ func (g *Repo) Changed(base, head string) ([]string, error) {
 	} else if base != "HEAD" {
 		return nil, fmt.Errorf("%s: unknown revision %q: the repository has no commits", g.Dir, base)
 	}
-	st, err := g.status()
+	idx, err := g.readIndex()
 	if err != nil {
 		return nil, err
 	}
-	for p, s := range st {
-		if s.Staging != git.Unmodified || s.Worktree != git.Unmodified {
-			set[p] = true
-		}
+	if err := g.indexVsHead(idx, set); err != nil {
+		return nil, err
+	}
+	if err := g.workTreeVsIndex(idx, set); err != nil {
+		return nil, err
 	}
 	return sorted(set), nil
 }
@@ -127,47 +128,18 @@ func (g *Repo) treeChanges(base, head string, set map[string]bool) error {
 	return nil
 }
 
-func (g *Repo) status() (git.Status, error) {
-	wt, err := g.r.Worktree()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", g.Dir, err)
-	}
-	st, err := wt.Status()
-	if err != nil {
-		return nil, fmt.Errorf("%s: git status: %w", g.Dir, err)
-	}
-	return st, nil
-}
-
 // Staged lists the paths whose index entry differs from HEAD (added,
 // modified or deleted in the index).
 func (g *Repo) Staged() ([]string, error) {
-	st, err := g.status()
+	idx, err := g.readIndex()
 	if err != nil {
 		return nil, err
 	}
 	set := map[string]bool{}
-	for p, s := range st {
-		if s.Staging != git.Unmodified && s.Staging != git.Untracked {
-			set[p] = true
-		}
-	}
-	return sorted(set), nil
-}
-
-// StagedDeleted reports which of the staged paths are deletions.
-func (g *Repo) StagedDeleted() (map[string]bool, error) {
-	st, err := g.status()
-	if err != nil {
+	if err := g.indexVsHead(idx, set); err != nil {
 		return nil, err
 	}
-	out := map[string]bool{}
-	for p, s := range st {
-		if s.Staging == git.Deleted {
-			out[p] = true
-		}
-	}
-	return out, nil
+	return sorted(set), nil
 }
 
 // Tracked lists the paths in the index (what the next commit holds).
