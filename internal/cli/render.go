@@ -1,15 +1,171 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 
-// newRenderCmd is a placeholder until the command lands.
+	"github.com/spf13/cobra"
+	"sigs.k8s.io/yaml"
+
+	"github.com/gitopsctl/gitopsctl/internal/manifest"
+	"github.com/gitopsctl/gitopsctl/internal/render"
+)
+
+type renderOptions struct {
+	Apps        []string
+	Root        string
+	Rev         string
+	ConfigsRev  string
+	OutDir      string
+	ShowSecrets bool
+}
+
 func newRenderCmd(f *Factory) *cobra.Command {
-	return &cobra.Command{
-		Use:    "render",
-		Short:  "(not yet available)",
-		Hidden: true,
-		RunE: func(*cobra.Command, []string) error {
-			return usageError("'render' is not available in this build yet")
+	o := &renderOptions{}
+	cmd := &cobra.Command{
+		Use:   "render [APP...]",
+		Short: "Render Applications offline exactly as Argo CD would",
+		Long: `Render Applications offline exactly as Argo CD would.
+
+render starts at the root Application (root-app.yaml), discovers every
+Application and AppProject the App of Apps manages (nested app-of-apps
+included), and renders each one from local checkouts: multi-source Helm
+charts with $ref value files from the configs-repo, values, parameters,
+.argocd-source overrides and plain manifest directories. Repository URLs map
+to local directories: gitopsRepo and configsRepo in .gitopsctl.yaml, plus
+its repos: map for any other repository.
+
+By default both repositories are read as working trees, uncommitted edits
+included; --rev and --configs-rev read a commit straight from git instead
+(nothing is checked out). The .gitopsctl.yaml capabilities stand in for the
+cluster (kube version, API versions).
+
+Output is a YAML stream with "# Source: <app>/<template>" comments, or one
+file per object with --out DIR (DIR/<app>/<kind>-<namespace>-<name>.yaml),
+or -o json. Secret data is masked unless --show-secrets.
+
+An app that fails to render is reported on stderr with the file and line at
+fault; the other apps are still printed, and the exit code is 1.`,
+		Example: `  # everything the root app manages
+  gitopsctl render
+
+  # two services, as they were at the previous commit of both repos
+  gitopsctl render backend frontend --rev HEAD~1 --configs-rev HEAD~1
+
+  # one file per object
+  gitopsctl render --out /tmp/rendered
+
+  # objects as JSON, for jq
+  gitopsctl render backend -o json | jq '.[].object.kind'`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Apps = args
+			return runRender(cmd, f, o)
 		},
 	}
+	fl := cmd.Flags()
+	fl.StringVar(&o.Root, "root", "", "root Application manifest (default: root-app.yaml in the gitops-repo)")
+	fl.StringVar(&o.Rev, "rev", "", "gitops-repo revision to render (default: the working tree)")
+	fl.StringVar(&o.ConfigsRev, "configs-rev", "", "configs-repo revision to render (default: the working tree)")
+	fl.StringVar(&o.OutDir, "out", "", "write one file per object under `DIR` instead of printing")
+	fl.BoolVar(&o.ShowSecrets, "show-secrets", false, "print Secret data and stringData values unmasked")
+	return cmd
+}
+
+// rootPath turns --root into a path relative to the gitops-repo root.
+func rootPath(repoDir, root string) (string, error) {
+	if root == "" {
+		return "", nil
+	}
+	abs := root
+	if !filepath.IsAbs(abs) {
+		wd, err := os.Getwd()
+		if err != nil {
+			return "", err
+		}
+		abs = filepath.Join(wd, root)
+		if _, err := os.Stat(abs); err != nil {
+			// Not relative to the current directory: take it as repo-relative.
+			return filepath.ToSlash(root), nil
+		}
+	}
+	rel, err := filepath.Rel(repoDir, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", usageError("--root %s is not inside the gitops-repo %s", root, repoDir)
+	}
+	return filepath.ToSlash(rel), nil
+}
+
+func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	root, err := rootPath(cfg.RepoDir, o.Root)
+	if err != nil {
+		return err
+	}
+	ctx := cmd.Context()
+	ws, err := render.Open(ctx, render.Options{Config: cfg, Rev: o.Rev, ConfigsRev: o.ConfigsRev, Root: root})
+	if err != nil {
+		return err
+	}
+	results, err := ws.Render(ctx, o.Apps...)
+	if err != nil {
+		var ue *render.UnknownAppsError
+		if errors.As(err, &ue) {
+			return usageError("%v", err)
+		}
+		return err
+	}
+	var objs []manifest.Object
+	failed := 0
+	for _, r := range results {
+		for _, w := range r.Warnings {
+			fmt.Fprintf(f.IO.ErrOut, "Warning: app %s: %s\n", r.App.Name, w)
+		}
+		if r.Err != nil {
+			failed++
+			fmt.Fprintf(f.IO.ErrOut, "Error: %v\n", r.Err)
+			continue
+		}
+		objs = append(objs, r.Objects...)
+	}
+	wo := render.WriteOptions{ShowSecrets: o.ShowSecrets}
+	switch {
+	case o.OutDir != "":
+		files, err := render.WriteDir(o.OutDir, objs, wo)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(f.IO.ErrOut, "Wrote %d files for %d apps to %s\n", len(files), len(results)-failed, o.OutDir)
+	case f.Output() == "json":
+		b, err := json.MarshalIndent(render.JSONObjects(objs, wo), "", "  ")
+		if err != nil {
+			return err
+		}
+		if _, err := f.IO.Out.Write(append(b, '\n')); err != nil {
+			return err
+		}
+	case f.Output() == "yaml":
+		b, err := yaml.Marshal(render.JSONObjects(objs, wo))
+		if err != nil {
+			return err
+		}
+		if _, err := f.IO.Out.Write(b); err != nil {
+			return err
+		}
+	default:
+		if err := render.WriteYAML(f.IO.Out, objs, wo); err != nil {
+			return err
+		}
+	}
+	if failed > 0 {
+		fmt.Fprintf(f.IO.ErrOut, "%d of %d apps failed to render\n", failed, len(results))
+		return SilentExit(ExitError)
+	}
+	return nil
 }

@@ -1,0 +1,118 @@
+package render
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/gitopsctl/gitopsctl/internal/config"
+	"github.com/gitopsctl/gitopsctl/internal/render/benchgen"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// goldenRepos copies testdata/golden/{gitops,configs} to a temp dir and adds
+// the seed-shaped service chart as charts/backend.
+func goldenRepos(t testing.TB) *config.Loaded {
+	t.Helper()
+	dir := t.TempDir()
+	src := filepath.Join("testdata", "golden")
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if rel == "out" && d.IsDir() {
+			return filepath.SkipDir
+		}
+		dst := filepath.Join(dir, rel)
+		if d.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(dst, data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := benchgen.WriteChart(filepath.Join(dir, "gitops", "charts", "backend"), "backend"); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(config.Options{RepoDir: filepath.Join(dir, "gitops")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// TestGolden renders real-world-shaped charts (helpers, a vendored subchart
+// dependency with a condition, CRDs in crds/, hooks, a List kind, NOTES.txt,
+// capabilities checks) and the seed's service chart, and compares the
+// printed stream with testdata/golden/out/<app>.yaml.
+func TestGolden(t *testing.T) {
+	cfg := goldenRepos(t)
+	ws := open(t, cfg, Options{})
+	rs, err := ws.Render(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 4 {
+		t.Fatalf("%d apps rendered, want 4 (root-app, backend, webapp, widget-operator)", len(rs))
+	}
+	for _, r := range rs {
+		t.Run(r.App.Name, func(t *testing.T) {
+			if r.Err != nil {
+				t.Fatal(r.Err)
+			}
+			var b bytes.Buffer
+			if err := WriteYAML(&b, r.Objects, WriteOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			golden := filepath.Join("testdata", "golden", "out", r.App.Name+".yaml")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if !bytes.Equal(b.Bytes(), want) {
+				t.Fatalf("render of %s differs from %s (rerun with -update after checking):\n%s", r.App.Name, golden, lineDiff(string(want), b.String()))
+			}
+		})
+	}
+}
+
+// lineDiff shows the first differing lines.
+func lineDiff(want, got string) string {
+	wl, gl := bytes.Split([]byte(want), []byte("\n")), bytes.Split([]byte(got), []byte("\n"))
+	for i := 0; i < len(wl) || i < len(gl); i++ {
+		var w, g []byte
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if !bytes.Equal(w, g) {
+			return "line " + itoa(i+1) + ":\n- " + string(w) + "\n+ " + string(g)
+		}
+	}
+	return ""
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

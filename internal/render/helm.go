@@ -1,0 +1,514 @@
+package render
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"helm.sh/helm/v3/pkg/action"
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/chart/loader"
+	"helm.sh/helm/v3/pkg/chartutil"
+	"helm.sh/helm/v3/pkg/engine"
+	"helm.sh/helm/v3/pkg/ignore"
+	"helm.sh/helm/v3/pkg/release"
+	"helm.sh/helm/v3/pkg/releaseutil"
+	"helm.sh/helm/v3/pkg/strvals"
+	"sigs.k8s.io/yaml"
+
+	"github.com/gitopsctl/gitopsctl/internal/argo"
+	"github.com/gitopsctl/gitopsctl/internal/gitrepo"
+	"github.com/gitopsctl/gitopsctl/internal/manifest"
+)
+
+type chartKey struct {
+	repo *gitrepo.Repo
+	dir  string
+}
+
+type chartEntry struct {
+	done  chan struct{}
+	chart *chart.Chart
+	files []string // root-relative paths of every file loaded
+	err   error
+}
+
+type valuesKey struct {
+	repo *gitrepo.Repo
+	path string
+}
+
+type valuesEntry struct {
+	done chan struct{}
+	vals map[string]any
+	err  error
+}
+
+// loadChart loads the chart at dir once per repository view.
+func (ws *Workspace) loadChart(r *gitrepo.Repo, dir string) (*chart.Chart, error) {
+	e := ws.chartEntry(r, dir)
+	return e.chart, e.err
+}
+
+func (ws *Workspace) chartEntry(r *gitrepo.Repo, dir string) *chartEntry {
+	k := chartKey{r, dir}
+	ws.mu.Lock()
+	e, ok := ws.charts[k]
+	if !ok {
+		e = &chartEntry{done: make(chan struct{})}
+		ws.charts[k] = e
+	}
+	ws.mu.Unlock()
+	if ok {
+		<-e.done
+		return e
+	}
+	e.chart, e.files, e.err = readChart(r, dir)
+	close(e.done)
+	return e
+}
+
+type fakeInfo struct {
+	name string
+	dir  bool
+}
+
+func (f fakeInfo) Name() string { return f.name }
+func (f fakeInfo) Size() int64  { return 0 }
+func (f fakeInfo) Mode() fs.FileMode {
+	if f.dir {
+		return fs.ModeDir | 0o755
+	}
+	return 0o644
+}
+func (f fakeInfo) ModTime() time.Time { return time.Time{} }
+func (f fakeInfo) IsDir() bool        { return f.dir }
+func (f fakeInfo) Sys() any           { return nil }
+
+// readChart reads a chart directory like Helm's directory loader (with
+// .helmignore and its defaults, links followed inside the repository).
+func readChart(r *gitrepo.Repo, dir string) (*chart.Chart, []string, error) {
+	rules := ignore.Empty()
+	ignFile := path.Join(dir, ignore.HelmIgnore)
+	if data, err := r.ReadFile(ignFile); err == nil {
+		rr, err := ignore.Parse(bytes.NewReader(data))
+		if err != nil {
+			return nil, nil, at(r.Root, ignFile, 0, err)
+		}
+		rules = rr
+	}
+	rules.AddDefaults()
+	if !r.Exists(path.Join(dir, "Chart.yaml")) {
+		return nil, nil, at(r.Root, dir, 0, fmt.Errorf("%s: no Chart.yaml: not a Helm chart", dir))
+	}
+	var files []*loader.BufferedFile
+	var paths []string
+	err := r.Walk(dir, true, func(rel string) bool {
+		return rules.Ignore(rel, fakeInfo{name: path.Base(rel), dir: true})
+	}, func(rel, full string) error {
+		if rules.Ignore(rel, fakeInfo{name: path.Base(rel)}) {
+			return nil
+		}
+		data, err := r.ReadFile(full)
+		if err != nil {
+			return err
+		}
+		paths = append(paths, full)
+		files = append(files, &loader.BufferedFile{Name: rel, Data: bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))})
+		return nil
+	})
+	if err != nil {
+		return nil, nil, at(r.Root, dir, 0, fmt.Errorf("read chart %s: %w", dir, err))
+	}
+	ch, err := loader.LoadFiles(files)
+	if err != nil {
+		return nil, nil, at(r.Root, dir, 0, fmt.Errorf("load chart %s: %w", dir, err))
+	}
+	return ch, paths, nil
+}
+
+// cloneChart copies the parts of a chart tree that rendering mutates
+// (metadata, dependency list, values), sharing file contents.
+func cloneChart(c *chart.Chart) *chart.Chart {
+	n := *c
+	if c.Metadata != nil {
+		md := *c.Metadata
+		md.Dependencies = make([]*chart.Dependency, len(c.Metadata.Dependencies))
+		for i, d := range c.Metadata.Dependencies {
+			dd := *d
+			md.Dependencies[i] = &dd
+		}
+		n.Metadata = &md
+	}
+	n.Values = deepCopyMap(c.Values)
+	deps := c.Dependencies()
+	kids := make([]*chart.Chart, len(deps))
+	for i, d := range deps {
+		kids[i] = cloneChart(d)
+	}
+	n.SetDependencies(kids...)
+	return &n
+}
+
+func deepCopyMap(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = deepCopy(v)
+	}
+	return out
+}
+
+func deepCopy(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		return deepCopyMap(t)
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = deepCopy(x)
+		}
+		return out
+	default:
+		return v
+	}
+}
+
+// mergeMaps merges b over a like helm's --values handling: nested maps
+// merge, anything else replaces. It never modifies a or b.
+func mergeMaps(a, b map[string]any) map[string]any {
+	out := make(map[string]any, len(a)+len(b))
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		if bm, ok := v.(map[string]any); ok {
+			if am, ok := out[k].(map[string]any); ok {
+				out[k] = mergeMaps(am, bm)
+				continue
+			}
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// readValues parses a value file once per repository view.
+func (ws *Workspace) readValues(vf valueFile) (map[string]any, error) {
+	k := valuesKey{vf.repo, vf.path}
+	ws.mu.Lock()
+	e, ok := ws.values[k]
+	if !ok {
+		e = &valuesEntry{done: make(chan struct{})}
+		ws.values[k] = e
+	}
+	ws.mu.Unlock()
+	if ok {
+		<-e.done
+		return e.vals, e.err
+	}
+	data, err := vf.repo.ReadFile(vf.path)
+	if err == nil {
+		e.vals = map[string]any{}
+		if perr := yaml.Unmarshal(data, &e.vals); perr != nil {
+			err = at(vf.repo.Root, vf.path, yamlErrLine(perr), fmt.Errorf("failed to parse value file %s: %w", vf.path, perr))
+		}
+	} else {
+		err = at(vf.repo.Root, vf.path, 0, err)
+	}
+	e.err = err
+	close(e.done)
+	return e.vals, e.err
+}
+
+var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+
+func yamlErrLine(err error) int {
+	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return 0
+}
+
+// escapeSetValue escapes unescaped commas in a --set value unless it is a
+// {...} list, as Argo CD does before calling helm.
+func escapeSetValue(v string) string {
+	if strings.HasPrefix(v, "{") && strings.HasSuffix(v, "}") {
+		return v
+	}
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		if v[i] == ',' && (i == 0 || v[i-1] != '\\') {
+			b.WriteString(`\,`)
+			continue
+		}
+		b.WriteByte(v[i])
+	}
+	return b.String()
+}
+
+// helmValues builds the user-supplied values: value files in order, then
+// valuesObject (or values), then parameters (--set), forceString
+// parameters (--set-string) and fileParameters (--set-file).
+func (s *source) helmValues(h *argo.ApplicationSourceHelm) (map[string]any, []valueFile, error) {
+	vals := map[string]any{}
+	if h == nil {
+		return vals, nil, nil
+	}
+	vfs, err := s.resolveValueFiles(h.ValueFiles, h.IgnoreMissingValueFiles)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, vf := range vfs {
+		m, err := s.ws.readValues(vf)
+		if err != nil {
+			return nil, nil, err
+		}
+		vals = mergeMaps(vals, m)
+	}
+	inline, field := []byte(nil), ""
+	if h.ValuesObject != nil && len(h.ValuesObject.Raw) > 0 && string(h.ValuesObject.Raw) != "null" {
+		inline, field = h.ValuesObject.Raw, ".helm.valuesObject"
+	} else if h.Values != "" {
+		inline, field = []byte(h.Values), ".helm.values"
+	}
+	if inline != nil {
+		m := map[string]any{}
+		if err := yaml.Unmarshal(inline, &m); err != nil {
+			return nil, nil, s.errAt(field, fmt.Errorf("parse %s: %w", strings.TrimPrefix(field, "."), err))
+		}
+		vals = mergeMaps(vals, m)
+	}
+	vals = deepCopyMap(vals)
+	set, setString := map[string]string{}, map[string]string{}
+	for _, p := range h.Parameters {
+		if p.ForceString {
+			setString[p.Name] = p.Value
+		} else {
+			set[p.Name] = p.Value
+		}
+	}
+	for _, name := range sortedKeys(set) {
+		if err := strvals.ParseInto(name+"="+escapeSetValue(Envsubst(set[name], s.env)), vals); err != nil {
+			return nil, nil, s.errAt(".helm.parameters", fmt.Errorf("parameter %s: %w", name, err))
+		}
+	}
+	for _, name := range sortedKeys(setString) {
+		if err := strvals.ParseIntoString(name+"="+escapeSetValue(Envsubst(setString[name], s.env)), vals); err != nil {
+			return nil, nil, s.errAt(".helm.parameters", fmt.Errorf("parameter %s: %w", name, err))
+		}
+	}
+	files := map[string]string{}
+	for _, fp := range h.FileParameters {
+		files[fp.Name] = fp.Path
+	}
+	for i, name := range sortedKeys(files) {
+		vf, err := s.resolveFile(files[name])
+		if err == nil {
+			var data []byte
+			if data, err = vf.repo.ReadFile(vf.path); err == nil {
+				err = strvals.ParseIntoFile(name+"="+vf.path, vals, func([]rune) (any, error) { return string(data), nil })
+			}
+			vfs = append(vfs, vf)
+		}
+		if err != nil {
+			return nil, nil, s.errAt(fmt.Sprintf(".helm.fileParameters[%d]", i), fmt.Errorf("file parameter %s (%s): %w", name, files[name], err))
+		}
+	}
+	return vals, vfs, nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	k := make([]string, 0, len(m))
+	for n := range m {
+		k = append(k, n)
+	}
+	sort.Strings(k)
+	return k
+}
+
+// releaseName is helm.releaseName, else the app name without an "<ns>_" prefix.
+func (s *source) releaseName() string {
+	if h := s.src.Helm; h != nil && h.ReleaseName != "" {
+		return h.ReleaseName
+	}
+	name := s.app.Name
+	if i := strings.LastIndex(name, "_"); i >= 0 {
+		name = name[i+1:]
+	}
+	return name
+}
+
+// namespace is helm.namespace, else the destination namespace, else
+// "default" (helm's namespace when none is passed).
+func (s *source) namespace() string {
+	if h := s.src.Helm; h != nil && h.Namespace != "" {
+		return h.Namespace
+	}
+	if ns := s.app.Application.Spec.Destination.Namespace; ns != "" {
+		return ns
+	}
+	return "default"
+}
+
+// capabilities builds what .Capabilities shows: Helm's defaults with the
+// kube version of helm.kubeVersion or the config profile, and the API
+// versions of helm.apiVersions (else the profile) appended.
+func (s *source) capabilities() (*chartutil.Capabilities, error) {
+	caps := chartutil.DefaultCapabilities.Copy()
+	kv := s.ws.cfg.Capabilities.KubeVersion
+	apis := s.ws.cfg.Capabilities.APIVersions
+	if h := s.src.Helm; h != nil {
+		if h.KubeVersion != "" {
+			kv = h.KubeVersion
+		}
+		if len(h.APIVersions) > 0 {
+			apis = h.APIVersions
+		}
+	}
+	if kv != "" {
+		v, err := chartutil.ParseKubeVersion(kv)
+		if err != nil {
+			return nil, fmt.Errorf("invalid kube version %q: %w", kv, err)
+		}
+		caps.KubeVersion = *v
+	}
+	caps.APIVersions = append(caps.APIVersions, apis...)
+	return caps, nil
+}
+
+var (
+	tplErrRE  = regexp.MustCompile(`template: ([^:\s]+):(\d+):(\d+)`)
+	tplErr2RE = regexp.MustCompile(`template: ([^:\s]+):(\d+)`)
+	yamlOnRE  = regexp.MustCompile(`(?:YAML parse error on|error converting YAML to JSON.*?in) ([^:\s]+)`)
+)
+
+// chartFile maps a Helm template name ("<chart>/templates/x.yaml",
+// "<chart>/charts/<sub>/templates/y.yaml") to its repository path.
+func chartFile(dir, tpl string) string {
+	_, rest, ok := strings.Cut(tpl, "/")
+	if !ok {
+		return dir
+	}
+	if dir == "." {
+		return rest
+	}
+	return path.Join(dir, rest)
+}
+
+// locateHelmErr finds the template file and line a Helm error names.
+func (s *source) locateHelmErr(err error) error {
+	msg := err.Error()
+	if m := tplErrRE.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[2])
+		return at(s.repo.Root, chartFile(s.dir, m[1]), n, err)
+	}
+	if m := tplErr2RE.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[2])
+		return at(s.repo.Root, chartFile(s.dir, m[1]), n, err)
+	}
+	if m := yamlOnRE.FindStringSubmatch(msg); m != nil {
+		return at(s.repo.Root, chartFile(s.dir, m[1]), 0, err)
+	}
+	return at(s.repo.Root, path.Join(s.dir, "Chart.yaml"), 0, err)
+}
+
+// renderHelm renders a chart as `helm template` does when Argo CD calls it.
+func (s *source) renderHelm() ([]manifest.Object, error) {
+	ce := s.ws.chartEntry(s.repo, s.dir)
+	if ce.err != nil {
+		return nil, ce.err
+	}
+	h := s.src.Helm
+	if h == nil {
+		h = &argo.ApplicationSourceHelm{}
+	}
+	vals, _, err := s.helmValues(h)
+	if err != nil {
+		return nil, err
+	}
+	ch := cloneChart(ce.chart)
+	chartYAML := path.Join(s.dir, "Chart.yaml")
+	if req := ch.Metadata.Dependencies; req != nil {
+		if err := action.CheckDependencies(ch, req); err != nil {
+			return nil, at(s.repo.Root, chartYAML, 0, fmt.Errorf("chart %s: %w (vendor it with 'helm dependency build %s' and commit charts/)", s.dir, err, s.dir))
+		}
+	}
+	caps, err := s.capabilities()
+	if err != nil {
+		return nil, s.errAt(".helm.kubeVersion", err)
+	}
+	if ch.Metadata.KubeVersion != "" && !chartutil.IsCompatibleRange(ch.Metadata.KubeVersion, caps.KubeVersion.String()) {
+		return nil, at(s.repo.Root, chartYAML, 0, fmt.Errorf("chart requires kubeVersion: %s which is incompatible with Kubernetes %s", ch.Metadata.KubeVersion, caps.KubeVersion.String()))
+	}
+	if err := chartutil.ProcessDependenciesWithMerge(ch, vals); err != nil {
+		return nil, at(s.repo.Root, chartYAML, 0, err)
+	}
+	opts := chartutil.ReleaseOptions{Name: s.releaseName(), Namespace: s.namespace(), Revision: 1, IsInstall: true}
+	rv, err := chartutil.ToRenderValuesWithSchemaValidation(ch, vals, opts, caps, h.SkipSchemaValidation)
+	if err != nil {
+		return nil, at(s.repo.Root, chartYAML, 0, err)
+	}
+	var eng engine.Engine
+	files, err := eng.Render(ch, rv)
+	if err != nil {
+		return nil, s.locateHelmErr(err)
+	}
+	for k := range files {
+		if strings.HasSuffix(k, "NOTES.txt") {
+			delete(files, k)
+		}
+	}
+	hooks, manifests, err := releaseutil.SortManifests(files, nil, releaseutil.InstallOrder)
+	if err != nil {
+		return nil, s.locateHelmErr(err)
+	}
+	type doc struct{ src, text string }
+	var docs []doc
+	if !h.SkipCrds {
+		for _, crd := range ch.CRDObjects() {
+			docs = append(docs, doc{crd.Filename, string(crd.File.Data)})
+		}
+	}
+	for _, m := range manifests {
+		docs = append(docs, doc{m.Name, m.Content})
+	}
+	for _, hk := range hooks {
+		if h.SkipTests && isTestHook(hk) {
+			continue
+		}
+		docs = append(docs, doc{hk.Path, hk.Manifest})
+	}
+	var out []manifest.Object
+	for _, d := range docs {
+		objs, err := splitObjects([]byte(d.text))
+		if err != nil {
+			return nil, at(s.repo.Root, chartFile(s.dir, d.src), 0, fmt.Errorf("rendered %s: %w", d.src, err))
+		}
+		for _, o := range objs {
+			out = append(out, manifest.Object{App: s.app.Name, Source: d.src, Object: o})
+		}
+	}
+	return out, nil
+}
+
+func isTestHook(h *release.Hook) bool {
+	for _, e := range h.Events {
+		if e == release.HookTest {
+			return true
+		}
+	}
+	return false
+}
+
+var errNoChart = errors.New("no chart")

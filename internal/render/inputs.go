@@ -1,0 +1,124 @@
+package render
+
+import (
+	"path"
+	"sort"
+
+	"github.com/gitopsctl/gitopsctl/internal/argo"
+	"github.com/gitopsctl/gitopsctl/internal/gitrepo"
+)
+
+// Input is a file (or, with Glob, a doublestar pattern of files) an app's
+// render reads.
+type Input struct {
+	// RepoDir is the repository's root directory.
+	RepoDir string `json:"repoDir"`
+	// Path is slash-separated and relative to RepoDir.
+	Path string `json:"path"`
+	// Glob marks Path as a pattern ("charts/backend/**").
+	Glob bool `json:"glob,omitempty"`
+}
+
+// Inputs lists what rendering a depends on: its manifest, each source's
+// override files, chart directory (as a pattern and file by file), value
+// files and file parameters (missing ones too, since adding them changes
+// the render), and the files of Directory sources. Sources that cannot be
+// resolved contribute what is known. The list is sorted and deduplicated.
+func (ws *Workspace) Inputs(a *App) []Input {
+	seen := map[Input]bool{}
+	var out []Input
+	add := func(in Input) {
+		if in.Path == "" || seen[in] {
+			return
+		}
+		seen[in] = true
+		out = append(out, in)
+	}
+	add(Input{RepoDir: a.RepoDir, Path: a.File})
+	multi := a.Application.Spec.HasMultipleSources()
+	refs := map[string]*refTarget{}
+	for _, src := range a.Sources {
+		if multi && src.Ref != "" {
+			if e, err := ws.repoFor(src.RepoURL); err == nil {
+				if r, err := e.open(); err == nil {
+					refs["$"+src.Ref] = &refTarget{src: src, repo: r}
+				}
+			}
+		}
+	}
+	for i, src := range a.Sources {
+		if multi && src.Ref != "" && src.Path == "" {
+			continue
+		}
+		s := &source{ws: ws, app: a, index: i, multi: multi, src: src, dir: gitrepo.Clean(src.Path), refs: refs}
+		if src.Chart != "" {
+			if e, ok := ws.repos[NormalizeURL(src.RepoURL+"/"+src.Chart)]; ok {
+				if r, err := e.open(); err == nil {
+					s.repo, s.dir = r, "."
+				}
+			}
+			if s.repo == nil {
+				continue
+			}
+		} else {
+			e, err := ws.repoFor(src.RepoURL)
+			if err != nil {
+				continue
+			}
+			r, err := e.open()
+			if err != nil {
+				continue
+			}
+			s.entry, s.repo = e, r
+			for _, n := range []string{".argocd-source.yaml", ".argocd-source-" + a.Name + ".yaml"} {
+				add(Input{RepoDir: r.Root, Path: path.Join(s.dir, n)})
+			}
+			_ = s.applyOverrides()
+		}
+		s.env = s.envVars()
+		r := s.repo
+		t, err := argo.SourceType(r, s.dir, s.src)
+		if err != nil {
+			continue
+		}
+		pattern := path.Join(s.dir, "**")
+		if s.dir == "." {
+			pattern = "**"
+		}
+		add(Input{RepoDir: r.Root, Path: pattern, Glob: true})
+		switch t {
+		case argo.SourceTypeHelm:
+			if ce := ws.chartEntry(r, s.dir); ce.err == nil {
+				for _, f := range ce.files {
+					add(Input{RepoDir: r.Root, Path: f})
+				}
+			}
+			h := s.src.Helm
+			if h == nil {
+				continue
+			}
+			raws := append([]string(nil), h.ValueFiles...)
+			for _, fp := range h.FileParameters {
+				raws = append(raws, fp.Path)
+			}
+			for _, raw := range raws {
+				if vf, err := s.resolveFile(raw); err == nil {
+					add(Input{RepoDir: vf.repo.Root, Path: vf.path, Glob: isGlob(vf.path)})
+				}
+			}
+		case argo.SourceTypeDirectory:
+			if files, err := argo.DirectoryFiles(r, s.dir, s.src.Directory); err == nil {
+				for _, f := range files {
+					add(Input{RepoDir: r.Root, Path: path.Join(s.dir, f)})
+				}
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].RepoDir != out[j].RepoDir {
+			return out[i].RepoDir < out[j].RepoDir
+		}
+		return out[i].Path < out[j].Path
+	})
+	return out
+}

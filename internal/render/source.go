@@ -1,0 +1,478 @@
+package render
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/bmatcuk/doublestar/v4"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/yaml"
+
+	"github.com/gitopsctl/gitopsctl/internal/argo"
+	"github.com/gitopsctl/gitopsctl/internal/gitrepo"
+	"github.com/gitopsctl/gitopsctl/internal/manifest"
+)
+
+// objDef remembers where a Directory source read an object from.
+type objDef struct {
+	doc         []byte
+	file        string
+	start, line int
+	repoDir     string
+}
+
+var refNameRE = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
+
+// refTarget is a source registered as $<ref>.
+type refTarget struct {
+	src  argo.ApplicationSource
+	repo *gitrepo.Repo
+}
+
+// source is one source of an app being rendered.
+type source struct {
+	ws    *Workspace
+	app   *App
+	index int
+	multi bool
+	src   argo.ApplicationSource
+	entry *repoEntry
+	repo  *gitrepo.Repo
+	dir   string
+	refs  map[string]*refTarget
+	env   map[string]string
+}
+
+// fieldPath is the YAML path of the source in the manifest.
+func (s *source) fieldPath() string {
+	if s.multi {
+		return fmt.Sprintf("$.spec.sources[%d]", s.index)
+	}
+	return "$.spec.source"
+}
+
+// errAt locates err at a field of the source in the app manifest.
+func (s *source) errAt(field string, err error) error {
+	return at(s.app.RepoDir, s.app.File, s.app.FieldLine(s.fieldPath()+field), err)
+}
+
+// renderApp renders every source of an app and post-processes the result.
+func (ws *Workspace) renderApp(a *App) Result {
+	res := Result{App: a}
+	objs, warns, err := ws.renderSources(a)
+	res.Warnings = warns
+	if err != nil {
+		res.Err = appError(a, err)
+		return res
+	}
+	res.Objects = objs
+	return res
+}
+
+func (ws *Workspace) renderSources(a *App) ([]manifest.Object, []string, error) {
+	spec := a.Application.Spec
+	if len(a.Sources) == 0 {
+		return nil, nil, at(a.RepoDir, a.File, a.Line, errors.New("Application has no source"))
+	}
+	multi := spec.HasMultipleSources()
+	srcs := make([]*source, len(a.Sources))
+	refs := map[string]*refTarget{}
+	for i, src := range a.Sources {
+		s := &source{ws: ws, app: a, index: i, multi: multi, src: src, dir: gitrepo.Clean(src.Path), refs: refs}
+		srcs[i] = s
+		if !multi || src.Ref == "" {
+			continue
+		}
+		if !refNameRE.MatchString(src.Ref) {
+			return nil, nil, s.errAt(".ref", fmt.Errorf("source ref %q is invalid: it must match %s", src.Ref, refNameRE))
+		}
+		if src.Chart != "" {
+			return nil, nil, s.errAt(".ref", fmt.Errorf("source has a ref (%q) and a chart: a ref source must be a git repository", src.Ref))
+		}
+		if _, dup := refs["$"+src.Ref]; dup {
+			return nil, nil, s.errAt(".ref", fmt.Errorf("source ref %q is defined more than once", src.Ref))
+		}
+		e, err := ws.repoFor(src.RepoURL)
+		if err != nil {
+			return nil, nil, s.errAt(".repoURL", err)
+		}
+		r, err := e.open()
+		if err != nil {
+			return nil, nil, s.errAt(".repoURL", err)
+		}
+		refs["$"+src.Ref] = &refTarget{src: src, repo: r}
+	}
+	var objs []manifest.Object
+	for _, s := range srcs {
+		if s.src.Ref != "" && s.src.Path == "" && multi {
+			continue // a ref-only source produces nothing
+		}
+		o, err := s.render()
+		if err != nil {
+			return nil, nil, err
+		}
+		objs = append(objs, o...)
+	}
+	objs, warns := ws.postProcess(a, objs)
+	return objs, warns, nil
+}
+
+// render renders one source.
+func (s *source) render() ([]manifest.Object, error) {
+	if s.src.Chart != "" {
+		return s.renderRepoChart()
+	}
+	e, err := s.ws.repoFor(s.src.RepoURL)
+	if err != nil {
+		return nil, s.errAt(".repoURL", err)
+	}
+	r, err := e.open()
+	if err != nil {
+		return nil, s.errAt(".repoURL", err)
+	}
+	s.entry, s.repo = e, r
+	if _, err := r.Resolve(s.dir); err != nil {
+		return nil, s.errAt(".path", err)
+	}
+	if fi, err := r.Stat(s.dir); err != nil || !fi.IsDir() {
+		return nil, s.errAt(".path", fmt.Errorf("path %q does not exist in %s", s.src.Path, r))
+	}
+	if err := s.applyOverrides(); err != nil {
+		return nil, err
+	}
+	s.env = s.envVars()
+	t, err := argo.SourceType(r, s.dir, s.src)
+	if err != nil {
+		return nil, s.errAt("", err)
+	}
+	switch t {
+	case argo.SourceTypeHelm:
+		return s.renderHelm()
+	case argo.SourceTypeDirectory:
+		return s.renderDirectory()
+	default:
+		return nil, s.errAt("", fmt.Errorf("%s sources are not supported offline", t))
+	}
+}
+
+// renderRepoChart handles a Helm-repository chart: it renders only from a
+// local copy mapped in repos: as "<repoURL>/<chart>".
+func (s *source) renderRepoChart() ([]manifest.Object, error) {
+	key := strings.TrimSuffix(s.src.RepoURL, "/") + "/" + s.src.Chart
+	e, ok := s.ws.repos[NormalizeURL(key)]
+	if !ok {
+		return nil, s.errAt(".chart", fmt.Errorf("Helm repository chart %q (%s, version %s) has no local copy: add %q to repos: in .gitopsctl.yaml pointing at the unpacked chart", s.src.Chart, s.src.RepoURL, orDash(s.src.TargetRevision), key))
+	}
+	r, err := e.open()
+	if err != nil {
+		return nil, s.errAt(".chart", err)
+	}
+	s.entry, s.repo, s.dir = e, r, "."
+	s.env = s.envVars()
+	return s.renderHelm()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// envVars are the variables Argo CD substitutes in parameters and value file paths.
+func (s *source) envVars() map[string]string {
+	a := s.app
+	rev := ""
+	if s.repo != nil {
+		rev = s.repo.Commit
+	}
+	short := func(n int) string {
+		if len(rev) > n {
+			return rev[:n]
+		}
+		return rev
+	}
+	return map[string]string{
+		"ARGOCD_APP_NAME":                   a.Name,
+		"ARGOCD_APP_NAMESPACE":              a.Application.Spec.Destination.Namespace,
+		"ARGOCD_APP_PROJECT_NAME":           a.Project,
+		"ARGOCD_APP_REVISION":               rev,
+		"ARGOCD_APP_REVISION_SHORT":         short(7),
+		"ARGOCD_APP_REVISION_SHORT_8":       short(8),
+		"ARGOCD_APP_SOURCE_REPO_URL":        s.src.RepoURL,
+		"ARGOCD_APP_SOURCE_PATH":            s.src.Path,
+		"ARGOCD_APP_SOURCE_TARGET_REVISION": s.src.TargetRevision,
+	}
+}
+
+// Envsubst expands $VAR and ${VAR} from env as Argo CD does: unknown
+// variables become empty, "$$" is a literal "$".
+func Envsubst(s string, env map[string]string) string {
+	if !strings.Contains(s, "$") {
+		return s
+	}
+	return os.Expand(s, func(k string) string {
+		if k == "$" {
+			return "$"
+		}
+		return env[k]
+	})
+}
+
+// applyOverrides merges .argocd-source.yaml and then
+// .argocd-source-<app>.yaml from the source path into the source (RFC 7386
+// merge patches; repoURL, path, chart and targetRevision are kept).
+func (s *source) applyOverrides() error {
+	for _, name := range []string{".argocd-source.yaml", ".argocd-source-" + s.app.Name + ".yaml"} {
+		p := path.Join(s.dir, name)
+		data, err := s.repo.ReadFile(p)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			return at(s.repo.Root, p, 0, err)
+		}
+		patch, err := yaml.YAMLToJSON(data)
+		if err != nil {
+			return at(s.repo.Root, p, 0, fmt.Errorf("parse override: %w", err))
+		}
+		orig, err := json.Marshal(s.src)
+		if err != nil {
+			return err
+		}
+		merged, err := MergePatch(orig, patch)
+		if err != nil {
+			return at(s.repo.Root, p, 0, fmt.Errorf("apply override: %w", err))
+		}
+		var out argo.ApplicationSource
+		if err := json.Unmarshal(merged, &out); err != nil {
+			return at(s.repo.Root, p, 0, fmt.Errorf("apply override: %w", err))
+		}
+		out.RepoURL, out.Path, out.Chart, out.TargetRevision = s.src.RepoURL, s.src.Path, s.src.Chart, s.src.TargetRevision
+		s.src = out
+	}
+	return nil
+}
+
+// MergePatch applies an RFC 7386 JSON merge patch to doc.
+func MergePatch(doc, patch []byte) ([]byte, error) {
+	var d, p any
+	if err := json.Unmarshal(doc, &d); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(patch, &p); err != nil {
+		return nil, err
+	}
+	return json.Marshal(mergePatch(d, p))
+}
+
+func mergePatch(target, patch any) any {
+	pm, ok := patch.(map[string]any)
+	if !ok {
+		return patch
+	}
+	tm, ok := target.(map[string]any)
+	if !ok {
+		tm = map[string]any{}
+	}
+	for k, v := range pm {
+		if v == nil {
+			delete(tm, k)
+			continue
+		}
+		tm[k] = mergePatch(tm[k], v)
+	}
+	return tm
+}
+
+// ---- Directory sources
+
+func (s *source) renderDirectory() ([]manifest.Object, error) {
+	files, err := argo.DirectoryFiles(s.repo, s.dir, s.src.Directory)
+	if err != nil {
+		return nil, s.errAt(".path", err)
+	}
+	var out []manifest.Object
+	for _, rel := range files {
+		full := path.Join(s.dir, rel)
+		if s.dir == "." {
+			full = rel
+		}
+		data, err := s.repo.ReadFile(full)
+		if err != nil {
+			return nil, at(s.repo.Root, full, 0, err)
+		}
+		fobjs, err := argo.ParseManifestFile(full, data)
+		if err != nil {
+			return nil, at(s.repo.Root, full, 0, err)
+		}
+		for _, fo := range fobjs {
+			u := &unstructured.Unstructured{Object: fo.Object}
+			if argo.IsApplication(fo.Object) || argo.IsAppProject(fo.Object) {
+				s.ws.mu.Lock()
+				if s.ws.defs == nil {
+					s.ws.defs = map[*unstructured.Unstructured]objDef{}
+				}
+				s.ws.defs[u] = objDef{doc: fo.Doc, file: full, start: fo.Start, line: fo.Line, repoDir: s.repo.Root}
+				s.ws.mu.Unlock()
+			}
+			out = append(out, manifest.Object{App: s.app.Name, Source: full, Object: u})
+		}
+	}
+	return out, nil
+}
+
+// ---- value files
+
+// valueFile is a resolved value file.
+type valueFile struct {
+	raw  string
+	repo *gitrepo.Repo
+	path string // root-relative, links not resolved
+}
+
+// resolveFile resolves one valueFiles/fileParameters entry without globbing:
+// "$ref/..." against the ref repository root, else against the source path
+// (a leading "/" meaning the repository root); paths leaving the root
+// (through ".." or links) are refused.
+func (s *source) resolveFile(raw string) (valueFile, error) {
+	if strings.HasPrefix(raw, "$") {
+		name, rest, _ := strings.Cut(raw, "/")
+		if t, ok := s.refs[name]; ok && s.multi {
+			if strings.Trim(rest, "/") == "" {
+				return valueFile{}, fmt.Errorf("invalid value file path %q: no file path after the ref name", raw)
+			}
+			if NormalizeURL(t.src.RepoURL) == NormalizeURL(s.src.RepoURL) && normRev(t.src.TargetRevision) != normRev(s.src.TargetRevision) {
+				return valueFile{}, errors.New("cannot reference a different revision of the same repository")
+			}
+			p := Envsubst("/"+rest, s.env)
+			clean := gitrepo.Clean(p)
+			if _, err := t.repo.Resolve(clean); err != nil {
+				return valueFile{}, renameOutside(err, p)
+			}
+			return valueFile{raw: raw, repo: t.repo, path: clean}, nil
+		}
+		if s.multi && name != "$" && !strings.HasPrefix(raw, "$$") && !strings.ContainsAny(name, "{}") {
+			// Argo CD treats an unmatched $name as an env var; a $name that looks
+			// like a ref but names no source is almost always a typo.
+			if _, isEnv := s.env[strings.TrimPrefix(name, "$")]; !isEnv {
+				return valueFile{}, fmt.Errorf("source referenced %q, which is not one of the available sources (%s)", name, strings.Join(refNames(s.refs), ", "))
+			}
+		}
+	}
+	v := Envsubst(raw, s.env)
+	if u, err := url.Parse(v); err == nil && u.Scheme != "" && len(u.Scheme) > 1 {
+		if u.Scheme == "http" || u.Scheme == "https" {
+			return valueFile{}, fmt.Errorf("remote value file %q is not fetched offline", v)
+		}
+		return valueFile{}, fmt.Errorf("the URL scheme '%s' is not allowed", u.Scheme)
+	}
+	var p string
+	if path.IsAbs(v) {
+		p = gitrepo.Clean(v)
+	} else {
+		p = path.Join(s.dir, v)
+	}
+	if p == "." {
+		return valueFile{}, fmt.Errorf("value file %q resolved to the repository root", v)
+	}
+	if strings.HasPrefix(p, "../") || p == ".." {
+		return valueFile{}, &gitrepo.OutsideError{Path: v}
+	}
+	if _, err := s.repo.Resolve(p); err != nil {
+		return valueFile{}, renameOutside(err, v)
+	}
+	return valueFile{raw: raw, repo: s.repo, path: p}, nil
+}
+
+func refNames(refs map[string]*refTarget) []string {
+	var n []string
+	for k := range refs {
+		n = append(n, k)
+	}
+	sort.Strings(n)
+	return n
+}
+
+func normRev(r string) string {
+	if r == "" {
+		return "HEAD"
+	}
+	return r
+}
+
+func renameOutside(err error, p string) error {
+	var oe *gitrepo.OutsideError
+	if errors.As(err, &oe) {
+		return &gitrepo.OutsideError{Path: p}
+	}
+	return err
+}
+
+func isGlob(p string) bool { return strings.ContainsAny(p, "*?[") }
+
+// resolveValueFiles resolves helm.valueFiles in order: globs expand sorted
+// lexically (an explicitly listed file keeps its own position), missing
+// files are dropped only with ignoreMissingValueFiles.
+func (s *source) resolveValueFiles(raws []string, ignoreMissing bool) ([]valueFile, error) {
+	field := func(i int) string { return fmt.Sprintf(".helm.valueFiles[%d]", i) }
+	explicit := map[string]bool{}
+	for _, raw := range raws {
+		if vf, err := s.resolveFile(raw); err == nil && !isGlob(vf.path) {
+			explicit[vf.repo.Root+"\x00"+vf.path] = true
+		}
+	}
+	var out []valueFile
+	seen := map[string]bool{}
+	add := func(vf valueFile) {
+		k := vf.repo.Root + "\x00" + vf.path
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, vf)
+		}
+	}
+	for i, raw := range raws {
+		vf, err := s.resolveFile(raw)
+		if err != nil {
+			return nil, s.errAt(field(i), fmt.Errorf("value file %q: %w", raw, err))
+		}
+		if isGlob(vf.path) {
+			matches, err := doublestar.Glob(vf.repo.FS(), vf.path, doublestar.WithFilesOnly())
+			if err != nil {
+				return nil, s.errAt(field(i), fmt.Errorf("value file glob %q: %w", raw, err))
+			}
+			sort.Strings(matches)
+			if len(matches) == 0 {
+				if ignoreMissing {
+					continue
+				}
+				return nil, s.errAt(field(i), fmt.Errorf("values file glob %q matched no files", raw))
+			}
+			for _, m := range matches {
+				if _, err := vf.repo.Resolve(m); err != nil {
+					return nil, s.errAt(field(i), fmt.Errorf("value file glob %q: match %q: %w", raw, m, renameOutside(err, m)))
+				}
+				if !explicit[vf.repo.Root+"\x00"+m] {
+					add(valueFile{raw: raw, repo: vf.repo, path: m})
+				}
+			}
+			continue
+		}
+		if !vf.repo.Exists(vf.path) {
+			if ignoreMissing {
+				continue
+			}
+			return nil, s.errAt(field(i), fmt.Errorf("value file %q not found: %s does not exist in %s", raw, vf.path, vf.repo))
+		}
+		add(vf)
+	}
+	return out, nil
+}

@@ -1,0 +1,1 @@
+{{- define "op.name" -}}{{ .Release.Name }}-operator{{- end }}

@@ -1,0 +1,1 @@
+{{- define "redis.name" -}}{{ .Release.Name }}-redis{{- end }}

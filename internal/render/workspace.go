@@ -1,0 +1,580 @@
+// Package render reproduces offline what Argo CD renders for the
+// Applications of an App of Apps: it discovers Applications and AppProjects
+// from the root Application, resolves every source (multi-source, $ref value
+// files, overrides) against local checkouts of the repositories, at a git
+// revision or as the working tree, renders Helm charts with the Helm library
+// and plain manifest directories, and post-processes the objects as Argo CD
+// does.
+//
+// Open resolves a Workspace (repositories at their revisions plus the
+// discovered apps); Workspace.Render renders apps in parallel into
+// manifest.Objects with a structured *Error per failing app.
+package render
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"helm.sh/helm/v3/pkg/chart"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/gitopsctl/gitopsctl/internal/argo"
+	"github.com/gitopsctl/gitopsctl/internal/config"
+	"github.com/gitopsctl/gitopsctl/internal/gitrepo"
+	"github.com/gitopsctl/gitopsctl/internal/layout"
+	"github.com/gitopsctl/gitopsctl/internal/manifest"
+)
+
+// Options say what to open.
+type Options struct {
+	// Config is the loaded .gitopsctl.yaml (repository directories, URLs,
+	// capabilities, further repos).
+	Config *config.Loaded
+	// Rev is the gitops-repo revision; "" is the working tree, uncommitted
+	// edits included.
+	Rev string
+	// ConfigsRev is the configs-repo revision; "" is the working tree.
+	ConfigsRev string
+	// Root is the root Application manifest, relative to the gitops-repo
+	// root (default root-app.yaml).
+	Root string
+	// Parallelism bounds concurrent renders (0 = GOMAXPROCS).
+	Parallelism int
+}
+
+// App is one discovered Application.
+type App struct {
+	// Name is metadata.name.
+	Name string `json:"name"`
+	// Project is spec.project ("default" when empty).
+	Project string `json:"project"`
+	// File is where the Application is defined, relative to RepoDir: a
+	// manifest file, or the template of a Helm chart that renders it.
+	File string `json:"file"`
+	// Line is the 1-based line of the definition in File (0 when rendered by Helm).
+	Line int `json:"line,omitempty"`
+	// RepoDir is the directory of the repository holding File.
+	RepoDir string `json:"repoDir"`
+	// Parent is the Application that renders this one ("" for a root app).
+	Parent string `json:"parent,omitempty"`
+	// Application is the decoded manifest.
+	Application *argo.Application `json:"-"`
+	// Sources are the sources in effect (spec.sources, else spec.source).
+	Sources []argo.ApplicationSource `json:"sources"`
+
+	doc      []byte // the manifest document, for locating fields
+	docStart int    // line of File where doc begins
+}
+
+// FieldLine returns the line in File of a field of the manifest given as a
+// YAML path ("$.spec.sources[0].helm.valueFiles[1]"), or the app's own line.
+func (a *App) FieldLine(yamlPath string) int {
+	if len(a.doc) > 0 && a.Line > 0 {
+		if l := argo.FieldLine(a.doc, yamlPath); l > 0 {
+			return a.docStart + l - 1
+		}
+	}
+	return a.Line
+}
+
+// Project is one discovered AppProject.
+type Project struct {
+	Name    string           `json:"name"`
+	File    string           `json:"file"`
+	Line    int              `json:"line,omitempty"`
+	RepoDir string           `json:"repoDir"`
+	Parent  string           `json:"parent,omitempty"`
+	Project *argo.AppProject `json:"-"`
+}
+
+// Result is the render of one app.
+type Result struct {
+	App *App `json:"app"`
+	// Objects are the rendered objects, sorted with manifest.Sort.
+	Objects []manifest.Object `json:"objects"`
+	// Warnings are non-fatal findings (e.g. a repeated resource).
+	Warnings []string `json:"warnings,omitempty"`
+	// Err is nil or an *Error.
+	Err error `json:"error,omitempty"`
+}
+
+// Workspace is a set of repositories at fixed revisions and the
+// Applications discovered in them. It is safe for concurrent use.
+type Workspace struct {
+	opts     Options
+	cfg      *config.Loaded
+	root     string
+	repos    map[string]*repoEntry // normalized URL -> entry
+	gitops   *repoEntry
+	configs  *repoEntry
+	apps     []*App
+	byName   map[string]*App
+	projects []*Project
+
+	mu      sync.Mutex
+	results map[string]*Result // renders done during discovery
+	defs    map[*unstructured.Unstructured]objDef
+	charts  map[chartKey]*chartEntry
+	values  map[valuesKey]*valuesEntry
+}
+
+// repoEntry is a repository known by URL, opened on first use.
+type repoEntry struct {
+	url   string
+	dir   string
+	rev   string
+	label string
+	once  sync.Once
+	repo  *gitrepo.Repo
+	err   error
+}
+
+func (e *repoEntry) open() (*gitrepo.Repo, error) {
+	e.once.Do(func() {
+		e.repo, e.err = gitrepo.Open(e.dir, e.rev)
+		if e.err != nil {
+			e.err = fmt.Errorf("%s: %w", e.label, e.err)
+		}
+	})
+	return e.repo, e.err
+}
+
+// NormalizeURL makes repository URLs comparable: lower case, no scheme, no
+// user, no ".git" suffix or trailing slash; "git@host:org/repo" becomes
+// "host/org/repo".
+func NormalizeURL(u string) string {
+	u = strings.ToLower(strings.TrimSpace(u))
+	for _, p := range []string{"https://", "http://", "ssh://", "git://", "git+ssh://", "file://"} {
+		u = strings.TrimPrefix(u, p)
+	}
+	if at := strings.Index(u, "@"); at >= 0 && at < strings.IndexAny(u+"/", "/") {
+		u = u[at+1:]
+		if i := strings.Index(u, ":"); i >= 0 && (strings.Index(u, "/") < 0 || i < strings.Index(u, "/")) {
+			port := u[i+1:]
+			if j := strings.Index(port, "/"); j > 0 && isDigits(port[:j]) {
+				u = u[:i] + port[j:]
+			} else {
+				u = u[:i] + "/" + port
+			}
+		}
+	}
+	u = strings.TrimSuffix(u, "/")
+	u = strings.TrimSuffix(u, ".git")
+	return strings.TrimSuffix(u, "/")
+}
+
+func isDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// Open resolves the repositories and discovers every Application and
+// AppProject reachable from the root Application, exactly as Argo CD walks
+// an App of Apps (nested app-of-apps included). Errors of a parent found
+// while discovering (e.g. a child manifest that does not decode) are kept
+// in the parent's Result; Open fails only when the root cannot be read.
+func Open(ctx context.Context, o Options) (*Workspace, error) {
+	if o.Config == nil {
+		return nil, errors.New("render: no config")
+	}
+	cfg := o.Config
+	ws := &Workspace{
+		opts:    o,
+		cfg:     cfg,
+		repos:   map[string]*repoEntry{},
+		byName:  map[string]*App{},
+		results: map[string]*Result{},
+		charts:  map[chartKey]*chartEntry{},
+		values:  map[valuesKey]*valuesEntry{},
+	}
+	if ws.opts.Parallelism <= 0 {
+		ws.opts.Parallelism = runtime.GOMAXPROCS(0)
+	}
+	ws.gitops = &repoEntry{url: cfg.GitopsRepo.URL, dir: cfg.RepoDir, rev: o.Rev, label: "gitops-repo"}
+	ws.configs = &repoEntry{url: cfg.ConfigsRepo.URL, dir: cfg.ConfigsDir, rev: o.ConfigsRev, label: "configs-repo"}
+	urls := make([]string, 0, len(cfg.Repos))
+	for u := range cfg.Repos {
+		urls = append(urls, u)
+	}
+	sort.Strings(urls)
+	for _, u := range urls {
+		ws.repos[NormalizeURL(u)] = &repoEntry{url: u, dir: cfg.RepoPath(cfg.Repos[u]), label: u}
+	}
+	if cfg.ConfigsRepo.URL != "" {
+		ws.repos[NormalizeURL(cfg.ConfigsRepo.URL)] = ws.configs
+	}
+	if cfg.GitopsRepo.URL != "" {
+		ws.repos[NormalizeURL(cfg.GitopsRepo.URL)] = ws.gitops
+	}
+
+	gr, err := ws.gitops.open()
+	if err != nil {
+		return nil, err
+	}
+	ws.root = o.Root
+	if ws.root == "" {
+		ws.root = layout.RootAppFile
+	}
+	ws.root = gitrepo.Clean(ws.root)
+	data, err := gr.ReadFile(ws.root)
+	if err != nil {
+		return nil, fmt.Errorf("root application: %w", err)
+	}
+	objs, err := argo.ParseManifestFile(ws.root, data)
+	if err != nil {
+		return nil, fmt.Errorf("root application: %w", err)
+	}
+	var wave []*App
+	for _, fo := range objs {
+		switch {
+		case argo.IsApplication(fo.Object):
+			a, err := ws.newApp(fo.Doc, fo.Object, ws.root, fo.Start, fo.Line, gr.Root, "")
+			if err != nil {
+				return nil, fmt.Errorf("root application: %w", err)
+			}
+			if err := ws.addApp(a); err != nil {
+				return nil, fmt.Errorf("root application: %w", err)
+			}
+			wave = append(wave, a)
+		case argo.IsAppProject(fo.Object):
+			p, err := newProject(fo.Doc, ws.root, fo.Line, gr.Root, "")
+			if err != nil {
+				return nil, fmt.Errorf("root application: %w", err)
+			}
+			ws.projects = append(ws.projects, p)
+		}
+	}
+	if len(wave) == 0 {
+		return nil, fmt.Errorf("root application: %s holds no Application", ws.root)
+	}
+	// Breadth-first: render the apps that may render Applications, in
+	// parallel per wave, and collect their children.
+	for len(wave) > 0 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		var parents []*App
+		for _, a := range wave {
+			if ws.mayRenderApps(a) {
+				parents = append(parents, a)
+			}
+		}
+		results := ws.renderAll(ctx, parents)
+		wave = nil
+		for i := range results {
+			res := &results[i]
+			wave = append(wave, ws.collectChildren(res)...)
+			ws.results[res.App.Name] = res
+		}
+	}
+	sort.Slice(ws.apps, func(i, j int) bool { return ws.apps[i].Name < ws.apps[j].Name })
+	sort.SliceStable(ws.projects, func(i, j int) bool { return ws.projects[i].Name < ws.projects[j].Name })
+	return ws, nil
+}
+
+func (ws *Workspace) newApp(doc []byte, obj map[string]any, file string, start, line int, repoDir, parent string) (*App, error) {
+	var app *argo.Application
+	var err error
+	if doc != nil {
+		app, err = argo.DecodeApplication(doc)
+	} else {
+		var b []byte
+		if b, err = json.Marshal(obj); err == nil {
+			app, err = argo.DecodeApplication(b)
+		}
+	}
+	if err != nil {
+		return nil, at(repoDir, file, line, err)
+	}
+	if app.Name == "" {
+		return nil, at(repoDir, file, line, errors.New("Application has no metadata.name"))
+	}
+	proj := app.Spec.Project
+	if proj == "" {
+		proj = argo.DefaultProj
+	}
+	return &App{
+		Name: app.Name, Project: proj, File: file, Line: line, RepoDir: repoDir, Parent: parent,
+		Application: app, Sources: app.Spec.GetSources(), doc: doc, docStart: start,
+	}, nil
+}
+
+func newProject(doc []byte, file string, line int, repoDir, parent string) (*Project, error) {
+	p, err := argo.DecodeAppProject(doc)
+	if err != nil {
+		return nil, at(repoDir, file, line, err)
+	}
+	return &Project{Name: p.Name, File: file, Line: line, RepoDir: repoDir, Parent: parent, Project: p}, nil
+}
+
+func (ws *Workspace) addApp(a *App) error {
+	if prev, ok := ws.byName[a.Name]; ok {
+		return at(a.RepoDir, a.File, a.Line, fmt.Errorf("Application %q is already defined at %s", a.Name, loc(prev.File, prev.Line)))
+	}
+	ws.byName[a.Name] = a
+	ws.apps = append(ws.apps, a)
+	return nil
+}
+
+func loc(file string, line int) string {
+	if line > 0 {
+		return fmt.Sprintf("%s:%d", file, line)
+	}
+	return file
+}
+
+// collectChildren registers the Applications and AppProjects a parent
+// rendered; problems become errors of the parent.
+func (ws *Workspace) collectChildren(res *Result) []*App {
+	var kids []*App
+	var errs []error
+	for _, o := range res.Objects {
+		u := o.Object.Object
+		switch {
+		case argo.IsApplication(u):
+			doc, file, start, line, repoDir := ws.definition(res.App, o)
+			a, err := ws.newApp(doc, u, file, start, line, repoDir, res.App.Name)
+			if err == nil {
+				err = ws.addApp(a)
+			}
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			kids = append(kids, a)
+		case argo.IsAppProject(u):
+			doc, file, _, line, repoDir := ws.definition(res.App, o)
+			if doc == nil {
+				doc, _ = json.Marshal(u)
+			}
+			p, err := newProject(doc, file, line, repoDir, res.App.Name)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			ws.projects = append(ws.projects, p)
+		}
+	}
+	if len(errs) > 0 && res.Err == nil {
+		res.Err = appError(res.App, errors.Join(errs...))
+		if len(errs) == 1 {
+			res.Err = appError(res.App, errs[0])
+		}
+	}
+	return kids
+}
+
+// definition finds the manifest text behind an object a Directory source
+// rendered (nil doc for Helm-rendered ones).
+func (ws *Workspace) definition(parent *App, o manifest.Object) (doc []byte, file string, start, line int, repoDir string) {
+	ws.mu.Lock()
+	d, ok := ws.defs[o.Object]
+	ws.mu.Unlock()
+	if ok {
+		return d.doc, d.file, d.start, d.line, d.repoDir
+	}
+	return nil, o.Source, 0, 0, parent.RepoDir
+}
+
+// Apps returns every discovered Application, sorted by name.
+func (ws *Workspace) Apps() []*App { return append([]*App(nil), ws.apps...) }
+
+// App returns the named Application, or nil.
+func (ws *Workspace) App(name string) *App { return ws.byName[name] }
+
+// Projects returns every discovered AppProject, sorted by name.
+func (ws *Workspace) Projects() []*Project { return append([]*Project(nil), ws.projects...) }
+
+// Root is the root Application manifest, relative to the gitops-repo root.
+func (ws *Workspace) Root() string { return ws.root }
+
+// GitopsRepo returns the gitops-repo view.
+func (ws *Workspace) GitopsRepo() (*gitrepo.Repo, error) { return ws.gitops.open() }
+
+// ConfigsRepo returns the configs-repo view.
+func (ws *Workspace) ConfigsRepo() (*gitrepo.Repo, error) { return ws.configs.open() }
+
+// UnknownAppsError lists names that are not discovered Applications.
+type UnknownAppsError struct {
+	Names []string
+	Known []string
+}
+
+func (e *UnknownAppsError) Error() string {
+	s := "s"
+	if len(e.Names) == 1 {
+		s = ""
+	}
+	return fmt.Sprintf("unknown application%s %s (known: %s)", s, strings.Join(e.Names, ", "), strings.Join(e.Known, ", "))
+}
+
+// Lookup returns the named apps (all apps when names is empty), or an
+// *UnknownAppsError naming the unknown ones and listing the known ones.
+func (ws *Workspace) Lookup(names ...string) ([]*App, error) {
+	if len(names) == 0 {
+		return ws.Apps(), nil
+	}
+	var apps []*App
+	var unknown []string
+	seen := map[string]bool{}
+	for _, n := range names {
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		a := ws.byName[n]
+		if a == nil {
+			unknown = append(unknown, n)
+			continue
+		}
+		apps = append(apps, a)
+	}
+	if len(unknown) > 0 {
+		known := make([]string, 0, len(ws.apps))
+		for _, a := range ws.apps {
+			known = append(known, a.Name)
+		}
+		return nil, &UnknownAppsError{Names: unknown, Known: known}
+	}
+	return apps, nil
+}
+
+// Render renders the named apps (all when none are named) in parallel and
+// returns one Result per app in the order asked (by name when all). Unknown
+// names are an *UnknownAppsError; render failures are per-app Result.Err.
+func (ws *Workspace) Render(ctx context.Context, names ...string) ([]Result, error) {
+	apps, err := ws.Lookup(names...)
+	if err != nil {
+		return nil, err
+	}
+	return ws.RenderApps(ctx, apps), nil
+}
+
+// RenderApps renders apps in parallel (bounded by Options.Parallelism).
+func (ws *Workspace) RenderApps(ctx context.Context, apps []*App) []Result {
+	out := make([]Result, len(apps))
+	var todo []*App
+	var idx []int
+	ws.mu.Lock()
+	for i, a := range apps {
+		if r, ok := ws.results[a.Name]; ok {
+			out[i] = *r
+			continue
+		}
+		todo = append(todo, a)
+		idx = append(idx, i)
+	}
+	ws.mu.Unlock()
+	for k, r := range ws.renderAll(ctx, todo) {
+		out[idx[k]] = r
+	}
+	return out
+}
+
+func (ws *Workspace) renderAll(ctx context.Context, apps []*App) []Result {
+	out := make([]Result, len(apps))
+	sem := make(chan struct{}, ws.opts.Parallelism)
+	var wg sync.WaitGroup
+	for i, a := range apps {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := ctx.Err(); err != nil {
+				out[i] = Result{App: a, Err: appError(a, err)}
+				return
+			}
+			out[i] = ws.renderApp(a)
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// repoFor finds the repository of a source URL.
+func (ws *Workspace) repoFor(url string) (*repoEntry, error) {
+	if e, ok := ws.repos[NormalizeURL(url)]; ok {
+		return e, nil
+	}
+	known := make([]string, 0, len(ws.repos))
+	for _, e := range ws.repos {
+		known = append(known, e.url)
+	}
+	sort.Strings(known)
+	hint := "set gitopsRepo.url / configsRepo.url or add it to repos: in " + layout.ConfigFileName
+	if len(known) > 0 {
+		hint += " (known: " + strings.Join(known, ", ") + ")"
+	}
+	return nil, fmt.Errorf("repository %s has no local checkout: %s", url, hint)
+}
+
+// mayRenderApps reports whether rendering a could yield Applications or
+// AppProjects: Directory sources always may; a Helm chart only when one of
+// its templates mentions them or builds its kind dynamically.
+func (ws *Workspace) mayRenderApps(a *App) bool {
+	for _, s := range a.Sources {
+		if s.Ref != "" && s.Path == "" {
+			continue
+		}
+		e, err := ws.repoFor(s.RepoURL)
+		if err != nil || s.Chart != "" {
+			continue
+		}
+		r, err := e.open()
+		if err != nil {
+			continue
+		}
+		dir := gitrepo.Clean(s.Path)
+		t, err := argo.SourceType(r, dir, s)
+		if err != nil {
+			continue
+		}
+		switch t {
+		case argo.SourceTypeDirectory:
+			return true
+		case argo.SourceTypeHelm:
+			ch, err := ws.loadChart(r, dir)
+			if err == nil && chartMentionsApps(ch) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func chartMentionsApps(ch *chart.Chart) bool {
+	for _, t := range ch.Templates {
+		s := string(t.Data)
+		if strings.Contains(s, argo.KindApp) || strings.Contains(s, argo.KindProject) || strings.Contains(s, "kind: {{") {
+			return true
+		}
+	}
+	for _, d := range ch.Dependencies() {
+		if chartMentionsApps(d) {
+			return true
+		}
+	}
+	return false
+}
+
+// relTo returns p relative to dir when p is inside it, else p.
+func relTo(dir, p string) string {
+	if dir == "." || dir == "" {
+		return p
+	}
+	if strings.HasPrefix(p, dir+"/") {
+		return strings.TrimPrefix(p, dir+"/")
+	}
+	return path.Clean(p)
+}
