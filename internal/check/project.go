@@ -140,10 +140,14 @@ func defaultProject() *argo.AppProject {
 // ProjectInput is what the AppProject rules need about one app.
 type ProjectInput struct {
 	App *argo.Application
-	// File is the Application manifest (gitops-repo relative) and Source
-	// its text, for line numbers (may be nil).
-	File   string
-	Source []byte
+	// Repo and File locate the Application manifest, Line its first line;
+	// FieldLine (optional) finds a field's line by YAML path, else Source
+	// (the file's text, optional) is searched.
+	Repo      string
+	File      string
+	Line      int
+	FieldLine func(yamlPath string) int
+	Source    []byte
 	// Objects are the rendered objects (nil when rendering failed).
 	Objects []manifest.Object
 	// ObjectFile maps a rendered object to its template file.
@@ -158,29 +162,49 @@ func ProjectProblems(in ProjectInput, projects map[string]*argo.AppProject) []Pr
 	if name == "" {
 		name = argo.DefaultProj
 	}
+	repo := in.Repo
+	if repo == "" {
+		repo = RepoGitops
+	}
 	prob := func(line int, format string, args ...any) Problem {
-		return Problem{Class: ClassProject, App: a.Name, Repo: RepoGitops, File: in.File, Line: line, Message: fmt.Sprintf(format, args...)}
+		return Problem{Class: ClassProject, App: a.Name, Repo: repo, File: in.File, Line: line, Message: fmt.Sprintf(format, args...)}
+	}
+	// where finds the line of a field, by YAML path or by searching text.
+	where := func(yamlPath, needle string) int {
+		if in.FieldLine != nil {
+			if l := in.FieldLine(yamlPath); l > 0 && l != in.Line {
+				return l
+			}
+		}
+		if l := lineOf(in.Source, needle); l > 0 {
+			return l
+		}
+		return in.Line
 	}
 	p, ok := projects[name]
 	if !ok {
 		if name != argo.DefaultProj {
-			return []Problem{prob(lineOf(in.Source, "project:"), "project %q is not defined (no AppProject %q under argo-apps)", name, name)}
+			return []Problem{prob(where("$.spec.project", "project:"), "project %q is not defined (no AppProject %q under argo-apps)", name, name)}
 		}
 		p = defaultProject()
 	}
 	var out []Problem
-	for _, src := range a.Spec.GetSources() {
+	for i, src := range a.Spec.GetSources() {
 		if !SourcePermitted(p, src.RepoURL) {
+			yp := fmt.Sprintf("$.spec.sources[%d].repoURL", i)
+			if !a.Spec.HasMultipleSources() {
+				yp = "$.spec.source.repoURL"
+			}
 			what := "source"
 			if src.Ref != "" {
 				what = "ref source $" + src.Ref
 			}
-			out = append(out, prob(lineOf(in.Source, src.RepoURL), "%s repository %s is not permitted by project %q (sourceRepos: %s)", what, src.RepoURL, name, strings.Join(p.Spec.SourceRepos, ", ")))
+			out = append(out, prob(where(yp, src.RepoURL), "%s repository %s is not permitted by project %q (sourceRepos: %s)", what, src.RepoURL, name, strings.Join(p.Spec.SourceRepos, ", ")))
 		}
 	}
 	dest := a.Spec.Destination
 	if !DestinationPermitted(p, dest) {
-		out = append(out, prob(lineOf(in.Source, "destination:"), "destination %s is not permitted by project %q", destString(dest), name))
+		out = append(out, prob(where("$.spec.destination", "destination:"), "destination %s is not permitted by project %q", destString(dest), name))
 	}
 	// Scope of kinds from CRDs the app renders itself.
 	crdScope := map[[2]string]bool{}

@@ -18,10 +18,17 @@ import (
 
 // App is one Application of the gitops-repo.
 type App struct {
-	Name        string
-	Project     string
-	File        string // Application manifest, gitops-repo relative
+	Name    string
+	Project string
+	// Repo and File locate the Application manifest (File relative to the
+	// repo root; Repo RepoGitops unless defined elsewhere), Line its line.
+	Repo        string
+	File        string
+	Line        int
 	Application *argo.Application
+	// FieldLine returns the line of a manifest field given as a YAML path
+	// ("$.spec.sources[1].repoURL"), 0 when unknown (may be nil).
+	FieldLine func(yamlPath string) int
 }
 
 // Project is one AppProject of the gitops-repo.
@@ -58,6 +65,9 @@ type Options struct {
 	ConfigsBase string
 	Workspace   Workspace
 	Sealed      SealChecker
+	// RepoName maps a repository directory named in a render error to
+	// RepoGitops, RepoConfigs or itself (nil: keep the directory).
+	RepoName func(dir string) string
 }
 
 // Result lists the problems found.
@@ -217,14 +227,20 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		if b, ok := srcCache[a.File]; ok {
 			return b
 		}
+		if a.Repo != RepoGitops && a.Repo != "" {
+			return nil
+		}
 		b, _ := os.ReadFile(filepath.Join(o.GitopsDir, filepath.FromSlash(a.File)))
 		srcCache[a.File] = b
 		return b
 	}
 	for _, r := range ws.Render(ctx, toCheck...) {
 		a := byName[r.App]
+		if a.Repo == "" {
+			a.Repo = RepoGitops
+		}
 		if r.Err != nil {
-			res.Problems = append(res.Problems, Problem{Class: ClassRender, App: r.App, Repo: RepoGitops, File: a.File, Message: r.Err.Error()})
+			res.Problems = append(res.Problems, renderProblem(o.RepoName, a, r.Err))
 			continue
 		}
 		fileOf := objectFile(a)
@@ -232,7 +248,8 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		res.Problems = append(res.Problems, imageProblems(r.App, RepoGitops, fileOf, r.Objects)...)
 		if a.Application != nil {
 			res.Problems = append(res.Problems, ProjectProblems(ProjectInput{
-				App: a.Application, File: a.File, Source: appSource(a), Objects: r.Objects, ObjectFile: fileOf,
+				App: a.Application, Repo: a.Repo, File: a.File, Line: a.Line, FieldLine: a.FieldLine,
+				Source: appSource(a), Objects: r.Objects, ObjectFile: fileOf,
 			}, projects)...)
 		}
 	}
@@ -268,8 +285,8 @@ func objectFile(a App) func(manifest.Object) string {
 	}
 	return func(o manifest.Object) string {
 		src := o.Source
-		if chartPath == "" || src == "" {
-			return src
+		if chartPath == "" || src == "" || strings.HasPrefix(src, chartPath+"/") {
+			return src // a Directory source names files by their repo path
 		}
 		if i := strings.Index(src, "/"); i >= 0 {
 			return path.Join(chartPath, src[i+1:])

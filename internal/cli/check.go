@@ -10,6 +10,7 @@ import (
 
 	"github.com/gitopsctl/gitopsctl/internal/check"
 	"github.com/gitopsctl/gitopsctl/internal/config"
+	"github.com/gitopsctl/gitopsctl/internal/diff"
 )
 
 type checkOptions struct {
@@ -74,7 +75,7 @@ func runCheck(cmd *cobra.Command, f *Factory, o *checkOptions) error {
 		return err
 	}
 	ctx := cmd.Context()
-	ws, err := openCheckWorkspace(ctx, cfg)
+	ws, err := check.OpenWorkspace(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -83,6 +84,7 @@ func runCheck(cmd *cobra.Command, f *Factory, o *checkOptions) error {
 		Staged: o.staged, Base: o.base, ConfigsBase: o.configsBase,
 		Workspace: ws,
 		Sealed:    sealChecker(cfg),
+		RepoName:  func(dir string) string { return diff.RepoName(cfg, dir) },
 	})
 	if err != nil {
 		return err
@@ -121,8 +123,11 @@ func runCheck(cmd *cobra.Command, f *Factory, o *checkOptions) error {
 // (so editors and terminals can open it), or as given when that fails.
 func checkDisplayPath(wd string, cfg *config.Loaded, repo, file string) string {
 	root := cfg.RepoDir
-	if repo == check.RepoConfigs {
+	switch {
+	case repo == check.RepoConfigs:
 		root = cfg.ConfigsDir
+	case filepath.IsAbs(repo):
+		root = repo
 	}
 	abs := filepath.Join(root, filepath.FromSlash(file))
 	if wd == "" {

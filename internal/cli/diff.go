@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -87,9 +86,7 @@ func runDiff(cmd *cobra.Command, f *Factory, o *diffOptions) error {
 		GitopsDir: cfg.RepoDir, ConfigsDir: cfg.ConfigsDir,
 		Base: o.base, Head: o.head, ConfigsBase: o.configsBase, ConfigsHead: o.configsHead,
 		Apps: o.apps,
-		Open: func(ctx2 context.Context, rev, configsRev string) (diff.Side, error) {
-			return openDiffSide(ctx2, cfg, rev, configsRev)
-		},
+		Open: diff.RenderOpener(cfg),
 	})
 	if err != nil {
 		return err

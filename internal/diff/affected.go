@@ -2,6 +2,8 @@ package diff
 
 import (
 	"path"
+
+	"github.com/bmatcuk/doublestar/v4"
 	"sort"
 	"strings"
 )
@@ -12,6 +14,8 @@ type Input struct {
 	// Repo names the repository (the same names as the keys of Changes).
 	Repo string `json:"repo"`
 	Path string `json:"path"`
+	// Glob marks Path as a doublestar pattern ("charts/backend/**").
+	Glob bool `json:"glob,omitempty"`
 }
 
 // Changes are the paths changed between the two sides, per repository.
@@ -19,11 +23,14 @@ type Input struct {
 type Changes map[string][]string
 
 // changeSet answers "did this file, or anything below this directory,
-// change?" in constant time.
-type changeSet map[string]map[string]bool
+// change?" in constant time, and matches patterns against the changed paths.
+type changeSet struct {
+	dirs  map[string]map[string]bool // repo -> changed paths and their parents
+	paths Changes
+}
 
 func newChangeSet(c Changes) changeSet {
-	cs := changeSet{}
+	cs := changeSet{dirs: map[string]map[string]bool{}, paths: c}
 	for repo, paths := range c {
 		m := map[string]bool{}
 		for _, p := range paths {
@@ -38,18 +45,34 @@ func newChangeSet(c Changes) changeSet {
 			}
 		}
 		m["."] = len(paths) > 0
-		cs[repo] = m
+		cs.dirs[repo] = m
 	}
 	return cs
 }
 
 func (cs changeSet) touches(in Input) bool {
-	m := cs[in.Repo]
-	if m == nil {
+	m := cs.dirs[in.Repo]
+	if len(m) == 0 {
 		return false
 	}
 	p := path.Clean(strings.TrimPrefix(in.Path, "/"))
-	return m[p]
+	if !in.Glob {
+		return m[p]
+	}
+	// "dir/**" is "anything below dir"; other patterns are matched one
+	// changed path at a time (there are few).
+	if dir, ok := strings.CutSuffix(p, "/**"); ok && !strings.ContainsAny(dir, "*?[{\\") {
+		return m[dir]
+	}
+	if p == "**" {
+		return m["."]
+	}
+	for _, c := range cs.paths[in.Repo] {
+		if ok, _ := doublestar.Match(p, c); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // Affected splits apps into those whose inputs changed (on either side) and
