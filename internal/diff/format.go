@@ -79,7 +79,31 @@ func objectLine(d ObjectDiff) string {
 	if n := keyNote(d); n != "" {
 		s += ": " + n
 	}
+	if d.MetadataOnly {
+		s += ": " + metaNote(d)
+	}
 	return s
+}
+
+// metaNote describes a labels/annotations-only change on one line.
+func metaNote(d ObjectDiff) string {
+	var parts []string
+	for _, g := range []struct {
+		what string
+		cs   []FieldChange
+	}{{"label", d.Labels}, {"annotation", d.Annotations}} {
+		for _, c := range g.cs {
+			switch {
+			case c.From == nil:
+				parts = append(parts, fmt.Sprintf("%s %s=%s added", g.what, c.Key, *c.To))
+			case c.To == nil:
+				parts = append(parts, fmt.Sprintf("%s %s removed", g.what, c.Key))
+			default:
+				parts = append(parts, fmt.Sprintf("%s %s: %s -> %s", g.what, c.Key, *c.From, *c.To))
+			}
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 func skippedLine(names []string) string {
@@ -122,6 +146,9 @@ func WriteText(w io.Writer, r *Result, color bool) error {
 				line = paint(ansiYell, line)
 			}
 			sb.WriteString(line + "\n")
+			if d.MetadataOnly {
+				continue
+			}
 			for _, l := range splitLines(d.Diff) {
 				switch {
 				case strings.HasPrefix(l, "+++"), strings.HasPrefix(l, "---"):
@@ -213,10 +240,13 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 			if n := keyNote(d); n != "" {
 				line += ": " + n
 			}
+			if d.MetadataOnly {
+				line += ": " + htmlEscape(metaNote(d))
+			}
 			sb.WriteString(line + "\n")
 		}
 		for _, d := range a.Objects {
-			if d.Diff == "" {
+			if d.Diff == "" || d.MetadataOnly {
 				continue
 			}
 			f := fence(d.Diff)

@@ -58,6 +58,12 @@ type ObjectDiff struct {
 	Source string `json:"source,omitempty"`
 	// Keys says which data keys of a Secret or SealedSecret changed.
 	Keys *Keys `json:"keys,omitempty"`
+	// MetadataOnly is set when only metadata.labels and/or
+	// metadata.annotations changed; Labels and Annotations list how (text
+	// and markdown then show these instead of the diff).
+	MetadataOnly bool          `json:"metadataOnly,omitempty"`
+	Labels       []FieldChange `json:"labels,omitempty"`
+	Annotations  []FieldChange `json:"annotations,omitempty"`
 	// Diff is a unified diff of the object's YAML (keys sorted, Secret
 	// values masked, SealedSecret ciphertexts abbreviated). Added objects
 	// show every line as added, removed objects every line as removed.
@@ -70,6 +76,14 @@ func (d ObjectDiff) Ref() string {
 		return d.Kind + " " + d.Name
 	}
 	return d.Kind + " " + d.Namespace + "/" + d.Name
+}
+
+// FieldChange is the change of one label or annotation; From is nil when
+// it was added, To when it was removed.
+type FieldChange struct {
+	Key  string  `json:"key"`
+	From *string `json:"from,omitempty"`
+	To   *string `json:"to,omitempty"`
 }
 
 // AppDiff is the diff of one Application.
@@ -271,6 +285,9 @@ func compareObject(bo, ho manifest.Object, baseName string) (ObjectDiff, bool) {
 		d.Keys = keys
 		return d, true
 	}
+	if labels, anns, ok := metadataOnly(bm, hm); ok {
+		d.MetadataOnly, d.Labels, d.Annotations = true, labels, anns
+	}
 	if !keys.empty() {
 		d.Keys = keys
 		if len(keys.Resealed) > 0 {
@@ -330,4 +347,62 @@ func toYAML(m map[string]any) string {
 		return fmt.Sprintf("# cannot marshal object: %v\n", err)
 	}
 	return string(b)
+}
+
+// metadataOnly reports whether two (masked) objects differ only in their
+// labels and annotations, and how.
+func metadataOnly(bm, hm map[string]any) (labels, anns []FieldChange, ok bool) {
+	strip := func(m map[string]any) (map[string]any, map[string]any, map[string]any) {
+		c := make(map[string]any, len(m))
+		for k, v := range m {
+			c[k] = v
+		}
+		md, _ := m["metadata"].(map[string]any)
+		if md == nil {
+			return c, nil, nil
+		}
+		mc := make(map[string]any, len(md))
+		for k, v := range md {
+			mc[k] = v
+		}
+		l, _ := mc["labels"].(map[string]any)
+		a, _ := mc["annotations"].(map[string]any)
+		delete(mc, "labels")
+		delete(mc, "annotations")
+		c["metadata"] = mc
+		return c, l, a
+	}
+	bs, bl, ba := strip(bm)
+	hs, hl, ha := strip(hm)
+	if toYAML(bs) != toYAML(hs) {
+		return nil, nil, false
+	}
+	return fieldChanges(bl, hl), fieldChanges(ba, ha), true
+}
+
+func fieldChanges(b, h map[string]any) []FieldChange {
+	str := func(v any) *string {
+		s, ok := v.(string)
+		if !ok {
+			s = fmt.Sprint(v)
+		}
+		return &s
+	}
+	var out []FieldChange
+	for k, bv := range b {
+		hv, ok := h[k]
+		switch {
+		case !ok:
+			out = append(out, FieldChange{Key: k, From: str(bv)})
+		case fmt.Sprint(bv) != fmt.Sprint(hv):
+			out = append(out, FieldChange{Key: k, From: str(bv), To: str(hv)})
+		}
+	}
+	for k, hv := range h {
+		if _, ok := b[k]; !ok {
+			out = append(out, FieldChange{Key: k, To: str(hv)})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
 }
