@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/gitopsctl/gitopsctl/internal/gitdiff"
 )
@@ -50,30 +51,54 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 		o.ConfigsBase = "HEAD"
 	}
 	sides := &Sides{Base: o.Base, Head: sideName(o.Head), ConfigsBase: o.ConfigsBase, ConfigsHead: sideName(o.ConfigsHead)}
-	changes := Changes{}
-	for _, r := range []struct {
-		name, dir, base, head string
-	}{{RepoGitops, o.GitopsDir, o.Base, o.Head}, {RepoConfigs, o.ConfigsDir, o.ConfigsBase, o.ConfigsHead}} {
-		g, err := gitdiff.Open(r.dir)
-		if err != nil {
-			if errors.Is(err, gitdiff.ErrNotRepo) {
-				return nil, fmt.Errorf("%s-repo: %w: diff compares git revisions", r.name, err)
+	// The two repositories' changes and the two sides are independent:
+	// work them out concurrently (opening a side reads every Application
+	// and chart of a revision).
+	type repoJob struct{ name, dir, base, head string }
+	jobs := []repoJob{{RepoGitops, o.GitopsDir, o.Base, o.Head}, {RepoConfigs, o.ConfigsDir, o.ConfigsBase, o.ConfigsHead}}
+	paths := make([][]string, len(jobs))
+	errs := make([]error, len(jobs)+2)
+	var base, head Side
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			g, err := gitdiff.Open(j.dir)
+			if err != nil {
+				if errors.Is(err, gitdiff.ErrNotRepo) {
+					err = fmt.Errorf("%s-repo: %w: diff compares git revisions", j.name, err)
+				}
+				errs[i] = err
+				return
 			}
-			return nil, err
+			paths[i], errs[i] = g.Changed(j.base, j.head)
+		}()
+	}
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		var err error
+		if base, err = o.Open(ctx, o.Base, o.ConfigsBase); err != nil {
+			errs[2] = fmt.Errorf("open base (%s, configs %s): %w", o.Base, o.ConfigsBase, err)
 		}
-		paths, err := g.Changed(r.base, r.head)
+	}()
+	go func() {
+		defer wg.Done()
+		var err error
+		if head, err = o.Open(ctx, o.Head, o.ConfigsHead); err != nil {
+			errs[3] = fmt.Errorf("open head (%s, configs %s): %w", sides.Head, sides.ConfigsHead, err)
+		}
+	}()
+	wg.Wait()
+	for _, err := range errs {
 		if err != nil {
 			return nil, err
 		}
-		changes[r.name] = paths
 	}
-	base, err := o.Open(ctx, o.Base, o.ConfigsBase)
-	if err != nil {
-		return nil, fmt.Errorf("open base (%s, configs %s): %w", o.Base, o.ConfigsBase, err)
-	}
-	head, err := o.Open(ctx, o.Head, o.ConfigsHead)
-	if err != nil {
-		return nil, fmt.Errorf("open head (%s, configs %s): %w", sides.Head, sides.ConfigsHead, err)
+	changes := Changes{}
+	for i, j := range jobs {
+		changes[j.name] = paths[i]
 	}
 	res, err := Compute(ctx, base, head, Options{Apps: o.Apps, Changes: changes})
 	if err != nil {
