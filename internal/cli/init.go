@@ -1,15 +1,116 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
 
-// newInitCmd is a placeholder until the command lands.
+	"github.com/spf13/cobra"
+
+	"github.com/gitopsctl/gitopsctl/internal/scaffold"
+)
+
 func newInitCmd(f *Factory) *cobra.Command {
-	return &cobra.Command{
-		Use:    "init",
-		Short:  "(not yet available)",
-		Hidden: true,
-		RunE: func(*cobra.Command, []string) error {
-			return usageError("'init' is not available in this build yet")
+	var o scaffold.InitOptions
+	cmd := &cobra.Command{
+		Use:   "init [DIR]",
+		Short: "Create a new gitops-repo + configs-repo pair",
+		Long: `Create a gitops-repo in DIR (default: the current directory) and a configs-repo
+(--configs, default: configs-repo beside DIR) in the seed layout:
+
+  gitops-repo/.gitopsctl.yaml            tool config (configs path stored relative)
+  gitops-repo/root-app.yaml              App of Apps over argo-apps/ (directory.recurse)
+  gitops-repo/argo-apps/projects/        AppProjects app, monitoring, tools: source
+                                         repos = the two repos, destination = the cluster
+  gitops-repo/argo-apps/clusters/<cluster>/{app,monitoring,tools}/
+  gitops-repo/charts/
+  configs-repo/.gitignore                keeps plaintext secrets (*.local.env) out of git
+
+--platform also creates placeholder charts and Applications for the monitoring
+(prometheus, thanos, loki, alloy, grafana) and tools (kafka, sealed-secrets)
+components; each placeholder renders one ConfigMap until you replace it.
+
+--repo-url and --configs-url default to https://github.com/OWNER/<dir>.git when
+--registry is ghcr.io/OWNER. Both directories must be missing or empty (a .git
+is fine) unless --force. Files are written all or nothing. --git initialises
+both as git repositories (branch main) and commits the new files, as
+GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL or git config user.name/user.email.`,
+		Example: `  gitopsctl init gitops-repo --registry ghcr.io/acme --git
+  gitopsctl init gitops-repo --configs ../configs-repo \
+    --repo-url https://git.example.com/acme/gitops-repo.git \
+    --configs-url https://git.example.com/acme/configs-repo.git --cluster staging
+  gitopsctl init demo/gitops-repo --registry ghcr.io/acme --platform --git`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir := "."
+			if len(args) == 1 {
+				dir = args[0]
+			}
+			var err error
+			if o.RepoDir, err = filepath.Abs(dir); err != nil {
+				return err
+			}
+			if c := f.ConfigsFlag(); c != "" {
+				if o.ConfigsDir, err = filepath.Abs(c); err != nil {
+					return err
+				}
+			}
+			if f.RepoFlag() != "" {
+				return usageError("init takes the gitops-repo directory as its argument, not --repo")
+			}
+			o.Now, o.Getenv = f.Now, f.Getenv
+			res, err := scaffold.Init(cmd.Context(), o)
+			if err != nil {
+				return err
+			}
+			return printData(f, res, func(w *strings.Builder) {
+				fmt.Fprintf(w, "Created gitops-repo %s\n", res.Repo.Dir)
+				writeFiles(w, res.Repo)
+				fmt.Fprintf(w, "Created configs-repo %s\n", res.Configs.Dir)
+				writeFiles(w, res.Configs)
+				if len(res.Platform) > 0 {
+					fmt.Fprintf(w, "Placeholder platform Applications: %s\n", strings.Join(res.Platform, ", "))
+				}
+				fmt.Fprintf(w, "Next: cd %s && gitopsctl new-service NAME\n", relOrAbs(res.Repo.Dir))
+			})
 		},
 	}
+	fl := cmd.Flags()
+	fl.StringVar(&o.RepoURL, "repo-url", "", "git URL of the gitops-repo as Argo CD clones it")
+	fl.StringVar(&o.ConfigsURL, "configs-url", "", "git URL of the configs-repo as Argo CD clones it")
+	fl.StringVar(&o.Cluster, "cluster", "prod", "cluster name: Applications go under argo-apps/clusters/<cluster>/")
+	fl.StringVar(&o.Registry, "registry", "", "image registry prefix for new services, e.g. ghcr.io/acme")
+	fl.BoolVar(&o.Platform, "platform", false, "also create placeholder monitoring and tools charts and Applications")
+	fl.BoolVar(&o.Git, "git", false, "initialise both directories as git repositories and commit")
+	fl.BoolVar(&o.Force, "force", false, "write into non-empty directories, replacing the files init creates (other files are kept)")
+	return cmd
+}
+
+// writeFiles lists a repository's written files, indented, with the commit.
+func writeFiles(w *strings.Builder, r scaffold.RepoResult) {
+	for _, p := range r.Files {
+		fmt.Fprintf(w, "  %s\n", p)
+	}
+	if r.Commit != "" {
+		fmt.Fprintf(w, "  committed %s\n", shortHash(r.Commit))
+	}
+}
+
+func shortHash(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}
+
+// relOrAbs shows p relative to the working directory when it is below it.
+func relOrAbs(p string) string {
+	wd, err := filepath.Abs(".")
+	if err != nil {
+		return p
+	}
+	if rel, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return p
 }

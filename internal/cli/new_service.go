@@ -1,15 +1,107 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"fmt"
+	"strings"
 
-// newNewServiceCmd is a placeholder until the command lands.
+	"github.com/spf13/cobra"
+
+	"github.com/gitopsctl/gitopsctl/internal/scaffold"
+)
+
 func newNewServiceCmd(f *Factory) *cobra.Command {
-	return &cobra.Command{
-		Use:    "new-service",
-		Short:  "(not yet available)",
-		Hidden: true,
-		RunE: func(*cobra.Command, []string) error {
-			return usageError("'new-service' is not available in this build yet")
+	o := scaffold.DefaultServiceOptions()
+	var cluster string
+	cmd := &cobra.Command{
+		Use:   "new-service NAME",
+		Short: "Scaffold a service: chart, Application and configs-repo values",
+		Long: `Scaffold the service NAME from the embedded templates, run inside a gitops-repo
+(or with --repo):
+
+  charts/NAME/                       Chart.yaml, values.yaml, tests/smoke.js and the
+                                     templates rollout, hpa, service-active,
+                                     service-preview, configmap, sealedsecret,
+                                     analysis-template, test-configmap
+  argo-apps/clusters/<cluster>/<project>/NAME.yaml
+                                     multi-source Application: the chart with
+                                     values.yaml, $configs/NAME/config.yaml and
+                                     $configs/NAME/secrets.yaml, plus the configs-repo
+                                     as ref "configs"
+  <configs-repo>/NAME/config.yaml    config: {} (plain env vars -> ConfigMap)
+  <configs-repo>/NAME/secrets.yaml   sealedSecrets: {scope, certFingerprint, encryptedData}
+
+The Rollout deploys blue-green (active Service NodePort, preview Service
+ClusterIP, autoPromotionEnabled false); before promotion a K6 smoke test Job
+requests --smoke-path on the preview Service and fails on the --k6-* thresholds.
+An HPA (autoscaling/v2) scales the Rollout unless --hpa=false.
+
+NAME must be a DNS label starting with a letter (at most 53 characters). The
+project must exist as argo-apps/projects/<project>.yaml. Nothing is written when
+any check fails; otherwise every file of both repositories is written all or
+nothing. --force regenerates an existing service's chart and Application but
+keeps its configs-repo values.`,
+		Example: `  gitopsctl new-service backend --port 8080
+  gitopsctl new-service frontend --port 3000 --health-path / --smoke-path / --hpa-max 4
+  gitopsctl new-service ai-service --image ghcr.io/acme/ai --tag 1.2.0 --cpu-target 60 \
+    --k6-p95-ms 1500 --env MODEL=small --env LOG_LEVEL=info
+  gitopsctl new-service backend --force -o json`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageError("new-service takes exactly one NAME, got %d arguments", len(args))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := f.Config()
+			if err != nil {
+				return err
+			}
+			o.Name = args[0]
+			o.RepoDir, o.ConfigsDir = cfg.RepoDir, cfg.ConfigsDir
+			o.Cluster = cfg.Cluster
+			if cluster != "" {
+				o.Cluster = cluster
+			}
+			o.RepoURL, o.ConfigsURL = cfg.GitopsRepo.URL, cfg.ConfigsRepo.URL
+			o.Registry, o.Scope = cfg.Registry, cfg.Sealing.Scope
+			res, err := scaffold.NewService(cmd.Context(), o)
+			if err != nil {
+				return err
+			}
+			return printData(f, res, func(w *strings.Builder) {
+				fmt.Fprintf(w, "Created service %s (project %s, namespace %s, cluster %s)\n", res.Name, res.Project, res.Namespace, res.Cluster)
+				fmt.Fprintf(w, "gitops-repo %s\n", res.Repo.Dir)
+				writeFiles(w, res.Repo)
+				fmt.Fprintf(w, "configs-repo %s\n", res.Configs.Dir)
+				writeFiles(w, res.Configs)
+				for _, k := range res.Kept {
+					fmt.Fprintf(w, "  %s (kept)\n", k)
+				}
+			})
 		},
 	}
+	fl := cmd.Flags()
+	fl.StringVar(&o.Project, "project", o.Project, "AppProject of the Application (argo-apps/projects/<project>.yaml must exist)")
+	fl.StringVar(&o.Namespace, "namespace", "", "destination namespace (default NAME)")
+	fl.StringVar(&cluster, "cluster", "", "cluster directory under argo-apps/clusters (default: cluster in .gitopsctl.yaml)")
+	fl.IntVar(&o.Port, "port", o.Port, "container port")
+	fl.IntVar(&o.ServicePort, "service-port", o.ServicePort, "port of the active and preview Services")
+	fl.IntVar(&o.NodePort, "node-port", 0, "fixed node port of the active Service, 30000-32767 (default: Kubernetes picks)")
+	fl.StringVar(&o.Image, "image", "", "image repository without tag (default <registry>/NAME)")
+	fl.StringVar(&o.Tag, "tag", o.Tag, "image tag (later changed with 'gitopsctl bump')")
+	fl.IntVar(&o.Replicas, "replicas", o.Replicas, "replicas when the HPA is disabled")
+	fl.BoolVar(&o.HPA, "hpa", o.HPA, "scale the Rollout with an autoscaling/v2 HPA")
+	fl.IntVar(&o.HPAMin, "hpa-min", o.HPAMin, "HPA minimum replicas")
+	fl.IntVar(&o.HPAMax, "hpa-max", o.HPAMax, "HPA maximum replicas")
+	fl.IntVar(&o.CPUTarget, "cpu-target", o.CPUTarget, "HPA target CPU utilisation, percent of the request")
+	fl.StringVar(&o.HealthPath, "health-path", o.HealthPath, "HTTP path of the liveness and readiness probes")
+	fl.StringVar(&o.SmokePath, "smoke-path", o.SmokePath, "HTTP path the K6 smoke test requests on the preview Service")
+	fl.StringVar(&o.K6Image, "k6-image", o.K6Image, "K6 image of the smoke test Job")
+	fl.IntVar(&o.K6VUs, "k6-vus", o.K6VUs, "K6 virtual users")
+	fl.StringVar(&o.K6Duration, "k6-duration", o.K6Duration, "K6 test duration")
+	fl.IntVar(&o.K6P95Ms, "k6-p95-ms", o.K6P95Ms, "K6 threshold: 95th percentile request duration below this many ms")
+	fl.Float64Var(&o.K6MaxErrorRate, "k6-max-error-rate", o.K6MaxErrorRate, "K6 threshold: share of failed requests allowed (0-1)")
+	fl.StringArrayVar(&o.Env, "env", nil, "plain env var KEY=VALUE for config.yaml (repeatable)")
+	fl.BoolVar(&o.Force, "force", false, "regenerate an existing service's chart and Application (its configs-repo values are kept)")
+	return cmd
 }

@@ -1,0 +1,498 @@
+package scaffold
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"helm.sh/helm/v3/pkg/chart/loader"
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/gitopsctl/gitopsctl/internal/argo"
+	"github.com/gitopsctl/gitopsctl/internal/config"
+	"github.com/gitopsctl/gitopsctl/internal/layout"
+	"github.com/gitopsctl/gitopsctl/templates"
+)
+
+// Defaults of new-service.
+const (
+	DefaultProject      = "app"
+	DefaultPort         = 8080
+	DefaultServicePort  = 80
+	DefaultTag          = "0.1.0"
+	DefaultReplicas     = 2
+	DefaultHPAMin       = 2
+	DefaultHPAMax       = 10
+	DefaultCPUTarget    = 70
+	DefaultHealthPath   = "/healthz"
+	DefaultSmokePath    = "/healthz"
+	DefaultK6Image      = "grafana/k6:0.57.0"
+	DefaultK6VUs        = 1
+	DefaultK6Duration   = "30s"
+	DefaultK6P95Ms      = 500
+	DefaultK6ErrorRate  = 0.01
+	MaxServiceNameChars = 53 // Helm's release name limit; leaves room for "-preview"
+)
+
+// ServiceOptions configure NewService. Zero values take the defaults above.
+type ServiceOptions struct {
+	Name      string
+	Project   string
+	Namespace string
+
+	// RepoDir and ConfigsDir are the absolute repository roots.
+	RepoDir    string
+	ConfigsDir string
+	// Cluster, RepoURL, ConfigsURL, Registry and Scope come from .gitopsctl.yaml.
+	Cluster    string
+	RepoURL    string
+	ConfigsURL string
+	Registry   string
+	Scope      string
+
+	Image       string // repository without tag; default <registry>/<name>
+	Tag         string
+	Port        int // container port
+	ServicePort int
+	NodePort    int // 0: Kubernetes picks one
+	Replicas    int
+
+	HPA       bool
+	HPAMin    int
+	HPAMax    int
+	CPUTarget int
+
+	HealthPath string
+	SmokePath  string
+
+	K6Image        string
+	K6VUs          int
+	K6Duration     string
+	K6P95Ms        int
+	K6MaxErrorRate float64
+
+	// Env holds plain env vars for config.yaml (KEY=VALUE).
+	Env []string
+	// Force replaces an existing chart and Application; an existing
+	// configs-repo directory keeps its config.yaml and secrets.yaml.
+	Force bool
+}
+
+// ServiceResult is what NewService created.
+type ServiceResult struct {
+	Name        string     `json:"name"`
+	Project     string     `json:"project"`
+	Namespace   string     `json:"namespace"`
+	Cluster     string     `json:"cluster"`
+	Chart       string     `json:"chart"`
+	Application string     `json:"application"`
+	Repo        RepoResult `json:"gitopsRepo"`
+	Configs     RepoResult `json:"configsRepo"`
+	// Kept lists configs-repo files that already existed and were left alone.
+	Kept []string `json:"kept,omitempty"`
+}
+
+// DefaultServiceOptions returns the defaults a command line starts from.
+func DefaultServiceOptions() ServiceOptions {
+	return ServiceOptions{
+		Project: DefaultProject, Tag: DefaultTag, Port: DefaultPort, ServicePort: DefaultServicePort,
+		Replicas: DefaultReplicas, HPA: true, HPAMin: DefaultHPAMin, HPAMax: DefaultHPAMax, CPUTarget: DefaultCPUTarget,
+		HealthPath: DefaultHealthPath, SmokePath: DefaultSmokePath,
+		K6Image: DefaultK6Image, K6VUs: DefaultK6VUs, K6Duration: DefaultK6Duration,
+		K6P95Ms: DefaultK6P95Ms, K6MaxErrorRate: DefaultK6ErrorRate,
+	}
+}
+
+type chartData struct {
+	Name, Image, Tag            string
+	Port, ServicePort, NodePort int
+	Replicas                    int
+	HPA                         struct {
+		Enabled             bool
+		Min, Max, CPUTarget int
+	}
+	HealthPath, SmokePath string
+	K6                    struct {
+		Image        string
+		VUs          int
+		Duration     string
+		P95Ms        int
+		MaxErrorRate string
+	}
+}
+
+type appData struct {
+	Name, Project, Namespace, Server string
+	RepoURL, ConfigsURL, ChartPath   string
+	Revision                         string
+}
+
+type kv struct{ Key, Value string }
+
+// NewService scaffolds charts/<name>, its Application and its configs-repo
+// directory, all or nothing.
+func NewService(ctx context.Context, o ServiceOptions) (*ServiceResult, error) {
+	env, err := o.validate()
+	if err != nil {
+		return nil, fmt.Errorf("new-service: %w", err)
+	}
+	chartPath := path.Join(layout.ChartsDir, o.Name)
+	appPath := path.Join(layout.AppsDir, "clusters", o.Cluster, o.Project, o.Name+".yaml")
+
+	// Conflicts.
+	var kept []string
+	if err := o.checkConflicts(chartPath, appPath); err != nil {
+		return nil, fmt.Errorf("new-service: %w", err)
+	}
+
+	// Generate.
+	cd := chartData{Name: o.Name, Image: o.Image, Tag: o.Tag, Port: o.Port, ServicePort: o.ServicePort,
+		NodePort: o.NodePort, Replicas: o.Replicas, HealthPath: o.HealthPath, SmokePath: o.SmokePath}
+	cd.HPA.Enabled, cd.HPA.Min, cd.HPA.Max, cd.HPA.CPUTarget = o.HPA, o.HPAMin, o.HPAMax, o.CPUTarget
+	cd.K6.Image, cd.K6.VUs, cd.K6.Duration, cd.K6.P95Ms = o.K6Image, o.K6VUs, o.K6Duration, o.K6P95Ms
+	cd.K6.MaxErrorRate = strconv.FormatFloat(o.K6MaxErrorRate, 'f', -1, 64)
+	repoFiles, err := renderDir(templates.Chart, chartPath, cd)
+	if err != nil {
+		return nil, err
+	}
+	app, err := execTemplate(templates.Application, appData{Name: o.Name, Project: o.Project, Namespace: o.Namespace,
+		Server: InClusterServer, RepoURL: o.RepoURL, ConfigsURL: o.ConfigsURL, ChartPath: chartPath, Revision: DefaultRevision})
+	if err != nil {
+		return nil, err
+	}
+	repoFiles = append(repoFiles, file{Path: appPath, Data: app})
+
+	configsData := struct {
+		Name, Scope string
+		Config      []kv
+	}{o.Name, o.Scope, env}
+	var configsFiles []file
+	for _, c := range []struct{ tmpl, name string }{{templates.ConfigValues, layout.ServiceConfigFile}, {templates.SecretsValues, layout.ServiceSecretsFile}} {
+		rel := path.Join(o.Name, c.name)
+		if o.Force {
+			if _, err := os.Stat(filepath.Join(o.ConfigsDir, filepath.FromSlash(rel))); err == nil {
+				kept = append(kept, rel)
+				continue
+			}
+		}
+		b, err := execTemplate(c.tmpl, configsData)
+		if err != nil {
+			return nil, err
+		}
+		configsFiles = append(configsFiles, file{Path: rel, Data: b})
+	}
+	if len(env) > 0 && slices.Contains(kept, path.Join(o.Name, layout.ServiceConfigFile)) {
+		return nil, fmt.Errorf("new-service: --env cannot change the existing %s; use 'gitopsctl env set %s KEY=VALUE'", filepath.Join(o.ConfigsDir, o.Name, layout.ServiceConfigFile), o.Name)
+	}
+
+	// Validate: manifests parse strictly; the chart renders with the
+	// service's real values files layered as Argo CD layers them.
+	if err := validateManifest(appPath, app); err != nil {
+		return nil, fmt.Errorf("new-service: generated Application is invalid: %w", err)
+	}
+	if err := o.validateRender(repoFiles, configsFiles, chartPath); err != nil {
+		return nil, fmt.Errorf("new-service: generated chart does not render: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	t := newTxn(o.Force)
+	t.add(o.RepoDir, repoFiles...)
+	t.add(o.ConfigsDir, configsFiles...)
+	if err := t.stage(); err != nil {
+		t.rollback()
+		return nil, fmt.Errorf("new-service: %w", err)
+	}
+	if err := t.apply(); err != nil {
+		return nil, fmt.Errorf("new-service: %w", err)
+	}
+	t.cleanup()
+	return &ServiceResult{
+		Name: o.Name, Project: o.Project, Namespace: o.Namespace, Cluster: o.Cluster,
+		Chart: chartPath, Application: appPath,
+		Repo:    RepoResult{Dir: o.RepoDir, Files: t.written(o.RepoDir)},
+		Configs: RepoResult{Dir: o.ConfigsDir, Files: t.written(o.ConfigsDir)},
+		Kept:    kept,
+	}, nil
+}
+
+// validateRender renders the staged chart with values.yaml, config.yaml and
+// secrets.yaml (new or kept) in Argo CD's order.
+func (o *ServiceOptions) validateRender(repoFiles, configsFiles []file, chartPath string) error {
+	var bf []*loader.BufferedFile
+	for _, f := range repoFiles {
+		if rel, ok := strings.CutPrefix(f.Path, chartPath+"/"); ok {
+			bf = append(bf, &loader.BufferedFile{Name: rel, Data: f.Data})
+		}
+	}
+	c, err := loader.LoadFiles(bf)
+	if err != nil {
+		return err
+	}
+	var layers []map[string]any
+	for _, name := range []string{layout.ServiceConfigFile, layout.ServiceSecretsFile} {
+		rel := path.Join(o.Name, name)
+		var data []byte
+		for _, f := range configsFiles {
+			if f.Path == rel {
+				data = f.Data
+			}
+		}
+		if data == nil {
+			if data, err = os.ReadFile(filepath.Join(o.ConfigsDir, filepath.FromSlash(rel))); err != nil {
+				return err
+			}
+		}
+		v, err := readValues(rel, data)
+		if err != nil {
+			return err
+		}
+		layers = append(layers, v)
+	}
+	_, err = renderChart(c, o.Name, o.Namespace, mergeValues(layers...))
+	return err
+}
+
+func (o *ServiceOptions) checkConflicts(chartPath, appPath string) error {
+	exists := func(p string) bool { _, err := os.Lstat(p); return err == nil }
+	// An Application of this name in any project of the cluster.
+	clusterDir := filepath.Join(o.RepoDir, layout.AppsDir, "clusters", o.Cluster)
+	entries, _ := os.ReadDir(clusterDir)
+	for _, e := range entries {
+		p := filepath.Join(clusterDir, e.Name(), o.Name+".yaml")
+		if !e.IsDir() || !exists(p) {
+			continue
+		}
+		if e.Name() != o.Project {
+			return fmt.Errorf("an Application %q already exists in project %s (%s); Application names are unique, so remove it first", o.Name, e.Name(), p)
+		}
+		if !o.Force {
+			return fmt.Errorf("service %q already exists: %s (use --force to regenerate it)", o.Name, p)
+		}
+	}
+	if p := filepath.Join(o.RepoDir, filepath.FromSlash(chartPath)); exists(p) && !o.Force {
+		return fmt.Errorf("service %q already exists: %s (use --force to regenerate it)", o.Name, p)
+	}
+	if p := filepath.Join(o.ConfigsDir, o.Name); exists(p) && !o.Force {
+		return fmt.Errorf("service %q already exists in the configs-repo: %s (use --force to keep its values and regenerate the rest)", o.Name, p)
+	}
+	return nil
+}
+
+var (
+	envKey  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	tagRe   = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	imageRe = regexp.MustCompile(`^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)*$`)
+)
+
+func dns1123Label(s string) string { return strings.Join(validation.IsDNS1123Label(s), "; ") }
+
+// checkImageRef accepts an image repository without tag or digest.
+func checkImageRef(s string) error {
+	last := s[strings.LastIndex(s, "/")+1:]
+	if strings.ContainsAny(last, ":@") {
+		return fmt.Errorf("%q carries a tag or digest: give the repository only (the tag goes in --tag)", s)
+	}
+	if !imageRe.MatchString(s) {
+		return fmt.Errorf("%q is not a valid image repository (lowercase, e.g. ghcr.io/acme/backend)", s)
+	}
+	return nil
+}
+
+// validate checks and completes the options and returns the --env pairs
+// sorted by key.
+func (o *ServiceOptions) validate() ([]kv, error) {
+	if o.Name == "" {
+		return nil, errors.New("a service NAME is required")
+	}
+	if errs := validation.IsDNS1035Label(o.Name); len(errs) > 0 {
+		return nil, fmt.Errorf("invalid service name %q: use lowercase letters, digits and '-', starting with a letter and ending with a letter or digit (a DNS label: it names the release, the Rollout and its Services)", o.Name)
+	}
+	if len(o.Name) > MaxServiceNameChars {
+		return nil, fmt.Errorf("invalid service name %q: at most %d characters (so %q fits in 63)", o.Name, MaxServiceNameChars, o.Name+"-preview")
+	}
+	if o.RepoDir == "" {
+		return nil, errors.New("no gitops-repo")
+	}
+	if fi, err := os.Stat(o.RepoDir); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("gitops-repo %s is not a directory", o.RepoDir)
+	}
+	if o.ConfigsDir == "" {
+		return nil, errors.New("no configs-repo: set configsRepo.path in .gitopsctl.yaml or pass --configs")
+	}
+	if fi, err := os.Stat(o.ConfigsDir); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("configs-repo %s does not exist (set configsRepo.path in .gitopsctl.yaml, pass --configs, or create it with 'gitopsctl init')", o.ConfigsDir)
+	}
+	if o.RepoURL == "" {
+		return nil, errors.New("gitopsRepo.url is not set in .gitopsctl.yaml")
+	}
+	if o.ConfigsURL == "" {
+		return nil, errors.New("configsRepo.url is not set in .gitopsctl.yaml")
+	}
+	if o.Cluster == "" {
+		o.Cluster = config.DefaultCluster
+	}
+	if errs := dns1123Label(o.Cluster); errs != "" {
+		return nil, fmt.Errorf("invalid cluster %q: %s", o.Cluster, errs)
+	}
+	if o.Project == "" {
+		o.Project = DefaultProject
+	}
+	if errs := dns1123Label(o.Project); errs != "" {
+		return nil, fmt.Errorf("invalid --project %q: %s", o.Project, errs)
+	}
+	if err := o.checkProject(); err != nil {
+		return nil, err
+	}
+	if o.Namespace == "" {
+		o.Namespace = o.Name
+	}
+	if errs := dns1123Label(o.Namespace); errs != "" {
+		return nil, fmt.Errorf("invalid --namespace %q: %s", o.Namespace, errs)
+	}
+	switch o.Scope {
+	case "":
+		o.Scope = "strict"
+	case "strict", "namespace-wide", "cluster-wide":
+	default:
+		return nil, fmt.Errorf("sealing.scope %q in .gitopsctl.yaml: use strict, namespace-wide or cluster-wide", o.Scope)
+	}
+	if o.Image == "" {
+		if o.Registry == "" {
+			return nil, errors.New("no --image given and no registry in .gitopsctl.yaml to derive it from")
+		}
+		o.Image = strings.TrimSuffix(o.Registry, "/") + "/" + o.Name
+	}
+	if err := checkImageRef(o.Image); err != nil {
+		return nil, fmt.Errorf("--image: %w", err)
+	}
+	if !tagRe.MatchString(o.Tag) {
+		return nil, fmt.Errorf("invalid --tag %q: letters, digits, '_', '.', '-' (at most 128, not starting with '.' or '-')", o.Tag)
+	}
+	for _, p := range []struct {
+		flag string
+		v    int
+	}{{"--port", o.Port}, {"--service-port", o.ServicePort}} {
+		if p.v < 1 || p.v > 65535 {
+			return nil, fmt.Errorf("%s %d is out of range (1-65535)", p.flag, p.v)
+		}
+	}
+	if o.NodePort != 0 && (o.NodePort < 30000 || o.NodePort > 32767) {
+		return nil, fmt.Errorf("--node-port %d is out of the NodePort range (30000-32767; 0 lets Kubernetes pick)", o.NodePort)
+	}
+	if o.Replicas < 1 {
+		return nil, fmt.Errorf("--replicas %d: at least 1", o.Replicas)
+	}
+	if o.HPAMin < 1 {
+		return nil, fmt.Errorf("--hpa-min %d: at least 1", o.HPAMin)
+	}
+	if o.HPAMax < o.HPAMin {
+		return nil, fmt.Errorf("--hpa-max %d is below --hpa-min %d", o.HPAMax, o.HPAMin)
+	}
+	if o.CPUTarget < 1 || o.CPUTarget > 1000 {
+		return nil, fmt.Errorf("--cpu-target %d%%: use 1-1000 (percent of the CPU request)", o.CPUTarget)
+	}
+	for _, p := range []struct{ flag, v string }{{"--health-path", o.HealthPath}, {"--smoke-path", o.SmokePath}} {
+		if !strings.HasPrefix(p.v, "/") || strings.ContainsAny(p.v, " \t\n\"") {
+			return nil, fmt.Errorf("%s %q: an HTTP path starting with '/'", p.flag, p.v)
+		}
+	}
+	if strings.TrimSpace(o.K6Image) == "" || strings.ContainsAny(o.K6Image, " \t\n\"") {
+		return nil, fmt.Errorf("invalid --k6-image %q", o.K6Image)
+	}
+	if o.K6VUs < 1 {
+		return nil, fmt.Errorf("--k6-vus %d: at least 1", o.K6VUs)
+	}
+	if d, err := time.ParseDuration(o.K6Duration); err != nil || d <= 0 {
+		return nil, fmt.Errorf("--k6-duration %q: a positive duration such as 30s or 1m", o.K6Duration)
+	}
+	if o.K6P95Ms < 1 {
+		return nil, fmt.Errorf("--k6-p95-ms %d: at least 1", o.K6P95Ms)
+	}
+	if o.K6MaxErrorRate < 0 || o.K6MaxErrorRate > 1 {
+		return nil, fmt.Errorf("--k6-max-error-rate %v: a fraction between 0 and 1", o.K6MaxErrorRate)
+	}
+	seen := map[string]bool{}
+	var env []kv
+	for _, e := range o.Env {
+		k, v, ok := strings.Cut(e, "=")
+		if !ok || !envKey.MatchString(k) {
+			return nil, fmt.Errorf("--env %q: use KEY=VALUE with KEY a valid env var name", e)
+		}
+		if seen[k] {
+			return nil, fmt.Errorf("--env %s given twice", k)
+		}
+		seen[k] = true
+		env = append(env, kv{k, v})
+	}
+	sort.Slice(env, func(i, j int) bool { return env[i].Key < env[j].Key })
+	return env, nil
+}
+
+// checkProject requires argo-apps/projects/<project>.yaml to be an
+// AppProject of that name that allows both repositories.
+func (o *ServiceOptions) checkProject() error {
+	p := filepath.Join(o.RepoDir, filepath.FromSlash(layout.ProjectsDir), o.Project+".yaml")
+	data, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		known, _ := filepath.Glob(filepath.Join(o.RepoDir, filepath.FromSlash(layout.ProjectsDir), "*.yaml"))
+		var names []string
+		for _, k := range known {
+			names = append(names, strings.TrimSuffix(filepath.Base(k), ".yaml"))
+		}
+		return fmt.Errorf("unknown project %q: %s does not exist (projects: %s)", o.Project, p, strings.Join(names, ", "))
+	}
+	if err != nil {
+		return err
+	}
+	proj, err := argo.DecodeAppProject(data)
+	if err != nil {
+		return fmt.Errorf("%s: %w", p, err)
+	}
+	if proj.Name != o.Project {
+		return fmt.Errorf("%s: metadata.name is %q, expected %q", p, proj.Name, o.Project)
+	}
+	for _, u := range []string{o.RepoURL, o.ConfigsURL} {
+		if !RepoAllowed(proj.Spec.SourceRepos, u) {
+			return fmt.Errorf("project %s does not allow source repo %s (add it to spec.sourceRepos in %s)", o.Project, u, p)
+		}
+	}
+	return nil
+}
+
+// RepoAllowed reports whether url matches one of an AppProject's
+// sourceRepos patterns ("*", exact, or a glob); "!" patterns deny.
+func RepoAllowed(patterns []string, url string) bool {
+	allowed := false
+	for _, p := range patterns {
+		if neg, ok := strings.CutPrefix(p, "!"); ok {
+			if globMatch(neg, url) {
+				return false
+			}
+			continue
+		}
+		if globMatch(p, url) {
+			allowed = true
+		}
+	}
+	return allowed
+}
+
+func globMatch(pattern, s string) bool {
+	if pattern == "*" || pattern == s {
+		return true
+	}
+	ok, err := path.Match(pattern, s)
+	return err == nil && ok
+}
