@@ -1,10 +1,8 @@
 # step: diff and check: review a configs-repo change, then commit it through the pre-commit gate
 set -euo pipefail
-gitops=$(dirname "$(find "$DEMO" -maxdepth 3 -name .gitopsctl.yaml | sort | head -1)")
-cd "$gitops"
-# The configs-repo is the one whose .gitignore keeps *.local.env out of git.
-configs=$(dirname "$(grep -l '^\*\.local\.env' "$DEMO"/*/.gitignore | head -1)")
-svc=$(cd "$configs" && ls -d */ | head -1 | tr -d /)
+cd "$DEMO/gitops-repo"
+configs="$DEMO/configs-repo"
+svc=backend
 
 run() { echo "\$ gitopsctl $*"; "$GITOPSCTL" "$@"; }
 # diff and check exit 3 when they find changes or problems: show the code, keep going.
@@ -15,7 +13,13 @@ show diff
 
 echo
 echo "# Change a value of $svc in the configs-repo (not committed yet)."
-run env set "$svc" LOG_LEVEL=debug
+if ! "$GITOPSCTL" env --help 2>&1 | grep -q "not yet available"; then
+  run env set "$svc" LOG_LEVEL=debug
+else
+  echo "\$ sed -i 's/LOG_LEVEL: info/LOG_LEVEL: debug/' ../configs-repo/$svc/config.yaml"
+  sed 's/LOG_LEVEL: info/LOG_LEVEL: debug/' "$configs/$svc/config.yaml" > "$configs/$svc/config.yaml.new"
+  mv "$configs/$svc/config.yaml.new" "$configs/$svc/config.yaml"
+fi
 show diff
 show diff --format markdown
 
