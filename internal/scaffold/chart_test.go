@@ -582,3 +582,23 @@ func findNull(v any, at string) string {
 	}
 	return ""
 }
+
+// image.digest (written by `bump --digest`) pins the image by digest.
+func TestChartImageDigest(t *testing.T) {
+	p := initPair(t)
+	p.newService(t, "backend")
+	img := func() string {
+		return renderService(t, p, "backend", "backend").rollout.Spec.Template.Spec.Containers[0].Image
+	}
+	if got := img(); strings.Contains(got, "@") {
+		t.Fatalf("image without digest: %s", got)
+	}
+	digest := "sha256:" + strings.Repeat("ab", 32)
+	cfg := "config: {}\nimage:\n  digest: " + digest + "\n"
+	if err := os.WriteFile(filepath.Join(p.configs, "backend", "config.yaml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := img(); !strings.HasSuffix(got, ":0.1.0@"+digest) {
+		t.Fatalf("image with digest: %s", got)
+	}
+}

@@ -1,0 +1,474 @@
+// Package bump sets a service's image tag (and/or digest) in its chart's
+// values.yaml byte-exactly, commits exactly those files and optionally
+// pushes, re-applying the edit when another job pushed first.
+package bump
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/gitopsctl/gitopsctl/internal/fsutil"
+	"github.com/gitopsctl/gitopsctl/internal/gitcommit"
+	"github.com/gitopsctl/gitopsctl/internal/layout"
+	"github.com/gitopsctl/gitopsctl/internal/yamledit"
+)
+
+// Defaults for Options.
+const (
+	DefaultKey       = "image.tag"
+	DefaultDigestKey = "image.digest"
+	DefaultRemote    = "origin"
+	DefaultRetries   = 10
+)
+
+// ErrUsage marks invalid options (the CLI exits 2 for them).
+var ErrUsage = errors.New("invalid usage")
+
+func usage(format string, a ...any) error {
+	return fmt.Errorf("%w: %s", ErrUsage, fmt.Sprintf(format, a...))
+}
+
+// Options are the inputs of Run.
+type Options struct {
+	// RepoDir is the gitops-repo root.
+	RepoDir  string
+	Services []string
+	Tag      string
+	Digest   string
+	// Key and DigestKey are the dotted key paths written (defaults
+	// image.tag and image.digest).
+	Key       string
+	DigestKey string
+	// File replaces charts/<service>/values.yaml (one service only).
+	File        string
+	AllowLatest bool
+
+	NoCommit bool
+	Message  string
+	Signoff  bool
+	Author   string
+
+	Push    bool
+	Remote  string
+	Branch  string
+	Retries int
+
+	Getenv func(string) string
+	Now    func() time.Time
+	Sleep  func(time.Duration)
+	Rand   func() float64
+}
+
+// ServiceResult is one service's outcome.
+type ServiceResult struct {
+	Service   string `json:"service"`
+	File      string `json:"file"`
+	Old       string `json:"old"`
+	New       string `json:"new"`
+	OldDigest string `json:"oldDigest,omitempty"`
+	NewDigest string `json:"newDigest,omitempty"`
+	Changed   bool   `json:"changed"`
+	Commit    string `json:"commit"`
+	Pushed    bool   `json:"pushed"`
+}
+
+// Result is what Run did.
+type Result struct {
+	Services []ServiceResult
+	// Commit is the commit made (or, when the remote already had the
+	// change, the remote tip); "" when nothing was committed.
+	Commit string
+	Pushed bool
+	// AlreadyOnRemote is true when a push found the change already there.
+	AlreadyOnRemote bool
+	// Attempts is the number of pushes tried.
+	Attempts int
+	// Message is the commit message used.
+	Message string
+	// Branch is the remote branch pushed to.
+	Branch string
+}
+
+// Changed reports whether any service's file changed.
+func (r *Result) Changed() bool {
+	for _, s := range r.Services {
+		if s.Changed {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	tagRE    = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$`)
+	digestRE = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
+	// serviceRE is what a chart directory name may be (a DNS label, as the
+	// release name derived from it must be).
+	serviceRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+)
+
+// Validate checks the options that do not need the file system.
+func Validate(o *Options) error {
+	if len(o.Services) == 0 {
+		return usage("name at least one service")
+	}
+	seen := map[string]bool{}
+	for _, s := range o.Services {
+		if seen[s] {
+			return usage("service %q given twice", s)
+		}
+		seen[s] = true
+		if o.File == "" && !serviceRE.MatchString(s) {
+			return usage("invalid service name %q: use lowercase letters, digits and '-'", s)
+		}
+	}
+	if o.Tag == "" && o.Digest == "" {
+		return usage("--tag or --digest is required")
+	}
+	if o.Tag != "" {
+		if !tagRE.MatchString(o.Tag) {
+			return usage("invalid tag %q: an image tag is 1-128 characters of [A-Za-z0-9_.-], not starting with '.' or '-'", o.Tag)
+		}
+		if strings.EqualFold(o.Tag, "latest") && !o.AllowLatest {
+			return usage("refusing tag %q: it names no fixed image, so Argo CD cannot see a change; pass --allow-latest to write it anyway", o.Tag)
+		}
+	}
+	if o.Digest != "" && !digestRE.MatchString(o.Digest) {
+		return usage("invalid digest %q: want sha256: followed by 64 lowercase hex digits", o.Digest)
+	}
+	if o.File != "" && len(o.Services) > 1 {
+		return usage("--file works with one service only")
+	}
+	if o.Key == "" {
+		o.Key = DefaultKey
+	}
+	if o.DigestKey == "" {
+		o.DigestKey = DefaultDigestKey
+	}
+	for _, k := range []string{o.Key, o.DigestKey} {
+		if _, err := yamledit.ParsePath(k); err != nil {
+			return usage("%v", err)
+		}
+	}
+	if o.Key == o.DigestKey && o.Tag != "" && o.Digest != "" {
+		return usage("--key and --digest-key are the same")
+	}
+	if o.Push && o.NoCommit {
+		return usage("--push needs a commit; drop --no-commit")
+	}
+	if o.Author != "" {
+		if _, err := gitcommit.ParseIdentity(o.Author); err != nil {
+			return usage("--author: %v", err)
+		}
+	}
+	if o.Retries < 0 {
+		return usage("--retries must be 0 or more")
+	}
+	if o.Remote == "" {
+		o.Remote = DefaultRemote
+	}
+	return nil
+}
+
+// target is one values file and what to set in it.
+type target struct {
+	service string
+	path    string // file path
+	display string // path shown to the user
+}
+
+// edit is one (path, value) pair to set.
+type edit struct {
+	path   yamledit.Path
+	value  string
+	digest bool
+}
+
+func (o *Options) edits() []edit {
+	var e []edit
+	if o.Tag != "" {
+		p, _ := yamledit.ParsePath(o.Key)
+		e = append(e, edit{path: p, value: o.Tag})
+	}
+	if o.Digest != "" {
+		p, _ := yamledit.ParsePath(o.DigestKey)
+		e = append(e, edit{path: p, value: o.Digest, digest: true})
+	}
+	return e
+}
+
+// apply sets the tag and digest in src and fills in res.
+func (o *Options) apply(t target, src []byte, res *ServiceResult) ([]byte, error) {
+	out := src
+	for _, e := range o.edits() {
+		next, ch, err := yamledit.Set(out, e.path, e.value)
+		if err != nil {
+			var ye *yamledit.Error
+			if errors.As(err, &ye) && ye.Line > 0 {
+				return nil, fmt.Errorf("%s:%d: %s", t.display, ye.Line, ye.Msg)
+			}
+			return nil, fmt.Errorf("%s: %w", t.display, err)
+		}
+		old := ""
+		if ch.Old.Found {
+			old = ch.Old.Value
+		}
+		if e.digest {
+			res.OldDigest, res.NewDigest = old, e.value
+		} else {
+			res.Old, res.New = old, e.value
+		}
+		res.Changed = res.Changed || ch.Changed
+		out = next
+	}
+	return out, nil
+}
+
+func (o *Options) targets() ([]target, error) {
+	var ts []target
+	for _, svc := range o.Services {
+		t := target{service: svc}
+		if o.File != "" {
+			t.path = o.File
+			t.display = o.File
+			if rel, err := filepath.Rel(o.RepoDir, o.File); err == nil && !strings.HasPrefix(rel, "..") {
+				t.display = filepath.ToSlash(rel)
+			}
+		} else {
+			chart := layout.ChartDir(o.RepoDir, svc)
+			if fi, err := os.Stat(chart); err != nil || !fi.IsDir() {
+				return nil, fmt.Errorf("unknown service %q: no chart at %s%s", svc, filepath.ToSlash(filepath.Join(layout.ChartsDir, svc)), known(o.RepoDir))
+			}
+			t.path = layout.ValuesFile(o.RepoDir, svc)
+			t.display = filepath.ToSlash(filepath.Join(layout.ChartsDir, svc, "values.yaml"))
+		}
+		// Edit what a symbolic link points at, never replace the link.
+		if real, err := filepath.EvalSymlinks(t.path); err == nil {
+			t.path = real
+		}
+		ts = append(ts, t)
+	}
+	return ts, nil
+}
+
+// known lists the services that have charts, for the unknown-service error.
+func known(repo string) string {
+	ents, err := os.ReadDir(filepath.Join(repo, layout.ChartsDir))
+	if err != nil {
+		return ""
+	}
+	var names []string
+	for _, e := range ents {
+		if e.IsDir() {
+			if _, err := os.Stat(layout.ValuesFile(repo, e.Name())); err == nil {
+				names = append(names, e.Name())
+			}
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return " (services: " + strings.Join(names, ", ") + ")"
+}
+
+// Run validates, edits every service's values file, and commits and
+// pushes as asked. Nothing is written unless every file can be edited.
+func Run(ctx context.Context, o Options) (*Result, error) {
+	if err := Validate(&o); err != nil {
+		return nil, err
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	ts, err := o.targets()
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	outs := make([][]byte, len(ts))
+	for i, t := range ts {
+		src, err := os.ReadFile(t.path)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("%s: no such file", t.display)
+			}
+			return nil, err
+		}
+		sr := ServiceResult{Service: t.service, File: t.display}
+		if outs[i], err = o.apply(t, src, &sr); err != nil {
+			return nil, err
+		}
+		res.Services = append(res.Services, sr)
+	}
+	if !res.Changed() {
+		return res, nil
+	}
+
+	var repo *gitcommit.Repo
+	var author, committer object.Signature
+	rels := make([]string, len(ts))
+	if !o.NoCommit {
+		if repo, err = gitcommit.Open(filepath.Dir(ts[0].path)); err != nil {
+			return nil, err
+		}
+		for i, t := range ts {
+			if rels[i], err = repo.Rel(t.path); err != nil {
+				return nil, err
+			}
+			if !res.Services[i].Changed {
+				continue
+			}
+			if err := repo.CheckClean(rels[i]); err != nil {
+				return nil, err
+			}
+		}
+		if o.Push {
+			if err := repo.CheckPush(o.Remote, o.Branch, o.Getenv); err != nil {
+				return nil, err
+			}
+		}
+		if author, committer, err = repo.Signatures(gitcommit.IdentityOptions{Author: o.Author, Getenv: o.Getenv, Now: o.Now()}); err != nil {
+			return nil, err
+		}
+	}
+	for i, t := range ts {
+		if res.Services[i].Changed {
+			if err := fsutil.WriteFileAtomic(t.path, outs[i], 0o644); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if o.NoCommit {
+		return res, nil
+	}
+
+	commitFor := func(results []ServiceResult, contents [][]byte) gitcommit.CommitOptions {
+		co := gitcommit.CommitOptions{Author: author, Committer: committer, Signoff: o.Signoff}
+		var changed []ServiceResult
+		for i, sr := range results {
+			if sr.Changed {
+				co.Files = append(co.Files, gitcommit.File{Path: rels[i], Content: contents[i]})
+				changed = append(changed, sr)
+			}
+		}
+		co.Message = o.Message
+		if co.Message == "" && len(changed) > 0 {
+			co.Message = Message(changed)
+		}
+		return co
+	}
+	co := commitFor(res.Services, outs)
+	h, err := repo.Commit(co)
+	if err != nil {
+		return nil, err
+	}
+	res.Commit, res.Message = h.String(), co.Message
+	if o.Push {
+		res.Branch = o.Branch
+		if res.Branch == "" {
+			res.Branch = repo.Branch()
+		}
+		pr, err := repo.Push(ctx, gitcommit.PushOptions{
+			Remote:  o.Remote,
+			Branch:  o.Branch,
+			Retries: o.Retries,
+			Getenv:  o.Getenv,
+			Sleep:   o.Sleep,
+			Rand:    o.Rand,
+			Redo: func(read func(string) ([]byte, error)) (gitcommit.CommitOptions, error) {
+				results := make([]ServiceResult, len(ts))
+				contents := make([][]byte, len(ts))
+				for i, t := range ts {
+					results[i] = ServiceResult{Service: t.service, File: t.display}
+					src, err := read(rels[i])
+					if err != nil {
+						return gitcommit.CommitOptions{}, err
+					}
+					if contents[i], err = o.apply(t, src, &results[i]); err != nil {
+						return gitcommit.CommitOptions{}, err
+					}
+				}
+				return commitFor(results, contents), nil
+			},
+		})
+		res.Attempts = pr.Attempts
+		if err != nil {
+			res.Commit = ""
+			return nil, fmt.Errorf("commit %s made locally; %w", h.String()[:12], err)
+		}
+		res.Commit, res.Pushed, res.AlreadyOnRemote = pr.Commit.String(), pr.Pushed, pr.AlreadyThere
+	}
+	for i := range res.Services {
+		if res.Services[i].Changed {
+			res.Services[i].Commit = res.Commit
+			res.Services[i].Pushed = res.Pushed
+		}
+	}
+	return res, nil
+}
+
+// Message is the default commit message for the changed services.
+func Message(changed []ServiceResult) string {
+	what := func(s ServiceResult) string {
+		switch {
+		case s.New != "" && s.NewDigest != "":
+			return "bump image tag to " + s.New + " (" + s.NewDigest + ")"
+		case s.New != "":
+			return "bump image tag to " + s.New
+		}
+		return "bump image digest to " + s.NewDigest
+	}
+	if len(changed) == 0 {
+		return ""
+	}
+	if len(changed) == 1 {
+		return changed[0].Service + ": " + what(changed[0])
+	}
+	names := make([]string, len(changed))
+	same := true
+	for i, s := range changed {
+		names[i] = s.Service
+		same = same && what(s) == what(changed[0])
+	}
+	var b strings.Builder
+	switch {
+	case same && len(changed) <= 3:
+		b.WriteString(strings.Join(names, ", ") + ": " + what(changed[0]))
+	case same:
+		fmt.Fprintf(&b, "%s in %d services", what(changed[0]), len(changed))
+	default:
+		fmt.Fprintf(&b, "bump image tags of %d services", len(changed))
+	}
+	b.WriteString("\n\n")
+	for _, s := range changed {
+		fmt.Fprintf(&b, "- %s: %s\n", s.Service, describe(s))
+	}
+	return b.String()
+}
+
+func describe(s ServiceResult) string {
+	var parts []string
+	if s.New != "" {
+		parts = append(parts, fmt.Sprintf("%s -> %s", orNone(s.Old), s.New))
+	}
+	if s.NewDigest != "" {
+		parts = append(parts, fmt.Sprintf("digest %s -> %s", orNone(s.OldDigest), s.NewDigest))
+	}
+	return strings.Join(parts, ", ") + " (" + s.File + ")"
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}

@@ -1,0 +1,250 @@
+// Package gitcommit commits a few known files with go-git without looking
+// at the rest of the work tree, and pushes the result with retries.
+//
+// A commit is built from HEAD's tree with only the trees on the changed
+// paths rewritten; only those paths' index entries are updated, so files
+// that are staged stay staged and unstaged edits stay unstaged. Nothing
+// here runs a full work-tree status, which is slow on large repositories.
+package gitcommit
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+)
+
+// Repo is a git repository with a work tree.
+type Repo struct {
+	repo *git.Repository
+	// Root is the top-level directory of the work tree (absolute, with
+	// symlinks resolved).
+	Root string
+	// gitDir is where the index lives.
+	gitDir string
+}
+
+// Open finds the repository holding dir (dir may be any directory inside
+// the work tree).
+func Open(dir string) (*Repo, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	r, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if err != nil {
+		if errors.Is(err, git.ErrRepositoryNotExists) {
+			return nil, fmt.Errorf("%s is not inside a git repository", dir)
+		}
+		return nil, fmt.Errorf("open git repository at %s: %w", dir, err)
+	}
+	wt, err := r.Worktree()
+	if err != nil {
+		return nil, fmt.Errorf("open git repository at %s: %w", dir, err)
+	}
+	root, err := filepath.EvalSymlinks(wt.Filesystem.Root())
+	if err != nil {
+		return nil, err
+	}
+	fs, ok := r.Storer.(*filesystem.Storage)
+	if !ok {
+		return nil, errors.New("unsupported git storage")
+	}
+	return &Repo{repo: r, Root: root, gitDir: fs.Filesystem().Root()}, nil
+}
+
+// Git is the underlying go-git repository.
+func (r *Repo) Git() *git.Repository { return r.repo }
+
+// Rel turns a file path into a slash-separated path relative to the work
+// tree's top level.
+func (r *Repo) Rel(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	dir, err := filepath.EvalSymlinks(filepath.Dir(abs))
+	if err != nil {
+		return "", err
+	}
+	rel, err := filepath.Rel(r.Root, filepath.Join(dir, filepath.Base(abs)))
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("%s is outside the git work tree %s", path, r.Root)
+	}
+	return filepath.ToSlash(rel), nil
+}
+
+// Abs is the file path of a work-tree relative path.
+func (r *Repo) Abs(rel string) string { return filepath.Join(r.Root, filepath.FromSlash(rel)) }
+
+// Head is the commit HEAD points at and the reference HEAD names (HEAD
+// itself when detached).
+func (r *Repo) Head() (*object.Commit, plumbing.ReferenceName, error) {
+	h, err := r.repo.Storer.Reference(plumbing.HEAD)
+	if err != nil {
+		return nil, "", fmt.Errorf("read HEAD: %w", err)
+	}
+	name := plumbing.HEAD
+	if h.Type() == plumbing.SymbolicReference {
+		name = h.Target()
+	}
+	ref, err := r.repo.Reference(plumbing.HEAD, true)
+	if err != nil {
+		if errors.Is(err, plumbing.ErrReferenceNotFound) {
+			return nil, name, errors.New("the repository has no commits yet")
+		}
+		return nil, name, fmt.Errorf("read HEAD: %w", err)
+	}
+	c, err := r.repo.CommitObject(ref.Hash())
+	if err != nil {
+		return nil, name, fmt.Errorf("read HEAD commit: %w", err)
+	}
+	return c, name, nil
+}
+
+// Branch is the short name of the branch HEAD is on ("" when detached).
+func (r *Repo) Branch() string {
+	_, name, err := r.Head()
+	if err != nil && name == "" {
+		return ""
+	}
+	if name.IsBranch() {
+		return name.Short()
+	}
+	return ""
+}
+
+// blobAt is the blob hash of rel in commit c (ZeroHash when absent).
+func blobAt(c *object.Commit, rel string) (plumbing.Hash, error) {
+	t, err := c.Tree()
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	e, err := t.FindEntry(rel)
+	if err != nil {
+		if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
+			return plumbing.ZeroHash, nil
+		}
+		return plumbing.ZeroHash, err
+	}
+	return e.Hash, nil
+}
+
+// FileAt reads rel at commit c.
+func (r *Repo) FileAt(c *object.Commit, rel string) ([]byte, error) {
+	f, err := c.File(rel)
+	if err != nil {
+		return nil, fmt.Errorf("read %s at %s: %w", rel, c.Hash.String()[:12], err)
+	}
+	s, err := f.Contents()
+	if err != nil {
+		return nil, err
+	}
+	return []byte(s), nil
+}
+
+func hashBytes(b []byte) plumbing.Hash { return plumbing.ComputeHash(plumbing.BlobObject, b) }
+
+// CheckClean refuses when rel has uncommitted changes: its work-tree
+// content, its index entry and HEAD must agree. It reads only that file
+// and the index.
+func (r *Repo) CheckClean(rel string) error {
+	head, _, err := r.Head()
+	if err != nil {
+		return err
+	}
+	headHash, err := blobAt(head, rel)
+	if err != nil {
+		return err
+	}
+	idx, err := r.readIndex()
+	if err != nil {
+		return err
+	}
+	e, idxErr := idx.Entry(rel)
+	if headHash.IsZero() || idxErr != nil {
+		return fmt.Errorf("%s is not committed in git; commit it first or use --no-commit", rel)
+	}
+	data, err := os.ReadFile(r.Abs(rel))
+	if err != nil {
+		return err
+	}
+	switch {
+	case e.Hash != headHash:
+		return fmt.Errorf("%s has staged changes; commit or unstage them first (or use --no-commit)", rel)
+	case hashBytes(data) != headHash:
+		return fmt.Errorf("%s has uncommitted changes; commit or discard them first (or use --no-commit)", rel)
+	}
+	return nil
+}
+
+// readIndex reads the index, explaining the formats go-git cannot read.
+func (r *Repo) readIndex() (*index.Index, error) {
+	idx, err := r.repo.Storer.Index()
+	if err != nil {
+		if strings.Contains(err.Error(), "unknown extension") {
+			return nil, fmt.Errorf("read git index: %w (a split or sparse index is not supported; run git update-index --no-split-index)", err)
+		}
+		return nil, fmt.Errorf("read git index: %w", err)
+	}
+	return idx, nil
+}
+
+// indexLock is a held index.lock, as git takes it: while it exists no
+// other git command changes the index, and the new index replaces the old
+// one atomically by renaming the lock file.
+type indexLock struct {
+	f    *os.File
+	path string
+	done bool
+}
+
+// lockIndex takes index.lock.
+func (r *Repo) lockIndex() (*indexLock, error) {
+	path := filepath.Join(r.gitDir, "index")
+	f, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("%s.lock exists: another git process is running (remove the file if it is stale)", path)
+		}
+		return nil, fmt.Errorf("lock git index: %w", err)
+	}
+	return &indexLock{f: f, path: path}, nil
+}
+
+// write replaces the index with idx and releases the lock.
+func (l *indexLock) write(idx *index.Index) error {
+	var buf bytes.Buffer
+	if err := index.NewEncoder(&buf).Encode(idx); err != nil {
+		return fmt.Errorf("encode git index: %w", err)
+	}
+	if _, err := l.f.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("write git index: %w", err)
+	}
+	if err := l.f.Close(); err != nil {
+		return fmt.Errorf("write git index: %w", err)
+	}
+	if err := os.Rename(l.path+".lock", l.path); err != nil {
+		return fmt.Errorf("write git index: %w", err)
+	}
+	l.done = true
+	return nil
+}
+
+// release drops the lock unless write succeeded.
+func (l *indexLock) release() {
+	if l.done {
+		return
+	}
+	l.f.Close()
+	os.Remove(l.path + ".lock")
+	l.done = true
+}
