@@ -21,7 +21,6 @@ const (
 	ClassPlaintext Class = "plaintext" // a plaintext secrets file tracked or staged
 	ClassImage     Class = "image"     // image tag empty or latest
 	ClassSealed    Class = "sealed"    // sealed data stale or missing
-	ClassConfig    Class = "manifests" // an Application or AppProject that cannot be read
 )
 
 // Repo names which repository a file is in.

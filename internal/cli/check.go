@@ -26,7 +26,8 @@ func newCheckCmd(f *Factory) *cobra.Command {
 		Short: "The pre-commit gate: everything renders, nothing plaintext, everything valid",
 		Long: `Render the Applications and fail (exit 3) listing every problem found:
 
-  render     a template or value-file error
+  render     a template or value-file error, or an Application/AppProject
+             manifest that does not decode (reported against its parent app)
   decode     a rendered object that does not decode strictly into its Go type
              (Kubernetes, Argo Rollouts, Argo CD Application/AppProject,
              SealedSecret; unknown custom resources are skipped)
@@ -37,11 +38,12 @@ func newCheckCmd(f *Factory) *cobra.Command {
   plaintext  a plaintext secrets file (*.local.env) tracked or staged
   image      a container or init container image with an empty tag, no tag
              or the tag latest
-  manifests  an Application or AppProject manifest that cannot be read
 
 Without flags every app is rendered and every tracked file checked. --staged
 checks what is staged in either repository (the pre-commit case: only apps
-whose inputs are staged are rendered, only staged files read); --base REV
+whose inputs are staged are rendered, only staged files read from the index;
+apps render from the work tree, which the pre-commit framework makes equal to
+what is staged by stashing unstaged edits); --base REV
 checks what changed in the gitops-repo since REV (and in the configs-repo since
 --configs-base, default HEAD), including uncommitted edits.
 
