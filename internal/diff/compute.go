@@ -3,8 +3,10 @@ package diff
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
 )
@@ -89,7 +91,12 @@ func Compute(ctx context.Context, base, head Side, opts Options) (*Result, error
 	toRender := all
 	var skipped []string
 	if opts.Changes != nil {
-		bi, hi := inputs(base, inBase, all), inputs(head, inHead, all)
+		var bi, hi map[string][]Input
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); bi = inputs(base, inBase, all) }()
+		go func() { defer wg.Done(); hi = inputs(head, inHead, all) }()
+		wg.Wait()
 		toRender, skipped = Affected(all, bi, hi, opts.Changes)
 	}
 	res := &Result{Apps: []AppDiff{}, Unchanged: []string{}, Skipped: skipped}
@@ -136,17 +143,37 @@ func Compute(ctx context.Context, base, head Side, opts Options) (*Result, error
 	return res, nil
 }
 
+// inputs asks a side for the inputs of its apps, a few at a time (sides
+// are safe for concurrent use).
 func inputs(s Side, exists map[string]bool, apps []string) map[string][]Input {
-	out := map[string][]Input{}
+	var names []string
 	for _, a := range apps {
-		if !exists[a] {
-			continue
+		if exists[a] {
+			names = append(names, a)
 		}
-		in, err := s.Inputs(a)
-		if err != nil || in == nil {
-			in = nil
-		}
-		out[a] = in
+	}
+	lists := make([][]Input, len(names))
+	next := make(chan int, len(names))
+	for i := range names {
+		next <- i
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if in, err := s.Inputs(names[i]); err == nil {
+					lists[i] = in
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	out := make(map[string][]Input, len(names))
+	for i, n := range names {
+		out[n] = lists[i]
 	}
 	return out
 }
