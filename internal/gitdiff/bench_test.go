@@ -67,3 +67,11 @@ func BenchmarkChangedWorkTree(b *testing.B) {
 		}
 	}
 }
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchDir != "" {
+		os.RemoveAll(benchDir)
+	}
+	os.Exit(code)
+}
