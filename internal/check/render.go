@@ -64,12 +64,7 @@ func (w *renderWorkspace) Inputs(app string) ([]diff.Input, error) {
 	if a == nil {
 		return nil, errors.New("unknown app")
 	}
-	ins := w.ws.Inputs(a)
-	out := make([]diff.Input, len(ins))
-	for i, in := range ins {
-		out[i] = diff.Input{Repo: repoName(w.cfg, in.RepoDir), Path: in.Path, Glob: in.Glob}
-	}
-	return out, nil
+	return diff.AppInputs(w.cfg, w.ws, a), nil
 }
 
 func (w *renderWorkspace) Render(ctx context.Context, apps ...string) []diff.Rendered {

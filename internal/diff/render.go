@@ -53,12 +53,24 @@ func (s *renderSide) Inputs(app string) ([]Input, error) {
 	if a == nil {
 		return nil, nil
 	}
-	ins := s.ws.Inputs(a)
-	out := make([]Input, len(ins))
-	for i, in := range ins {
-		out[i] = Input{Repo: RepoName(s.cfg, in.RepoDir), Path: in.Path, Glob: in.Glob}
+	return AppInputs(s.cfg, s.ws, a), nil
+}
+
+// AppInputs lists what an app's render depends on. An Application rendered
+// by a parent's Helm chart (no manifest line of its own) also depends on
+// everything its parent's render reads, since its spec comes from there.
+func AppInputs(cfg *config.Loaded, ws *render.Workspace, a *render.App) []Input {
+	var out []Input
+	for hops := 0; a != nil && hops < 32; hops++ {
+		for _, in := range ws.Inputs(a) {
+			out = append(out, Input{Repo: RepoName(cfg, in.RepoDir), Path: in.Path, Glob: in.Glob})
+		}
+		if a.Parent == "" || a.Line > 0 {
+			break
+		}
+		a = ws.App(a.Parent)
 	}
-	return out, nil
+	return out
 }
 
 func (s *renderSide) Render(ctx context.Context, apps ...string) []Rendered {
