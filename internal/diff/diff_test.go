@@ -320,3 +320,18 @@ func TestColor(t *testing.T) {
 		t.Errorf("coloured output lacks a green added line:\n%q", col.String())
 	}
 }
+
+func TestMarkdownBudget(t *testing.T) {
+	big := strings.Repeat("+x\n", MarkdownDiffBudget/3)
+	r := &Result{Apps: []AppDiff{{App: "a", Status: "changed", Objects: []ObjectDiff{
+		{Change: Changed, Kind: "ConfigMap", Namespace: "a", Name: "one", Diff: "--- a\n+++ b\n@@ -1 +1 @@\n-x\n+y\n"},
+		{Change: Added, Kind: "ConfigMap", Namespace: "a", Name: "huge", Diff: big},
+	}}}}
+	var md bytes.Buffer
+	WriteMarkdown(&md, r)
+	out := md.String()
+	if len(out) > 65536 || !strings.Contains(out, "+y") || strings.Contains(out, big) ||
+		!strings.Contains(out, "_1 diff omitted") || !strings.Contains(out, "`ConfigMap a/huge` added") {
+		t.Fatalf("markdown of %d bytes:\n%.2000s", len(out), out)
+	}
+}

@@ -220,9 +220,15 @@ func mdCode(s string) string {
 	return f + s + f
 }
 
+// MarkdownDiffBudget caps the bytes of unified diffs in the markdown
+// output: GitHub refuses comments over 65,536 characters. Diffs that do not
+// fit are left out (the object is still listed) with a note.
+const MarkdownDiffBudget = 50000
+
 // WriteMarkdown prints the diff as a pull-request comment: a summary, then
 // one collapsible section per app.
 func WriteMarkdown(w io.Writer, r *Result) error {
+	budget := MarkdownDiffBudget
 	var sb strings.Builder
 	sb.WriteString("### gitopsctl diff\n\n")
 	sb.WriteString(footer(r) + ".\n\n")
@@ -245,12 +251,22 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 			}
 			sb.WriteString(line + "\n")
 		}
+		omitted := 0
 		for _, d := range a.Objects {
 			if d.Diff == "" || d.MetadataOnly {
 				continue
 			}
+			if len(d.Diff) > budget {
+				omitted++
+				continue
+			}
+			budget -= len(d.Diff)
 			f := fence(d.Diff)
 			sb.WriteString("\n" + f + "diff\n" + d.Diff + f + "\n")
+		}
+		if omitted > 0 {
+			fmt.Fprintf(&sb, "\n_%d %s omitted to keep this comment within a pull-request comment's size; run `gitopsctl diff %s` to see them._\n",
+				omitted, plural(omitted, "diff", "diffs"), a.App)
 		}
 		sb.WriteString("\n</details>\n\n")
 	}
