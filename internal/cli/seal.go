@@ -1,15 +1,311 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
 
-// newSealCmd is a placeholder until the command lands.
+	"github.com/spf13/cobra"
+
+	"github.com/gitopsctl/gitopsctl/internal/seal"
+)
+
+// sealFlags are the flags of every command that seals.
+type sealFlags struct {
+	cert      string
+	scope     string
+	name      string
+	namespace string
+}
+
+func addSealFlags(cmd *cobra.Command, sf *sealFlags) {
+	fl := cmd.Flags()
+	fl.StringVar(&sf.cert, "cert", "", "sealing certificate: a PEM file or an https URL (default: sealing.cert in .gitopsctl.yaml)")
+	fl.StringVar(&sf.scope, "scope", "", "sealing scope: strict, namespace-wide or cluster-wide (default: sealing.scope, else strict)")
+	fl.StringVar(&sf.name, "name", "", "SealedSecret name (default: <release>-secrets from the service's Application)")
+	fl.StringVar(&sf.namespace, "namespace", "", "SealedSecret namespace (default: the Application's destination namespace)")
+}
+
+// locator says where a service's SealedSecret lives. It is the one place
+// the CLI chooses how: today from the Application manifest and the chart
+// naming contract (seal.AppLocator); a renderer-backed seal.Locator can be
+// swapped in here.
+func locator(repoDir, cluster string) seal.Locator {
+	return seal.AppLocator(repoDir, cluster)
+}
+
+// sealer builds the sealer from flags and config: it loads and validates the
+// cert (an expiry warning goes to stderr).
+func (f *Factory) sealer(ctx context.Context, sf sealFlags) (*seal.Sealer, *seal.Cert, string, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, nil, "", err
+	}
+	scopeName := sf.scope
+	if scopeName == "" {
+		scopeName = cfg.Sealing.Scope
+	}
+	scope, err := seal.ParseScope(scopeName)
+	if err != nil {
+		return nil, nil, "", usageError("--scope: %v", err)
+	}
+	// --cert is relative to the current directory, sealing.cert to the gitops-repo.
+	ref := sf.cert
+	if ref == "" {
+		ref = cfg.Sealing.Cert
+	} else if !strings.Contains(ref, "://") && !filepath.IsAbs(ref) {
+		if abs, err := filepath.Abs(ref); err == nil {
+			ref = abs
+		}
+	}
+	cert, err := seal.LoadCert(ctx, seal.CertSource{Ref: ref, BaseDir: cfg.RepoDir})
+	if err != nil {
+		return nil, nil, "", err
+	}
+	warn, err := cert.Validate(f.Now())
+	if err != nil {
+		return nil, nil, "", err
+	}
+	return &seal.Sealer{
+		ConfigsDir: cfg.ConfigsDir,
+		Scope:      scope,
+		Cert:       cert,
+		Locate:     locator(cfg.RepoDir, cfg.Cluster),
+		Name:       sf.name,
+		Namespace:  sf.namespace,
+	}, cert, warn, nil
+}
+
+func (f *Factory) warn(msg string) {
+	if msg != "" {
+		fmt.Fprintf(f.IO.ErrOut, "Warning: %s\n", msg)
+	}
+}
+
+type sealCmdOptions struct {
+	flags sealFlags
+	all   bool
+	force bool
+	prune bool
+	check bool
+}
+
 func newSealCmd(f *Factory) *cobra.Command {
-	return &cobra.Command{
-		Use:    "seal",
-		Short:  "(not yet available)",
-		Hidden: true,
-		RunE: func(*cobra.Command, []string) error {
-			return usageError("'seal' is not available in this build yet")
+	var o sealCmdOptions
+	cmd := &cobra.Command{
+		Use:   "seal [SERVICE...] [--all]",
+		Args:  cobra.ArbitraryArgs,
+		Short: "Seal services' plaintext secrets into their secrets.yaml (no churn)",
+		Long: `Seal each service's git-ignored plaintext secrets (<service>/secrets.local.env in
+the configs-repo) into <service>/secrets.yaml with the sealed-secrets controller's
+public certificate, exactly as kubeseal would (AES-256-GCM + RSA-OAEP, per key).
+
+No churn: a key whose plaintext, SealedSecret name, namespace, scope and
+certificate are unchanged keeps its exact ciphertext, so re-running seal with
+nothing changed changes no byte. The record that makes this possible is
+<service>/secrets.local.state (git-ignored, next to the plaintext): per key an
+HMAC of those inputs under a random per-file key, and a hash of the
+ciphertext. --force reseals everything.
+
+A key sealed in secrets.yaml but absent from the plaintext file is kept (a
+teammate without your plaintext cannot wipe your keys); --prune drops such keys.
+When the certificate, scope, name or namespace changed, every key is resealed;
+keys without plaintext then cannot be, and seal refuses until you add their
+plaintext or pass --prune.
+
+The SealedSecret's name and namespace (which strict scope binds the ciphertext
+to) come from the service's Application (argo-apps/clusters/<cluster>/*/<svc>.yaml):
+name <release>-secrets, namespace = the destination namespace. --name and
+--namespace override them for a single service. secrets.yaml records the
+scope, the certificate's SHA-256 fingerprint and the label sealed for
+(sealedFor), which the chart ignores.
+
+seal refuses to run when a plaintext or state file is tracked or staged in git,
+and makes sure the configs-repo's .gitignore ignores them. It refuses an expired
+certificate and warns when it expires within 30 days. Services are sealed in
+parallel; every file is written atomically, and only after every service was
+sealed successfully.
+
+--check writes nothing: it lists every service whose sealed data is missing,
+stale, or sealed under another certificate, scope, name or namespace, and any
+tracked plaintext, and exits 3 if there is one.
+
+Exit codes: 0 ok, 1 error, 2 usage error, 3 --check found a problem.`,
+		Example: `  # seal one service with the cert from .gitopsctl.yaml
+  gitopsctl seal backend
+
+  # seal every service; only changed keys get new ciphertext
+  gitopsctl seal --all
+
+  # after a controller key rotation: fetch the new cert and reseal
+  gitopsctl seal fetch-cert --url https://sealed-secrets.example.com/v1/cert.pem --out sealed-secrets.pem
+  gitopsctl seal --all
+
+  # CI gate: is everything sealed with the current cert, scope and names?
+  gitopsctl seal --check --all --cert https://sealed-secrets.example.com/v1/cert.pem`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runSeal(cmd.Context(), f, o, args)
 		},
 	}
+	addSealFlags(cmd, &o.flags)
+	fl := cmd.Flags()
+	fl.BoolVar(&o.all, "all", false, "every service of the configs-repo")
+	fl.BoolVar(&o.force, "force", false, "reseal every key, changed or not")
+	fl.BoolVar(&o.prune, "prune", false, "drop sealed keys that the plaintext file lacks")
+	fl.BoolVar(&o.check, "check", false, "write nothing; exit 3 if any service needs sealing")
+	cmd.AddCommand(newFetchCertCmd(f))
+	return cmd
+}
+
+func runSeal(ctx context.Context, f *Factory, o sealCmdOptions, args []string) error {
+	if o.all && len(args) > 0 {
+		return usageError("give service names or --all, not both")
+	}
+	if !o.all && len(args) == 0 && !o.check {
+		return usageError("no service given: name services or pass --all")
+	}
+	if (o.flags.name != "" || o.flags.namespace != "") && (o.all || len(args) != 1) {
+		return usageError("--name and --namespace apply to exactly one service")
+	}
+	if o.check && (o.force || o.prune) {
+		return usageError("--check writes nothing: it cannot be combined with --force or --prune")
+	}
+	sl, _, warn, err := f.sealer(ctx, o.flags)
+	if err != nil {
+		return err
+	}
+	f.warn(warn)
+	if o.check {
+		rep, err := seal.Check(ctx, seal.CheckOptions{Sealer: *sl, Services: args, Now: f.Now()})
+		if err != nil {
+			return err
+		}
+		for _, w := range rep.Warnings {
+			if w != warn {
+				f.warn(w)
+			}
+		}
+		if err := printData(f, rep, func(w *strings.Builder) { writeCheckReport(w, rep) }); err != nil {
+			return err
+		}
+		if !rep.OK() {
+			return SilentExit(ExitProblems)
+		}
+		return nil
+	}
+	sl.Force, sl.Prune = o.force, o.prune
+	opts := seal.Options{Sealer: *sl, Services: args, All: o.all, Now: f.Now()}
+	if f.IO.ErrTTY {
+		opts.Progress = func(done, total int) {
+			fmt.Fprintf(f.IO.ErrOut, "\rsealing %d/%d services", done, total)
+			if done == total {
+				fmt.Fprint(f.IO.ErrOut, "\r\033[K")
+			}
+		}
+	}
+	res, err := seal.Run(ctx, opts)
+	if err != nil {
+		return err
+	}
+	for _, w := range res.Warnings {
+		if w != warn {
+			f.warn(w)
+		}
+	}
+	return printData(f, res, func(w *strings.Builder) { writeSealResult(w, res) })
+}
+
+func writeSealResult(w *strings.Builder, r *seal.Result) {
+	sealed, unchanged, changedSvcs := 0, 0, 0
+	for _, s := range r.Services {
+		sealed += len(s.Sealed)
+		unchanged += len(s.Unchanged)
+		var parts []string
+		if s.NoPlaintext {
+			if len(s.SealedOnly) > 0 {
+				parts = append(parts, fmt.Sprintf("no local plaintext; %d sealed %s kept", len(s.SealedOnly), plural(len(s.SealedOnly), "key", "keys")))
+			} else {
+				continue
+			}
+		} else {
+			if len(s.Sealed) > 0 {
+				parts = append(parts, "sealed "+strings.Join(s.Sealed, ", "))
+				changedSvcs++
+			}
+			if len(s.Unchanged) > 0 {
+				parts = append(parts, fmt.Sprintf("%d unchanged", len(s.Unchanged)))
+			}
+			if len(s.Pruned) > 0 {
+				parts = append(parts, "pruned "+strings.Join(s.Pruned, ", "))
+			}
+			if len(s.SealedOnly) > 0 {
+				parts = append(parts, "kept sealed-only "+strings.Join(s.SealedOnly, ", "))
+			}
+			if len(parts) == 0 {
+				parts = append(parts, "no secrets")
+			}
+		}
+		target := ""
+		if s.Target != nil {
+			target = " (" + strings.TrimSuffix(s.Target.String(), "/") + ")"
+		}
+		fmt.Fprintf(w, "%s: %s%s\n", s.Service, strings.Join(parts, "; "), target)
+	}
+	fmt.Fprintf(w, "%d %s sealed, %d unchanged; scope %s, cert %s\n", sealed, plural(sealed, "key", "keys"), unchanged, r.Scope, r.Fingerprint)
+}
+
+func writeCheckReport(w *strings.Builder, r *seal.Report) {
+	failing := r.Failing()
+	for _, s := range failing {
+		for _, p := range s.Problems {
+			keys := ""
+			if len(p.Keys) > 0 {
+				keys = " " + strings.Join(p.Keys, ", ") + ":"
+			}
+			fmt.Fprintf(w, "%s: %s:%s %s\n", s.Service, p.Kind, keys, p.Detail)
+		}
+	}
+	if len(failing) == 0 {
+		fmt.Fprintf(w, "all %d services are sealed with the current cert, scope and names\n", len(r.Services))
+		return
+	}
+	fmt.Fprintf(w, "%d of %d services need sealing (gitopsctl seal SERVICE...)\n", len(failing), len(r.Services))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func newFetchCertCmd(f *Factory) *cobra.Command {
+	var url, out string
+	cmd := &cobra.Command{
+		Use:   "fetch-cert --url URL --out FILE",
+		Short: "Save the sealed-secrets controller's public certificate",
+		Long: `Download the sealed-secrets controller's public certificate from an https URL
+(the controller serves it at /v1/cert.pem), check it (PEM, RSA, not expired) and
+save it to FILE atomically. Point sealing.cert in .gitopsctl.yaml at FILE.`,
+		Example: `  gitopsctl seal fetch-cert --url https://sealed-secrets.example.com/v1/cert.pem --out sealed-secrets.pem`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if url == "" || out == "" {
+				return usageError("fetch-cert needs --url and --out")
+			}
+			c, warn, err := seal.FetchCert(cmd.Context(), nil, url, out, f.Now())
+			if err != nil {
+				return err
+			}
+			f.warn(warn)
+			data := map[string]any{"file": out, "certFingerprint": c.Fingerprint, "notAfter": c.X509.NotAfter.UTC()}
+			return printData(f, data, func(w *strings.Builder) {
+				fmt.Fprintf(w, "saved %s (%s, expires %s)\n", out, c.Fingerprint, c.X509.NotAfter.UTC().Format("2006-01-02"))
+			})
+		},
+	}
+	cmd.Flags().StringVar(&url, "url", "", "https URL of the controller's cert (…/v1/cert.pem)")
+	cmd.Flags().StringVar(&out, "out", "", "file to write")
+	return cmd
 }

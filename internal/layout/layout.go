@@ -31,7 +31,8 @@ const (
 	ConfigsGitignore = "# gitopsctl: plaintext secrets live only on the machine that seals them.\n" +
 		"*.local.env\n" +
 		"*.local.state\n" +
-		"*.local.env.tmp-*\n"
+		"*.local.env.tmp-*\n" +
+		"*.local.state.tmp-*\n"
 )
 
 // Projects are the AppProjects of the seed layout.

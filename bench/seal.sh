@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Seal 100 services x 10 secret keys: `gitopsctl seal --all` (every key forced,
+# then a run where nothing changed) against the seal-all.sh way (one kubeseal
+# process per service over a Secret manifest with that service's keys), and
+# against the bare crypto cost (N x HybridEncrypt). Prints times and ratios;
+# asserts nothing about speed. kubeseal is built from the sealed-secrets
+# module version in go.mod.
+# Env: GITOPSCTL, BENCH_ROOT, BENCH_WORK (set by scripts/bench.sh);
+# SEAL_BENCH_SERVICES / SEAL_BENCH_KEYS change the size.
+set -euo pipefail
+: "${GITOPSCTL:?}" "${BENCH_ROOT:?}" "${BENCH_WORK:?}"
+services=${SEAL_BENCH_SERVICES:-100}
+keys=${SEAL_BENCH_KEYS:-10}
+w=$BENCH_WORK/seal
+rm -rf "$w"
+mkdir -p "$w"
+
+cd "$BENCH_ROOT"
+ssver=$(go list -m -f '{{.Version}}' github.com/bitnami-labs/sealed-secrets)
+echo "building kubeseal $ssver and the sealkit helper..."
+go build -o "$w/kubeseal" github.com/bitnami-labs/sealed-secrets/cmd/kubeseal
+go build -o "$w/sealkit" ./scripts/sealkit
+"$w/sealkit" keygen "$w/key" # throwaway 4096-bit controller key pair
+cert=$w/key/tls.crt
+
+# A gitops-repo + configs-repo with $services services of $keys secret keys each.
+repo=$w/gitops-repo configs=$w/configs-repo
+mkdir -p "$repo/argo-apps/clusters/prod/app" "$configs" "$w/secrets" "$w/sealed"
+cat >"$repo/.gitopsctl.yaml" <<YAML
+cluster: prod
+gitopsRepo: {url: https://example.com/gitops-repo.git}
+configsRepo: {url: https://example.com/configs-repo.git, path: ../configs-repo}
+sealing: {cert: $cert, scope: strict}
+YAML
+for i in $(seq -w 1 "$services"); do
+  svc=svc$i
+  cat >"$repo/argo-apps/clusters/prod/app/$svc.yaml" <<YAML
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: $svc, namespace: argocd}
+spec:
+  project: app
+  destination: {server: https://kubernetes.default.svc, namespace: $svc}
+  sources:
+    - {repoURL: https://example.com/gitops-repo.git, path: charts/$svc, helm: {valueFiles: [values.yaml, \$configs/$svc/config.yaml, \$configs/$svc/secrets.yaml]}}
+    - {repoURL: https://example.com/configs-repo.git, ref: configs}
+YAML
+  mkdir -p "$repo/charts/$svc/templates" "$configs/$svc"
+  echo "kind: SealedSecret" >"$repo/charts/$svc/templates/sealedsecret.yaml"
+  printf 'config: {}\n' >"$configs/$svc/config.yaml"
+  printf 'sealedSecrets:\n  scope: strict\n  certFingerprint: ""\n  encryptedData: {}\n' >"$configs/$svc/secrets.yaml"
+  {
+    printf 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: %s-secrets\n  namespace: %s\ntype: Opaque\nstringData:\n' "$svc" "$svc"
+  } >"$w/secrets/$svc.yaml"
+  for k in $(seq 1 "$keys"); do
+    v=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
+    echo "KEY_$k=$v" >>"$configs/$svc/secrets.local.env"
+    echo "  KEY_$k: $v" >>"$w/secrets/$svc.yaml"
+  done
+done
+total=$((services * keys))
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "n/a" }'; }
+snapshot() { (cd "$configs" && find . -type f | sort | xargs sha256sum); }
+
+echo "sealing $services services x $keys keys = $total keys..."
+t0=$(now)
+"$GITOPSCTL" --repo "$repo" seal --all --force >/dev/null
+t1=$(now)
+forced=$(elapsed "$t0" "$t1")
+snapshot >"$w/before.sum"
+
+t0=$(now)
+"$GITOPSCTL" --repo "$repo" seal --all >/dev/null
+t1=$(now)
+nochange=$(elapsed "$t0" "$t1")
+snapshot >"$w/after.sum"
+if cmp -s "$w/before.sum" "$w/after.sum"; then unchanged="yes"; else unchanged="NO (files changed!)"; fi
+
+# The seal-all.sh way: one kubeseal process per service. It reseals every key
+# on every run, so its "nothing changed" run costs the same as a forced one.
+t0=$(now)
+for f in "$w"/secrets/*.yaml; do
+  "$w/kubeseal" --cert "$cert" --format yaml <"$f" >"$w/sealed/$(basename "$f")"
+done
+t1=$(now)
+kubeseal=$(elapsed "$t0" "$t1")
+
+read -r bare_seq bare_par cpus < <("$w/sealkit" crypto-cost "$cert" "$total")
+
+printf '\n%-44s %10s\n' "run ($services services x $keys keys, $cpus CPUs)" "seconds"
+printf '%-44s %10s\n' "kubeseal, one process per service" "$kubeseal"
+printf '%-44s %10s\n' "gitopsctl seal --all --force" "$forced"
+printf '%-44s %10s\n' "gitopsctl seal --all (nothing changed)" "$nochange"
+printf '%-44s %10s\n' "bare crypto: $total x HybridEncrypt, 1 CPU" "$bare_seq"
+printf '%-44s %10s\n' "bare crypto: $total x HybridEncrypt, $cpus CPUs" "$bare_par"
+echo
+echo "forced:         gitopsctl is $(ratio "$kubeseal" "$forced") faster than kubeseal (target >= 3x)"
+echo "nothing changed: gitopsctl is $(ratio "$kubeseal" "$nochange") faster than kubeseal (target >= 10x); no byte changed: $unchanged"
+echo "forced run vs bare crypto over $cpus CPUs: $(ratio "$forced" "$bare_par") of the crypto floor"

@@ -1,0 +1,545 @@
+// Package env manages a service's environment variables in the
+// configs-repo (the port of manage-env.sh): config keys in
+// <service>/config.yaml (`config:`), secret keys sealed into
+// <service>/secrets.yaml and kept in plaintext only in the git-ignored
+// <service>/secrets.local.env. Edits keep the files' comments, layout and
+// key order; values keep their exact bytes.
+package env
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/gitopsctl/gitopsctl/internal/dotenv"
+	"github.com/gitopsctl/gitopsctl/internal/env/yamlmap"
+	"github.com/gitopsctl/gitopsctl/internal/fsutil"
+	"github.com/gitopsctl/gitopsctl/internal/layout"
+	"github.com/gitopsctl/gitopsctl/internal/seal"
+)
+
+// Kinds of keys.
+const (
+	KindConfig = "config"
+	KindSecret = "secret"
+)
+
+var configPath = []string{"config"}
+
+// SealerFunc returns the sealer to use when secret keys must be sealed. It
+// is called only then, so config-only edits need no certificate.
+type SealerFunc func(ctx context.Context) (*seal.Sealer, error)
+
+// service is the loaded state of one service's files.
+type service struct {
+	dir        string
+	name       string
+	configPath string
+	configSrc  []byte
+	configDoc  *yamlmap.Doc
+	config     []yamlmap.Entry
+	secrets    *seal.SecretsFile
+	plain      *dotenv.File
+	plainOK    bool   // the plaintext file exists
+	plainSrc   []byte // its content as read
+}
+
+func load(configsDir, name string) (*service, error) {
+	if err := seal.RequireService(configsDir, name); err != nil {
+		return nil, err
+	}
+	s := &service{dir: configsDir, name: name, configPath: layout.ConfigValuesFile(configsDir, name)}
+	data, err := os.ReadFile(s.configPath)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	s.configSrc = data
+	if s.configDoc, err = yamlmap.Parse(s.configPath, data); err != nil {
+		return nil, err
+	}
+	if s.config, err = s.configDoc.Entries(configPath...); err != nil {
+		return nil, err
+	}
+	if s.secrets, err = seal.ReadSecretsFile(layout.SecretsValuesFile(configsDir, name)); err != nil {
+		return nil, err
+	}
+	if s.plain, s.plainOK, err = seal.ReadPlaintext(configsDir, name); err != nil {
+		return nil, err
+	}
+	s.plainSrc = s.plain.Bytes()
+	return s, nil
+}
+
+func (s *service) configValue(k string) (string, bool) {
+	for _, e := range s.config {
+		if e.Key == k {
+			return e.Value, true
+		}
+	}
+	return "", false
+}
+
+func (s *service) isSecret(k string) bool {
+	if _, ok := s.secrets.Data[k]; ok {
+		return true
+	}
+	_, ok := s.plain.Get(k)
+	return ok
+}
+
+// ConfigVar is a config key and its value.
+type ConfigVar struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// ListResult is a service's keys. Secret values are never included.
+type ListResult struct {
+	Service string           `json:"service"`
+	Config  []ConfigVar      `json:"config"`
+	Secrets []seal.KeyStatus `json:"secrets"`
+}
+
+// List returns a service's config keys with values and its secret keys with
+// their sealing status (values hidden).
+func List(configsDir, name string) (*ListResult, error) {
+	s, err := load(configsDir, name)
+	if err != nil {
+		return nil, err
+	}
+	res := &ListResult{Service: name, Config: []ConfigVar{}}
+	for _, e := range s.config {
+		res.Config = append(res.Config, ConfigVar{Key: e.Key, Value: e.Value})
+	}
+	sort.Slice(res.Config, func(i, j int) bool { return res.Config[i].Key < res.Config[j].Key })
+	if res.Secrets, err = seal.SecretStatus(configsDir, name); err != nil {
+		return nil, err
+	}
+	if res.Secrets == nil {
+		res.Secrets = []seal.KeyStatus{}
+	}
+	return res, nil
+}
+
+// GetResult is one key.
+type GetResult struct {
+	Service string `json:"service"`
+	Key     string `json:"key"`
+	Kind    string `json:"kind"`
+	Value   string `json:"value"`
+	// Status is the secret's sealing status (secrets only).
+	Status string `json:"status,omitempty"`
+}
+
+// ErrHidden is returned (wrapped) when a secret is read without reveal.
+var ErrHidden = errors.New("secret values are hidden")
+
+// Get returns one key. A secret's plaintext is returned only with reveal,
+// and only from the local plaintext file.
+func Get(configsDir, name, key string, reveal bool) (*GetResult, error) {
+	if msg := dotenv.KeyError(key); msg != "" {
+		return nil, errors.New(msg)
+	}
+	s, err := load(configsDir, name)
+	if err != nil {
+		return nil, err
+	}
+	if v, ok := s.configValue(key); ok {
+		return &GetResult{Service: name, Key: key, Kind: KindConfig, Value: v}, nil
+	}
+	if !s.isSecret(key) {
+		return nil, fmt.Errorf("%s has no key %s", name, key)
+	}
+	if !reveal {
+		return nil, fmt.Errorf("%s: %s is a secret: %w (pass --reveal to print its plaintext)", name, key, ErrHidden)
+	}
+	v, ok := s.plain.Get(key)
+	if !ok {
+		return nil, fmt.Errorf("%s: %s is sealed, but there is no plaintext for it in %s on this machine (sealed values can only be decrypted by the controller)",
+			name, key, path.Join(name, layout.PlaintextFile))
+	}
+	status := seal.StatusNotSealed
+	if st, err := seal.SecretStatus(configsDir, name); err == nil {
+		for _, ks := range st {
+			if ks.Key == key {
+				status = ks.Status
+			}
+		}
+	}
+	return &GetResult{Service: name, Key: key, Kind: KindSecret, Value: v, Status: status}, nil
+}
+
+// KV is one KEY=VALUE assignment.
+type KV struct {
+	Key   string
+	Value string
+}
+
+// ParseAssignments parses KEY=VALUE arguments; the value is everything after
+// the first '=', byte for byte.
+func ParseAssignments(args []string) ([]KV, error) {
+	var out []KV
+	seen := map[string]bool{}
+	for _, a := range args {
+		k, v, ok := strings.Cut(a, "=")
+		if !ok {
+			return nil, fmt.Errorf("%q is not KEY=VALUE", a)
+		}
+		if msg := dotenv.KeyError(k); msg != "" {
+			return nil, errors.New(msg)
+		}
+		if seen[k] {
+			return nil, fmt.Errorf("%s is given twice", k)
+		}
+		seen[k] = true
+		out = append(out, KV{k, v})
+	}
+	return out, nil
+}
+
+// ChangeResult says what a set, unset or import changed.
+type ChangeResult struct {
+	Service string `json:"service"`
+	// Config and Secrets list the keys set; Removed the keys removed.
+	Config  []string `json:"config"`
+	Secrets []string `json:"secrets"`
+	Removed []string `json:"removed"`
+	// Moved are keys that were config keys and are now secrets.
+	Moved []string `json:"moved"`
+	// Seal is what sealing did, when secrets were set.
+	Seal *seal.ServiceResult `json:"seal,omitempty"`
+	// Wrote lists the files written, relative to the configs-repo.
+	Wrote []string `json:"wrote"`
+}
+
+// SetOptions are the inputs of Set.
+type SetOptions struct {
+	ConfigsDir string
+	Service    string
+	Vars       []KV
+	// Secret makes every key a secret.
+	Secret bool
+	Sealer SealerFunc
+}
+
+// Set sets config keys (or, with Secret, seals secret keys).
+func Set(ctx context.Context, o SetOptions) (*ChangeResult, error) {
+	var cfg, sec []KV
+	if o.Secret {
+		sec = o.Vars
+	} else {
+		cfg = o.Vars
+	}
+	return apply(ctx, o.ConfigsDir, o.Service, cfg, sec, o.Sealer)
+}
+
+// ImportOptions are the inputs of Import.
+type ImportOptions struct {
+	ConfigsDir string
+	Service    string
+	// From is the dotenv file to import.
+	From string
+	// SecretPatterns are globs of key names that are secrets (e.g. *_PASSWORD);
+	// SecretKeys are further secret key names.
+	SecretPatterns []string
+	SecretKeys     []string
+	Sealer         SealerFunc
+}
+
+// IsSecretKey reports whether key is a secret by name or pattern.
+func IsSecretKey(key string, patterns, keys []string) bool {
+	for _, k := range keys {
+		if k == key {
+			return true
+		}
+	}
+	for _, p := range patterns {
+		if ok, _ := path.Match(p, key); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// Import reads a dotenv file and sets its keys: secrets by name or pattern
+// (sealed), the rest config.
+func Import(ctx context.Context, o ImportOptions) (*ChangeResult, error) {
+	data, err := os.ReadFile(o.From)
+	if err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	f, err := dotenv.Parse(o.From, data)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range o.SecretKeys {
+		if msg := dotenv.KeyError(k); msg != "" {
+			return nil, fmt.Errorf("--secret-keys: %s", msg)
+		}
+	}
+	for _, p := range o.SecretPatterns {
+		if _, err := path.Match(p, "X"); err != nil {
+			return nil, fmt.Errorf("secret pattern %q: %w", p, err)
+		}
+	}
+	var cfg, sec []KV
+	vals := f.Map()
+	for _, k := range f.Keys() {
+		if IsSecretKey(k, o.SecretPatterns, o.SecretKeys) {
+			sec = append(sec, KV{k, vals[k]})
+		} else {
+			cfg = append(cfg, KV{k, vals[k]})
+		}
+	}
+	if len(cfg)+len(sec) == 0 {
+		return nil, fmt.Errorf("import: %s has no KEY=value lines", o.From)
+	}
+	return apply(ctx, o.ConfigsDir, o.Service, cfg, sec, o.Sealer)
+}
+
+// pending is a file to write.
+type pending struct {
+	path string
+	data []byte
+	perm fs.FileMode
+}
+
+// apply sets config and secret keys of one service: every file is computed
+// first, then written (each atomically), so an error leaves files as they were.
+func apply(ctx context.Context, dir, name string, cfg, sec []KV, sealer SealerFunc) (*ChangeResult, error) {
+	s, err := load(dir, name)
+	if err != nil {
+		return nil, err
+	}
+	res := &ChangeResult{Service: name, Config: []string{}, Secrets: []string{}, Removed: []string{}, Moved: []string{}, Wrote: []string{}}
+	for _, kv := range cfg {
+		if s.isSecret(kv.Key) {
+			return nil, fmt.Errorf("%s: %s is a secret; refusing to turn it into a plain config value (run 'gitopsctl env unset %s %s' first if that is really meant)", name, kv.Key, name, kv.Key)
+		}
+	}
+	cfgSrc := s.configSrc
+	if len(bytes.TrimSpace(cfgSrc)) == 0 {
+		cfgSrc = []byte("config: {}\n")
+	}
+	for _, kv := range cfg {
+		if cfgSrc, err = setYAML(s.configPath, cfgSrc, kv.Key, kv.Value); err != nil {
+			return nil, err
+		}
+		res.Config = append(res.Config, kv.Key)
+	}
+	var writes []pending
+	var plan *seal.Plan
+	if len(sec) > 0 {
+		if err := seal.GuardPlaintext(dir); err != nil {
+			return nil, err
+		}
+		for _, kv := range sec {
+			if _, ok := s.configValue(kv.Key); ok {
+				if cfgSrc, err = deleteYAML(s.configPath, cfgSrc, kv.Key); err != nil {
+					return nil, err
+				}
+				res.Moved = append(res.Moved, kv.Key)
+			}
+			s.plain.Set(kv.Key, kv.Value)
+			res.Secrets = append(res.Secrets, kv.Key)
+		}
+		if sealer == nil {
+			return nil, seal.ErrNoCert
+		}
+		sl, err := sealer(ctx)
+		if err != nil {
+			return nil, err
+		}
+		plan, err = sl.Plan(ctx, name, s.plain, true)
+		if err != nil {
+			return nil, err
+		}
+		res.Seal = &plan.Result
+		if !s.plainOK || !bytes.Equal(s.plain.Bytes(), s.plainSrc) {
+			writes = append(writes, pending{layout.PlaintextPath(dir, name), s.plain.Bytes(), 0o600})
+		}
+	}
+	if !bytes.Equal(cfgSrc, s.configSrc) {
+		writes = append(writes, pending{s.configPath, cfgSrc, 0o644})
+	}
+	if len(sec) > 0 {
+		if _, err := seal.EnsureGitignore(dir); err != nil {
+			return nil, err
+		}
+	}
+	for _, w := range writes {
+		if err := fsutil.WriteFileAtomic(w.path, w.data, w.perm); err != nil {
+			return nil, err
+		}
+		res.Wrote = append(res.Wrote, rel(dir, w.path))
+	}
+	if plan != nil {
+		if err := plan.Write(); err != nil {
+			return nil, err
+		}
+		res.Wrote = append(res.Wrote, plan.Result.Wrote...)
+	}
+	return res, nil
+}
+
+func rel(dir, p string) string {
+	r, err := filepath.Rel(dir, p)
+	if err != nil {
+		return p
+	}
+	return filepath.ToSlash(r)
+}
+
+func setYAML(name string, src []byte, k, v string) ([]byte, error) {
+	d, err := yamlmap.Parse(name, src)
+	if err != nil {
+		return nil, err
+	}
+	return d.Set(configPath, k, v)
+}
+
+func deleteYAML(name string, src []byte, k string) ([]byte, error) {
+	d, err := yamlmap.Parse(name, src)
+	if err != nil {
+		return nil, err
+	}
+	out, _, err := d.Delete(configPath, k)
+	return out, err
+}
+
+// Unset removes keys everywhere: config.yaml, secrets.yaml, the plaintext
+// file and the seal state. A key set nowhere is an error.
+func Unset(configsDir, name string, keys []string) (*ChangeResult, error) {
+	for _, k := range keys {
+		if msg := dotenv.KeyError(k); msg != "" {
+			return nil, errors.New(msg)
+		}
+	}
+	s, err := load(configsDir, name)
+	if err != nil {
+		return nil, err
+	}
+	res := &ChangeResult{Service: name, Config: []string{}, Secrets: []string{}, Removed: []string{}, Moved: []string{}, Wrote: []string{}}
+	var missing []string
+	for _, k := range keys {
+		_, isCfg := s.configValue(k)
+		if !isCfg && !s.isSecret(k) {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%s has no key %s", name, strings.Join(missing, ", "))
+	}
+	cfgSrc := s.configSrc
+	plainChanged := false
+	for _, k := range keys {
+		if _, ok := s.configValue(k); ok {
+			if cfgSrc, err = deleteYAML(s.configPath, cfgSrc, k); err != nil {
+				return nil, err
+			}
+		}
+		if s.plain.Unset(k) {
+			plainChanged = true
+		}
+		res.Removed = append(res.Removed, k)
+	}
+	plan, err := seal.RemoveKeys(configsDir, name, keys)
+	if err != nil {
+		return nil, err
+	}
+	var writes []pending
+	if !bytes.Equal(cfgSrc, s.configSrc) {
+		writes = append(writes, pending{s.configPath, cfgSrc, 0o644})
+	}
+	if plainChanged {
+		writes = append(writes, pending{layout.PlaintextPath(configsDir, name), s.plain.Bytes(), 0o600})
+	}
+	for _, w := range writes {
+		if err := fsutil.WriteFileAtomic(w.path, w.data, w.perm); err != nil {
+			return nil, err
+		}
+		res.Wrote = append(res.Wrote, rel(configsDir, w.path))
+	}
+	if err := plan.Write(); err != nil {
+		return nil, err
+	}
+	res.Wrote = append(res.Wrote, plan.Result.Wrote...)
+	return res, nil
+}
+
+// DiffKey is a key present in one service only.
+type DiffKey struct {
+	Key  string `json:"key"`
+	Kind string `json:"kind"`
+}
+
+// DiffResult compares the key sets of two services.
+type DiffResult struct {
+	A     string    `json:"a"`
+	B     string    `json:"b"`
+	OnlyA []DiffKey `json:"onlyA"`
+	OnlyB []DiffKey `json:"onlyB"`
+	// KindDiffers are keys both have, config in one and secret in the other.
+	KindDiffers []string `json:"kindDiffers"`
+	Common      int      `json:"common"`
+}
+
+// Same reports whether both services have the same keys of the same kinds.
+func (d *DiffResult) Same() bool {
+	return len(d.OnlyA)+len(d.OnlyB)+len(d.KindDiffers) == 0
+}
+
+func (s *service) kinds() map[string]string {
+	m := map[string]string{}
+	for _, e := range s.config {
+		m[e.Key] = KindConfig
+	}
+	for k := range s.secrets.Data {
+		m[k] = KindSecret
+	}
+	for _, k := range s.plain.Keys() {
+		m[k] = KindSecret
+	}
+	return m
+}
+
+// Diff reports which keys one service has and the other lacks.
+func Diff(configsDir, a, b string) (*DiffResult, error) {
+	sa, err := load(configsDir, a)
+	if err != nil {
+		return nil, err
+	}
+	sb, err := load(configsDir, b)
+	if err != nil {
+		return nil, err
+	}
+	ka, kb := sa.kinds(), sb.kinds()
+	res := &DiffResult{A: a, B: b, OnlyA: []DiffKey{}, OnlyB: []DiffKey{}, KindDiffers: []string{}}
+	for k, kind := range ka {
+		other, ok := kb[k]
+		switch {
+		case !ok:
+			res.OnlyA = append(res.OnlyA, DiffKey{k, kind})
+		case other != kind:
+			res.KindDiffers = append(res.KindDiffers, k)
+		default:
+			res.Common++
+		}
+	}
+	for k, kind := range kb {
+		if _, ok := ka[k]; !ok {
+			res.OnlyB = append(res.OnlyB, DiffKey{k, kind})
+		}
+	}
+	sort.Slice(res.OnlyA, func(i, j int) bool { return res.OnlyA[i].Key < res.OnlyA[j].Key })
+	sort.Slice(res.OnlyB, func(i, j int) bool { return res.OnlyB[i].Key < res.OnlyB[j].Key })
+	sort.Strings(res.KindDiffers)
+	return res, nil
+}

@@ -1,0 +1,172 @@
+package seal
+
+import (
+	"context"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/gitopsctl/gitopsctl/internal/fsutil"
+)
+
+// ExpiryWarning is how long before a certificate's expiry seal starts warning.
+const ExpiryWarning = 30 * 24 * time.Hour
+
+// maxCertSize bounds what is read from a file or URL.
+const maxCertSize = 1 << 20
+
+// Cert is the sealed-secrets controller's public certificate.
+type Cert struct {
+	// Source is the file or URL it was read from.
+	Source string
+	X509   *x509.Certificate
+	Key    *rsa.PublicKey
+	// Fingerprint is "sha256:" and the hex SHA-256 of the certificate (DER).
+	Fingerprint string
+	// PEM is the certificate as read.
+	PEM []byte
+}
+
+// Fingerprint returns "sha256:<hex>" of a certificate's DER bytes.
+func Fingerprint(der []byte) string {
+	sum := sha256.Sum256(der)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// ParseCert reads the first PEM CERTIFICATE block of data; its key must be RSA.
+func ParseCert(source string, data []byte) (*Cert, error) {
+	rest := data
+	for {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			return nil, fmt.Errorf("cert %s: no PEM CERTIFICATE block found (expected the sealed-secrets controller's cert.pem)", source)
+		}
+		if block.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("cert %s: %w", source, err)
+		}
+		key, ok := c.PublicKey.(*rsa.PublicKey)
+		if !ok {
+			return nil, fmt.Errorf("cert %s: the public key is %s, not RSA (sealed-secrets seals with RSA-OAEP)", source, c.PublicKeyAlgorithm)
+		}
+		end := len(data) - len(rest)
+		return &Cert{Source: source, X509: c, Key: key, Fingerprint: Fingerprint(c.Raw), PEM: data[:end]}, nil
+	}
+}
+
+// CertSource says where to read the certificate from.
+type CertSource struct {
+	// Ref is a PEM file path or an https URL.
+	Ref string
+	// BaseDir resolves a relative file path.
+	BaseDir string
+	// Client fetches URLs (default http.DefaultClient).
+	Client *http.Client
+}
+
+// ErrNoCert is returned when no certificate is configured.
+var ErrNoCert = errors.New("no sealing certificate: pass --cert FILE|URL or set sealing.cert in .gitopsctl.yaml")
+
+// LoadCert reads the certificate from a file or an https URL.
+func LoadCert(ctx context.Context, src CertSource) (*Cert, error) {
+	ref := src.Ref
+	switch {
+	case ref == "":
+		return nil, ErrNoCert
+	case strings.HasPrefix(ref, "http://"):
+		return nil, fmt.Errorf("cert %s: refusing plain http; use an https URL or a file", ref)
+	case strings.HasPrefix(ref, "https://"):
+		data, err := fetch(ctx, src.Client, ref)
+		if err != nil {
+			return nil, err
+		}
+		return ParseCert(ref, data)
+	}
+	p := ref
+	if !filepath.IsAbs(p) && src.BaseDir != "" {
+		p = filepath.Join(src.BaseDir, p)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, fmt.Errorf("read cert: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxCertSize))
+	if err != nil {
+		return nil, fmt.Errorf("read cert %s: %w", p, err)
+	}
+	return ParseCert(p, data)
+}
+
+func fetch(ctx context.Context, client *http.Client, url string) ([]byte, error) {
+	if client == nil {
+		client = http.DefaultClient
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, fmt.Errorf("fetch cert %s: %w", url, err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetch cert: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("fetch cert %s: %s", url, resp.Status)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxCertSize))
+	if err != nil {
+		return nil, fmt.Errorf("fetch cert %s: %w", url, err)
+	}
+	return data, nil
+}
+
+// Validate refuses an expired (or not yet valid) certificate and returns a
+// warning when it expires within ExpiryWarning of now.
+func (c *Cert) Validate(now time.Time) (warning string, err error) {
+	na := c.X509.NotAfter
+	switch {
+	case now.After(na):
+		return "", fmt.Errorf("cert %s expired on %s; fetch the controller's current cert (gitopsctl seal fetch-cert)", c.Source, na.UTC().Format(time.DateOnly))
+	case now.Before(c.X509.NotBefore):
+		return "", fmt.Errorf("cert %s is not valid before %s", c.Source, c.X509.NotBefore.UTC().Format(time.RFC3339))
+	case na.Sub(now) < ExpiryWarning:
+		days := int(na.Sub(now).Hours() / 24)
+		return fmt.Sprintf("cert %s expires on %s (in %d days); secrets sealed with it keep working, but fetch the new cert once the controller renews it", c.Source, na.UTC().Format(time.DateOnly), days), nil
+	}
+	return "", nil
+}
+
+// FetchCert downloads the controller's public certificate from url, checks
+// it and saves it to out atomically.
+func FetchCert(ctx context.Context, client *http.Client, url, out string, now time.Time) (*Cert, string, error) {
+	if !strings.HasPrefix(url, "https://") {
+		return nil, "", fmt.Errorf("fetch-cert: %q is not an https URL", url)
+	}
+	c, err := LoadCert(ctx, CertSource{Ref: url, Client: client})
+	if err != nil {
+		return nil, "", err
+	}
+	warn, err := c.Validate(now)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := fsutil.WriteFileAtomic(out, c.PEM, 0o644); err != nil {
+		return nil, "", err
+	}
+	return c, warn, nil
+}

@@ -1,0 +1,611 @@
+// Package seal seals each service's plaintext secrets into its
+// secrets.yaml with the sealed-secrets controller's public certificate,
+// byte-compatible with kubeseal, without churn: a key whose plaintext,
+// scope, name, namespace and certificate are unchanged keeps its exact
+// ciphertext.
+//
+// Files per service in the configs-repo (see internal/layout):
+// secrets.yaml (committed: scope, certFingerprint, sealedFor, encryptedData),
+// secrets.local.env (git-ignored plaintext, dotenv) and secrets.local.state
+// (git-ignored no-churn record, see state).
+package seal
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bitnami-labs/sealed-secrets/pkg/crypto"
+
+	"github.com/gitopsctl/gitopsctl/internal/dotenv"
+	"github.com/gitopsctl/gitopsctl/internal/env/yamlmap"
+	"github.com/gitopsctl/gitopsctl/internal/fsutil"
+	"github.com/gitopsctl/gitopsctl/internal/layout"
+)
+
+// Sealer holds what sealing a service needs.
+type Sealer struct {
+	ConfigsDir string
+	Scope      Scope
+	Cert       *Cert
+	// Locate finds the SealedSecret's name and namespace (strict and
+	// namespace-wide scopes). Name and Namespace override it.
+	Locate    Locator
+	Name      string
+	Namespace string
+	// Force reseals every key; Prune drops sealed keys the plaintext lacks.
+	Force bool
+	Prune bool
+	// Rand is the randomness source (default crypto/rand).
+	Rand io.Reader
+}
+
+func (s *Sealer) rand() io.Reader {
+	if s.Rand != nil {
+		return s.Rand
+	}
+	return rand.Reader
+}
+
+// lockedReader serialises reads so one io.Reader can feed parallel sealing.
+type lockedReader struct {
+	mu sync.Mutex
+	r  io.Reader
+}
+
+func (l *lockedReader) Read(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.Read(p)
+}
+
+// Target returns where service's SealedSecret lives, applying the overrides.
+// Cluster-wide sealing is bound to no name or namespace.
+func (s *Sealer) Target(ctx context.Context, service string) (Target, error) {
+	scope := s.scope()
+	if scope == ClusterWide {
+		return Target{}, nil
+	}
+	if s.Namespace != "" && (s.Name != "" || scope == NamespaceWide) {
+		t := Target{Name: s.Name, Namespace: s.Namespace}
+		if scope == NamespaceWide {
+			t.Name = ""
+		}
+		return t, nil
+	}
+	if s.Locate == nil {
+		return Target{}, fmt.Errorf("%w: pass --name and --namespace", ErrNoSealedSecret)
+	}
+	t, err := s.Locate(ctx, service)
+	if err != nil {
+		return Target{}, err
+	}
+	if s.Name != "" {
+		t.Name = s.Name
+	}
+	if s.Namespace != "" {
+		t.Namespace = s.Namespace
+	}
+	if scope == NamespaceWide {
+		t.Name = ""
+	}
+	return t, nil
+}
+
+func (s *Sealer) scope() Scope {
+	if s.Scope == "" {
+		return Strict
+	}
+	return s.Scope
+}
+
+// ReadPlaintext reads a service's plaintext file; exists is false when there
+// is none.
+func ReadPlaintext(configsDir, service string) (f *dotenv.File, exists bool, err error) {
+	p := layout.PlaintextPath(configsDir, service)
+	data, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		f, _ := dotenv.Parse(p, nil)
+		return f, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	f, err = dotenv.Parse(p, data)
+	if err != nil {
+		return nil, false, err
+	}
+	return f, true, nil
+}
+
+// ServiceResult says what sealing did to one service.
+type ServiceResult struct {
+	Service string  `json:"service"`
+	Scope   Scope   `json:"scope"`
+	Target  *Target `json:"target,omitempty"`
+	// Sealed are the keys (re)sealed now; Unchanged kept their ciphertext.
+	Sealed    []string `json:"sealed"`
+	Unchanged []string `json:"unchanged"`
+	// Pruned were dropped (--prune); SealedOnly are sealed keys the local
+	// plaintext lacks, kept as they are.
+	Pruned     []string `json:"pruned"`
+	SealedOnly []string `json:"sealedOnly"`
+	// NoPlaintext is set when the service has no local plaintext file.
+	NoPlaintext bool `json:"noPlaintext,omitempty"`
+	// Wrote lists the files written, relative to the configs-repo.
+	Wrote []string `json:"wrote"`
+}
+
+// Plan is the sealing of one service, computed but not yet written.
+type Plan struct {
+	Result ServiceResult
+	writes []fileWrite
+}
+
+type fileWrite struct {
+	path string
+	data []byte
+	perm fs.FileMode
+}
+
+// Write writes the plan's files atomically, secrets.yaml before the state
+// (an interruption in between only makes the next run reseal).
+func (p *Plan) Write() error {
+	for _, w := range p.writes {
+		if err := fsutil.WriteFileAtomic(w.path, w.data, w.perm); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Changed reports whether the plan writes anything.
+func (p *Plan) Changed() bool { return len(p.writes) > 0 }
+
+// ContextError is returned when sealed keys are bound to another cert,
+// scope, name or namespace and the local plaintext cannot reseal them.
+type ContextError struct {
+	Service string
+	Keys    []string
+	Why     string
+}
+
+func (e *ContextError) Error() string {
+	return fmt.Sprintf("%s: %s, but %s %s %s not in %s, so %s cannot be resealed: add the plaintext (gitopsctl env set %s --secret KEY=VALUE) or drop %s (gitopsctl seal %s --prune)",
+		e.Service, e.Why, plural(len(e.Keys), "key", "keys"), strings.Join(e.Keys, ", "), isAre(len(e.Keys)),
+		layout.PlaintextFile, itThem(len(e.Keys)), e.Service, itThem(len(e.Keys)), e.Service)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+func isAre(n int) string  { return plural(n, "is", "are") }
+func itThem(n int) string { return plural(n, "it", "them") }
+
+// Plan computes the sealing of service from plain (its plaintext file;
+// exists=false when it has none). It writes nothing.
+func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, exists bool) (*Plan, error) {
+	dir := s.ConfigsDir
+	res := ServiceResult{Service: service, Scope: s.scope(), Sealed: []string{}, Unchanged: []string{}, Pruned: []string{}, SealedOnly: []string{}, Wrote: []string{}}
+	plan := &Plan{Result: res}
+	secretsPath := layout.SecretsValuesFile(dir, service)
+	sf, err := ReadSecretsFile(secretsPath)
+	if err != nil {
+		return nil, err
+	}
+	values := plain.Map()
+	if !exists {
+		plan.Result.NoPlaintext = true
+		for _, k := range sf.Order {
+			plan.Result.SealedOnly = append(plan.Result.SealedOnly, k)
+		}
+		return plan, nil
+	}
+	if len(plain.Keys()) == 0 {
+		// Nothing to seal: no target or cert needed.
+		switch {
+		case len(sf.Order) == 0:
+		case s.Prune:
+			plan.Result.Pruned = append([]string{}, sf.Order...)
+			e := editor{name: secretsPath, src: sf.Doc.Bytes()}
+			for _, k := range sf.Order {
+				e.del(dataPath, k)
+			}
+			if e.err != nil {
+				return nil, e.err
+			}
+			plan.writes = append(plan.writes, fileWrite{secretsPath, e.src, 0o644})
+			plan.Result.Wrote = append(plan.Result.Wrote, filepath.ToSlash(filepath.Join(service, layout.ServiceSecretsFile)))
+		default:
+			plan.Result.SealedOnly = append([]string{}, sf.Order...)
+		}
+		return plan, nil
+	}
+	if s.Cert == nil {
+		return nil, ErrNoCert
+	}
+	t, err := s.Target(ctx, service)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", service, err)
+	}
+	if s.scope() != ClusterWide {
+		plan.Result.Target = &t
+	}
+	cur := sealContext{Scope: s.scope(), Label: s.scope().Label(t), Fingerprint: s.Cert.Fingerprint}
+	rec := sf.context()
+	sameContext := sf.hasSealed && rec == cur
+
+	statePath := layout.SealStatePath(dir, service)
+	oldState, err := os.ReadFile(statePath)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	st := parseState(oldState)
+	next := st
+	if next == nil {
+		if next, err = newState(s.rand()); err != nil {
+			return nil, err
+		}
+	}
+	next = &state{Version: stateVersion, Salt: next.Salt, Keys: map[string]keyState{}}
+
+	var toSeal []string
+	for _, k := range plain.Keys() {
+		ct := sf.Data[k]
+		if !s.Force && sameContext && st.fresh(k, values[k], ct, cur) {
+			plan.Result.Unchanged = append(plan.Result.Unchanged, k)
+			next.Keys[k] = st.Keys[k]
+			continue
+		}
+		toSeal = append(toSeal, k)
+	}
+	var sealedOnly []string
+	for _, k := range sf.Order {
+		if _, ok := values[k]; !ok {
+			sealedOnly = append(sealedOnly, k)
+		}
+	}
+	if len(sealedOnly) > 0 {
+		switch {
+		case s.Prune:
+			plan.Result.Pruned = sealedOnly
+		case len(toSeal) > 0 && len(sf.Data) > 0 && !sameContext:
+			return nil, &ContextError{Service: service, Keys: sealedOnly, Why: describeChange(sf, cur)}
+		default:
+			plan.Result.SealedOnly = sealedOnly
+		}
+	}
+
+	// Encrypt.
+	label := []byte(cur.Label)
+	rnd := s.rand()
+	sealed := make(map[string]string, len(toSeal))
+	for _, k := range toSeal {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		raw, err := crypto.HybridEncrypt(rnd, s.Cert.Key, []byte(values[k]), label)
+		if err != nil {
+			return nil, fmt.Errorf("%s: seal %s: %w", service, k, err)
+		}
+		ct := base64.StdEncoding.EncodeToString(raw)
+		sealed[k] = ct
+		next.Keys[k] = keyState{MAC: next.mac(k, values[k], cur), Sealed: digest(ct)}
+	}
+	plan.Result.Sealed = toSeal
+	if plan.Result.Sealed == nil {
+		plan.Result.Sealed = []string{}
+	}
+
+	// Edit secrets.yaml.
+	if len(toSeal) > 0 || len(plan.Result.Pruned) > 0 {
+		src := sf.Doc.Bytes()
+		if !sf.Exists || len(bytes.TrimSpace(src)) == 0 {
+			src = NewSecretsFile(cur.Scope)
+		}
+		e := editor{name: secretsPath, src: src}
+		if sf.Exists && len(bytes.TrimSpace(sf.Doc.Bytes())) > 0 {
+			e.doc = sf.Doc // already parsed
+		}
+		if len(toSeal) > 0 {
+			header := []yamlmap.KV{{Key: fieldScope, Value: string(cur.Scope)}, {Key: fieldFingerprint, Value: cur.Fingerprint}}
+			if sf.hasSealed {
+				e.setAll(sealedPath, append(header, yamlmap.KV{Key: fieldSealedFor, Value: cur.Label}))
+			} else {
+				e.setAll(sealedPath, header)
+				e.set(sealedPath, fieldSealedFor, cur.Label)
+			}
+			kvs := make([]yamlmap.KV, 0, len(toSeal))
+			for _, k := range toSeal {
+				kvs = append(kvs, yamlmap.KV{Key: k, Value: sealed[k]})
+			}
+			e.setAll(dataPath, kvs)
+		}
+		for _, k := range plan.Result.Pruned {
+			e.del(dataPath, k)
+		}
+		if e.err != nil {
+			return nil, e.err
+		}
+		if !bytes.Equal(e.src, sf.Doc.Bytes()) || !sf.Exists {
+			plan.writes = append(plan.writes, fileWrite{secretsPath, e.src, 0o644})
+			plan.Result.Wrote = append(plan.Result.Wrote, filepath.ToSlash(filepath.Join(service, layout.ServiceSecretsFile)))
+		}
+	}
+	if nb := next.bytes(); !bytes.Equal(nb, oldState) && (len(next.Keys) > 0 || oldState != nil) {
+		plan.writes = append(plan.writes, fileWrite{statePath, nb, 0o600})
+		plan.Result.Wrote = append(plan.Result.Wrote, filepath.ToSlash(filepath.Join(service, layout.SealStateFile)))
+	}
+	return plan, nil
+}
+
+func describeChange(sf *SecretsFile, cur sealContext) string {
+	switch {
+	case sf.Fingerprint != cur.Fingerprint:
+		return "the sealed keys were sealed with another cert (" + shortFP(sf.Fingerprint) + ", now " + shortFP(cur.Fingerprint) + ")"
+	case Scope(sf.Scope) != cur.Scope:
+		return fmt.Sprintf("the sealed keys were sealed with scope %q, now %q", sf.Scope, cur.Scope)
+	default:
+		return fmt.Sprintf("the sealed keys were sealed for %q, now %q", sf.SealedFor, cur.Label)
+	}
+}
+
+func shortFP(fp string) string {
+	if fp == "" {
+		return "unknown"
+	}
+	if len(fp) > 19 {
+		return fp[:19]
+	}
+	return fp
+}
+
+// editor applies successive edits to a YAML file, re-parsing in between.
+type editor struct {
+	name string
+	src  []byte
+	doc  *yamlmap.Doc // src parsed, when known
+	err  error
+}
+
+func (e *editor) parsed() *yamlmap.Doc {
+	if e.doc == nil && e.err == nil {
+		e.doc, e.err = yamlmap.Parse(e.name, e.src)
+	}
+	return e.doc
+}
+
+func (e *editor) apply(f func(d *yamlmap.Doc) ([]byte, error)) {
+	d := e.parsed()
+	if e.err != nil {
+		return
+	}
+	src, err := f(d)
+	if err != nil {
+		e.err = err
+		return
+	}
+	if !bytes.Equal(src, e.src) {
+		e.src, e.doc = src, nil
+	}
+}
+
+func (e *editor) set(path []string, key, value string) {
+	e.apply(func(d *yamlmap.Doc) ([]byte, error) { return d.SetBefore(path, key, value, "encryptedData") })
+}
+
+func (e *editor) setAll(path []string, kvs []yamlmap.KV) {
+	e.apply(func(d *yamlmap.Doc) ([]byte, error) { return d.SetAll(path, kvs) })
+}
+
+func (e *editor) del(path []string, key string) {
+	e.apply(func(d *yamlmap.Doc) ([]byte, error) {
+		src, _, err := d.Delete(path, key)
+		return src, err
+	})
+}
+
+// Options are the inputs of Run.
+type Options struct {
+	Sealer
+	// Services to seal; with All, every service of the configs-repo.
+	Services []string
+	All      bool
+	// Now checks the certificate's validity.
+	Now time.Time
+	// Jobs bounds parallel work (default: the number of CPUs).
+	Jobs int
+	// Progress, when set, is called as services complete.
+	Progress func(done, total int)
+}
+
+// Result is what Run did.
+type Result struct {
+	Cert        string          `json:"cert"`
+	Fingerprint string          `json:"certFingerprint"`
+	NotAfter    time.Time       `json:"certNotAfter"`
+	Scope       Scope           `json:"scope"`
+	Warnings    []string        `json:"warnings"`
+	Gitignore   bool            `json:"gitignoreUpdated"`
+	Services    []ServiceResult `json:"services"`
+}
+
+// Run seals the selected services: it checks the cert, refuses to run when
+// plaintext is tracked by git, makes sure the configs-repo ignores
+// plaintext, plans every service in parallel and, when every plan
+// succeeded, writes the changed files (each atomically).
+func Run(ctx context.Context, o Options) (*Result, error) {
+	if o.Cert == nil {
+		return nil, ErrNoCert
+	}
+	warn, err := o.Cert.Validate(o.Now)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Cert: o.Cert.Source, Fingerprint: o.Cert.Fingerprint, NotAfter: o.Cert.X509.NotAfter.UTC(), Scope: o.scope(), Warnings: []string{}}
+	if warn != "" {
+		res.Warnings = append(res.Warnings, warn)
+	}
+	services, err := selectServices(o.ConfigsDir, o.Services, o.All)
+	if err != nil {
+		return nil, err
+	}
+	if (o.Name != "" || o.Namespace != "") && len(services) != 1 {
+		return nil, fmt.Errorf("--name and --namespace apply to one service; %d selected", len(services))
+	}
+	if err := GuardPlaintext(o.ConfigsDir); err != nil {
+		return nil, err
+	}
+	if o.Rand != nil {
+		o.Rand = &lockedReader{r: o.Rand}
+	}
+	plans := make([]*Plan, len(services))
+	errs := make([]error, len(services))
+	jobs := o.Jobs
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		done int
+	)
+	work := make(chan int)
+	for w := 0; w < jobs; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				svc := services[i]
+				plain, exists, err := ReadPlaintext(o.ConfigsDir, svc)
+				if err == nil {
+					plans[i], err = o.Plan(ctx, svc, plain, exists)
+				}
+				errs[i] = err
+				if o.Progress != nil {
+					mu.Lock()
+					done++
+					o.Progress(done, len(services))
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for i := range services {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if res.Gitignore, err = EnsureGitignore(o.ConfigsDir); err != nil {
+		return nil, err
+	}
+	// Write in parallel too: each write is fsync-bound, and each service's
+	// files are independent (within a service, secrets.yaml before state).
+	werrs := make([]error, len(plans))
+	work = make(chan int)
+	for w := 0; w < jobs*4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				werrs[i] = plans[i].Write()
+			}
+		}()
+	}
+	for i := range plans {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	if err := errors.Join(werrs...); err != nil {
+		return nil, err
+	}
+	for _, p := range plans {
+		res.Services = append(res.Services, p.Result)
+	}
+	return res, nil
+}
+
+func selectServices(configsDir string, names []string, all bool) ([]string, error) {
+	if all {
+		if len(names) > 0 {
+			return nil, fmt.Errorf("give service names or --all, not both")
+		}
+		return Services(configsDir)
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("no service given: name services or pass --all")
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, n := range names {
+		if err := RequireService(configsDir, n); err != nil {
+			return nil, err
+		}
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// RemoveKeys plans dropping keys from a service's secrets.yaml and seal
+// state (env unset). Keys not sealed are ignored; Result.Pruned lists the
+// ones removed from secrets.yaml.
+func RemoveKeys(configsDir, service string, keys []string) (*Plan, error) {
+	plan := &Plan{Result: ServiceResult{Service: service, Sealed: []string{}, Unchanged: []string{}, Pruned: []string{}, SealedOnly: []string{}, Wrote: []string{}}}
+	secretsPath := layout.SecretsValuesFile(configsDir, service)
+	sf, err := ReadSecretsFile(secretsPath)
+	if err != nil {
+		return nil, err
+	}
+	e := editor{name: secretsPath, src: sf.Doc.Bytes()}
+	for _, k := range keys {
+		if _, ok := sf.Data[k]; ok {
+			e.del(dataPath, k)
+			plan.Result.Pruned = append(plan.Result.Pruned, k)
+		}
+	}
+	if e.err != nil {
+		return nil, e.err
+	}
+	if len(plan.Result.Pruned) > 0 {
+		plan.writes = append(plan.writes, fileWrite{secretsPath, e.src, 0o644})
+		plan.Result.Wrote = append(plan.Result.Wrote, filepath.ToSlash(filepath.Join(service, layout.ServiceSecretsFile)))
+	}
+	statePath := layout.SealStatePath(configsDir, service)
+	old, err := os.ReadFile(statePath)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	if st := parseState(old); st != nil {
+		for _, k := range keys {
+			delete(st.Keys, k)
+		}
+		if nb := st.bytes(); !bytes.Equal(nb, old) {
+			plan.writes = append(plan.writes, fileWrite{statePath, nb, 0o600})
+			plan.Result.Wrote = append(plan.Result.Wrote, filepath.ToSlash(filepath.Join(service, layout.SealStateFile)))
+		}
+	}
+	return plan, nil
+}
