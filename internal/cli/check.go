@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"github.com/gitopsctl/gitopsctl/internal/check"
 	"github.com/gitopsctl/gitopsctl/internal/config"
 	"github.com/gitopsctl/gitopsctl/internal/diff"
+	"github.com/gitopsctl/gitopsctl/internal/layout"
+	"github.com/gitopsctl/gitopsctl/internal/seal"
 )
 
 type checkOptions struct {
@@ -85,7 +88,7 @@ func runCheck(cmd *cobra.Command, f *Factory, o *checkOptions) error {
 		GitopsDir: cfg.RepoDir, ConfigsDir: cfg.ConfigsDir,
 		Staged: o.staged, Base: o.base, ConfigsBase: o.configsBase,
 		Workspace: ws,
-		Sealed:    sealChecker(cfg),
+		Sealed:    sealChecker(f, cfg),
 		RepoName:  func(dir string) string { return diff.RepoName(cfg, dir) },
 	})
 	if err != nil {
@@ -142,10 +145,62 @@ func checkDisplayPath(wd string, cfg *config.Loaded, repo, file string) string {
 	return rel
 }
 
-// sealChecker reports stale or missing sealed data for the checked apps:
-// the seam for seal's own check (build its options as 'seal --check' does,
-// run it for the checked services, and turn each failing service's
-// problems into check.Problem{Class: check.ClassSealed, Repo:
-// check.RepoConfigs, File: "<svc>/secrets.yaml"}). Until that is wired in,
-// check does not look at sealed data.
-func sealChecker(cfg *config.Loaded) check.SealChecker { return nil }
+// sealChecker runs seal's own check (as 'seal --check' does: cert, scope,
+// target name/namespace, staleness against local plaintext) for the checked
+// apps that are services of the configs-repo, and turns each finding into a
+// "sealed" problem on <svc>/secrets.yaml. Without a sealing cert configured
+// sealed data is not checked, and check says so on stderr.
+func sealChecker(f *Factory, cfg *config.Loaded) check.SealChecker {
+	if cfg.Sealing.Cert == "" {
+		fmt.Fprintln(f.IO.ErrOut, "note: sealed data not checked: no sealing.cert in "+layout.ConfigFileName)
+		return nil
+	}
+	return func(ctx context.Context, apps []string) ([]check.Problem, error) {
+		all, err := seal.Services(cfg.ConfigsDir)
+		if err != nil {
+			return nil, err
+		}
+		isSvc := map[string]bool{}
+		for _, s := range all {
+			isSvc[s] = true
+		}
+		var svcs []string
+		for _, a := range apps {
+			if isSvc[a] {
+				svcs = append(svcs, a)
+			}
+		}
+		if len(svcs) == 0 {
+			return nil, nil
+		}
+		sl, _, warn, err := f.sealer(ctx, sealFlags{})
+		if err != nil {
+			return nil, err
+		}
+		f.warn(warn)
+		rep, err := seal.Check(ctx, seal.CheckOptions{Sealer: *sl, Services: svcs, Now: f.Now()})
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range rep.Warnings {
+			if w != warn {
+				f.warn(w)
+			}
+		}
+		var out []check.Problem
+		for _, s := range rep.Failing() {
+			for _, p := range s.Problems {
+				if p.Kind == seal.ProblemTracked {
+					continue // reported by check's own plaintext rule
+				}
+				msg := p.Kind + ": "
+				if len(p.Keys) > 0 {
+					msg += strings.Join(p.Keys, ", ") + ": "
+				}
+				out = append(out, check.Problem{Class: check.ClassSealed, App: s.Service, Repo: check.RepoConfigs,
+					File: s.Service + "/" + layout.ServiceSecretsFile, Message: msg + p.Detail + " (gitopsctl seal " + s.Service + ")"})
+			}
+		}
+		return out, nil
+	}
+}
