@@ -41,6 +41,9 @@ func newCheckCmd(f *Factory) *cobra.Command {
   plaintext  a plaintext secrets file (*.local.env) tracked or staged
   image      a container or init container image with an empty tag, no tag
              or the tag latest
+  sealed     sealed data missing or stale for the local plaintext, or sealed
+             with another cert, scope or name/namespace (seal --check's
+             findings; needs sealing.cert, else a note says it was skipped)
 
 Without flags every app is rendered and every tracked file checked. --staged
 checks what is staged in either repository (the pre-commit case: only apps
