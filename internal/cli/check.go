@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -151,8 +153,9 @@ func checkDisplayPath(wd string, cfg *config.Loaded, repo, file string) string {
 // sealChecker runs seal's own check (as 'seal --check' does: cert, scope,
 // target name/namespace, staleness against local plaintext) for the checked
 // apps that are services of the configs-repo, and turns each finding into a
-// "sealed" problem on <svc>/secrets.yaml. Without a sealing cert configured
-// sealed data is not checked, and check says so on stderr.
+// "sealed" problem on <svc>/secrets.yaml. Without a sealing cert configured,
+// or when its file does not exist yet, sealed data is not checked, and check
+// says so on stderr.
 func sealChecker(f *Factory, cfg *config.Loaded) check.SealChecker {
 	if cfg.Sealing.Cert == "" {
 		fmt.Fprintln(f.IO.ErrOut, "note: sealed data not checked: no sealing.cert in "+layout.ConfigFileName)
@@ -177,6 +180,11 @@ func sealChecker(f *Factory, cfg *config.Loaded) check.SealChecker {
 			return nil, nil
 		}
 		sl, _, warn, err := f.sealer(ctx, sealFlags{})
+		if errors.Is(err, fs.ErrNotExist) {
+			// A fresh repository names the cert before anyone fetched it.
+			fmt.Fprintf(f.IO.ErrOut, "note: sealed data not checked: %v (gitopsctl seal fetch-cert)\n", err)
+			return nil, nil
+		}
 		if err != nil {
 			return nil, err
 		}
