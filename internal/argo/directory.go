@@ -11,6 +11,7 @@ import (
 
 	goyaml "github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/parser"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"sigs.k8s.io/yaml"
 
 	"github.com/gitopsctl/gitopsctl/internal/gitrepo"
@@ -72,7 +73,8 @@ func SourceType(r *gitrepo.Repo, dir string, s ApplicationSource) (string, error
 
 // DirectoryFiles lists, in lexical walk order, the manifest files a Directory
 // source at dir reads (paths relative to dir): names ending in .yaml, .yml,
-// .json or .jsonnet, only the top level unless recurse, exclude applied
+// .json or .jsonnet, only the top level unless recurse (links to
+// directories are not followed, links to files are), exclude applied
 // before include (globs on the relative path, "*" crossing "/", "{a,b}"
 // alternatives).
 func DirectoryFiles(r *gitrepo.Repo, dir string, d *ApplicationSourceDirectory) ([]string, error) {
@@ -80,7 +82,7 @@ func DirectoryFiles(r *gitrepo.Repo, dir string, d *ApplicationSourceDirectory) 
 		d = &ApplicationSourceDirectory{}
 	}
 	var out []string
-	err := r.Walk(dir, d.Recurse, nil, func(rel, _ string) error {
+	err := r.Walk(dir, gitrepo.WalkOptions{Recurse: d.Recurse}, func(rel, _ string) error {
 		if !manifestFileRE.MatchString(path.Base(rel)) {
 			return nil
 		}
@@ -265,15 +267,16 @@ func ParseManifestFile(name string, data []byte) ([]FileObject, error) {
 	case strings.HasSuffix(name, ".jsonnet"):
 		return nil, fmt.Errorf("%s: jsonnet manifests are not supported offline", name)
 	case strings.HasSuffix(name, ".json"):
-		var obj map[string]any
-		if err := json.Unmarshal(data, &obj); err != nil {
+		if !json.Valid(data) {
+			var v any
+			return nil, fmt.Errorf("%s: failed to unmarshal: %w", name, json.Unmarshal(data, &v))
+		}
+		obj, err := DecodeObject(data)
+		if err != nil {
 			return nil, fmt.Errorf("%s: failed to unmarshal: %w", name, err)
 		}
 		if obj == nil {
 			return nil, nil
-		}
-		if _, ok := obj["kind"]; !ok {
-			return nil, fmt.Errorf("%s: failed to unmarshal: Object 'Kind' is missing", name)
 		}
 		return []FileObject{{Start: 1, Line: 1, Doc: data, Object: obj}}, nil
 	}
@@ -295,18 +298,28 @@ func ParseManifestFile(name string, data []byte) ([]FileObject, error) {
 	return out, nil
 }
 
-// DecodeObject decodes one YAML/JSON document into a Kubernetes object map.
-// Empty and null documents give nil; a document without kind is an error.
+// DecodeObject decodes one YAML/JSON document into a Kubernetes object map
+// as Argo CD does (YAML to JSON, then Kubernetes' JSON decoding: whole
+// numbers become int64). Empty and null documents give nil; a document
+// without kind is an error.
 func DecodeObject(doc []byte) (map[string]any, error) {
-	var obj map[string]any
-	if err := yaml.Unmarshal(doc, &obj); err != nil {
+	j, err := yaml.YAMLToJSON(doc)
+	if err != nil {
 		return nil, err
 	}
-	if len(obj) == 0 {
+	j = bytes.TrimSpace(j)
+	if len(j) == 0 || bytes.Equal(j, []byte("null")) || bytes.Equal(j, []byte("{}")) {
 		return nil, nil
 	}
+	if j[0] != '{' {
+		return nil, fmt.Errorf("a manifest must be a YAML mapping, got: %s", oneLine(doc))
+	}
+	var obj map[string]any
+	if err := utiljson.Unmarshal(j, &obj); err != nil {
+		return nil, err
+	}
 	if _, ok := obj["kind"]; !ok {
-		return nil, fmt.Errorf("Object 'Kind' is missing in '%s'", oneLine(doc))
+		return nil, fmt.Errorf("Object 'Kind' is missing in '%s'", oneLine(j))
 	}
 	return obj, nil
 }

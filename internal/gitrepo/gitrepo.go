@@ -52,6 +52,23 @@ type Repo struct {
 
 	mu    sync.Mutex
 	files map[string]fileResult
+	stats sync.Map // path -> statResult
+}
+
+type statResult struct {
+	fi  fs.FileInfo
+	err error
+}
+
+// lstat answers from a per-view cache: a view is a snapshot, read once.
+func (r *Repo) lstat(p string) (fs.FileInfo, error) {
+	if v, ok := r.stats.Load(p); ok {
+		sr := v.(statResult)
+		return sr.fi, sr.err
+	}
+	fi, err := r.b.lstat(p)
+	r.stats.Store(p, statResult{fi, err})
+	return fi, err
 }
 
 type fileResult struct {
@@ -114,6 +131,20 @@ func Open(dir, rev string) (*Repo, error) {
 	return r, nil
 }
 
+// ResolveRevision resolves a revision of the repository (as git rev-parse
+// would) to a commit hash, independently of the view's own revision.
+func (r *Repo) ResolveRevision(rev string) (string, error) {
+	gr, err := git.PlainOpenWithOptions(r.Root, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
+	if err != nil {
+		return "", err
+	}
+	h, err := gr.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		return "", fmt.Errorf("unknown revision %q: %w", rev, err)
+	}
+	return h.String(), nil
+}
+
 // String names the view for messages: the directory, and @rev when not the working tree.
 func (r *Repo) String() string {
 	if r.Rev == "" {
@@ -160,7 +191,7 @@ func (r *Repo) Resolve(p string) (string, error) {
 		if missing {
 			continue
 		}
-		fi, err := r.b.lstat(strings.Join(cur, "/"))
+		fi, err := r.lstat(strings.Join(cur, "/"))
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				missing = true
@@ -238,7 +269,7 @@ func (r *Repo) Stat(p string) (fs.FileInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	fi, err := r.b.lstat(rp)
+	fi, err := r.lstat(rp)
 	if err != nil {
 		return nil, &fs.PathError{Op: "stat", Path: p, Err: unwrapPathErr(err)}
 	}
@@ -270,16 +301,25 @@ func (r *Repo) ReadDir(p string) ([]fs.DirEntry, error) {
 // its root-relative path before link resolution.
 type WalkFunc func(rel, full string) error
 
-// Walk calls fn for each regular file below dir in lexical order, following
-// symbolic links to files and directories (a link leaving the repository is
-// an error). With recurse false only dir's own files are visited. skipDir,
-// when set, is asked about every subdirectory (by its rel path).
-func (r *Repo) Walk(dir string, recurse bool, skipDir func(rel string) bool, fn WalkFunc) error {
-	dir = Clean(dir)
-	return r.walk(dir, "", recurse, skipDir, fn, 0)
+// WalkOptions control Walk.
+type WalkOptions struct {
+	// Recurse descends into subdirectories (else only dir's own files).
+	Recurse bool
+	// FollowDirLinks descends into symbolic links to directories (as Helm's
+	// chart loader does); otherwise such links are skipped (as Argo CD's
+	// Directory source does). Links to files are always followed.
+	FollowDirLinks bool
+	// SkipDir, when set, is asked about every subdirectory (by its rel path).
+	SkipDir func(rel string) bool
 }
 
-func (r *Repo) walk(full, rel string, recurse bool, skipDir func(string) bool, fn WalkFunc, depth int) error {
+// Walk calls fn for each regular file below dir in lexical order; a link
+// leaving the repository is an error.
+func (r *Repo) Walk(dir string, o WalkOptions, fn WalkFunc) error {
+	return r.walk(Clean(dir), "", o, fn, 0)
+}
+
+func (r *Repo) walk(full, rel string, o WalkOptions, fn WalkFunc, depth int) error {
 	if depth > 64 {
 		return fmt.Errorf("%s: directory nesting too deep (a symbolic link loop?)", full)
 	}
@@ -310,14 +350,17 @@ func (r *Repo) walk(full, rel string, recurse bool, skipDir func(string) bool, f
 				return err
 			}
 			isDir = fi.IsDir()
+			if isDir && !o.FollowDirLinks {
+				continue
+			}
 		} else if !isDir && !e.Type().IsRegular() {
 			continue
 		}
 		if isDir {
-			if !recurse || (skipDir != nil && skipDir(cr)) {
+			if !o.Recurse || (o.SkipDir != nil && o.SkipDir(cr)) {
 				continue
 			}
-			if err := r.walk(cf, cr, recurse, skipDir, fn, depth+1); err != nil {
+			if err := r.walk(cf, cr, o, fn, depth+1); err != nil {
 				return err
 			}
 			continue

@@ -133,7 +133,7 @@ func TestRevisions(t *testing.T) {
 				t.Fatalf("missing: %v", err)
 			}
 			var files []string
-			if err := r.Walk("a", true, func(rel string) bool { return rel == "loop" }, func(rel, _ string) error {
+			if err := r.Walk("a", WalkOptions{Recurse: true, FollowDirLinks: true, SkipDir: func(rel string) bool { return rel == "loop" }}, func(rel, _ string) error {
 				files = append(files, rel)
 				return nil
 			}); err == nil {
@@ -171,16 +171,22 @@ func TestWalkFollowsLinks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	if err := r.Walk("c", true, nil, func(rel, full string) error {
-		got = append(got, rel+"="+full)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
+	walk := func(follow bool) []string {
+		var got []string
+		if err := r.Walk("c", WalkOptions{Recurse: true, FollowDirLinks: follow}, func(rel, full string) error {
+			got = append(got, rel+"="+full)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return got
 	}
 	want := []string{"Chart.yaml=c/Chart.yaml", "templates/a.yaml=c/templates/a.yaml", "templates/lib/_h.tpl=c/templates/lib/_h.tpl"}
-	if !reflect.DeepEqual(got, want) {
+	if got := walk(true); !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %v", got)
+	}
+	if got := walk(false); !reflect.DeepEqual(got, want[:2]) {
+		t.Fatalf("without following directory links: got %v", got)
 	}
 }
 

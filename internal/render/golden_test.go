@@ -7,7 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/gitopsctl/gitopsctl/internal/config"
@@ -116,3 +118,74 @@ func lineDiff(want, got string) string {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+func TestInputs(t *testing.T) {
+	cfg := goldenRepos(t)
+	ws := open(t, cfg, Options{})
+	var got []string
+	for _, in := range ws.Inputs(ws.App("webapp")) {
+		repo := "gitops"
+		if in.RepoDir == cfg.ConfigsDir {
+			repo = "configs"
+		}
+		s := repo + ":" + in.Path
+		if in.Glob {
+			s += " (glob)"
+		}
+		got = append(got, s)
+	}
+	for _, want := range []string{
+		"gitops:argo-apps/apps/webapp.yaml",
+		"gitops:charts/webapp/** (glob)",
+		"gitops:charts/webapp/.argocd-source.yaml",
+		"gitops:charts/webapp/.argocd-source-webapp.yaml",
+		"gitops:charts/webapp/Chart.yaml",
+		"gitops:charts/webapp/values.yaml",
+		"gitops:charts/webapp/templates/_helpers.tpl",
+		"gitops:charts/webapp/charts/redis/templates/statefulset.yaml",
+		"configs:webapp/values-prod.yaml",
+	} {
+		if !slices.Contains(got, want) {
+			t.Errorf("inputs lack %s; got %v", want, got)
+		}
+	}
+	for _, in := range ws.Inputs(ws.App("root-app")) {
+		if in.Path == "argo-apps/apps/operator.yaml" {
+			return
+		}
+	}
+	t.Error("the root app's inputs must list the manifests it reads")
+}
+
+// A clean checkout renders the same from the working tree and from git
+// objects; an uncommitted edit shows only in the working tree.
+func TestRevisionMatchesWorktree(t *testing.T) {
+	cfg := seedRepos(t, 15, true)
+	stream := func(o Options) string {
+		ws := open(t, cfg, o)
+		rs, err := ws.Render(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		for _, r := range rs {
+			if r.Err != nil {
+				t.Fatal(r.Err)
+			}
+			if err := WriteYAML(&b, r.Objects, WriteOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return b.String()
+	}
+	wt := stream(Options{})
+	if rev := stream(Options{Rev: "HEAD", ConfigsRev: "main"}); rev != wt {
+		t.Fatalf("HEAD render differs from the clean working tree:\n%s", lineDiff(wt, rev))
+	}
+	if err := os.WriteFile(filepath.Join(cfg.ConfigsDir, "backend", "config.yaml"), []byte("config: {LOG_LEVEL: trace}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stream(Options{}), "LOG_LEVEL: trace") || strings.Contains(stream(Options{ConfigsRev: "HEAD"}), "LOG_LEVEL: trace") {
+		t.Fatal("the edit must show in the working tree only")
+	}
+}

@@ -2,7 +2,6 @@ package render
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -19,8 +18,8 @@ import (
 	"helm.sh/helm/v3/pkg/engine"
 	"helm.sh/helm/v3/pkg/ignore"
 	"helm.sh/helm/v3/pkg/release"
-	"helm.sh/helm/v3/pkg/releaseutil"
 	"helm.sh/helm/v3/pkg/strvals"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
@@ -36,7 +35,7 @@ type chartKey struct {
 type chartEntry struct {
 	done  chan struct{}
 	chart *chart.Chart
-	files []string // root-relative paths of every file loaded
+	files []string // root-relative paths of every file loaded (and link targets)
 	err   error
 }
 
@@ -110,9 +109,8 @@ func readChart(r *gitrepo.Repo, dir string) (*chart.Chart, []string, error) {
 	}
 	var files []*loader.BufferedFile
 	var paths []string
-	err := r.Walk(dir, true, func(rel string) bool {
-		return rules.Ignore(rel, fakeInfo{name: path.Base(rel), dir: true})
-	}, func(rel, full string) error {
+	skip := func(rel string) bool { return rules.Ignore(rel, fakeInfo{name: path.Base(rel), dir: true}) }
+	err := r.Walk(dir, gitrepo.WalkOptions{Recurse: true, FollowDirLinks: true, SkipDir: skip}, func(rel, full string) error {
 		if rules.Ignore(rel, fakeInfo{name: path.Base(rel)}) {
 			return nil
 		}
@@ -121,6 +119,9 @@ func readChart(r *gitrepo.Repo, dir string) (*chart.Chart, []string, error) {
 			return err
 		}
 		paths = append(paths, full)
+		if rp, err := r.Resolve(full); err == nil && rp != full {
+			paths = append(paths, rp)
+		}
 		files = append(files, &loader.BufferedFile{Name: rel, Data: bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))})
 		return nil
 	})
@@ -441,7 +442,14 @@ func (s *source) renderHelm() ([]manifest.Object, error) {
 	chartYAML := path.Join(s.dir, "Chart.yaml")
 	if req := ch.Metadata.Dependencies; req != nil {
 		if err := action.CheckDependencies(ch, req); err != nil {
-			return nil, at(s.repo.Root, chartYAML, 0, fmt.Errorf("chart %s: %w (vendor it with 'helm dependency build %s' and commit charts/)", s.dir, err, s.dir))
+			// Argo CD then runs `helm dependency build`; offline that can
+			// only fetch file:// dependencies, read from the repository.
+			if err := s.addLocalDependencies(ch); err != nil {
+				return nil, at(s.repo.Root, chartYAML, 0, err)
+			}
+			if err := action.CheckDependencies(ch, req); err != nil {
+				return nil, at(s.repo.Root, chartYAML, 0, fmt.Errorf("chart %s: %w (vendor it with 'helm dependency build %s' and commit charts/)", s.dir, err, s.dir))
+			}
 		}
 	}
 	caps, err := s.capabilities()
@@ -469,37 +477,126 @@ func (s *source) renderHelm() ([]manifest.Object, error) {
 			delete(files, k)
 		}
 	}
-	hooks, manifests, err := releaseutil.SortManifests(files, nil, releaseutil.InstallOrder)
-	if err != nil {
-		return nil, s.locateHelmErr(err)
+	var out []manifest.Object
+	add := func(src string, objs []map[string]any) {
+		for _, o := range objs {
+			u := &unstructured.Unstructured{Object: o}
+			if argo.IsApplication(o) || argo.IsAppProject(o) {
+				s.ws.recordDef(u, objDef{file: chartFile(s.dir, src), repoDir: s.repo.Root})
+			}
+			out = append(out, manifest.Object{App: s.app.Name, Source: src, Object: u})
+		}
 	}
-	type doc struct{ src, text string }
-	var docs []doc
 	if !h.SkipCrds {
 		for _, crd := range ch.CRDObjects() {
-			docs = append(docs, doc{crd.Filename, string(crd.File.Data)})
+			objs, err := splitObjects(crd.File.Data)
+			if err != nil {
+				return nil, at(s.repo.Root, chartFile(s.dir, crd.Filename), 0, fmt.Errorf("%s: %w", crd.Filename, err))
+			}
+			add(crd.Filename, objs)
 		}
 	}
-	for _, m := range manifests {
-		docs = append(docs, doc{m.Name, m.Content})
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
 	}
-	for _, hk := range hooks {
-		if h.SkipTests && isTestHook(hk) {
-			continue
-		}
-		docs = append(docs, doc{hk.Path, hk.Manifest})
-	}
-	var out []manifest.Object
-	for _, d := range docs {
-		objs, err := splitObjects([]byte(d.text))
+	sort.Strings(names)
+	for _, name := range names {
+		objs, err := templateObjects(name, files[name], h.SkipTests, func(w string) { s.warnings = append(s.warnings, w) })
 		if err != nil {
-			return nil, at(s.repo.Root, chartFile(s.dir, d.src), 0, fmt.Errorf("rendered %s: %w", d.src, err))
+			return nil, at(s.repo.Root, chartFile(s.dir, name), 0, err)
 		}
-		for _, o := range objs {
-			out = append(out, manifest.Object{App: s.app.Name, Source: d.src, Object: o})
-		}
+		add(name, objs)
 	}
 	return out, nil
+}
+
+// helmDocSep splits a rendered template into documents exactly as Helm does.
+var helmDocSep = regexp.MustCompile("(?:^|\\s*\n)---\\s*")
+
+// hookEvents are the hook events Helm knows; a hook with any other event is
+// dropped from the output, as Helm drops it.
+var hookEvents = map[string]bool{
+	"pre-install": true, "post-install": true, "pre-delete": true, "post-delete": true,
+	"pre-upgrade": true, "post-upgrade": true, "pre-rollback": true, "post-rollback": true,
+	"test": true, "test-success": true,
+}
+
+// templateObjects turns one rendered template into objects as Helm's
+// manifest sorter and Argo CD's splitter do together: partials and blank
+// files are skipped, documents split at "---", empty and null documents
+// dropped, hooks kept (test hooks dropped with skipTests, hooks with an
+// unknown event dropped as Helm does).
+func templateObjects(name, content string, skipTests bool, warn func(string)) ([]map[string]any, error) {
+	if strings.HasPrefix(path.Base(name), "_") || strings.TrimSpace(content) == "" {
+		return nil, nil
+	}
+	var out []map[string]any
+	for _, doc := range helmDocSep.Split(strings.TrimSpace(content), -1) {
+		doc = strings.TrimSpace(doc)
+		if doc == "" {
+			continue
+		}
+		obj, err := argo.DecodeObject([]byte(doc))
+		if err != nil {
+			return nil, fmt.Errorf("YAML parse error on %s: %w", name, err)
+		}
+		if obj == nil {
+			continue
+		}
+		u := unstructured.Unstructured{Object: obj}
+		if hook, ok := u.GetAnnotations()[release.HookAnnotation]; ok {
+			keep := true
+			for _, e := range strings.Split(hook, ",") {
+				e = strings.ToLower(strings.TrimSpace(e))
+				if !hookEvents[e] {
+					warn(fmt.Sprintf("%s: %s/%s skipped: unknown hook %q (as helm does)", name, u.GetKind(), u.GetName(), hook))
+					keep = false
+					break
+				}
+				if skipTests && (e == "test" || e == "test-success") {
+					keep = false
+				}
+			}
+			if !keep {
+				continue
+			}
+		}
+		out = append(out, obj)
+	}
+	return out, nil
+}
+
+// addLocalDependencies adds the missing dependencies of ch whose repository
+// is file://<path> (relative to the chart), loading them from the repository.
+func (s *source) addLocalDependencies(ch *chart.Chart) error {
+	have := map[string]bool{}
+	for _, d := range ch.Dependencies() {
+		have[d.Name()] = true
+	}
+	for _, d := range ch.Metadata.Dependencies {
+		rest, ok := strings.CutPrefix(d.Repository, "file://")
+		if have[d.Name] || !ok {
+			continue
+		}
+		dir := path.Join(s.dir, rest)
+		if path.IsAbs(rest) {
+			return fmt.Errorf("dependency %s: absolute file:// paths are outside the repository: %s", d.Name, d.Repository)
+		}
+		if _, err := s.repo.Resolve(dir); err != nil {
+			return fmt.Errorf("dependency %s: %w", d.Name, renameOutside(err, d.Repository))
+		}
+		dep, err := s.ws.loadChart(s.repo, dir)
+		if err != nil {
+			return fmt.Errorf("dependency %s (%s): %w", d.Name, d.Repository, err)
+		}
+		if dep.Name() != d.Name {
+			return fmt.Errorf("dependency %s: the chart at %s is named %q", d.Name, d.Repository, dep.Name())
+		}
+		ch.AddDependency(cloneChart(dep))
+		have[d.Name] = true
+	}
+	return nil
 }
 
 func isTestHook(h *release.Hook) bool {
@@ -510,5 +607,3 @@ func isTestHook(h *release.Hook) bool {
 	}
 	return false
 }
-
-var errNoChart = errors.New("no chart")

@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"runtime"
+	"sort"
 	"strings"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"sigs.k8s.io/yaml"
+	goyaml "sigs.k8s.io/yaml/goyaml.v2"
 
 	"github.com/gitopsctl/gitopsctl/internal/fsutil"
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
@@ -49,22 +52,65 @@ func Masked(o manifest.Object, show bool) *unstructured.Unstructured {
 	return c
 }
 
-// MarshalYAML renders one object as YAML (keys sorted).
+// MarshalYAML renders one object as YAML with keys sorted, byte for byte
+// as sigs.k8s.io/yaml.Marshal does, without its JSON round trip.
 func MarshalYAML(u *unstructured.Unstructured) ([]byte, error) {
-	return yaml.Marshal(u.Object)
+	return goyaml.Marshal(sortedMapSlice(u.Object))
+}
+
+func sortedMapSlice(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		ms := make(goyaml.MapSlice, len(keys))
+		for i, k := range keys {
+			ms[i] = goyaml.MapItem{Key: k, Value: sortedMapSlice(t[k])}
+		}
+		return ms
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = sortedMapSlice(x)
+		}
+		return out
+	default:
+		return v
+	}
 }
 
 // WriteYAML writes objs as a multi-document YAML stream, each document
-// preceded by "# Source: <app>/<template>".
+// preceded by "# Source: <app>/<template>". Objects are marshalled in
+// parallel and written in order.
 func WriteYAML(w io.Writer, objs []manifest.Object, o WriteOptions) error {
+	docs := make([][]byte, len(objs))
+	errs := make([]error, len(objs))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(objs)/64))
+	var wg sync.WaitGroup
+	for k := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := k; i < len(objs); i += workers {
+				data, err := MarshalYAML(Masked(objs[i], o.ShowSecrets))
+				if err != nil {
+					errs[i] = fmt.Errorf("app %s: %s: %w", objs[i].App, objs[i].Source, err)
+					continue
+				}
+				docs[i] = append([]byte("---\n# Source: "+objs[i].App+"/"+objs[i].Source+"\n"), data...)
+			}
+		}()
+	}
+	wg.Wait()
 	var b bytes.Buffer
-	for _, obj := range objs {
-		data, err := MarshalYAML(Masked(obj, o.ShowSecrets))
-		if err != nil {
-			return fmt.Errorf("app %s: %s: %w", obj.App, obj.Source, err)
+	for i := range objs {
+		if errs[i] != nil {
+			return errs[i]
 		}
-		fmt.Fprintf(&b, "---\n# Source: %s/%s\n", obj.App, obj.Source)
-		b.Write(data)
+		b.Write(docs[i])
 	}
 	_, err := w.Write(b.Bytes())
 	return err

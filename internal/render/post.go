@@ -12,8 +12,8 @@ import (
 
 // splitObjects splits rendered YAML into objects: empty and null documents
 // are dropped, a document without kind is an error.
-func splitObjects(data []byte) ([]*unstructured.Unstructured, error) {
-	var out []*unstructured.Unstructured
+func splitObjects(data []byte) ([]map[string]any, error) {
+	var out []map[string]any
 	for _, d := range argo.SplitDocuments(data) {
 		obj, err := argo.DecodeObject(d.Data)
 		if err != nil {
@@ -22,7 +22,7 @@ func splitObjects(data []byte) ([]*unstructured.Unstructured, error) {
 		if obj == nil {
 			continue
 		}
-		out = append(out, &unstructured.Unstructured{Object: obj})
+		out = append(out, obj)
 	}
 	return out, nil
 }

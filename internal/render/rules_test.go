@@ -1,10 +1,17 @@
 package render
 
 import (
+	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/chartutil"
+
+	"github.com/gitopsctl/gitopsctl/internal/render/benchgen"
 )
 
 // One test per rule of the Argo CD render rules (section.rule in the name).
@@ -458,6 +465,7 @@ var hooksChart = map[string]string{
 	"templates/job.yaml":   "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations: {helm.sh/hook: pre-install}\nspec: {template: {spec: {restartPolicy: Never, containers: [{name: m, image: busybox}]}}}\n",
 	"templates/test.yaml":  "apiVersion: v1\nkind: Pod\nmetadata:\n  name: smoke\n  annotations: {helm.sh/hook: test}\nspec: {containers: [{name: t, image: busybox}]}\n",
 	"templates/thing.yaml": "apiVersion: example.com/v1\nkind: Thing\nmetadata: {name: one}\n",
+	"templates/odd.yaml":   "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: odd\n  annotations: {helm.sh/hook: \"pre-install,on-a-whim\"}\n",
 }
 
 func crdYAML(name, group, kind, scope string) string {
@@ -482,10 +490,14 @@ func TestRule2_9_CRDsAndHooks(t *testing.T) {
 		"gitops/argo-apps/a.yaml": singleSource("a", "charts/hooks", "      valueFiles: []"),
 		"gitops/argo-apps/b.yaml": singleSource("b", "charts/hooks", "      skipCrds: true\n      skipTests: true"),
 	}, "gitops/charts/hooks", hooksChart))
-	got := keys(mustRender(t, cfg, "a"))
+	r := renderApp(t, cfg, "a")
+	got := keys(r.Objects)
 	want := []string{"CustomResourceDefinition//things.example.com", "Pod/a/smoke", "Job/a/migrate", "Thing/a/one"}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %v want %v", got, want)
+	}
+	if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], `hooks/templates/odd.yaml: ConfigMap/odd skipped: unknown hook "pre-install,on-a-whim"`) {
+		t.Fatalf("warnings %q", r.Warnings)
 	}
 	got = keys(mustRender(t, cfg, "b"))
 	if !reflect.DeepEqual(got, []string{"Job/b/migrate", "Thing/b/one"}) {
@@ -616,14 +628,17 @@ func TestRule3_2_DirectoryWalk(t *testing.T) {
 		"gitops/m/sub/x/deeper.yaml": cm("deeper"),
 		"gitops/m/skip.yaml":         "# +argocd:skip-file-rendering\n" + cm("skipped"),
 		"gitops/m/other/o.yaml":      cm("other"),
+		"gitops/shared/x.yaml":       cm("linked"),
+		"gitops/m/linked.yaml":       "symlink:../shared/x.yaml", // links to files are read
+		"gitops/m/linkdir":           "symlink:../shared",        // links to directories are not walked
 	}
 	for _, tc := range []struct {
 		name, dir string
 		want      []string
 	}{
-		{"top level only", "{}", []string{"top", "top-json", "top-yml"}},
-		{"recurse", "{recurse: true}", []string{"deep", "deeper", "other", "top", "top-json", "top-yml"}},
-		{"exclude crosses slash", "{recurse: true, exclude: 'sub/*'}", []string{"other", "top", "top-json", "top-yml"}},
+		{"top level only", "{}", []string{"linked", "top", "top-json", "top-yml"}},
+		{"recurse", "{recurse: true}", []string{"deep", "deeper", "linked", "other", "top", "top-json", "top-yml"}},
+		{"exclude crosses slash", "{recurse: true, exclude: 'sub/*'}", []string{"linked", "other", "top", "top-json", "top-yml"}},
 		{"include alternatives", "{recurse: true, include: '{sub/*,*.json}'}", []string{"deep", "deeper", "top-json"}},
 		{"exclude before include", "{recurse: true, include: 'sub/*', exclude: '*deeper*'}", []string{"deep"}},
 	} {
@@ -700,7 +715,7 @@ spec:
 	if svc.File != "team-apps/svc.yaml" || svc.Line != 1 {
 		t.Fatalf("svc defined at %s:%d", svc.File, svc.Line)
 	}
-	if h := ws.App("h2"); h.File != "apps/templates/apps.yaml" {
+	if h := ws.App("h2"); h.File != "charts/apps/templates/apps.yaml" {
 		t.Fatalf("h2 defined at %s", h.File)
 	}
 }
@@ -791,5 +806,140 @@ func TestBrokenTemplateLocated(t *testing.T) {
 	e := renderErr(t, cfg, "a")
 	if e.File != "charts/broken/templates/cm.yaml" || e.Line != 6 || !strings.Contains(e.Error(), "nil pointer evaluating interface {}.key") {
 		t.Fatalf("got %v (%s:%d)", e, e.File, e.Line)
+	}
+}
+
+func TestRule2_3_RevisionVariables(t *testing.T) {
+	files := withChart(map[string]string{
+		"gitops/argo-apps/a.yaml": singleSource("a", "charts/echo", `      parameters:
+        - {name: rev, value: $ARGOCD_APP_REVISION}
+        - {name: short, value: $ARGOCD_APP_REVISION_SHORT}
+        - {name: short8, value: $ARGOCD_APP_REVISION_SHORT_8}`),
+	}, "gitops/charts/echo", echoChart)
+	cfg := setup(t, files)
+	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "-A"}, {"commit", "-q", "-m", "one"}} {
+		if err := benchgen.Git(cfg.RepoDir, args...); err != nil {
+			t.Skip(err)
+		}
+	}
+	ws := open(t, cfg, Options{Rev: "HEAD"})
+	rs, err := ws.Render(t.Context(), "a")
+	if err != nil || rs[0].Err != nil {
+		t.Fatal(err, rs[0].Err)
+	}
+	v, _, _, _ := echo(t, rs[0].Objects)
+	gr, _ := ws.GitopsRepo()
+	if len(gr.Commit) != 40 || v["rev"] != gr.Commit || v["short"] != gr.Commit[:7] || v["short8"] != gr.Commit[:8] {
+		t.Fatalf("values %v, commit %s", v, gr.Commit)
+	}
+}
+
+func TestSameRepoSameCommitIsAllowed(t *testing.T) {
+	files := withChart(map[string]string{
+		"gitops/argo-apps/a.yaml": app("a", `  sources:
+    - repoURL: `+gitopsURL+`
+      targetRevision: HEAD
+      path: charts/echo
+      helm: {valueFiles: [$self/values/a.yaml]}
+    - {repoURL: `+gitopsURL+`, targetRevision: main, ref: self}
+  destination: {namespace: a}
+`),
+		"gitops/values/a.yaml": "level: self\n",
+	}, "gitops/charts/echo", echoChart)
+	cfg := setup(t, files)
+	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "-A"}, {"commit", "-q", "-m", "one"}} {
+		if err := benchgen.Git(cfg.RepoDir, args...); err != nil {
+			t.Skip(err)
+		}
+	}
+	v, _, _, _ := echo(t, mustRender(t, cfg, "a"))
+	if v["level"] != "self" {
+		t.Fatal(v)
+	}
+}
+
+func TestKubeVersionConstraint(t *testing.T) {
+	chart := map[string]string{
+		"Chart.yaml":        "apiVersion: v2\nname: modern\nversion: 1.0.0\nkubeVersion: '>=1.28.0-0'\n",
+		"templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+	}
+	cfg := setup(t, withChart(map[string]string{
+		"gitops/argo-apps/a.yaml": singleSource("a", "charts/modern", "      kubeVersion: 1.27.3"),
+		"gitops/argo-apps/b.yaml": singleSource("b", "charts/modern", "      valueFiles: []"),
+	}, "gitops/charts/modern", chart))
+	if e := renderErr(t, cfg, "a"); !strings.Contains(e.Error(), "chart requires kubeVersion: >=1.28.0-0 which is incompatible with Kubernetes v1.27.3") || e.File != "charts/modern/Chart.yaml" {
+		t.Fatalf("got %v (%s)", e, e.File)
+	}
+	mustRender(t, cfg, "b")
+}
+
+func TestProjectsDiscovered(t *testing.T) {
+	files := map[string]string{
+		"gitops/argo-apps/projects.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: {name: app, namespace: argocd}\nspec:\n  sourceRepos: ['*']\n---\napiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: {name: tools, namespace: argocd}\nspec: {}\n",
+	}
+	ws := open(t, setup(t, files), Options{})
+	var got []string
+	for _, p := range ws.Projects() {
+		got = append(got, p.Name+"@"+p.File+":"+strconv.Itoa(p.Line))
+	}
+	if !reflect.DeepEqual(got, []string{"app@argo-apps/projects.yaml:1", "tools@argo-apps/projects.yaml:7"}) {
+		t.Fatal(got)
+	}
+}
+
+func TestRootRepoWithoutConfiguredURL(t *testing.T) {
+	files := withChart(map[string]string{
+		"gitops/.gitopsctl.yaml":  "cluster: prod\n",
+		"gitops/argo-apps/a.yaml": singleSource("a", "charts/echo", "      valueFiles: []"),
+	}, "gitops/charts/echo", echoChart)
+	if got := keys(mustRender(t, setup(t, files), "a")); !reflect.DeepEqual(got, []string{"ConfigMap/a/a-echo"}) {
+		t.Fatal(got)
+	}
+}
+
+// Vendored dependencies are usually archives written by `helm dependency build`.
+func TestVendoredArchiveDependency(t *testing.T) {
+	sub := &chart.Chart{
+		Metadata:  &chart.Metadata{APIVersion: "v2", Name: "sub", Version: "1.2.3"},
+		Values:    map[string]any{"greeting": "hello"},
+		Templates: []*chart.File{{Name: "templates/cm.yaml", Data: []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Release.Name }}-sub}\ndata: {greeting: {{ .Values.greeting }}}\n")}},
+	}
+	files := map[string]string{
+		"gitops/argo-apps/a.yaml":          singleSource("a", "charts/parent", "      values: 'sub: {greeting: hi}'"),
+		"gitops/charts/parent/Chart.yaml":  "apiVersion: v2\nname: parent\nversion: 1.0.0\ndependencies:\n  - {name: sub, version: 1.2.3, repository: https://charts.example.com}\n",
+		"gitops/charts/parent/values.yaml": "{}\n",
+	}
+	cfg := setup(t, files)
+	if _, err := chartutil.Save(sub, filepath.Join(cfg.RepoDir, "charts", "parent", "charts")); err != nil {
+		t.Fatal(err)
+	}
+	objs := mustRender(t, cfg, "a")
+	if got := keys(objs); !reflect.DeepEqual(got, []string{"ConfigMap/a/a-sub"}) || objs[0].Source != "parent/charts/sub/templates/cm.yaml" {
+		t.Fatalf("got %v from %s", got, objs[0].Source)
+	}
+	if g := objs[0].Object.Object["data"].(map[string]any)["greeting"]; g != "hi" {
+		t.Fatalf("greeting %v: parent values must reach the subchart", g)
+	}
+}
+
+// A file:// dependency that is not vendored is what `helm dependency build`
+// (which Argo CD runs on a missing dependency) can fetch offline.
+func TestFileDependencyBuiltFromRepo(t *testing.T) {
+	files := map[string]string{
+		"gitops/argo-apps/a.yaml":               singleSource("a", "charts/app", "      valueFiles: []"),
+		"gitops/argo-apps/b.yaml":               singleSource("b", "charts/bad", "      valueFiles: []"),
+		"gitops/charts/app/Chart.yaml":          "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - {name: lib, version: 0.1.0, repository: 'file://../lib'}\n",
+		"gitops/charts/app/templates/cm.yaml":   "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ include \"lib.name\" . }}}\n",
+		"gitops/charts/lib/Chart.yaml":          "apiVersion: v2\nname: lib\nversion: 0.1.0\n",
+		"gitops/charts/lib/templates/_name.tpl": "{{- define \"lib.name\" -}}{{ .Release.Name }}-from-lib{{- end }}\n",
+		"gitops/charts/bad/Chart.yaml":          "apiVersion: v2\nname: bad\nversion: 1.0.0\ndependencies:\n  - {name: lib, version: 0.1.0, repository: 'file://../../../elsewhere'}\n",
+		"gitops/charts/bad/templates/cm.yaml":   "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+	}
+	cfg := setup(t, files)
+	if got := keys(mustRender(t, cfg, "a")); !reflect.DeepEqual(got, []string{"ConfigMap/a/a-from-lib"}) {
+		t.Fatal(got)
+	}
+	if e := renderErr(t, cfg, "b"); !strings.Contains(e.Error(), "file 'file://../../../elsewhere' resolved to outside repository root") {
+		t.Fatal(e)
 	}
 }

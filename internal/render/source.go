@@ -21,7 +21,17 @@ import (
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
 )
 
-// objDef remembers where a Directory source read an object from.
+// recordDef remembers where an Application or AppProject object came from.
+func (ws *Workspace) recordDef(u *unstructured.Unstructured, d objDef) {
+	ws.mu.Lock()
+	if ws.defs == nil {
+		ws.defs = map[*unstructured.Unstructured]objDef{}
+	}
+	ws.defs[u] = d
+	ws.mu.Unlock()
+}
+
+// objDef remembers where a source read an Application or AppProject from.
 type objDef struct {
 	doc         []byte
 	file        string
@@ -49,6 +59,8 @@ type source struct {
 	dir   string
 	refs  map[string]*refTarget
 	env   map[string]string
+	// warnings are non-fatal findings of this source's render.
+	warnings []string
 }
 
 // fieldPath is the YAML path of the source in the manifest.
@@ -122,6 +134,9 @@ func (ws *Workspace) renderSources(a *App) ([]manifest.Object, []string, error) 
 		objs = append(objs, o...)
 	}
 	objs, warns := ws.postProcess(a, objs)
+	for _, s := range srcs {
+		warns = append(s.warnings, warns...)
+	}
 	return objs, warns, nil
 }
 
@@ -317,12 +332,7 @@ func (s *source) renderDirectory() ([]manifest.Object, error) {
 		for _, fo := range fobjs {
 			u := &unstructured.Unstructured{Object: fo.Object}
 			if argo.IsApplication(fo.Object) || argo.IsAppProject(fo.Object) {
-				s.ws.mu.Lock()
-				if s.ws.defs == nil {
-					s.ws.defs = map[*unstructured.Unstructured]objDef{}
-				}
-				s.ws.defs[u] = objDef{doc: fo.Doc, file: full, start: fo.Start, line: fo.Line, repoDir: s.repo.Root}
-				s.ws.mu.Unlock()
+				s.ws.recordDef(u, objDef{doc: fo.Doc, file: full, start: fo.Start, line: fo.Line, repoDir: s.repo.Root})
 			}
 			out = append(out, manifest.Object{App: s.app.Name, Source: full, Object: u})
 		}
@@ -350,7 +360,7 @@ func (s *source) resolveFile(raw string) (valueFile, error) {
 			if strings.Trim(rest, "/") == "" {
 				return valueFile{}, fmt.Errorf("invalid value file path %q: no file path after the ref name", raw)
 			}
-			if NormalizeURL(t.src.RepoURL) == NormalizeURL(s.src.RepoURL) && normRev(t.src.TargetRevision) != normRev(s.src.TargetRevision) {
+			if NormalizeURL(t.src.RepoURL) == NormalizeURL(s.src.RepoURL) && !sameRevision(t.repo, t.src.TargetRevision, s.src.TargetRevision) {
 				return valueFile{}, errors.New("cannot reference a different revision of the same repository")
 			}
 			p := Envsubst("/"+rest, s.env)
@@ -407,6 +417,21 @@ func normRev(r string) string {
 		return "HEAD"
 	}
 	return r
+}
+
+// sameRevision reports whether two targetRevisions of one repository name
+// the same commit: equal text, or both resolving to one commit locally.
+func sameRevision(r *gitrepo.Repo, a, b string) bool {
+	a, b = normRev(a), normRev(b)
+	if a == b {
+		return true
+	}
+	ha, err := r.ResolveRevision(a)
+	if err != nil {
+		return false
+	}
+	hb, err := r.ResolveRevision(b)
+	return err == nil && ha == hb
 }
 
 func renameOutside(err error, p string) error {

@@ -16,7 +16,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path"
 	"runtime"
 	"sort"
 	"strings"
@@ -258,15 +257,28 @@ func Open(ctx context.Context, o Options) (*Workspace, error) {
 	if len(wave) == 0 {
 		return nil, fmt.Errorf("root application: %s holds no Application", ws.root)
 	}
+	if cfg.GitopsRepo.URL == "" {
+		// Without gitopsRepo.url, the repositories the root apps read are
+		// taken to be this gitops-repo (root-app.yaml lives in it).
+		for _, a := range wave {
+			for _, s := range a.Sources {
+				if k := NormalizeURL(s.RepoURL); s.Chart == "" && s.Ref == "" && ws.repos[k] == nil {
+					ws.repos[k] = ws.gitops
+				}
+			}
+		}
+	}
 	// Breadth-first: render the apps that may render Applications, in
 	// parallel per wave, and collect their children.
 	for len(wave) > 0 {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		may := make([]bool, len(wave))
+		ws.parallel(len(wave), func(i int) { may[i] = ws.mayRenderApps(wave[i]) })
 		var parents []*App
-		for _, a := range wave {
-			if ws.mayRenderApps(a) {
+		for i, a := range wave {
+			if may[i] {
 				parents = append(parents, a)
 			}
 		}
@@ -387,6 +399,20 @@ func (ws *Workspace) definition(parent *App, o manifest.Object) (doc []byte, fil
 	return nil, o.Source, 0, 0, parent.RepoDir
 }
 
+// DiscoveryErrors returns the errors of apps rendered while discovering
+// (their children may be missing from Apps), sorted by app name.
+func (ws *Workspace) DiscoveryErrors() []error {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	var errs []error
+	for _, a := range ws.apps {
+		if r, ok := ws.results[a.Name]; ok && r.Err != nil {
+			errs = append(errs, r.Err)
+		}
+	}
+	return errs
+}
+
 // Apps returns every discovered Application, sorted by name.
 func (ws *Workspace) Apps() []*App { return append([]*App(nil), ws.apps...) }
 
@@ -484,22 +510,36 @@ func (ws *Workspace) RenderApps(ctx context.Context, apps []*App) []Result {
 
 func (ws *Workspace) renderAll(ctx context.Context, apps []*App) []Result {
 	out := make([]Result, len(apps))
-	sem := make(chan struct{}, ws.opts.Parallelism)
+	ws.parallel(len(apps), func(i int) {
+		a := apps[i]
+		if err := ctx.Err(); err != nil {
+			out[i] = Result{App: a, Err: appError(a, err)}
+			return
+		}
+		out[i] = ws.renderApp(a)
+	})
+	return out
+}
+
+// parallel runs f(0..n-1) on at most Options.Parallelism goroutines.
+func (ws *Workspace) parallel(n int, f func(i int)) {
+	workers := min(ws.opts.Parallelism, n)
+	next := make(chan int)
 	var wg sync.WaitGroup
-	for i, a := range apps {
+	for range workers {
 		wg.Add(1)
-		sem <- struct{}{}
 		go func() {
-			defer func() { <-sem; wg.Done() }()
-			if err := ctx.Err(); err != nil {
-				out[i] = Result{App: a, Err: appError(a, err)}
-				return
+			defer wg.Done()
+			for i := range next {
+				f(i)
 			}
-			out[i] = ws.renderApp(a)
 		}()
 	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
 	wg.Wait()
-	return out
 }
 
 // repoFor finds the repository of a source URL.
@@ -566,15 +606,4 @@ func chartMentionsApps(ch *chart.Chart) bool {
 		}
 	}
 	return false
-}
-
-// relTo returns p relative to dir when p is inside it, else p.
-func relTo(dir, p string) string {
-	if dir == "." || dir == "" {
-		return p
-	}
-	if strings.HasPrefix(p, dir+"/") {
-		return strings.TrimPrefix(p, dir+"/")
-	}
-	return path.Clean(p)
 }
