@@ -1,15 +1,217 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
 
-// newCheckCmd is a placeholder until the command lands.
+	"github.com/spf13/cobra"
+
+	"github.com/gitopsctl/gitopsctl/internal/check"
+	"github.com/gitopsctl/gitopsctl/internal/config"
+	"github.com/gitopsctl/gitopsctl/internal/diff"
+	"github.com/gitopsctl/gitopsctl/internal/layout"
+	"github.com/gitopsctl/gitopsctl/internal/seal"
+)
+
+type checkOptions struct {
+	staged      bool
+	base        string
+	configsBase string
+}
+
 func newCheckCmd(f *Factory) *cobra.Command {
-	return &cobra.Command{
-		Use:    "check",
-		Short:  "(not yet available)",
-		Hidden: true,
-		RunE: func(*cobra.Command, []string) error {
-			return usageError("'check' is not available in this build yet")
+	o := &checkOptions{}
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "The pre-commit gate: everything renders, nothing plaintext, everything valid",
+		Long: `Render the Applications and fail (exit 3) listing every problem found:
+
+  render     a template or value-file error, or an Application/AppProject
+             manifest that does not decode (reported against its parent app)
+  decode     a rendered object that does not decode strictly into its Go type
+             (Kubernetes, Argo Rollouts, Argo CD Application/AppProject,
+             SealedSecret; unknown custom resources are skipped)
+  project    an AppProject violation: source repository (ref sources too),
+             destination server/namespace, namespaced or cluster-scoped kind
+  secret     a plain kind: Secret manifest tracked in either repo (chart
+             templates excepted)
+  plaintext  a plaintext secrets file (*.local.env) tracked or staged
+  image      a container or init container image with an empty tag, no tag
+             or the tag latest
+  sealed     sealed data missing or stale for the local plaintext, or sealed
+             with another cert, scope or name/namespace (seal --check's
+             findings; needs sealing.cert, else a note says it was skipped)
+
+Without flags every app is rendered and every tracked file checked. --staged
+checks what is staged in either repository (the pre-commit case: only apps
+whose inputs are staged are rendered, only staged files read from the index;
+apps render from the work tree, which the pre-commit framework makes equal to
+what is staged by stashing unstaged edits); --base REV
+checks what changed in the gitops-repo since REV (and in the configs-repo since
+--configs-base, default HEAD), including uncommitted edits.
+
+Each problem is printed as FILE[:LINE]: CLASS: APP: message.
+Exit codes: 0 clean, 3 problems found, 1 error.`,
+		Example: `  gitopsctl check
+  gitopsctl check --staged             # what 'gitopsctl hook install' runs
+  gitopsctl check --base origin/main   # in CI, for a pull request
+  gitopsctl check -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runCheck(cmd, f, o)
 		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&o.staged, "staged", false, "check only what is staged (for a pre-commit hook)")
+	fl.StringVar(&o.base, "base", "", "check only what changed in the gitops-repo since this revision")
+	fl.StringVar(&o.configsBase, "configs-base", "", "with --base: configs-repo revision to compare with (default HEAD)")
+	return cmd
+}
+
+func runCheck(cmd *cobra.Command, f *Factory, o *checkOptions) error {
+	if o.staged && o.base != "" {
+		return usageError("--staged and --base exclude each other")
+	}
+	if o.configsBase != "" && o.base == "" {
+		return usageError("--configs-base needs --base")
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	ctx := cmd.Context()
+	ws, err := check.OpenWorkspace(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	res, err := check.Run(ctx, check.Options{
+		GitopsDir: cfg.RepoDir, ConfigsDir: cfg.ConfigsDir,
+		Staged: o.staged, Base: o.base, ConfigsBase: o.configsBase,
+		Workspace: ws,
+		Sealed:    sealChecker(f, cfg),
+		RepoName:  func(dir string) string { return diff.RepoName(cfg, dir) },
+	})
+	if err != nil {
+		return err
+	}
+	for _, n := range res.Notes {
+		fmt.Fprintf(f.IO.ErrOut, "note: %s\n", n)
+	}
+	err = printData(f, res, func(w *strings.Builder) {
+		wd, _ := os.Getwd()
+		for _, p := range res.Problems {
+			if p.File != "" {
+				p.File = checkDisplayPath(wd, cfg, p.Repo, p.File)
+			}
+			fmt.Fprintln(w, p.String())
+		}
+		apps := fmt.Sprintf("%d %s checked", len(res.Checked), countNoun(len(res.Checked), "app", "apps"))
+		if len(res.Skipped) > 0 {
+			apps += fmt.Sprintf(", %d skipped (inputs unchanged)", len(res.Skipped))
+		}
+		if len(res.Problems) == 0 {
+			fmt.Fprintf(w, "check passed (%s; %s)\n", res.Scope, apps)
+		} else {
+			fmt.Fprintf(w, "%d %s (%s; %s)\n", len(res.Problems), countNoun(len(res.Problems), "problem", "problems"), res.Scope, apps)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if len(res.Problems) > 0 {
+		return SilentExit(ExitProblems)
+	}
+	return nil
+}
+
+// checkDisplayPath shows a repo-relative file relative to the current directory
+// (so editors and terminals can open it), or as given when that fails.
+func checkDisplayPath(wd string, cfg *config.Loaded, repo, file string) string {
+	root := cfg.RepoDir
+	switch {
+	case repo == check.RepoConfigs:
+		root = cfg.ConfigsDir
+	case filepath.IsAbs(repo):
+		root = repo
+	}
+	abs := filepath.Join(root, filepath.FromSlash(file))
+	if wd == "" {
+		return abs
+	}
+	rel, err := filepath.Rel(wd, abs)
+	if err != nil {
+		return abs
+	}
+	return rel
+}
+
+// sealChecker runs seal's own check (as 'seal --check' does: cert, scope,
+// target name/namespace, staleness against local plaintext) for the checked
+// apps that are services of the configs-repo, and turns each finding into a
+// "sealed" problem on <svc>/secrets.yaml. Without a sealing cert configured,
+// or when its file does not exist yet, sealed data is not checked, and check
+// says so on stderr.
+func sealChecker(f *Factory, cfg *config.Loaded) check.SealChecker {
+	if cfg.Sealing.Cert == "" {
+		fmt.Fprintln(f.IO.ErrOut, "note: sealed data not checked: no sealing.cert in "+layout.ConfigFileName)
+		return nil
+	}
+	return func(ctx context.Context, apps []string) ([]check.Problem, error) {
+		all, err := seal.Services(cfg.ConfigsDir)
+		if err != nil {
+			return nil, err
+		}
+		isSvc := map[string]bool{}
+		for _, s := range all {
+			isSvc[s] = true
+		}
+		var svcs []string
+		for _, a := range apps {
+			if isSvc[a] {
+				svcs = append(svcs, a)
+			}
+		}
+		if len(svcs) == 0 {
+			return nil, nil
+		}
+		sl, _, warn, err := f.sealer(ctx, sealFlags{})
+		if errors.Is(err, fs.ErrNotExist) {
+			// A fresh repository names the cert before anyone fetched it.
+			fmt.Fprintf(f.IO.ErrOut, "note: sealed data not checked: %v (gitopsctl seal fetch-cert)\n", err)
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		f.warn(warn)
+		rep, err := seal.Check(ctx, seal.CheckOptions{Sealer: *sl, Services: svcs, Now: f.Now()})
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range rep.Warnings {
+			if w != warn {
+				f.warn(w)
+			}
+		}
+		var out []check.Problem
+		for _, s := range rep.Failing() {
+			for _, p := range s.Problems {
+				if p.Kind == seal.ProblemTracked {
+					continue // reported by check's own plaintext rule
+				}
+				msg := p.Kind + ": "
+				if len(p.Keys) > 0 {
+					msg += strings.Join(p.Keys, ", ") + ": "
+				}
+				out = append(out, check.Problem{Class: check.ClassSealed, App: s.Service, Repo: check.RepoConfigs,
+					File: s.Service + "/" + layout.ServiceSecretsFile, Message: msg + p.Detail + " (gitopsctl seal " + s.Service + ")"})
+			}
+		}
+		return out, nil
 	}
 }

@@ -1,15 +1,125 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"fmt"
+	"strings"
 
-// newDiffCmd is a placeholder until the command lands.
+	"github.com/spf13/cobra"
+	"sigs.k8s.io/yaml"
+
+	"github.com/gitopsctl/gitopsctl/internal/diff"
+)
+
+type diffOptions struct {
+	apps                     []string
+	base, head               string
+	configsBase, configsHead string
+	format                   string
+}
+
 func newDiffCmd(f *Factory) *cobra.Command {
-	return &cobra.Command{
-		Use:    "diff",
-		Short:  "(not yet available)",
-		Hidden: true,
-		RunE: func(*cobra.Command, []string) error {
-			return usageError("'diff' is not available in this build yet")
+	o := &diffOptions{}
+	cmd := &cobra.Command{
+		Use:   "diff [APP...]",
+		Short: "Show what a change in either repo does to the rendered apps",
+		Long: `Render the affected Applications at two revisions and show, per app, the objects
+added, removed and changed, with a unified diff of each changed object's YAML.
+
+Like git diff, with no flags it compares each repository's HEAD commit with its
+work tree, so uncommitted edits in the gitops-repo and the configs-repo show up.
+--base/--head select gitops-repo revisions, --configs-base/--configs-head
+configs-repo revisions (each defaults to HEAD and the work tree).
+
+Only apps whose inputs changed between the two sides are rendered (the
+Application manifest, its chart's files, its value files in either repo); the
+others are listed as skipped.
+
+Secret values are never printed: a Secret's changed keys are named and its values
+masked. A SealedSecret whose ciphertexts changed under the same keys is reported
+as "resealed", not as a content change. Helm hook objects whose names carry a
+random suffix are matched up instead of shown as removed and added.
+
+Output: text (coloured on a terminal unless NO_COLOR is set), --format markdown
+for a pull-request comment (one collapsible section per app), or -o json.
+
+Exit codes: 0 no change, 3 changes, 1 error (including an app that fails to render).`,
+		Example: `  # Uncommitted edits in either repo
+  gitopsctl diff
+
+  # This branch against main, as a PR comment
+  gitopsctl diff --base main --format markdown > diff.md
+
+  # Only backend, between two configs-repo commits
+  gitopsctl diff backend --configs-base HEAD~1 --configs-head HEAD
+
+  # Machine-readable
+  gitopsctl diff --base main -o json`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.apps = args
+			return runDiff(cmd, f, o)
 		},
 	}
+	fl := cmd.Flags()
+	fl.StringVar(&o.base, "base", "", "gitops-repo base revision (default HEAD)")
+	fl.StringVar(&o.head, "head", "", "gitops-repo head revision (default: the work tree)")
+	fl.StringVar(&o.configsBase, "configs-base", "", "configs-repo base revision (default HEAD)")
+	fl.StringVar(&o.configsHead, "configs-head", "", "configs-repo head revision (default: the work tree)")
+	fl.StringVar(&o.format, "format", "text", "text or markdown (-o json for JSON)")
+	return cmd
+}
+
+func runDiff(cmd *cobra.Command, f *Factory, o *diffOptions) error {
+	switch o.format {
+	case "text", "markdown":
+	default:
+		return usageError("invalid --format %q: use text or markdown", o.format)
+	}
+	if o.format == "markdown" && f.Output() != "text" {
+		return usageError("--format markdown and -o %s exclude each other", f.Output())
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	ctx := cmd.Context()
+	res, err := diff.Run(ctx, diff.RunOptions{
+		GitopsDir: cfg.RepoDir, ConfigsDir: cfg.ConfigsDir,
+		Base: o.base, Head: o.head, ConfigsBase: o.configsBase, ConfigsHead: o.configsHead,
+		Apps: o.apps,
+		Open: diff.RenderOpener(cfg),
+	})
+	if err != nil {
+		return err
+	}
+	out := f.IO.Out
+	switch {
+	case f.Output() == "json":
+		err = diff.WriteJSON(out, res)
+	case f.Output() == "yaml":
+		var b []byte
+		if b, err = yaml.Marshal(res); err == nil {
+			_, err = out.Write(b)
+		}
+	case o.format == "markdown":
+		err = diff.WriteMarkdown(out, res)
+	default:
+		err = diff.WriteText(out, res, f.IO.OutTTY && !f.IO.NoColor)
+	}
+	if err != nil {
+		return err
+	}
+	if failed := res.Errors(); len(failed) > 0 {
+		return fmt.Errorf("%d %s failed to render: %s", len(failed), countNoun(len(failed), "app", "apps"), strings.Join(failed, ", "))
+	}
+	if res.Changed() {
+		return SilentExit(ExitProblems)
+	}
+	return nil
+}
+
+func countNoun(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

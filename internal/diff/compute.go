@@ -1,0 +1,211 @@
+package diff
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/gitopsctl/gitopsctl/internal/manifest"
+)
+
+// Side is one side of a diff: the apps of a pair of repository revisions and
+// a way to render them.
+type Side interface {
+	// Apps lists the Application names.
+	Apps() []string
+	// Inputs lists the files an app's rendering reads; an error means
+	// "unknown" and makes the app count as affected.
+	Inputs(app string) ([]Input, error)
+	// Render renders the named apps.
+	Render(ctx context.Context, apps ...string) []Rendered
+}
+
+// Rendered is the output of one app on one side.
+type Rendered struct {
+	App     string
+	Objects []manifest.Object
+	Err     error
+}
+
+// Options select what Compute compares.
+type Options struct {
+	// Apps restricts the diff to these apps (all when empty).
+	Apps []string
+	// Changes are the changed paths between the two sides. Nil means
+	// unknown: every app is rendered.
+	Changes Changes
+}
+
+// Result is the diff of two sides.
+type Result struct {
+	// Sides names the revisions compared (set by Run).
+	Sides *Sides `json:"sides,omitempty"`
+	// Apps are the apps that changed or failed to render, by name.
+	Apps []AppDiff `json:"apps"`
+	// Unchanged are apps rendered on both sides with identical output.
+	Unchanged []string `json:"unchanged"`
+	// Skipped are apps not rendered because none of their inputs changed.
+	Skipped []string `json:"skipped"`
+}
+
+// Changed reports whether any app changed.
+func (r *Result) Changed() bool {
+	for _, a := range r.Apps {
+		if a.Error == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// Errors lists the apps that failed to render.
+func (r *Result) Errors() []string {
+	var out []string
+	for _, a := range r.Apps {
+		if a.Error != "" {
+			out = append(out, a.App)
+		}
+	}
+	return out
+}
+
+// Compute renders the affected apps on both sides and compares them.
+func Compute(ctx context.Context, base, head Side, opts Options) (*Result, error) {
+	inBase, inHead := set(base.Apps()), set(head.Apps())
+	all := union(inBase, inHead)
+	if len(opts.Apps) > 0 {
+		var unknown []string
+		for _, a := range opts.Apps {
+			if !inBase[a] && !inHead[a] {
+				unknown = append(unknown, a)
+			}
+		}
+		if len(unknown) > 0 {
+			return nil, fmt.Errorf("unknown app %s (known: %s)", strings.Join(unknown, ", "), strings.Join(all, ", "))
+		}
+		all = union(set(opts.Apps), nil)
+	}
+	toRender := all
+	var skipped []string
+	if opts.Changes != nil {
+		var bi, hi map[string][]Input
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); bi = inputs(base, inBase, all) }()
+		go func() { defer wg.Done(); hi = inputs(head, inHead, all) }()
+		wg.Wait()
+		toRender, skipped = Affected(all, bi, hi, opts.Changes)
+	}
+	res := &Result{Apps: []AppDiff{}, Unchanged: []string{}, Skipped: skipped}
+	if res.Skipped == nil {
+		res.Skipped = []string{}
+	}
+	var bNames, hNames []string
+	for _, a := range toRender {
+		if inBase[a] {
+			bNames = append(bNames, a)
+		}
+		if inHead[a] {
+			hNames = append(hNames, a)
+		}
+	}
+	bOut, hOut := byApp(base.Render(ctx, bNames...)), byApp(head.Render(ctx, hNames...))
+	for _, a := range toRender {
+		b, hasB := bOut[a]
+		h, hasH := hOut[a]
+		var errs []string
+		if hasB && b.Err != nil {
+			errs = append(errs, "base: "+b.Err.Error())
+		}
+		if hasH && h.Err != nil {
+			errs = append(errs, "head: "+h.Err.Error())
+		}
+		if len(errs) > 0 {
+			res.Apps = append(res.Apps, AppDiff{App: a, Status: "error", Error: strings.Join(errs, "; ")})
+			continue
+		}
+		ad := Compare(a, b.Objects, h.Objects)
+		switch {
+		case !hasB && hasH:
+			ad.Status = "added"
+		case hasB && !hasH:
+			ad.Status = "removed"
+		}
+		if ad.Status == "unchanged" {
+			res.Unchanged = append(res.Unchanged, a)
+			continue
+		}
+		res.Apps = append(res.Apps, ad)
+	}
+	return res, nil
+}
+
+// inputs asks a side for the inputs of its apps, a few at a time (sides
+// are safe for concurrent use).
+func inputs(s Side, exists map[string]bool, apps []string) map[string][]Input {
+	var names []string
+	for _, a := range apps {
+		if exists[a] {
+			names = append(names, a)
+		}
+	}
+	lists := make([][]Input, len(names))
+	next := make(chan int, len(names))
+	for i := range names {
+		next <- i
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if in, err := s.Inputs(names[i]); err == nil {
+					lists[i] = in
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	out := make(map[string][]Input, len(names))
+	for i, n := range names {
+		out[n] = lists[i]
+	}
+	return out
+}
+
+func byApp(rs []Rendered) map[string]Rendered {
+	m := make(map[string]Rendered, len(rs))
+	for _, r := range rs {
+		m[r.App] = r
+	}
+	return m
+}
+
+func set(xs []string) map[string]bool {
+	m := make(map[string]bool, len(xs))
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}
+
+func union(a, b map[string]bool) []string {
+	m := map[string]bool{}
+	for k := range a {
+		m[k] = true
+	}
+	for k := range b {
+		m[k] = true
+	}
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,93 @@
+package diff
+
+import (
+	"context"
+	"path/filepath"
+
+	"github.com/gitopsctl/gitopsctl/internal/config"
+	"github.com/gitopsctl/gitopsctl/internal/render"
+)
+
+// RepoName maps a repository directory to the name used in Changes and
+// Input.Repo: RepoGitops, RepoConfigs, or the directory itself for other
+// repositories (whose changes are not computed: they are read at the same
+// state on both sides).
+func RepoName(cfg *config.Loaded, dir string) string {
+	switch filepath.Clean(dir) {
+	case filepath.Clean(cfg.RepoDir):
+		return RepoGitops
+	case filepath.Clean(cfg.ConfigsDir):
+		return RepoConfigs
+	}
+	return dir
+}
+
+// renderSide is a Side backed by the renderer.
+type renderSide struct {
+	cfg *config.Loaded
+	ws  *render.Workspace
+}
+
+// RenderOpener opens sides with the renderer.
+func RenderOpener(cfg *config.Loaded) Opener {
+	return func(ctx context.Context, rev, configsRev string) (Side, error) {
+		ws, err := render.Open(ctx, render.Options{Config: cfg, Rev: rev, ConfigsRev: configsRev})
+		if err != nil {
+			return nil, err
+		}
+		return &renderSide{cfg: cfg, ws: ws}, nil
+	}
+}
+
+func (s *renderSide) Apps() []string {
+	apps := s.ws.Apps()
+	out := make([]string, len(apps))
+	for i, a := range apps {
+		out[i] = a.Name
+	}
+	return out
+}
+
+func (s *renderSide) Inputs(app string) ([]Input, error) {
+	a := s.ws.App(app)
+	if a == nil {
+		return nil, nil
+	}
+	return AppInputs(s.cfg, s.ws, a), nil
+}
+
+// AppInputs lists what an app's render depends on. An Application rendered
+// by a parent's Helm chart (no manifest line of its own) also depends on
+// everything its parent's render reads, since its spec comes from there.
+func AppInputs(cfg *config.Loaded, ws *render.Workspace, a *render.App) []Input {
+	var out []Input
+	for hops := 0; a != nil && hops < 32; hops++ {
+		for _, in := range ws.Inputs(a) {
+			out = append(out, Input{Repo: RepoName(cfg, in.RepoDir), Path: in.Path, Glob: in.Glob})
+		}
+		if a.Parent == "" || a.Line > 0 {
+			break
+		}
+		a = ws.App(a.Parent)
+	}
+	return out
+}
+
+func (s *renderSide) Render(ctx context.Context, apps ...string) []Rendered {
+	if len(apps) == 0 {
+		return nil
+	}
+	res, err := s.ws.Render(ctx, apps...)
+	if err != nil {
+		out := make([]Rendered, len(apps))
+		for i, a := range apps {
+			out[i] = Rendered{App: a, Err: err}
+		}
+		return out
+	}
+	out := make([]Rendered, len(res))
+	for i, r := range res {
+		out[i] = Rendered{App: r.App.Name, Objects: r.Objects, Err: r.Err}
+	}
+	return out
+}

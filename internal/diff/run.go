@@ -1,0 +1,116 @@
+package diff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/gitopsctl/gitopsctl/internal/gitdiff"
+)
+
+// Repository names used as keys of Changes and Input.Repo.
+const (
+	RepoGitops  = "gitops"
+	RepoConfigs = "configs"
+)
+
+// Opener opens one side: the gitops-repo at rev and the configs-repo at
+// configsRev ("" means the work tree).
+type Opener func(ctx context.Context, rev, configsRev string) (Side, error)
+
+// RunOptions are the inputs of Run.
+type RunOptions struct {
+	GitopsDir  string
+	ConfigsDir string
+	// Base and Head are gitops-repo revisions (Base default HEAD, Head
+	// default the work tree); ConfigsBase and ConfigsHead the same for the
+	// configs-repo.
+	Base, Head               string
+	ConfigsBase, ConfigsHead string
+	// Apps restricts the diff to these apps.
+	Apps []string
+	Open Opener
+}
+
+// Sides describes the two sides compared, for humans.
+type Sides struct {
+	Base        string `json:"base"`
+	Head        string `json:"head"`
+	ConfigsBase string `json:"configsBase"`
+	ConfigsHead string `json:"configsHead"`
+}
+
+// Run computes which paths changed in each repository, opens both sides
+// and compares the affected apps.
+func Run(ctx context.Context, o RunOptions) (*Result, error) {
+	if o.Base == "" {
+		o.Base = "HEAD"
+	}
+	if o.ConfigsBase == "" {
+		o.ConfigsBase = "HEAD"
+	}
+	sides := &Sides{Base: o.Base, Head: sideName(o.Head), ConfigsBase: o.ConfigsBase, ConfigsHead: sideName(o.ConfigsHead)}
+	// The two repositories' changes and the two sides are independent:
+	// work them out concurrently (opening a side reads every Application
+	// and chart of a revision).
+	type repoJob struct{ name, dir, base, head string }
+	jobs := []repoJob{{RepoGitops, o.GitopsDir, o.Base, o.Head}, {RepoConfigs, o.ConfigsDir, o.ConfigsBase, o.ConfigsHead}}
+	paths := make([][]string, len(jobs))
+	errs := make([]error, len(jobs)+2)
+	var base, head Side
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			g, err := gitdiff.Open(j.dir)
+			if err != nil {
+				if errors.Is(err, gitdiff.ErrNotRepo) {
+					err = fmt.Errorf("%s-repo: %w: diff compares git revisions", j.name, err)
+				}
+				errs[i] = err
+				return
+			}
+			paths[i], errs[i] = g.Changed(j.base, j.head)
+		}()
+	}
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		var err error
+		if base, err = o.Open(ctx, o.Base, o.ConfigsBase); err != nil {
+			errs[2] = fmt.Errorf("open base (%s, configs %s): %w", o.Base, o.ConfigsBase, err)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		var err error
+		if head, err = o.Open(ctx, o.Head, o.ConfigsHead); err != nil {
+			errs[3] = fmt.Errorf("open head (%s, configs %s): %w", sides.Head, sides.ConfigsHead, err)
+		}
+	}()
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	changes := Changes{}
+	for i, j := range jobs {
+		changes[j.name] = paths[i]
+	}
+	res, err := Compute(ctx, base, head, Options{Apps: o.Apps, Changes: changes})
+	if err != nil {
+		return nil, err
+	}
+	res.Sides = sides
+	return res, nil
+}
+
+func sideName(rev string) string {
+	if rev == "" {
+		return "work tree"
+	}
+	return rev
+}

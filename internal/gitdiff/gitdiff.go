@@ -1,0 +1,232 @@
+// Package gitdiff answers the git questions diff and check ask of the two
+// repositories: which paths changed between two revisions, or between a
+// revision and the work tree; which files are tracked or staged.
+package gitdiff
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// WorkTree names the working tree (with uncommitted edits) as a side.
+const WorkTree = ""
+
+// Repo is an opened git repository.
+type Repo struct {
+	Dir string
+	r   *git.Repository
+}
+
+// ErrNotRepo is returned (wrapped) when a directory is not a git repository.
+var ErrNotRepo = errors.New("not a git repository")
+
+// Open opens the repository whose work tree root is dir.
+func Open(dir string) (*Repo, error) {
+	r, err := git.PlainOpen(dir)
+	if err != nil {
+		if errors.Is(err, git.ErrRepositoryNotExists) {
+			return nil, fmt.Errorf("%s: %w", dir, ErrNotRepo)
+		}
+		return nil, fmt.Errorf("open git repository %s: %w", dir, err)
+	}
+	return &Repo{Dir: dir, r: r}, nil
+}
+
+// Resolve returns the commit a revision (branch, tag, hash, HEAD~1, ...)
+// names.
+func (g *Repo) Resolve(rev string) (plumbing.Hash, error) {
+	h, err := g.r.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("%s: unknown revision %q: %w", g.Dir, rev, err)
+	}
+	return *h, nil
+}
+
+func (g *Repo) tree(rev string) (*object.Tree, error) {
+	h, err := g.Resolve(rev)
+	if err != nil {
+		return nil, err
+	}
+	c, err := g.r.CommitObject(h)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s is not a commit: %w", g.Dir, rev, err)
+	}
+	return c.Tree()
+}
+
+// hasHead reports whether HEAD points at a commit (false in a new repository).
+func (g *Repo) hasHead() bool {
+	_, err := g.r.Head()
+	return err == nil
+}
+
+// Changed lists the slash-separated paths that differ between revision base
+// and head; head == WorkTree means the work tree, including staged,
+// unstaged and untracked (not ignored) files.
+func (g *Repo) Changed(base, head string) ([]string, error) {
+	set := map[string]bool{}
+	if head != WorkTree {
+		if err := g.treeChanges(base, head, set); err != nil {
+			return nil, err
+		}
+		return sorted(set), nil
+	}
+	// base..HEAD, then HEAD..work tree.
+	if g.hasHead() {
+		if err := g.treeChanges(base, "HEAD", set); err != nil {
+			return nil, err
+		}
+	} else if base != "HEAD" {
+		return nil, fmt.Errorf("%s: unknown revision %q: the repository has no commits", g.Dir, base)
+	}
+	idx, err := g.readIndex()
+	if err != nil {
+		return nil, err
+	}
+	if err := g.indexVsHead(idx, set); err != nil {
+		return nil, err
+	}
+	if err := g.workTreeVsIndex(idx, set); err != nil {
+		return nil, err
+	}
+	return sorted(set), nil
+}
+
+func (g *Repo) treeChanges(base, head string, set map[string]bool) error {
+	bt, err := g.tree(base)
+	if err != nil {
+		return err
+	}
+	ht, err := g.tree(head)
+	if err != nil {
+		return err
+	}
+	if bt.Hash == ht.Hash {
+		return nil
+	}
+	changes, err := object.DiffTree(bt, ht)
+	if err != nil {
+		return fmt.Errorf("%s: diff %s..%s: %w", g.Dir, base, head, err)
+	}
+	for _, c := range changes {
+		if c.From.Name != "" {
+			set[c.From.Name] = true
+		}
+		if c.To.Name != "" {
+			set[c.To.Name] = true
+		}
+	}
+	return nil
+}
+
+// Staged lists the paths whose index entry differs from HEAD (added,
+// modified or deleted in the index).
+func (g *Repo) Staged() ([]string, error) {
+	idx, err := g.readIndex()
+	if err != nil {
+		return nil, err
+	}
+	set := map[string]bool{}
+	if err := g.indexVsHead(idx, set); err != nil {
+		return nil, err
+	}
+	return sorted(set), nil
+}
+
+// Tracked lists the paths in the index (what the next commit holds).
+func (g *Repo) Tracked() ([]string, error) {
+	idx, err := g.r.Storer.Index()
+	if err != nil {
+		return nil, fmt.Errorf("%s: read index: %w", g.Dir, err)
+	}
+	out := make([]string, 0, len(idx.Entries))
+	for _, e := range idx.Entries {
+		out = append(out, e.Name)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// IndexFile returns the content of path as staged.
+func (g *Repo) IndexFile(path string) ([]byte, error) {
+	idx, err := g.r.Storer.Index()
+	if err != nil {
+		return nil, fmt.Errorf("%s: read index: %w", g.Dir, err)
+	}
+	e, err := idx.Entry(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s is not in the index: %w", g.Dir, path, err)
+	}
+	b, err := g.r.BlobObject(e.Hash)
+	if err != nil {
+		return nil, fmt.Errorf("%s: read staged %s: %w", g.Dir, path, err)
+	}
+	rd, err := b.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	return io.ReadAll(rd)
+}
+
+func sorted(set map[string]bool) []string {
+	out := make([]string, 0, len(set))
+	for p := range set {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// HooksDir returns the directory git runs hooks from: core.hooksPath when
+// set (relative to the work tree root), else the hooks directory of the
+// repository's common git directory (linked worktrees share it).
+func (g *Repo) HooksDir() (string, error) {
+	cfg, err := g.r.Config()
+	if err != nil {
+		return "", fmt.Errorf("%s: read git config: %w", g.Dir, err)
+	}
+	if hp := cfg.Raw.Section("core").Option("hooksPath"); hp != "" {
+		if !filepath.IsAbs(hp) {
+			hp = filepath.Join(g.Dir, hp)
+		}
+		return hp, nil
+	}
+	gitDir := filepath.Join(g.Dir, ".git")
+	fi, err := os.Stat(gitDir)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", g.Dir, err)
+	}
+	if !fi.IsDir() {
+		// A linked worktree or submodule: ".git" is a file "gitdir: <dir>".
+		b, err := os.ReadFile(gitDir)
+		if err != nil {
+			return "", err
+		}
+		line := strings.TrimSpace(string(b))
+		if !strings.HasPrefix(line, "gitdir:") {
+			return "", fmt.Errorf("%s: unexpected .git file", g.Dir)
+		}
+		gitDir = strings.TrimSpace(strings.TrimPrefix(line, "gitdir:"))
+		if !filepath.IsAbs(gitDir) {
+			gitDir = filepath.Join(g.Dir, gitDir)
+		}
+		if c, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
+			common := strings.TrimSpace(string(c))
+			if !filepath.IsAbs(common) {
+				common = filepath.Join(gitDir, common)
+			}
+			gitDir = common
+		}
+	}
+	return filepath.Join(gitDir, "hooks"), nil
+}
