@@ -16,19 +16,7 @@ now_ms() { date +%s%3N; }
 
 echo "building the repository generator and the helm CLI (helm module version from go.mod)..."
 go build -o "$work/benchgen" ./internal/render/benchgen/cmd/benchgen
-# The helm CLI needs a few modules gitopsctl itself does not import; build it in
-# a scratch copy of go.mod/go.sum so the same dependency versions are used and
-# the missing go.sum lines are fetched there, never into the repository.
-# The binary is kept in $BENCH_WORK, keyed by go.mod + go.sum.
-helm="${BENCH_WORK}/helm-$(cat go.mod go.sum | sha256sum | cut -c1-12)"
-if [ ! -x "$helm" ]; then
-  scratch="$work/helm-build"
-  mkdir -p "$scratch"
-  sed 's/^module .*/module helmbuild/' go.mod > "$scratch/go.mod"
-  cp go.sum "$scratch/go.sum"
-  (cd "$scratch" && GOFLAGS=-mod=mod go build -o "$helm.tmp" helm.sh/helm/v3/cmd/helm)
-  mv "$helm.tmp" "$helm"
-fi
+helm=$(./scripts/build-module-cli.sh helm helm.sh/helm/v3/cmd/helm)
 echo "helm: $("$helm" version --short)"
 
 "$work/benchgen" -n 15 -git "$work/seed"

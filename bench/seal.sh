@@ -18,7 +18,7 @@ mkdir -p "$w"
 cd "$BENCH_ROOT"
 ssver=$(go list -m -f '{{.Version}}' github.com/bitnami-labs/sealed-secrets)
 echo "building kubeseal $ssver and the sealkit helper..."
-go build -o "$w/kubeseal" github.com/bitnami-labs/sealed-secrets/cmd/kubeseal
+kubeseal_bin=$(./scripts/build-module-cli.sh kubeseal github.com/bitnami-labs/sealed-secrets/cmd/kubeseal)
 go build -o "$w/sealkit" ./scripts/sealkit
 "$w/sealkit" keygen "$w/key" # throwaway 4096-bit controller key pair
 cert=$w/key/tls.crt
@@ -83,7 +83,7 @@ if cmp -s "$w/before.sum" "$w/after.sum"; then unchanged="yes"; else unchanged="
 # on every run, so its "nothing changed" run costs the same as a forced one.
 t0=$(now)
 for f in "$w"/secrets/*.yaml; do
-  "$w/kubeseal" --cert "$cert" --format yaml <"$f" >"$w/sealed/$(basename "$f")"
+  "$kubeseal_bin" --cert "$cert" --format yaml <"$f" >"$w/sealed/$(basename "$f")"
 done
 t1=$(now)
 kubeseal=$(elapsed "$t0" "$t1")
