@@ -389,6 +389,9 @@ type gitBackend struct {
 	mu    sync.Mutex
 	root  *object.Tree
 	trees map[string]*object.Tree
+	// blobs caches contents by object hash: the same file in many places
+	// (one chart template copied per service) is decoded once.
+	blobs map[plumbing.Hash][]byte
 	when  time.Time
 }
 
@@ -482,6 +485,9 @@ func (b *gitBackend) blob(p string) ([]byte, error) {
 	if e.Mode == filemode.Submodule {
 		return nil, fmt.Errorf("%s: is a git submodule (not available offline)", p)
 	}
+	if data, ok := b.blobs[e.Hash]; ok {
+		return bytes.Clone(data), nil
+	}
 	f, err := pt.TreeEntryFile(e)
 	if err != nil {
 		return nil, err
@@ -490,6 +496,10 @@ func (b *gitBackend) blob(p string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if b.blobs == nil {
+		b.blobs = map[plumbing.Hash][]byte{}
+	}
+	b.blobs[e.Hash] = []byte(s)
 	return []byte(s), nil
 }
 

@@ -584,8 +584,10 @@ func (ws *Workspace) mayRenderApps(a *App) bool {
 		case argo.SourceTypeDirectory:
 			return true
 		case argo.SourceTypeHelm:
-			ch, err := ws.loadChart(r, dir)
-			if err == nil && chartMentionsApps(ch) {
+			if chartMayRenderApps(r, dir, func() bool {
+				ch, err := ws.loadChart(r, dir)
+				return err == nil && chartMentionsApps(ch)
+			}) {
 				return true
 			}
 		}
@@ -593,10 +595,52 @@ func (ws *Workspace) mayRenderApps(a *App) bool {
 	return false
 }
 
+// errFound stops a walk early.
+var errFound = errors.New("found")
+
+// chartMayRenderApps answers chartMentionsApps from the chart's raw files,
+// without loading (parsing) the chart: any file under a templates/
+// directory, the chart's own or a vendored subchart's, that mentions the
+// kinds counts. It is conservative: ignored files are scanned too, and a
+// packaged (.tgz) subchart falls back to loaded, the slow but exact answer.
+func chartMayRenderApps(r *gitrepo.Repo, dir string, loaded func() bool) bool {
+	packaged := false
+	err := r.Walk(dir, gitrepo.WalkOptions{Recurse: true, FollowDirLinks: true}, func(rel, full string) error {
+		if strings.HasSuffix(rel, ".tgz") {
+			packaged = true
+			return errFound
+		}
+		if !strings.HasPrefix(rel, "templates/") && !strings.Contains(rel, "/templates/") {
+			return nil
+		}
+		data, err := r.ReadFile(full)
+		if err != nil {
+			return err
+		}
+		if mentionsApps(string(data)) {
+			return errFound
+		}
+		return nil
+	})
+	switch {
+	case packaged:
+		return loaded()
+	case errors.Is(err, errFound):
+		return true
+	case err != nil:
+		// Unreadable: let the real load report it where it matters.
+		return loaded()
+	}
+	return false
+}
+
+func mentionsApps(s string) bool {
+	return strings.Contains(s, argo.KindApp) || strings.Contains(s, argo.KindProject) || strings.Contains(s, "kind: {{")
+}
+
 func chartMentionsApps(ch *chart.Chart) bool {
 	for _, t := range ch.Templates {
-		s := string(t.Data)
-		if strings.Contains(s, argo.KindApp) || strings.Contains(s, argo.KindProject) || strings.Contains(s, "kind: {{") {
+		if mentionsApps(string(t.Data)) {
 			return true
 		}
 	}

@@ -1,0 +1,52 @@
+package render
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/gitopsctl/gitopsctl/internal/gitrepo"
+)
+
+// The raw scan that decides whether discovery must render a chart agrees
+// with the loaded chart, and falls back to loading for packaged subcharts.
+func TestChartMayRenderApps(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{
+		"plain/Chart.yaml":                     "apiVersion: v2\nname: plain\nversion: 0.1.0\n",
+		"plain/values.yaml":                    "kind: Application\n", // values do not count
+		"plain/templates/cm.yaml":              "kind: ConfigMap\n",
+		"apps/Chart.yaml":                      "apiVersion: v2\nname: apps\nversion: 0.1.0\n",
+		"apps/templates/app.yaml":              "kind: Application\n",
+		"sub/Chart.yaml":                       "apiVersion: v2\nname: sub\nversion: 0.1.0\n",
+		"sub/charts/child/Chart.yaml":          "apiVersion: v2\nname: child\nversion: 0.1.0\n",
+		"sub/charts/child/templates/proj.yaml": "kind: AppProject\n",
+		"dyn/Chart.yaml":                       "apiVersion: v2\nname: dyn\nversion: 0.1.0\n",
+		"dyn/templates/x.yaml":                 "kind: {{ .Values.kind }}\n",
+		"tgz/Chart.yaml":                       "apiVersion: v2\nname: tgz\nversion: 0.1.0\n",
+		"tgz/charts/child-0.1.0.tgz":           "not really a tarball",
+	}
+	for p, c := range files {
+		full := filepath.Join(root, p)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := gitrepo.Open(root, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for dir, want := range map[string]bool{"plain": false, "apps": true, "sub": true, "dyn": true} {
+		loaded := func() bool { t.Errorf("%s: fell back to loading the chart", dir); return false }
+		if got := chartMayRenderApps(r, dir, loaded); got != want {
+			t.Errorf("%s: got %v, want %v", dir, got, want)
+		}
+	}
+	called := false
+	if got := chartMayRenderApps(r, "tgz", func() bool { called = true; return true }); !got || !called {
+		t.Errorf("packaged subchart: got %v, fell back %v", got, called)
+	}
+}
