@@ -91,9 +91,15 @@ func (f fakeInfo) ModTime() time.Time { return time.Time{} }
 func (f fakeInfo) IsDir() bool        { return f.dir }
 func (f fakeInfo) Sys() any           { return nil }
 
-// readChart reads a chart directory like Helm's directory loader (with
-// .helmignore and its defaults, links followed inside the repository).
-func readChart(r *gitrepo.Repo, dir string) (*chart.Chart, []string, error) {
+// chartListEntry is one file of a chart directory: rel to the chart, full to
+// the repository root.
+type chartListEntry struct{ rel, full string }
+
+// listChart walks a chart directory like Helm's directory loader (with
+// .helmignore and its defaults, links followed inside the repository)
+// without reading any file. It returns the chart's files and every
+// repository path they depend on (link targets included).
+func listChart(r *gitrepo.Repo, dir string) ([]chartListEntry, []string, error) {
 	rules := ignore.Empty()
 	ignFile := path.Join(dir, ignore.HelmIgnore)
 	if data, err := r.ReadFile(ignFile); err == nil {
@@ -107,26 +113,39 @@ func readChart(r *gitrepo.Repo, dir string) (*chart.Chart, []string, error) {
 	if !r.Exists(path.Join(dir, "Chart.yaml")) {
 		return nil, nil, at(r.Root, dir, 0, fmt.Errorf("%s: no Chart.yaml: not a Helm chart", dir))
 	}
-	var files []*loader.BufferedFile
+	var files []chartListEntry
 	var paths []string
 	skip := func(rel string) bool { return rules.Ignore(rel, fakeInfo{name: path.Base(rel), dir: true}) }
 	err := r.Walk(dir, gitrepo.WalkOptions{Recurse: true, FollowDirLinks: true, SkipDir: skip}, func(rel, full string) error {
 		if rules.Ignore(rel, fakeInfo{name: path.Base(rel)}) {
 			return nil
 		}
-		data, err := r.ReadFile(full)
-		if err != nil {
-			return err
-		}
+		files = append(files, chartListEntry{rel: rel, full: full})
 		paths = append(paths, full)
 		if rp, err := r.Resolve(full); err == nil && rp != full {
 			paths = append(paths, rp)
 		}
-		files = append(files, &loader.BufferedFile{Name: rel, Data: bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))})
 		return nil
 	})
 	if err != nil {
 		return nil, nil, at(r.Root, dir, 0, fmt.Errorf("read chart %s: %w", dir, err))
+	}
+	return files, paths, nil
+}
+
+// readChart reads and loads a chart directory (see listChart).
+func readChart(r *gitrepo.Repo, dir string) (*chart.Chart, []string, error) {
+	list, paths, err := listChart(r, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	files := make([]*loader.BufferedFile, 0, len(list))
+	for _, f := range list {
+		data, err := r.ReadFile(f.full)
+		if err != nil {
+			return nil, nil, at(r.Root, dir, 0, fmt.Errorf("read chart %s: %w", dir, err))
+		}
+		files = append(files, &loader.BufferedFile{Name: f.rel, Data: bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))})
 	}
 	ch, err := loader.LoadFiles(files)
 	if err != nil {

@@ -88,8 +88,8 @@ func (ws *Workspace) Inputs(a *App) []Input {
 		add(Input{RepoDir: r.Root, Path: pattern, Glob: true})
 		switch t {
 		case argo.SourceTypeHelm:
-			if ce := ws.chartEntry(r, s.dir); ce.err == nil {
-				for _, f := range ce.files {
+			if _, paths, err := listChart(r, s.dir); err == nil {
+				for _, f := range paths {
 					add(Input{RepoDir: r.Root, Path: f})
 				}
 			}
