@@ -8,6 +8,8 @@ package check
 import (
 	"fmt"
 	"sort"
+
+	"github.com/gitopsctl/gitopsctl/internal/diff"
 )
 
 // Class is the kind of a problem.
@@ -25,8 +27,8 @@ const (
 
 // Repo names which repository a file is in.
 const (
-	RepoGitops  = "gitops"
-	RepoConfigs = "configs"
+	RepoGitops  = diff.RepoGitops
+	RepoConfigs = diff.RepoConfigs
 )
 
 // Problem is one reason to refuse a commit.

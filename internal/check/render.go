@@ -3,27 +3,16 @@ package check
 import (
 	"context"
 	"errors"
-	"path/filepath"
 
 	"github.com/gitopsctl/gitopsctl/internal/config"
 	"github.com/gitopsctl/gitopsctl/internal/diff"
 	"github.com/gitopsctl/gitopsctl/internal/render"
 )
 
-// repoName maps a repository directory to RepoGitops, RepoConfigs, or the
-// directory itself.
-func repoName(cfg *config.Loaded, dir string) string {
-	switch filepath.Clean(dir) {
-	case filepath.Clean(cfg.RepoDir):
-		return RepoGitops
-	case filepath.Clean(cfg.ConfigsDir):
-		return RepoConfigs
-	}
-	return dir
-}
-
-// renderWorkspace is a Workspace backed by the renderer.
+// renderWorkspace is a Workspace backed by the renderer: diff's side for
+// inputs and renders, plus the apps' and projects' details check needs.
 type renderWorkspace struct {
+	*diff.RenderSide
 	cfg *config.Loaded
 	ws  *render.Workspace
 }
@@ -34,14 +23,14 @@ func OpenWorkspace(ctx context.Context, cfg *config.Loaded) (Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &renderWorkspace{cfg: cfg, ws: ws}, nil
+	return &renderWorkspace{RenderSide: diff.NewRenderSide(cfg, ws), cfg: cfg, ws: ws}, nil
 }
 
 func (w *renderWorkspace) Apps() []App {
 	apps := w.ws.Apps()
 	out := make([]App, len(apps))
 	for i, a := range apps {
-		out[i] = App{Name: a.Name, Project: a.Project, File: a.File, Line: a.Line, Repo: repoName(w.cfg, a.RepoDir),
+		out[i] = App{Name: a.Name, Project: a.Project, File: a.File, Line: a.Line, Repo: diff.RepoName(w.cfg, a.RepoDir),
 			Application: a.Application, FieldLine: a.FieldLine}
 	}
 	return out
@@ -51,7 +40,7 @@ func (w *renderWorkspace) Projects() []Project {
 	ps := w.ws.Projects()
 	out := make([]Project, 0, len(ps))
 	for _, p := range ps {
-		if repoName(w.cfg, p.RepoDir) != RepoGitops {
+		if diff.RepoName(w.cfg, p.RepoDir) != RepoGitops {
 			continue
 		}
 		out = append(out, Project{Name: p.Name, File: p.File, Project: p.Project})
@@ -60,30 +49,10 @@ func (w *renderWorkspace) Projects() []Project {
 }
 
 func (w *renderWorkspace) Inputs(app string) ([]diff.Input, error) {
-	a := w.ws.App(app)
-	if a == nil {
+	if w.ws.App(app) == nil {
 		return nil, errors.New("unknown app")
 	}
-	return diff.AppInputs(w.cfg, w.ws, a), nil
-}
-
-func (w *renderWorkspace) Render(ctx context.Context, apps ...string) []diff.Rendered {
-	if len(apps) == 0 {
-		return nil
-	}
-	res, err := w.ws.Render(ctx, apps...)
-	if err != nil {
-		out := make([]diff.Rendered, len(apps))
-		for i, a := range apps {
-			out[i] = diff.Rendered{App: a, Err: err}
-		}
-		return out
-	}
-	out := make([]diff.Rendered, len(res))
-	for i, r := range res {
-		out[i] = diff.Rendered{App: r.App.Name, Objects: r.Objects, Err: r.Err}
-	}
-	return out
+	return w.RenderSide.Inputs(app)
 }
 
 // renderProblem turns a render failure into a problem located at the file

@@ -22,10 +22,15 @@ func RepoName(cfg *config.Loaded, dir string) string {
 	return dir
 }
 
-// renderSide is a Side backed by the renderer.
-type renderSide struct {
+// RenderSide is a Side backed by the renderer.
+type RenderSide struct {
 	cfg *config.Loaded
 	ws  *render.Workspace
+}
+
+// NewRenderSide wraps an open workspace (check uses it for the work tree).
+func NewRenderSide(cfg *config.Loaded, ws *render.Workspace) *RenderSide {
+	return &RenderSide{cfg: cfg, ws: ws}
 }
 
 // RenderOpener opens sides with the renderer.
@@ -35,11 +40,11 @@ func RenderOpener(cfg *config.Loaded) Opener {
 		if err != nil {
 			return nil, err
 		}
-		return &renderSide{cfg: cfg, ws: ws}, nil
+		return NewRenderSide(cfg, ws), nil
 	}
 }
 
-func (s *renderSide) Apps() []string {
+func (s *RenderSide) Apps() []string {
 	apps := s.ws.Apps()
 	out := make([]string, len(apps))
 	for i, a := range apps {
@@ -48,7 +53,7 @@ func (s *renderSide) Apps() []string {
 	return out
 }
 
-func (s *renderSide) Inputs(app string) ([]Input, error) {
+func (s *RenderSide) Inputs(app string) ([]Input, error) {
 	a := s.ws.App(app)
 	if a == nil {
 		return nil, nil
@@ -73,7 +78,7 @@ func AppInputs(cfg *config.Loaded, ws *render.Workspace, a *render.App) []Input 
 	return out
 }
 
-func (s *renderSide) Render(ctx context.Context, apps ...string) []Rendered {
+func (s *RenderSide) Render(ctx context.Context, apps ...string) []Rendered {
 	if len(apps) == 0 {
 		return nil
 	}

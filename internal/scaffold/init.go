@@ -102,14 +102,8 @@ func Init(ctx context.Context, o InitOptions) (*InitResult, error) {
 		return nil, err
 	}
 
-	t := newTxn(o.Force)
-	t.add(o.RepoDir, repoFiles...)
-	t.add(o.ConfigsDir, configsFiles...)
-	if err := t.stage(); err != nil {
-		t.rollback()
-		return nil, fmt.Errorf("init: %w", err)
-	}
-	if err := t.apply(); err != nil {
+	t, err := writePair(o.Force, o.RepoDir, repoFiles, o.ConfigsDir, configsFiles)
+	if err != nil {
 		return nil, fmt.Errorf("init: %w", err)
 	}
 	res := &InitResult{

@@ -207,14 +207,8 @@ func NewService(ctx context.Context, o ServiceOptions) (*ServiceResult, error) {
 		return nil, err
 	}
 
-	t := newTxn(o.Force)
-	t.add(o.RepoDir, repoFiles...)
-	t.add(o.ConfigsDir, configsFiles...)
-	if err := t.stage(); err != nil {
-		t.rollback()
-		return nil, fmt.Errorf("new-service: %w", err)
-	}
-	if err := t.apply(); err != nil {
+	t, err := writePair(o.Force, o.RepoDir, repoFiles, o.ConfigsDir, configsFiles)
+	if err != nil {
 		return nil, fmt.Errorf("new-service: %w", err)
 	}
 	t.cleanup()

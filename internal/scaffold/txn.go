@@ -43,6 +43,22 @@ var testHookMove func(n int) error
 
 func newTxn(overwrite bool) *txn { return &txn{overwrite: overwrite, stages: map[string]string{}} }
 
+// writePair stages and moves into place the files of both repositories, all
+// or nothing; the caller cleans up (or undoes) the returned transaction.
+func writePair(overwrite bool, repoDir string, repoFiles []file, configsDir string, configsFiles []file) (*txn, error) {
+	t := newTxn(overwrite)
+	t.add(repoDir, repoFiles...)
+	t.add(configsDir, configsFiles...)
+	if err := t.stage(); err != nil {
+		t.rollback()
+		return nil, err
+	}
+	if err := t.apply(); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
 func (t *txn) add(root string, files ...file) {
 	for _, f := range files {
 		t.files = append(t.files, txnFile{root: root, rel: f.Path, data: f.Data})
