@@ -7,7 +7,6 @@ import (
 	"path"
 	"regexp"
 	"strings"
-	"sync"
 
 	goyaml "github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/parser"
@@ -98,77 +97,15 @@ func DirectoryFiles(r *gitrepo.Repo, dir string, d *ApplicationSourceDirectory) 
 	return out, err
 }
 
-var globCache sync.Map // pattern -> *regexp.Regexp (nil when invalid)
-
 // MatchGlob matches name against an Argo CD include/exclude pattern: "*" and
 // "?" match any characters including "/", "[...]" a class ("[!...]"
 // negated), "{a,b}" alternatives. An invalid pattern falls back to equality.
 func MatchGlob(pattern, name string) bool {
-	v, ok := globCache.Load(pattern)
-	if !ok {
-		re, err := regexp.Compile(globToRegexp(pattern))
-		if err != nil {
-			re = nil
-		}
-		v, _ = globCache.LoadOrStore(pattern, re)
-	}
-	re := v.(*regexp.Regexp)
+	re := GlobRegexp(pattern, 0)
 	if re == nil {
 		return pattern == name
 	}
 	return re.MatchString(name)
-}
-
-func globToRegexp(p string) string {
-	var b strings.Builder
-	b.WriteString("^")
-	depth := 0
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		switch c {
-		case '*':
-			b.WriteString(".*")
-		case '?':
-			b.WriteString(".")
-		case '\\':
-			if i+1 < len(p) {
-				i++
-				b.WriteString(regexp.QuoteMeta(string(p[i])))
-			}
-		case '[':
-			j := strings.IndexByte(p[i:], ']')
-			if j < 0 {
-				b.WriteString(`\[`)
-				continue
-			}
-			class := p[i+1 : i+j]
-			if strings.HasPrefix(class, "!") {
-				class = "^" + class[1:]
-			}
-			b.WriteString("[" + strings.ReplaceAll(class, `\`, `\\`) + "]")
-			i += j
-		case '{':
-			depth++
-			b.WriteString("(?:")
-		case '}':
-			if depth > 0 {
-				depth--
-				b.WriteString(")")
-			} else {
-				b.WriteString(`\}`)
-			}
-		case ',':
-			if depth > 0 {
-				b.WriteString("|")
-			} else {
-				b.WriteString(",")
-			}
-		default:
-			b.WriteString(regexp.QuoteMeta(string(c)))
-		}
-	}
-	b.WriteString("$")
-	return b.String()
 }
 
 // Doc is one document of a YAML stream.
