@@ -23,31 +23,17 @@ go build -o "$w/sealkit" ./scripts/sealkit
 "$w/sealkit" keygen "$w/key" # throwaway 4096-bit controller key pair
 cert=$w/key/tls.crt
 
-# A gitops-repo + configs-repo with $services services of $keys secret keys each.
+# A gitops-repo + configs-repo with $services seed-shaped services (real
+# charts and Applications from the render benchmark's generator, so seal
+# locates each SealedSecret by rendering), $keys secret keys each.
+go build -o "$w/benchgen" ./internal/render/benchgen/cmd/benchgen
+"$w/benchgen" -n "$services" "$w" >/dev/null
 repo=$w/gitops-repo configs=$w/configs-repo
-mkdir -p "$repo/argo-apps/clusters/prod/app" "$configs" "$w/secrets" "$w/sealed"
-cat >"$repo/.gitopsctl.yaml" <<YAML
-cluster: prod
-gitopsRepo: {url: https://example.com/gitops-repo.git}
-configsRepo: {url: https://example.com/configs-repo.git, path: ../configs-repo}
-sealing: {cert: $cert, scope: strict}
-YAML
-for i in $(seq -w 1 "$services"); do
-  svc=svc$i
-  cat >"$repo/argo-apps/clusters/prod/app/$svc.yaml" <<YAML
-apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata: {name: $svc, namespace: argocd}
-spec:
-  project: app
-  destination: {server: https://kubernetes.default.svc, namespace: $svc}
-  sources:
-    - {repoURL: https://example.com/gitops-repo.git, path: charts/$svc, helm: {valueFiles: [values.yaml, \$configs/$svc/config.yaml, \$configs/$svc/secrets.yaml]}}
-    - {repoURL: https://example.com/configs-repo.git, ref: configs}
-YAML
-  mkdir -p "$repo/charts/$svc/templates" "$configs/$svc"
-  echo "kind: SealedSecret" >"$repo/charts/$svc/templates/sealedsecret.yaml"
-  printf 'config: {}\n' >"$configs/$svc/config.yaml"
+mkdir -p "$w/secrets" "$w/sealed"
+printf 'sealing: {cert: %s, scope: strict}\n' "$cert" >>"$repo/.gitopsctl.yaml"
+for dir in "$configs"/*/; do
+  svc=$(basename "$dir")
+  # Start unsealed (the generator seals a few demo keys of its own).
   printf 'sealedSecrets:\n  scope: strict\n  certFingerprint: ""\n  encryptedData: {}\n' >"$configs/$svc/secrets.yaml"
   {
     printf 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: %s-secrets\n  namespace: %s\ntype: Opaque\nstringData:\n' "$svc" "$svc"
