@@ -1,6 +1,8 @@
 package check
 
 import (
+	"github.com/gitopsctl/gitopsctl/internal/gittest"
+
 	"context"
 	"errors"
 	"os"
@@ -40,13 +42,7 @@ func (w *memWorkspace) Render(_ context.Context, apps ...string) []diff.Rendered
 
 func gitRun(t *testing.T, dir string, args ...string) {
 	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com",
-		"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com", "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
+	gittest.Run(t, dir, args...)
 }
 
 func writeFile(t *testing.T, dir, p, s string) {

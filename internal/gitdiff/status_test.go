@@ -1,6 +1,8 @@
 package gitdiff
 
 import (
+	"github.com/gitopsctl/gitopsctl/internal/gittest"
+
 	"fmt"
 	"math/rand"
 	"os"
@@ -13,14 +15,7 @@ import (
 
 func gitOut(t *testing.T, dir string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir)
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("git %v: %v", args, err)
-	}
-	return string(out)
+	return gittest.Output(t, dir, args...)
 }
 
 // porcelainPaths parses git status --porcelain -z output into paths.
