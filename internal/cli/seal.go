@@ -119,9 +119,9 @@ plaintext or pass --prune.
 The SealedSecret's name and namespace (which strict scope binds the ciphertext
 to) come from rendering the service's Application as Argo CD would (the one
 root-app.yaml leads to), so releaseName, helm.namespace and the chart's own
-naming are honoured. --name and --namespace override them for a single service. secrets.yaml records the
-scope, the certificate's SHA-256 fingerprint and the label sealed for
-(sealedFor), which the chart ignores.
+naming are honoured. --name and --namespace override them for a single
+service. secrets.yaml records the scope, the certificate's SHA-256
+fingerprint and the label sealed for (sealedFor), which the chart ignores.
 
 seal refuses to run when a plaintext or state file is tracked or staged in git,
 and makes sure the configs-repo's .gitignore ignores them. It refuses an expired
