@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -46,5 +48,32 @@ func TestExitCodes(t *testing.T) {
 				t.Fatalf("error printed %d times: %q", n, stderr)
 			}
 		})
+	}
+}
+
+// A bad flag value of new-service is a usage error (exit 2); a problem with
+// the repositories is an ordinary error (exit 1).
+func TestNewServiceExitCodes(t *testing.T) {
+	root := t.TempDir()
+	repo := filepath.Join(root, "gitops-repo")
+	if code, _, stderr := runCLI(t, nil, "init", repo, "--registry", "ghcr.io/acme"); code != ExitOK {
+		t.Fatalf("init: %d %s", code, stderr)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"new-service", "fresh", "--port", "0"}, ExitUsage},
+		{[]string{"new-service", "Bad_Name"}, ExitUsage},
+		{[]string{"new-service", "fresh", "--hpa-min", "5", "--hpa-max", "2"}, ExitUsage},
+		{[]string{"new-service", "fresh", "--project", "nosuch"}, ExitError},
+	} {
+		code, _, stderr := runCLI(t, nil, append([]string{"--repo", repo}, tc.args...)...)
+		if code != tc.code {
+			t.Errorf("%v: exit %d, want %d (%s)", tc.args, code, tc.code, stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(repo, "charts", "fresh")); !os.IsNotExist(err) {
+		t.Fatalf("a failed new-service wrote its chart: %v", err)
 	}
 }

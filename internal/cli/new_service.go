@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -65,6 +66,10 @@ keeps its configs-repo values.`,
 			o.RepoURL, o.ConfigsURL = cfg.GitopsRepo.URL, cfg.ConfigsRepo.URL
 			o.Registry, o.Scope = cfg.Registry, cfg.Sealing.Scope
 			res, err := scaffold.NewService(cmd.Context(), o)
+			var fe *scaffold.FlagError
+			if errors.As(err, &fe) {
+				return &exitError{code: ExitUsage, err: err}
+			}
 			if err != nil {
 				return err
 			}

@@ -306,15 +306,24 @@ func checkImageRef(s string) error {
 
 // validate checks and completes the options and returns the --env pairs
 // sorted by key.
+// FlagError is a bad command-line value (the CLI exits 2 for it, as for
+// any usage error), as opposed to a problem with the repositories.
+type FlagError struct{ Err error }
+
+func (e *FlagError) Error() string { return e.Err.Error() }
+func (e *FlagError) Unwrap() error { return e.Err }
+
+func flagError(format string, a ...any) error { return &FlagError{Err: fmt.Errorf(format, a...)} }
+
 func (o *ServiceOptions) validate() ([]kv, error) {
 	if o.Name == "" {
-		return nil, errors.New("a service NAME is required")
+		return nil, flagError("a service NAME is required")
 	}
 	if errs := validation.IsDNS1035Label(o.Name); len(errs) > 0 {
-		return nil, fmt.Errorf("invalid service name %q: use lowercase letters, digits and '-', starting with a letter and ending with a letter or digit (a DNS label: it names the release, the Rollout and its Services)", o.Name)
+		return nil, flagError("invalid service name %q: use lowercase letters, digits and '-', starting with a letter and ending with a letter or digit (a DNS label: it names the release, the Rollout and its Services)", o.Name)
 	}
 	if len(o.Name) > MaxServiceNameChars {
-		return nil, fmt.Errorf("invalid service name %q: at most %d characters (so %q fits in 63)", o.Name, MaxServiceNameChars, o.Name+"-preview")
+		return nil, flagError("invalid service name %q: at most %d characters (so %q fits in 63)", o.Name, MaxServiceNameChars, o.Name+"-preview")
 	}
 	if o.RepoDir == "" {
 		return nil, errors.New("no gitops-repo")
@@ -344,7 +353,7 @@ func (o *ServiceOptions) validate() ([]kv, error) {
 		o.Project = DefaultProject
 	}
 	if errs := dns1123Label(o.Project); errs != "" {
-		return nil, fmt.Errorf("invalid --project %q: %s", o.Project, errs)
+		return nil, flagError("invalid --project %q: %s", o.Project, errs)
 	}
 	if err := o.checkProject(); err != nil {
 		return nil, err
@@ -353,7 +362,7 @@ func (o *ServiceOptions) validate() ([]kv, error) {
 		o.Namespace = o.Name
 	}
 	if errs := dns1123Label(o.Namespace); errs != "" {
-		return nil, fmt.Errorf("invalid --namespace %q: %s", o.Namespace, errs)
+		return nil, flagError("invalid --namespace %q: %s", o.Namespace, errs)
 	}
 	switch o.Scope {
 	case "":
@@ -369,63 +378,63 @@ func (o *ServiceOptions) validate() ([]kv, error) {
 		o.Image = strings.TrimSuffix(o.Registry, "/") + "/" + o.Name
 	}
 	if err := checkImageRef(o.Image); err != nil {
-		return nil, fmt.Errorf("--image: %w", err)
+		return nil, flagError("--image: %w", err)
 	}
 	if !tagRe.MatchString(o.Tag) {
-		return nil, fmt.Errorf("invalid --tag %q: letters, digits, '_', '.', '-' (at most 128, not starting with '.' or '-')", o.Tag)
+		return nil, flagError("invalid --tag %q: letters, digits, '_', '.', '-' (at most 128, not starting with '.' or '-')", o.Tag)
 	}
 	for _, p := range []struct {
 		flag string
 		v    int
 	}{{"--port", o.Port}, {"--service-port", o.ServicePort}} {
 		if p.v < 1 || p.v > 65535 {
-			return nil, fmt.Errorf("%s %d is out of range (1-65535)", p.flag, p.v)
+			return nil, flagError("%s %d is out of range (1-65535)", p.flag, p.v)
 		}
 	}
 	if o.NodePort != 0 && (o.NodePort < 30000 || o.NodePort > 32767) {
-		return nil, fmt.Errorf("--node-port %d is out of the NodePort range (30000-32767; 0 lets Kubernetes pick)", o.NodePort)
+		return nil, flagError("--node-port %d is out of the NodePort range (30000-32767; 0 lets Kubernetes pick)", o.NodePort)
 	}
 	if o.Replicas < 1 {
-		return nil, fmt.Errorf("--replicas %d: at least 1", o.Replicas)
+		return nil, flagError("--replicas %d: at least 1", o.Replicas)
 	}
 	if o.HPAMin < 1 {
-		return nil, fmt.Errorf("--hpa-min %d: at least 1", o.HPAMin)
+		return nil, flagError("--hpa-min %d: at least 1", o.HPAMin)
 	}
 	if o.HPAMax < o.HPAMin {
-		return nil, fmt.Errorf("--hpa-max %d is below --hpa-min %d", o.HPAMax, o.HPAMin)
+		return nil, flagError("--hpa-max %d is below --hpa-min %d", o.HPAMax, o.HPAMin)
 	}
 	if o.CPUTarget < 1 || o.CPUTarget > 1000 {
-		return nil, fmt.Errorf("--cpu-target %d%%: use 1-1000 (percent of the CPU request)", o.CPUTarget)
+		return nil, flagError("--cpu-target %d%%: use 1-1000 (percent of the CPU request)", o.CPUTarget)
 	}
 	for _, p := range []struct{ flag, v string }{{"--health-path", o.HealthPath}, {"--smoke-path", o.SmokePath}} {
 		if !strings.HasPrefix(p.v, "/") || strings.ContainsAny(p.v, " \t\n\"") {
-			return nil, fmt.Errorf("%s %q: an HTTP path starting with '/'", p.flag, p.v)
+			return nil, flagError("%s %q: an HTTP path starting with '/'", p.flag, p.v)
 		}
 	}
 	if strings.TrimSpace(o.K6Image) == "" || strings.ContainsAny(o.K6Image, " \t\n\"") {
-		return nil, fmt.Errorf("invalid --k6-image %q", o.K6Image)
+		return nil, flagError("invalid --k6-image %q", o.K6Image)
 	}
 	if o.K6VUs < 1 {
-		return nil, fmt.Errorf("--k6-vus %d: at least 1", o.K6VUs)
+		return nil, flagError("--k6-vus %d: at least 1", o.K6VUs)
 	}
 	if d, err := time.ParseDuration(o.K6Duration); err != nil || d <= 0 {
-		return nil, fmt.Errorf("--k6-duration %q: a positive duration such as 30s or 1m", o.K6Duration)
+		return nil, flagError("--k6-duration %q: a positive duration such as 30s or 1m", o.K6Duration)
 	}
 	if o.K6P95Ms < 1 {
-		return nil, fmt.Errorf("--k6-p95-ms %d: at least 1", o.K6P95Ms)
+		return nil, flagError("--k6-p95-ms %d: at least 1", o.K6P95Ms)
 	}
 	if o.K6MaxErrorRate < 0 || o.K6MaxErrorRate > 1 {
-		return nil, fmt.Errorf("--k6-max-error-rate %v: a fraction between 0 and 1", o.K6MaxErrorRate)
+		return nil, flagError("--k6-max-error-rate %v: a fraction between 0 and 1", o.K6MaxErrorRate)
 	}
 	seen := map[string]bool{}
 	var env []kv
 	for _, e := range o.Env {
 		k, v, ok := strings.Cut(e, "=")
 		if !ok || !envKey.MatchString(k) {
-			return nil, fmt.Errorf("--env %q: use KEY=VALUE with KEY a valid env var name", e)
+			return nil, flagError("--env %q: use KEY=VALUE with KEY a valid env var name", e)
 		}
 		if seen[k] {
-			return nil, fmt.Errorf("--env %s given twice", k)
+			return nil, flagError("--env %s given twice", k)
 		}
 		seen[k] = true
 		env = append(env, kv{k, v})
