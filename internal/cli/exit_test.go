@@ -51,9 +51,9 @@ func TestExitCodes(t *testing.T) {
 	}
 }
 
-// A bad flag value of new-service is a usage error (exit 2); a problem with
-// the repositories is an ordinary error (exit 1).
-func TestNewServiceExitCodes(t *testing.T) {
+// A bad flag value of init or new-service is a usage error (exit 2); a
+// problem with the repositories is an ordinary error (exit 1).
+func TestScaffoldExitCodes(t *testing.T) {
 	root := t.TempDir()
 	repo := filepath.Join(root, "gitops-repo")
 	if code, _, stderr := runCLI(t, nil, "init", repo, "--registry", "ghcr.io/acme"); code != ExitOK {
@@ -67,8 +67,15 @@ func TestNewServiceExitCodes(t *testing.T) {
 		{[]string{"new-service", "Bad_Name"}, ExitUsage},
 		{[]string{"new-service", "fresh", "--hpa-min", "5", "--hpa-max", "2"}, ExitUsage},
 		{[]string{"new-service", "fresh", "--project", "nosuch"}, ExitError},
+		{[]string{"init", filepath.Join(root, "other"), "--cluster", "Bad_Cluster", "--registry", "ghcr.io/acme"}, ExitUsage},
+		{[]string{"init", filepath.Join(root, "other"), "--registry", "quay.io/acme"}, ExitUsage}, // URLs cannot be derived
+		{[]string{"init", repo, "--registry", "ghcr.io/acme"}, ExitError},                         // not empty
 	} {
-		code, _, stderr := runCLI(t, nil, append([]string{"--repo", repo}, tc.args...)...)
+		args := tc.args
+		if args[0] == "new-service" {
+			args = append([]string{"--repo", repo}, args...)
+		}
+		code, _, stderr := runCLI(t, nil, args...)
 		if code != tc.code {
 			t.Errorf("%v: exit %d, want %d (%s)", tc.args, code, tc.code, stderr)
 		}

@@ -61,7 +61,7 @@ GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL or git config user.name/user.email.`,
 			o.Now, o.Getenv = f.Now, f.Getenv
 			res, err := scaffold.Init(cmd.Context(), o)
 			if err != nil {
-				return err
+				return scaffoldError(err)
 			}
 			return printData(f, res, func(w *strings.Builder) {
 				fmt.Fprintf(w, "Created gitops-repo %s\n", res.Repo.Dir)

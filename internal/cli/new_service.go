@@ -66,12 +66,8 @@ keeps its configs-repo values.`,
 			o.RepoURL, o.ConfigsURL = cfg.GitopsRepo.URL, cfg.ConfigsRepo.URL
 			o.Registry, o.Scope = cfg.Registry, cfg.Sealing.Scope
 			res, err := scaffold.NewService(cmd.Context(), o)
-			var fe *scaffold.FlagError
-			if errors.As(err, &fe) {
-				return &exitError{code: ExitUsage, err: err}
-			}
 			if err != nil {
-				return err
+				return scaffoldError(err)
 			}
 			return printData(f, res, func(w *strings.Builder) {
 				fmt.Fprintf(w, "Created service %s (project %s, namespace %s, cluster %s)\n", res.Name, res.Project, res.Namespace, res.Cluster)
@@ -109,4 +105,13 @@ keeps its configs-repo values.`,
 	fl.StringArrayVar(&o.Env, "env", nil, "plain env var KEY=VALUE for config.yaml (repeatable)")
 	fl.BoolVar(&o.Force, "force", false, "regenerate an existing service's chart and Application (its configs-repo values are kept)")
 	return cmd
+}
+
+// scaffoldError makes a bad NAME or flag value a usage error (exit 2).
+func scaffoldError(err error) error {
+	var fe *scaffold.FlagError
+	if errors.As(err, &fe) {
+		return &exitError{code: ExitUsage, err: err}
+	}
+	return err
 }

@@ -144,7 +144,7 @@ func (o *InitOptions) complete() error {
 		o.Cluster = config.DefaultCluster
 	}
 	if errs := dns1123Label(o.Cluster); errs != "" {
-		return fmt.Errorf("--cluster %q: %s", o.Cluster, errs)
+		return flagError("--cluster %q: %s", o.Cluster, errs)
 	}
 	if o.RepoDir == "" {
 		return errors.New("init: no gitops-repo directory")
@@ -155,11 +155,11 @@ func (o *InitOptions) complete() error {
 	}
 	o.ConfigsDir = filepath.Clean(o.ConfigsDir)
 	if o.RepoDir == o.ConfigsDir || within(o.RepoDir, o.ConfigsDir) || within(o.ConfigsDir, o.RepoDir) {
-		return fmt.Errorf("init: the gitops-repo (%s) and the configs-repo (%s) must be separate directories, neither inside the other", o.RepoDir, o.ConfigsDir)
+		return flagError("init: the gitops-repo (%s) and the configs-repo (%s) must be separate directories, neither inside the other", o.RepoDir, o.ConfigsDir)
 	}
 	if o.Registry != "" {
 		if err := checkImageRef(o.Registry); err != nil {
-			return fmt.Errorf("--registry: %w", err)
+			return flagError("--registry: %w", err)
 		}
 	}
 	owner := ghcrOwner(o.Registry)
@@ -171,14 +171,14 @@ func (o *InitOptions) complete() error {
 			*u.val = "https://github.com/" + owner + "/" + filepath.Base(u.dir) + ".git"
 		}
 		if *u.val == "" {
-			return fmt.Errorf("init: %s is required (it can only be derived from a --registry of the form ghcr.io/OWNER)", u.flag)
+			return flagError("init: %s is required (it can only be derived from a --registry of the form ghcr.io/OWNER)", u.flag)
 		}
 		if err := checkRepoURL(*u.val); err != nil {
-			return fmt.Errorf("%s: %w", u.flag, err)
+			return flagError("%s: %w", u.flag, err)
 		}
 	}
 	if o.RepoURL == o.ConfigsURL {
-		return fmt.Errorf("init: --repo-url and --configs-url are both %s: the two repositories must differ", o.RepoURL)
+		return flagError("init: --repo-url and --configs-url are both %s: the two repositories must differ", o.RepoURL)
 	}
 	if !o.Force {
 		for _, d := range []struct{ what, dir string }{{"gitops-repo", o.RepoDir}, {"configs-repo", o.ConfigsDir}} {
