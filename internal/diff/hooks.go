@@ -6,7 +6,7 @@ import (
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
 )
 
-type hookPair struct{ base, head objKey }
+type hookPair struct{ base, head manifest.Key }
 
 // maxRandom is the longest name part treated as random (randAlphaNum 5..16
 // in chart hooks; generateName adds 5).
@@ -17,9 +17,9 @@ const maxRandom = 16
 // helm.sh/hook annotation, and names that agree except for a middle (or
 // trailing) part of equal length of at most maxRandom characters.
 // Candidates are paired greedily, most similar first.
-func matchHooks(onlyBase, onlyHead []objKey, bm, hm map[objKey]manifest.Object) []hookPair {
+func matchHooks(onlyBase, onlyHead []manifest.Key, bm, hm map[manifest.Key]manifest.Object) []hookPair {
 	type cand struct {
-		b, h  objKey
+		b, h  manifest.Key
 		score int
 	}
 	var cands []cand
@@ -30,20 +30,20 @@ func matchHooks(onlyBase, onlyHead []objKey, bm, hm map[objKey]manifest.Object) 
 			continue
 		}
 		for _, h := range onlyHead {
-			if h.group != b.group || h.kind != b.kind || h.ns != b.ns {
+			if h.Group != b.Group || h.Kind != b.Kind || h.Namespace != b.Namespace {
 				continue
 			}
 			hh, ok := hm[h].Object.GetAnnotations()[hookAnnotation]
 			if !ok || hh != bh {
 				continue
 			}
-			if s, ok := randomNameScore(b.name, h.name); ok {
+			if s, ok := randomNameScore(b.Name, h.Name); ok {
 				cands = append(cands, cand{b, h, s})
 			}
 		}
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
-	usedB, usedH := map[objKey]bool{}, map[objKey]bool{}
+	usedB, usedH := map[manifest.Key]bool{}, map[manifest.Key]bool{}
 	var out []hookPair
 	for _, c := range cands {
 		if usedB[c.b] || usedH[c.h] {

@@ -9,8 +9,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
-	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
@@ -106,20 +106,15 @@ func (a AppDiff) Counts() map[Change]int {
 	return m
 }
 
-// objKey is how objects are matched between the two sides.
-type objKey struct {
-	group, kind, ns, name string
-}
-
-func keyOf(o manifest.Object) objKey {
+// keyOf is how objects are matched between the two sides: their key, with
+// a generateName object named by its prefix (its final name is given in the
+// cluster; the prefix is what stays stable).
+func keyOf(o manifest.Object) manifest.Key {
 	k := o.Key()
-	name := k.Name
-	if name == "" {
-		// generateName objects get their final name in the cluster; the
-		// prefix is what stays stable.
-		name = o.Object.GetGenerateName() + "*"
+	if k.Name == "" {
+		k.Name = o.Object.GetGenerateName() + "*"
 	}
-	return objKey{k.Group, k.Kind, k.Namespace, name}
+	return k
 }
 
 // Compare diffs the objects one app renders at base and at head.
@@ -127,7 +122,7 @@ func Compare(app string, base, head []manifest.Object) AppDiff {
 	ad := AppDiff{App: app, Status: "unchanged"}
 	bm := index(base)
 	hm := index(head)
-	var onlyBase, onlyHead []objKey
+	var onlyBase, onlyHead []manifest.Key
 	for k := range bm {
 		if _, ok := hm[k]; !ok {
 			onlyBase = append(onlyBase, k)
@@ -138,8 +133,8 @@ func Compare(app string, base, head []manifest.Object) AppDiff {
 			onlyHead = append(onlyHead, k)
 		}
 	}
-	sortKeys(onlyBase)
-	sortKeys(onlyHead)
+	slices.SortFunc(onlyBase, manifest.Key.Compare)
+	slices.SortFunc(onlyHead, manifest.Key.Compare)
 	pairs := matchHooks(onlyBase, onlyHead, bm, hm)
 	for k, ho := range hm {
 		if bo, ok := bm[k]; ok {
@@ -148,11 +143,11 @@ func Compare(app string, base, head []manifest.Object) AppDiff {
 			}
 		}
 	}
-	matchedBase := map[objKey]bool{}
-	matchedHead := map[objKey]bool{}
+	matchedBase := map[manifest.Key]bool{}
+	matchedHead := map[manifest.Key]bool{}
 	for _, p := range pairs {
 		matchedBase[p.base], matchedHead[p.head] = true, true
-		if d, changed := compareObject(bm[p.base], hm[p.head], p.base.name); changed {
+		if d, changed := compareObject(bm[p.base], hm[p.head], p.base.Name); changed {
 			ad.Objects = append(ad.Objects, d)
 		}
 	}
@@ -173,8 +168,8 @@ func Compare(app string, base, head []manifest.Object) AppDiff {
 	return ad
 }
 
-func index(objs []manifest.Object) map[objKey]manifest.Object {
-	m := make(map[objKey]manifest.Object, len(objs))
+func index(objs []manifest.Object) map[manifest.Key]manifest.Object {
+	m := make(map[manifest.Key]manifest.Object, len(objs))
 	for _, o := range objs {
 		// Argo CD keeps the last of duplicate objects.
 		m[keyOf(o)] = o
@@ -182,42 +177,13 @@ func index(objs []manifest.Object) map[objKey]manifest.Object {
 	return m
 }
 
-func sortKeys(ks []objKey) {
-	sort.Slice(ks, func(i, j int) bool {
-		a, b := ks[i], ks[j]
-		if a.kind != b.kind {
-			return a.kind < b.kind
-		}
-		if a.group != b.group {
-			return a.group < b.group
-		}
-		if a.ns != b.ns {
-			return a.ns < b.ns
-		}
-		return a.name < b.name
-	})
-}
-
-// sortDiffs orders object diffs by Helm's install order of kinds, then
-// kind, namespace, name (the order manifest.Sort uses).
+// sortDiffs orders object diffs as manifest.Sort orders objects: Helm's
+// install order of kinds, then kind, group, namespace, name.
 func sortDiffs(ds []ObjectDiff) {
-	objs := make([]manifest.Object, len(ds))
-	pos := make(map[*unstructured.Unstructured]int, len(ds))
-	for i, d := range ds {
-		u := &unstructured.Unstructured{Object: map[string]any{}}
-		u.SetAPIVersion(strings.TrimPrefix(d.Group+"/v", "/"))
-		u.SetKind(d.Kind)
-		u.SetNamespace(d.Namespace)
-		u.SetName(d.Name)
-		objs[i] = manifest.Object{Object: u}
-		pos[u] = i
+	key := func(d ObjectDiff) manifest.Key {
+		return manifest.Key{Group: d.Group, Kind: d.Kind, Namespace: d.Namespace, Name: d.Name}
 	}
-	manifest.Sort(objs)
-	out := make([]ObjectDiff, len(ds))
-	for i, o := range objs {
-		out[i] = ds[pos[o.Object]]
-	}
-	copy(ds, out)
+	slices.SortStableFunc(ds, func(a, b ObjectDiff) int { return key(a).Compare(key(b)) })
 }
 
 func newObjectDiff(o manifest.Object, c Change) ObjectDiff {

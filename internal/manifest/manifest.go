@@ -3,8 +3,9 @@
 package manifest
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -65,35 +66,28 @@ var kindOrder = func() map[string]int {
 	return m
 }()
 
-// Sort orders objects stably: by app, then Helm's install order of kinds,
-// then kind, namespace, name.
+func installOrder(kind string) int {
+	if o, ok := kindOrder[kind]; ok {
+		return o
+	}
+	return len(kindOrder)
+}
+
+// Compare orders keys by Helm's install order of kinds, then kind, group,
+// namespace, name; it returns -1, 0 or +1.
+func (k Key) Compare(o Key) int {
+	return cmp.Or(
+		cmp.Compare(installOrder(k.Kind), installOrder(o.Kind)),
+		cmp.Compare(k.Kind, o.Kind),
+		cmp.Compare(k.Group, o.Group),
+		cmp.Compare(k.Namespace, o.Namespace),
+		cmp.Compare(k.Name, o.Name),
+	)
+}
+
+// Sort orders objects stably: by app, then by Key.Compare.
 func Sort(objs []Object) {
-	sort.SliceStable(objs, func(i, j int) bool {
-		a, b := objs[i], objs[j]
-		if a.App != b.App {
-			return a.App < b.App
-		}
-		ka, kb := a.Key(), b.Key()
-		oa, okA := kindOrder[ka.Kind]
-		ob, okB := kindOrder[kb.Kind]
-		if !okA {
-			oa = len(kindOrder)
-		}
-		if !okB {
-			ob = len(kindOrder)
-		}
-		if oa != ob {
-			return oa < ob
-		}
-		if ka.Kind != kb.Kind {
-			return ka.Kind < kb.Kind
-		}
-		if ka.Group != kb.Group {
-			return ka.Group < kb.Group
-		}
-		if ka.Namespace != kb.Namespace {
-			return ka.Namespace < kb.Namespace
-		}
-		return ka.Name < kb.Name
+	slices.SortStableFunc(objs, func(a, b Object) int {
+		return cmp.Or(cmp.Compare(a.App, b.App), a.Key().Compare(b.Key()))
 	})
 }
