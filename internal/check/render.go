@@ -1,7 +1,6 @@
 package check
 
 import (
-	"context"
 	"errors"
 
 	"github.com/gitopsctl/gitopsctl/internal/config"
@@ -17,13 +16,11 @@ type renderWorkspace struct {
 	ws  *render.Workspace
 }
 
-// OpenWorkspace renders the work trees of both repositories.
-func OpenWorkspace(ctx context.Context, cfg *config.Loaded) (Workspace, error) {
-	ws, err := render.Open(ctx, render.Options{Config: cfg})
-	if err != nil {
-		return nil, err
-	}
-	return &renderWorkspace{RenderSide: diff.NewRenderSide(cfg, ws), cfg: cfg, ws: ws}, nil
+// NewWorkspace checks what an open render workspace renders (the work
+// trees of both repositories, for check). Sharing it with seal's locator
+// means each app is rendered once.
+func NewWorkspace(cfg *config.Loaded, ws *render.Workspace) Workspace {
+	return &renderWorkspace{RenderSide: diff.NewRenderSide(cfg, ws), cfg: cfg, ws: ws}
 }
 
 func (w *renderWorkspace) Apps() []App {

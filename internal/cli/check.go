@@ -15,6 +15,7 @@ import (
 	"github.com/gitopsctl/gitopsctl/internal/config"
 	"github.com/gitopsctl/gitopsctl/internal/diff"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
+	"github.com/gitopsctl/gitopsctl/internal/render"
 	"github.com/gitopsctl/gitopsctl/internal/seal"
 )
 
@@ -85,15 +86,15 @@ func runCheck(cmd *cobra.Command, f *Factory, o *checkOptions) error {
 		return err
 	}
 	ctx := cmd.Context()
-	ws, err := check.OpenWorkspace(ctx, cfg)
+	ws, err := render.Open(ctx, render.Options{Config: cfg})
 	if err != nil {
 		return err
 	}
 	res, err := check.Run(ctx, check.Options{
 		GitopsDir: cfg.RepoDir, ConfigsDir: cfg.ConfigsDir,
 		Staged: o.staged, Base: o.base, ConfigsBase: o.configsBase,
-		Workspace: ws,
-		Sealed:    sealChecker(f, cfg),
+		Workspace: check.NewWorkspace(cfg, ws),
+		Sealed:    sealChecker(f, cfg, ws),
 		RepoName:  func(dir string) string { return diff.RepoName(cfg, dir) },
 	})
 	if err != nil {
@@ -155,8 +156,9 @@ func checkDisplayPath(wd string, cfg *config.Loaded, repo, file string) string {
 // apps that are services of the configs-repo, and turns each finding into a
 // "sealed" problem on <svc>/secrets.yaml. Without a sealing cert configured,
 // or when its file does not exist yet, sealed data is not checked, and check
-// says so on stderr.
-func sealChecker(f *Factory, cfg *config.Loaded) check.SealChecker {
+// says so on stderr. The SealedSecrets are located in ws, the workspace
+// check rendered, so no app is rendered twice.
+func sealChecker(f *Factory, cfg *config.Loaded, ws *render.Workspace) check.SealChecker {
 	if cfg.Sealing.Cert == "" {
 		fmt.Fprintln(f.IO.ErrOut, "note: sealed data not checked: no sealing.cert in "+layout.ConfigFileName)
 		return nil
@@ -189,6 +191,7 @@ func sealChecker(f *Factory, cfg *config.Loaded) check.SealChecker {
 			return nil, err
 		}
 		f.warn(warn)
+		sl.Locate = seal.RenderLocator(func(context.Context) (*render.Workspace, error) { return ws, nil })
 		rep, err := seal.Check(ctx, seal.CheckOptions{Sealer: *sl, Services: svcs, Now: f.Now()})
 		if err != nil {
 			return nil, err

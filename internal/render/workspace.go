@@ -119,6 +119,7 @@ type Workspace struct {
 
 	mu      sync.Mutex
 	results map[string]*Result // renders done during discovery
+	done    map[string]*Result // renders done since (RenderApps), so a second ask is free
 	defs    map[*unstructured.Unstructured]objDef
 	charts  map[chartKey]*chartEntry
 	values  map[valuesKey]*valuesEntry
@@ -194,6 +195,7 @@ func Open(ctx context.Context, o Options) (*Workspace, error) {
 		repos:   map[string]*repoEntry{},
 		byName:  map[string]*App{},
 		results: map[string]*Result{},
+		done:    map[string]*Result{},
 		charts:  map[chartKey]*chartEntry{},
 		values:  map[valuesKey]*valuesEntry{},
 	}
@@ -498,12 +500,22 @@ func (ws *Workspace) RenderApps(ctx context.Context, apps []*App) []Result {
 			out[i] = *r
 			continue
 		}
+		if r, ok := ws.done[a.Name]; ok {
+			out[i] = *r
+			continue
+		}
 		todo = append(todo, a)
 		idx = append(idx, i)
 	}
 	ws.mu.Unlock()
-	for k, r := range ws.renderAll(ctx, todo) {
+	rendered := ws.renderAll(ctx, todo)
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	for k, r := range rendered {
 		out[idx[k]] = r
+		if ctx.Err() == nil {
+			ws.done[r.App.Name] = &rendered[k]
+		}
 	}
 	return out
 }
