@@ -111,14 +111,14 @@ func runCheck(cmd *cobra.Command, f *Factory, o *checkOptions) error {
 			}
 			fmt.Fprintln(w, p.String())
 		}
-		apps := fmt.Sprintf("%d %s checked", len(res.Checked), countNoun(len(res.Checked), "app", "apps"))
+		apps := fmt.Sprintf("%d %s checked", len(res.Checked), plural(len(res.Checked), "app", "apps"))
 		if len(res.Skipped) > 0 {
 			apps += fmt.Sprintf(", %d skipped (inputs unchanged)", len(res.Skipped))
 		}
 		if len(res.Problems) == 0 {
 			fmt.Fprintf(w, "check passed (%s; %s)\n", res.Scope, apps)
 		} else {
-			fmt.Fprintf(w, "%d %s (%s; %s)\n", len(res.Problems), countNoun(len(res.Problems), "problem", "problems"), res.Scope, apps)
+			fmt.Fprintf(w, "%d %s (%s; %s)\n", len(res.Problems), plural(len(res.Problems), "problem", "problems"), res.Scope, apps)
 		}
 	})
 	if err != nil {

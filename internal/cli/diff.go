@@ -109,17 +109,10 @@ func runDiff(cmd *cobra.Command, f *Factory, o *diffOptions) error {
 		return err
 	}
 	if failed := res.Errors(); len(failed) > 0 {
-		return fmt.Errorf("%d %s failed to render: %s", len(failed), countNoun(len(failed), "app", "apps"), strings.Join(failed, ", "))
+		return fmt.Errorf("%d %s failed to render: %s", len(failed), plural(len(failed), "app", "apps"), strings.Join(failed, ", "))
 	}
 	if res.Changed() {
 		return SilentExit(ExitProblems)
 	}
 	return nil
-}
-
-func countNoun(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

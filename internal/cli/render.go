@@ -77,13 +77,6 @@ fault; the other apps are still printed, and the exit code is 1.`,
 	return cmd
 }
 
-func renderPlural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
 // tuneGCForBatch trades memory for speed in a short batch job: the heap may
 // grow to 4x live data before a collection, but a soft limit keeps the
 // process well under 1 GiB. GOGC / GOMEMLIMIT in the environment win.
@@ -171,7 +164,7 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(f.IO.ErrOut, "Wrote %s for %s to %s\n", renderPlural(len(files), "file"), renderPlural(len(results)-failed, "app"), o.OutDir)
+		fmt.Fprintf(f.IO.ErrOut, "Wrote %s for %s to %s\n", count(len(files), "file", "files"), count(len(results)-failed, "app", "apps"), o.OutDir)
 	case f.Output() == "json":
 		b, err := json.MarshalIndent(render.JSONObjects(objs, wo), "", "  ")
 		if err != nil {

@@ -279,13 +279,6 @@ func writeCheckReport(w *strings.Builder, r *seal.Report) {
 	fmt.Fprintf(w, "%d of %d services need sealing (gitopsctl seal SERVICE...)\n", len(failing), len(r.Services))
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
 func newFetchCertCmd(f *Factory) *cobra.Command {
 	var url, out string
 	cmd := &cobra.Command{

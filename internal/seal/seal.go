@@ -183,13 +183,9 @@ type ContextError struct {
 }
 
 func (e *ContextError) Error() string {
-	subject := "they"
-	if len(e.Keys) == 1 {
-		subject = "it"
-	}
 	return fmt.Sprintf("%s: %s, but %s %s %s not in %s, so %s cannot be resealed: add the plaintext (gitopsctl env set %s --secret KEY=VALUE) or drop %s (gitopsctl seal %s --prune)",
 		e.Service, e.Why, plural(len(e.Keys), "key", "keys"), strings.Join(e.Keys, ", "), isAre(len(e.Keys)),
-		layout.PlaintextFile, subject, e.Service, itThem(len(e.Keys)), e.Service)
+		layout.PlaintextFile, plural(len(e.Keys), "it", "they"), e.Service, itThem(len(e.Keys)), e.Service)
 }
 
 func plural(n int, one, many string) string {
