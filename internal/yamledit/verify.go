@@ -3,6 +3,7 @@ package yamledit
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -124,27 +125,23 @@ func setPath(v any, path Path, value string, anyMap bool) (any, error) {
 		}
 		return map[string]any{path[0]: child}, nil
 	case map[string]any:
-		out := make(map[string]any, len(m)+1)
-		for k, x := range m {
-			out[k] = x
-		}
-		child, err := setPath(m[path[0]], path[1:], value, anyMap)
-		if err != nil {
-			return nil, err
-		}
-		out[path[0]] = child
-		return out, nil
+		return withKey(m, path[0], path, value, anyMap)
 	case map[any]any:
-		out := make(map[any]any, len(m)+1)
-		for k, x := range m {
-			out[k] = x
-		}
-		child, err := setPath(m[path[0]], path[1:], value, anyMap)
-		if err != nil {
-			return nil, err
-		}
-		out[path[0]] = child
-		return out, nil
+		return withKey(m, any(path[0]), path, value, anyMap)
 	}
 	return nil, errors.New("key path crosses a non-map")
+}
+
+// withKey is a copy of m with key set along the rest of path.
+func withKey[K comparable](m map[K]any, key K, path Path, value string, anyMap bool) (any, error) {
+	child, err := setPath(m[key], path[1:], value, anyMap)
+	if err != nil {
+		return nil, err
+	}
+	out := maps.Clone(m)
+	if out == nil {
+		out = map[K]any{}
+	}
+	out[key] = child
+	return out, nil
 }
