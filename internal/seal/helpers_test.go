@@ -5,7 +5,6 @@ import (
 
 	"context"
 	"crypto/rsa"
-	"crypto/x509"
 	"encoding/pem"
 	"os"
 	"path/filepath"
@@ -157,4 +156,3 @@ func gitCmd(t testing.TB, dir string, args ...string) string {
 	return gittest.Output(t, dir, args...)
 }
 
-var _ = x509.ParseCertificate

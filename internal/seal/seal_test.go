@@ -456,16 +456,3 @@ func TestLocatorAndOverrides(t *testing.T) {
 		t.Fatalf("%v %v", tg, err)
 	}
 }
-
-func TestShowFile(t *testing.T) {
-	if os.Getenv("SHOW") == "" {
-		t.Skip()
-	}
-	k := newTestKey(t, testNow.Add(-time.Hour), 365*24*time.Hour)
-	f := newFixture(t, map[string]string{"backend": "apps"})
-	writePlain(t, f, "backend", map[string]string{"A": "1", "B": "2"})
-	f.seal(t, f.opts(k))
-	t.Log(read(t, filepath.Join(f.configs, "backend/secrets.yaml")))
-	t.Log(read(t, filepath.Join(f.configs, "backend/secrets.local.state")))
-	t.Log(read(t, filepath.Join(f.configs, ".gitignore")))
-}
