@@ -155,4 +155,3 @@ func gitCmd(t testing.TB, dir string, args ...string) string {
 	t.Helper()
 	return gittest.Output(t, dir, args...)
 }
-
