@@ -1,8 +1,6 @@
 package gitcommit
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -265,9 +263,6 @@ func TestBackoff(t *testing.T) {
 		t.Errorf("Backoff(30, hi) = %v", d)
 	}
 }
-
-var _ = bytes.Equal
-var _ = context.Background
 
 func readFileT(p string) ([]byte, error)  { return os.ReadFile(p) }
 func writeFileT(p string, b []byte) error { return os.WriteFile(p, b, 0o644) }
