@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -25,7 +27,10 @@ func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("testdata", "script"),
 		RequireExplicitExec: true,
-		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"replace": cmdReplace},
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){
+			"replace":  cmdReplace,
+			"exitcode": cmdExitcode,
+		},
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("GIT_AUTHOR_NAME", "Test Author")
 			env.Setenv("GIT_AUTHOR_EMAIL", "author@example.com")
@@ -67,4 +72,35 @@ func cmdReplace(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("replace: %q occurs %d times in %s, want once", old, n, args[0])
 	}
 	ts.Check(os.WriteFile(file, []byte(strings.Replace(data, old, repl, 1)), 0o644))
+}
+
+// cmdExitcode runs a program and asserts its exact exit code:
+//
+//	exitcode N PROGRAM [ARGS...]
+//
+// Like exec, it keeps the program's stdout and stderr for the stdout and
+// stderr commands that follow. Use it for every expected failure instead of
+// a bare "! exec", so a test notices when an error changes class (1 vs 2 vs 3).
+func cmdExitcode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! exitcode")
+	}
+	if len(args) < 2 {
+		ts.Fatalf("usage: exitcode N PROGRAM [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil || want < 0 {
+		ts.Fatalf("exitcode: %q is not an exit code", args[0])
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("exitcode: run %s: %v", args[1], err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+	}
 }
