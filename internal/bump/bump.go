@@ -61,6 +61,11 @@ type Options struct {
 	Remote  string
 	Branch  string
 	Retries int
+	// Timeout bounds each network call of a push (default
+	// gitcommit.DefaultTimeout).
+	Timeout time.Duration
+	// AllowInsecureHTTP lets credentials go to a plain http:// remote.
+	AllowInsecureHTTP bool
 
 	Getenv func(string) string
 	Now    func() time.Time
@@ -77,8 +82,12 @@ type ServiceResult struct {
 	OldDigest string `json:"oldDigest,omitempty"`
 	NewDigest string `json:"newDigest,omitempty"`
 	Changed   bool   `json:"changed"`
-	Commit    string `json:"commit"`
-	Pushed    bool   `json:"pushed"`
+	// Resumed says what this run finished for the service after an
+	// earlier, interrupted one: "commit" (the work tree held the edit,
+	// uncommitted) or "push" (the bump commit was not pushed).
+	Resumed string `json:"resumed,omitempty"`
+	Commit  string `json:"commit"`
+	Pushed  bool   `json:"pushed"`
 }
 
 // Result is what Run did.
@@ -96,6 +105,13 @@ type Result struct {
 	Message string
 	// Branch is the remote branch pushed to.
 	Branch string
+	// Resumed says what this run finished of an earlier one: "commit"
+	// (the edit was in the work tree, not committed) or "push" (the bump
+	// commit was made but not pushed); "" otherwise.
+	Resumed string
+	// UpToDate is true, with --push, when nothing was left to do and the
+	// remote-tracking branch already holds HEAD.
+	UpToDate bool
 }
 
 // Changed reports whether any service's file changed.
@@ -172,6 +188,9 @@ func Validate(o *Options) error {
 	}
 	if o.Retries < 0 {
 		return usage("--retries must be 0 or more")
+	}
+	if o.Timeout < 0 {
+		return usage("--timeout must be positive")
 	}
 	if o.Remote == "" {
 		o.Remote = DefaultRemote
@@ -251,13 +270,32 @@ func (o *Options) targets() ([]target, error) {
 			t.path = layout.ValuesFile(o.RepoDir, svc)
 			t.display = filepath.ToSlash(filepath.Join(layout.ChartsDir, svc, "values.yaml"))
 		}
-		// Edit what a symbolic link points at, never replace the link.
+		// Edit what a symbolic link points at, never replace the link; but
+		// never follow one out of the repository.
 		if real, err := filepath.EvalSymlinks(t.path); err == nil {
+			if real != t.path && inside(o.RepoDir, t.path) && !inside(o.RepoDir, real) {
+				return nil, fmt.Errorf("%s is a symbolic link to %s, outside the repository; refusing to edit it", t.display, real)
+			}
 			t.path = real
 		}
 		ts = append(ts, t)
 	}
 	return ts, nil
+}
+
+// inside reports whether path is within dir, both taken with symbolic
+// links resolved as far as they exist.
+func inside(dir, path string) bool {
+	if d, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = d
+	}
+	if p, err := filepath.EvalSymlinks(path); err == nil {
+		path = p
+	} else if p, err := filepath.EvalSymlinks(filepath.Dir(path)); err == nil {
+		path = filepath.Join(p, filepath.Base(path))
+	}
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // known lists the services that have charts, for the unknown-service error.
@@ -281,7 +319,10 @@ func known(repo string) string {
 }
 
 // Run validates, edits every service's values file, and commits and
-// pushes as asked. Nothing is written unless every file can be edited.
+// pushes as asked. Nothing is written unless every file can be edited, and
+// nothing is written before git's index lock is held. A run that finds the
+// work of an earlier, interrupted one (the edit made but not committed, or
+// committed but not pushed) finishes it.
 func Run(ctx context.Context, o Options) (*Result, error) {
 	if err := Validate(&o); err != nil {
 		return nil, err
@@ -293,65 +334,110 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.NoCommit {
+		return o.editOnly(ts, true)
+	}
+
+	repo, err := gitcommit.Open(filepath.Dir(ts[0].path))
+	if err != nil {
+		// Outside git, a file already at the value is not an error.
+		if res, rerr := o.editOnly(ts, false); rerr == nil && !res.Changed() {
+			return res, nil
+		}
+		return nil, err
+	}
+	rels := make([]string, len(ts))
+	for i, t := range ts {
+		if rels[i], err = repo.Rel(t.path); err != nil {
+			return nil, err
+		}
+	}
+	if o.Push {
+		if err := repo.CheckPush(o.Remote, o.Branch, o.Getenv, o.AllowInsecureHTTP); err != nil {
+			return nil, err
+		}
+	}
+	author, committer, err := repo.Signatures(gitcommit.IdentityOptions{Author: o.Author, Getenv: o.Getenv, Now: o.Now()})
+	if err != nil {
+		return nil, err
+	}
+	lock, err := repo.Lock()
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
+
+	// Read, edit and check every file under the lock.
 	res := &Result{}
+	srcs := make([][]byte, len(ts))
 	outs := make([][]byte, len(ts))
 	for i, t := range ts {
-		src, err := os.ReadFile(t.path)
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil, fmt.Errorf("%s: no such file", t.display)
-			}
+		if srcs[i], err = readTarget(t); err != nil {
 			return nil, err
 		}
 		sr := ServiceResult{Service: t.service, File: t.display}
-		if outs[i], err = o.apply(t, src, &sr); err != nil {
+		if outs[i], err = o.apply(t, srcs[i], &sr); err != nil {
 			return nil, err
+		}
+		if sr.Changed {
+			if err := lock.CheckClean(rels[i]); err != nil {
+				return nil, err
+			}
+		} else if err := o.pending(lock, t, rels[i], &sr); err != nil {
+			return nil, err
+		}
+		if sr.Resumed != "" {
+			res.Resumed = sr.Resumed
 		}
 		res.Services = append(res.Services, sr)
 	}
 	if !res.Changed() {
+		lock.Release()
+		if o.Push {
+			return o.pushEarlier(ctx, repo, ts, rels, res)
+		}
 		return res, nil
 	}
 
-	var repo *gitcommit.Repo
-	var author, committer object.Signature
-	rels := make([]string, len(ts))
-	if !o.NoCommit {
-		if repo, err = gitcommit.Open(filepath.Dir(ts[0].path)); err != nil {
-			return nil, err
-		}
-		for i, t := range ts {
-			if rels[i], err = repo.Rel(t.path); err != nil {
-				return nil, err
-			}
-			if !res.Services[i].Changed {
-				continue
-			}
-			if err := repo.CheckClean(rels[i]); err != nil {
-				return nil, err
-			}
-		}
-		if o.Push {
-			if err := repo.CheckPush(o.Remote, o.Branch, o.Getenv); err != nil {
-				return nil, err
-			}
-		}
-		if author, committer, err = repo.Signatures(gitcommit.IdentityOptions{Author: o.Author, Getenv: o.Getenv, Now: o.Now()}); err != nil {
-			return nil, err
+	written := []int{}
+	restore := func() {
+		for _, i := range written {
+			_ = fsutil.WriteFileAtomic(ts[i].path, srcs[i], 0o644)
 		}
 	}
 	for i, t := range ts {
-		if res.Services[i].Changed {
+		if res.Services[i].Changed && res.Services[i].Resumed == "" {
 			if err := fsutil.WriteFileAtomic(t.path, outs[i], 0o644); err != nil {
+				restore()
 				return nil, err
 			}
+			written = append(written, i)
 		}
 	}
-	if o.NoCommit {
-		return res, nil
-	}
 
-	commitFor := func(results []ServiceResult, contents [][]byte) gitcommit.CommitOptions {
+	commitFor := o.commitFor(rels, author, committer)
+	co := commitFor(res.Services, outs)
+	h, err := lock.Commit(co)
+	if err != nil {
+		if h.IsZero() {
+			// No branch moved: put the files back as they were.
+			restore()
+		}
+		return nil, err
+	}
+	res.Commit, res.Message = h.String(), co.Message
+	if o.Push {
+		if err := o.push(ctx, repo, ts, rels, res, commitFor); err != nil {
+			return nil, fmt.Errorf("commit %s made locally; %w", h.String()[:12], err)
+		}
+	}
+	res.fill()
+	return res, nil
+}
+
+// commitFor makes the commit of the changed services' contents.
+func (o *Options) commitFor(rels []string, author, committer object.Signature) func([]ServiceResult, [][]byte) gitcommit.CommitOptions {
+	return func(results []ServiceResult, contents [][]byte) gitcommit.CommitOptions {
 		co := gitcommit.CommitOptions{Author: author, Committer: committer, Signoff: o.Signoff}
 		var changed []ServiceResult
 		for i, sr := range results {
@@ -366,52 +452,176 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 		return co
 	}
-	co := commitFor(res.Services, outs)
-	h, err := repo.Commit(co)
+}
+
+// fill copies the commit and push outcome into each changed service.
+func (r *Result) fill() {
+	for i := range r.Services {
+		if r.Services[i].Changed {
+			r.Services[i].Commit = r.Commit
+			r.Services[i].Pushed = r.Pushed
+		}
+	}
+}
+
+func readTarget(t target) ([]byte, error) {
+	src, err := os.ReadFile(t.path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no such file", t.display)
+		}
+		return nil, err
+	}
+	return src, nil
+}
+
+// editOnly is --no-commit: edit the files (when write), nothing else.
+func (o *Options) editOnly(ts []target, write bool) (*Result, error) {
+	res := &Result{}
+	outs := make([][]byte, len(ts))
+	for i, t := range ts {
+		src, err := readTarget(t)
+		if err != nil {
+			return nil, err
+		}
+		sr := ServiceResult{Service: t.service, File: t.display}
+		if outs[i], err = o.apply(t, src, &sr); err != nil {
+			return nil, err
+		}
+		res.Services = append(res.Services, sr)
+	}
+	for i, t := range ts {
+		if write && res.Services[i].Changed {
+			if err := fsutil.WriteFileAtomic(t.path, outs[i], 0o644); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return res, nil
+}
+
+// pending handles a file that already holds the value: fine when HEAD
+// has it too; when the work tree differs from HEAD by exactly this edit
+// (an earlier run was stopped before its commit), the service is marked
+// Changed and Resumed so it is committed now; any other difference is an
+// error, as for a file about to be edited.
+func (o *Options) pending(lock *gitcommit.Lock, t target, rel string, sr *ServiceResult) error {
+	st, err := lock.State(rel)
+	if err != nil {
+		return err
+	}
+	if st.Head != nil && string(st.Head) == string(st.Work) {
+		if st.Staged {
+			return fmt.Errorf("%s has staged changes; commit or unstage them first (or use --no-commit)", rel)
+		}
+		return nil
+	}
+	if st.Head == nil {
+		return fmt.Errorf("%s is not committed in git; commit it first or use --no-commit", rel)
+	}
+	hr := ServiceResult{Service: sr.Service, File: sr.File}
+	fromHead, err := o.apply(t, st.Head, &hr)
+	if err != nil || string(fromHead) != string(st.Work) {
+		return fmt.Errorf("%s already has the new value but also other uncommitted changes; commit or discard them first (or use --no-commit)", rel)
+	}
+	if st.Staged && !st.StagedWork {
+		return fmt.Errorf("%s has staged changes; commit or unstage them first (or use --no-commit)", rel)
+	}
+	hr.Resumed = "commit"
+	*sr = hr
+	return nil
+}
+
+// push pushes the commit just made, re-applying the edit on the remote tip
+// when another push came first.
+func (o *Options) push(ctx context.Context, repo *gitcommit.Repo, ts []target, rels []string, res *Result, commitFor func([]ServiceResult, [][]byte) gitcommit.CommitOptions) error {
+	res.Branch = o.Branch
+	if res.Branch == "" {
+		res.Branch = repo.Branch()
+	}
+	pr, err := repo.Push(ctx, gitcommit.PushOptions{
+		Remote:            o.Remote,
+		Branch:            o.Branch,
+		Retries:           o.Retries,
+		Timeout:           o.Timeout,
+		AllowInsecureHTTP: o.AllowInsecureHTTP,
+		Getenv:            o.Getenv,
+		Sleep:             o.Sleep,
+		Rand:              o.Rand,
+		Redo: func(read func(string) ([]byte, error)) (gitcommit.CommitOptions, error) {
+			results := make([]ServiceResult, len(ts))
+			contents := make([][]byte, len(ts))
+			for i, t := range ts {
+				results[i] = ServiceResult{Service: t.service, File: t.display}
+				src, err := read(rels[i])
+				if err != nil {
+					return gitcommit.CommitOptions{}, err
+				}
+				if contents[i], err = o.apply(t, src, &results[i]); err != nil {
+					return gitcommit.CommitOptions{}, err
+				}
+			}
+			return commitFor(results, contents), nil
+		},
+	})
+	res.Attempts = pr.Attempts
+	if err != nil {
+		return err
+	}
+	res.Commit, res.Pushed, res.AlreadyOnRemote = pr.Commit.String(), pr.Pushed, pr.AlreadyThere
+	return nil
+}
+
+// pushEarlier is --push when every file already holds the value in HEAD:
+// if HEAD is the bump commit and the remote-tracking branch does not have
+// it (an earlier push failed), push it now.
+func (o *Options) pushEarlier(ctx context.Context, repo *gitcommit.Repo, ts []target, rels []string, res *Result) (*Result, error) {
+	branch := o.Branch
+	if branch == "" {
+		branch = repo.Branch()
+	}
+	up, err := repo.UpstreamState(o.Remote, branch, rels)
 	if err != nil {
 		return nil, err
 	}
-	res.Commit, res.Message = h.String(), co.Message
-	if o.Push {
-		res.Branch = o.Branch
-		if res.Branch == "" {
-			res.Branch = repo.Branch()
+	res.Branch = branch
+	if !up.Ahead {
+		res.UpToDate = true
+		return res, nil
+	}
+	if !up.HeadTouches {
+		if up.Tracking == nil {
+			// Nothing tells whether the remote has it; HEAD is not ours.
+			return res, nil
 		}
-		pr, err := repo.Push(ctx, gitcommit.PushOptions{
-			Remote:  o.Remote,
-			Branch:  o.Branch,
-			Retries: o.Retries,
-			Getenv:  o.Getenv,
-			Sleep:   o.Sleep,
-			Rand:    o.Rand,
-			Redo: func(read func(string) ([]byte, error)) (gitcommit.CommitOptions, error) {
-				results := make([]ServiceResult, len(ts))
-				contents := make([][]byte, len(ts))
-				for i, t := range ts {
-					results[i] = ServiceResult{Service: t.service, File: t.display}
-					src, err := read(rels[i])
-					if err != nil {
-						return gitcommit.CommitOptions{}, err
-					}
-					if contents[i], err = o.apply(t, src, &results[i]); err != nil {
-						return gitcommit.CommitOptions{}, err
-					}
-				}
-				return commitFor(results, contents), nil
-			},
-		})
-		res.Attempts = pr.Attempts
-		if err != nil {
-			res.Commit = ""
-			return nil, fmt.Errorf("commit %s made locally; %w", h.String()[:12], err)
+		for i, t := range ts {
+			src, err := repo.FileAt(up.Tracking, rels[i])
+			if err != nil {
+				return nil, fmt.Errorf("%s/%s does not have %s; push the branch with git push", o.Remote, branch, rels[i])
+			}
+			sr := ServiceResult{}
+			if _, err := o.apply(t, src, &sr); err != nil || sr.Changed {
+				return nil, fmt.Errorf("%s is committed with the new value, but not in HEAD's own commit and %s/%s does not have it yet; push the branch with git push", rels[i], o.Remote, branch)
+			}
 		}
-		res.Commit, res.Pushed, res.AlreadyOnRemote = pr.Commit.String(), pr.Pushed, pr.AlreadyThere
+		res.UpToDate = true
+		return res, nil
+	}
+	author, committer, err := repo.Signatures(gitcommit.IdentityOptions{Author: o.Author, Getenv: o.Getenv, Now: o.Now()})
+	if err != nil {
+		return nil, err
+	}
+	commitFor := o.commitFor(rels, author, committer)
+	res.Resumed = "push"
+	res.Commit = up.Head.Hash.String()
+	res.Message = up.Head.Message
+	if err := o.push(ctx, repo, ts, rels, res, commitFor); err != nil {
+		return nil, fmt.Errorf("commit %s not pushed; %w", res.Commit[:12], err)
 	}
 	for i := range res.Services {
-		if res.Services[i].Changed {
-			res.Services[i].Commit = res.Commit
-			res.Services[i].Pushed = res.Pushed
-		}
+		res.Services[i].Commit = res.Commit
+		res.Services[i].Pushed = res.Pushed
+		res.Services[i].Resumed = "push"
 	}
 	return res, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gitopsctl/gitopsctl/internal/bump"
 	"github.com/gitopsctl/gitopsctl/internal/config"
+	"github.com/gitopsctl/gitopsctl/internal/gitcommit"
 )
 
 func newBumpCmd(f *Factory) *cobra.Command {
@@ -30,8 +31,18 @@ one value would change, bump refuses.
 
 --digest sha256:... sets image.digest the same way (--digest-key to change it).
 Several services are edited in one commit. Nothing is written unless every file
-can be edited. A service already at TAG is left alone; if all are, bump exits 0
-without committing.
+can be edited, and nothing before git's index lock (.git/index.lock) is held;
+when another git process holds it, bump stops with nothing changed. A service
+already at TAG is left alone; if all are, bump exits 0 without committing.
+
+A run interrupted after its edit finishes on the next run: when the file already
+holds TAG but differs from HEAD by exactly that edit, bump commits it; with
+--push, when HEAD is the bump commit and the remote-tracking branch lacks it,
+bump pushes it. The output says what it finished.
+
+The branch moves the way git moves it: through <ref>.lock, checked against the
+value it had, with a reflog entry; objects are on disk before the branch moves.
+A crash leaves the branch at the old commit or the new one, never broken.
 
 The commit holds only the edited files: whatever else is staged or modified in
 the work tree stays as it was. bump refuses when a values file itself has
@@ -45,6 +56,9 @@ GH_TOKEN for https:// remotes. When another job pushed first, bump fetches,
 moves onto the remote tip, applies the edit again to the file as it is there,
 commits again and retries with jittered backoff, up to --retries times. If the
 remote already has the tag it stops with success. It never force-pushes.
+Every network call is bounded by --timeout (60s). Credentials are never sent to a
+plain http:// remote unless --allow-insecure-http is given; without credentials
+an http:// remote is pushed to as is.
 
 Exit codes: 0 done (or nothing to do), 1 error, 2 invalid flags.`,
 		Example: `  # CI, after pushing ghcr.io/acme/backend:v1.4.2
@@ -111,6 +125,8 @@ Exit codes: 0 done (or nothing to do), 1 error, 2 invalid flags.`,
 	fl.StringVar(&o.Remote, "remote", bump.DefaultRemote, "remote to push to")
 	fl.StringVar(&o.Branch, "branch", "", "remote branch to push to (default: the current branch)")
 	fl.IntVar(&o.Retries, "retries", bump.DefaultRetries, "how often to retry a rejected push")
+	fl.DurationVar(&o.Timeout, "timeout", gitcommit.DefaultTimeout, "limit for each network call of a push (fetch or push)")
+	fl.BoolVar(&o.AllowInsecureHTTP, "allow-insecure-http", false, "send credentials to a plain http:// remote (they travel unencrypted)")
 	return cmd
 }
 
@@ -131,9 +147,23 @@ func bumpText(w *strings.Builder, o *bump.Options, res *bump.Result) {
 			fmt.Fprintf(w, "%s: already at %s (%s)\n", s.Service, what, s.File)
 			continue
 		}
-		fmt.Fprintf(w, "%s: %s (%s)\n", s.Service, strings.Join(parts, ", "), s.File)
+		note := ""
+		if s.Resumed == "commit" {
+			note = "; edit left uncommitted by an earlier run"
+		}
+		fmt.Fprintf(w, "%s: %s (%s%s)\n", s.Service, strings.Join(parts, ", "), s.File, note)
 	}
 	switch {
+	case res.Resumed == "push" && res.AlreadyOnRemote:
+		fmt.Fprintf(w, "%s/%s already has this change at %s; nothing pushed\n", o.Remote, res.Branch, bumpShort(res.Commit))
+	case res.Resumed == "push":
+		fmt.Fprintf(w, "pushed %s, left unpushed by an earlier run, to %s/%s", bumpShort(res.Commit), o.Remote, res.Branch)
+		if res.Attempts > 1 {
+			fmt.Fprintf(w, " (after %d attempts)", res.Attempts)
+		}
+		w.WriteString("\n")
+	case !res.Changed() && res.UpToDate:
+		fmt.Fprintf(w, "nothing to commit; %s/%s already has it\n", o.Remote, res.Branch)
 	case !res.Changed():
 		w.WriteString("nothing to commit\n")
 	case o.NoCommit:

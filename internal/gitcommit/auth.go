@@ -68,3 +68,43 @@ func Auth(url string, getenv func(string) string) (transport.AuthMethod, error) 
 	}
 	return nil, nil
 }
+
+// checkPlainHTTP refuses a plain http:// remote when credentials would be
+// sent to it (a token from the environment or a password in the URL): on
+// the wire they would be readable by anyone in between. Pushing to such a
+// remote without credentials is allowed.
+func checkPlainHTTP(remote, url string, auth transport.AuthMethod, getenv func(string) string) error {
+	ep, err := transport.NewEndpoint(url)
+	if err != nil || ep.Protocol != "http" {
+		return nil
+	}
+	var what string
+	switch {
+	case ep.Password != "":
+		what = "the password in its URL"
+	case auth != nil:
+		what = "a token"
+		if getenv == nil {
+			getenv = os.Getenv
+		}
+		for _, name := range TokenEnv {
+			if getenv(name) != "" {
+				what = "the token in " + name
+				break
+			}
+		}
+	default:
+		return nil
+	}
+	return fmt.Errorf("push: refusing to send %s to remote %q over plain http (%s): use an https:// URL, or push without credentials; --allow-insecure-http sends them anyway", what, remote, redactURL(url))
+}
+
+// redactURL drops any user information from a remote URL for messages.
+func redactURL(url string) string {
+	ep, err := transport.NewEndpoint(url)
+	if err != nil || (ep.Protocol != "http" && ep.Protocol != "https") {
+		return url
+	}
+	ep.User, ep.Password = "", ""
+	return ep.String()
+}

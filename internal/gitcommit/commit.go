@@ -11,7 +11,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/plumbing/storer"
 )
 
 // File is one file of a commit: its work-tree relative path (slashes) and
@@ -36,57 +35,69 @@ var ErrNothingToCommit = errors.New("nothing to commit")
 
 // Commit records opts.Files (already written to the work tree) in a new
 // commit on top of HEAD, moves the branch HEAD is on (or HEAD, when
-// detached) to it, and updates only those files' index entries.
+// detached) to it, and updates only those files' index entries. It takes
+// and releases index.lock itself; to keep the lock across writing the
+// files, use Lock and Lock.Commit.
 func (r *Repo) Commit(opts CommitOptions) (plumbing.Hash, error) {
-	lock, err := r.lockIndex()
+	l, err := r.Lock()
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	defer lock.release()
+	defer l.Release()
+	return l.Commit(opts)
+}
+
+// Commit is Repo.Commit under a held lock: the objects are written and
+// fsynced first, then the branch moves (compare-and-swap, with reflog
+// entries), then the index is replaced, which releases the lock. On error
+// the lock stays held; call Release.
+func (l *Lock) Commit(opts CommitOptions) (plumbing.Hash, error) {
+	r := l.r
 	head, ref, err := r.Head()
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	idx, err := r.readIndex()
-	if err != nil {
-		return plumbing.ZeroHash, err
-	}
-	h, err := r.commitOn(head, opts)
+	h, msg, err := r.commitOn(head, opts)
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
 	for _, f := range opts.Files {
-		if err := r.setEntry(idx, f.Path, hashBytes(f.Content)); err != nil {
+		if err := r.setEntry(l.idx, f.Path, hashBytes(f.Content)); err != nil {
 			return plumbing.ZeroHash, err
 		}
 	}
 	// The cached-tree extension no longer matches; git rebuilds it.
-	idx.Cache = nil
-	if err := r.moveRef(ref, head.Hash, h); err != nil {
+	l.idx.Cache = nil
+	if err := r.updateRef(refUpdate{
+		name: ref, old: head.Hash, new: h,
+		who: opts.Committer, msg: "commit: " + reflogSubject(msg),
+		alsoHEAD: ref != plumbing.HEAD,
+	}); err != nil {
 		return plumbing.ZeroHash, err
 	}
-	if err := lock.write(idx); err != nil {
+	crashPoint("index")
+	if err := l.writeIndex(); err != nil {
 		return h, fmt.Errorf("commit %s created, but: %w", h.String()[:12], err)
 	}
 	return h, nil
 }
 
-// commitOn writes the blobs, trees and commit object for opts on parent.
-func (r *Repo) commitOn(parent *object.Commit, opts CommitOptions) (plumbing.Hash, error) {
-	s := r.repo.Storer
+// commitOn writes the blobs, trees and commit object for opts on parent
+// and returns the commit and its message.
+func (r *Repo) commitOn(parent *object.Commit, opts CommitOptions) (plumbing.Hash, string, error) {
 	treeHash := parent.TreeHash
 	for _, f := range opts.Files {
-		blob, err := writeObject(s, plumbing.BlobObject, f.Content)
+		blob, err := r.writeObject(plumbing.BlobObject, f.Content)
 		if err != nil {
-			return plumbing.ZeroHash, fmt.Errorf("write blob for %s: %w", f.Path, err)
+			return plumbing.ZeroHash, "", fmt.Errorf("write blob for %s: %w", f.Path, err)
 		}
 		treeHash, err = r.replaceInTree(treeHash, strings.Split(f.Path, "/"), blob)
 		if err != nil {
-			return plumbing.ZeroHash, fmt.Errorf("build tree for %s: %w", f.Path, err)
+			return plumbing.ZeroHash, "", fmt.Errorf("build tree for %s: %w", f.Path, err)
 		}
 	}
 	if treeHash == parent.TreeHash {
-		return plumbing.ZeroHash, ErrNothingToCommit
+		return plumbing.ZeroHash, "", ErrNothingToCommit
 	}
 	msg := strings.TrimRight(opts.Message, "\n") + "\n"
 	if opts.Signoff {
@@ -99,11 +110,12 @@ func (r *Repo) commitOn(parent *object.Commit, opts CommitOptions) (plumbing.Has
 		TreeHash:     treeHash,
 		ParentHashes: []plumbing.Hash{parent.Hash},
 	}
-	obj := s.NewEncodedObject()
-	if err := c.Encode(obj); err != nil {
-		return plumbing.ZeroHash, err
+	data, err := encode(c, plumbing.CommitObject)
+	if err != nil {
+		return plumbing.ZeroHash, "", err
 	}
-	return s.SetEncodedObject(obj)
+	h, err := r.writeObject(plumbing.CommitObject, data)
+	return h, msg, err
 }
 
 // addSignoff appends a Signed-off-by trailer unless the message already
@@ -124,23 +136,6 @@ func addSignoff(msg string, who object.Signature) string {
 func isTrailer(l string) bool {
 	i := strings.Index(l, ": ")
 	return i > 0 && !strings.Contains(l[:i], " ")
-}
-
-func writeObject(s storer.EncodedObjectStorer, t plumbing.ObjectType, data []byte) (plumbing.Hash, error) {
-	obj := s.NewEncodedObject()
-	obj.SetType(t)
-	obj.SetSize(int64(len(data)))
-	w, err := obj.Writer()
-	if err != nil {
-		return plumbing.ZeroHash, err
-	}
-	if _, err := w.Write(data); err != nil {
-		return plumbing.ZeroHash, err
-	}
-	if err := w.Close(); err != nil {
-		return plumbing.ZeroHash, err
-	}
-	return s.SetEncodedObject(obj)
 }
 
 // replaceInTree returns the hash of tree with the blob at parts set to
@@ -193,12 +188,11 @@ func (r *Repo) replaceInTree(tree plumbing.Hash, parts []string, blob plumbing.H
 		}
 	}
 	sortTree(entries)
-	t := &object.Tree{Entries: entries}
-	obj := r.repo.Storer.NewEncodedObject()
-	if err := t.Encode(obj); err != nil {
+	data, err := encode(&object.Tree{Entries: entries}, plumbing.TreeObject)
+	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	return r.repo.Storer.SetEncodedObject(obj)
+	return r.writeObject(plumbing.TreeObject, data)
 }
 
 // sortTree orders entries the way git does: by name, with directories
@@ -211,14 +205,6 @@ func sortTree(e []object.TreeEntry) {
 		return t.Name
 	}
 	sort.SliceStable(e, func(i, j int) bool { return key(e[i]) < key(e[j]) })
-}
-
-// moveRef points ref at new if it still points at old.
-func (r *Repo) moveRef(ref plumbing.ReferenceName, old, new plumbing.Hash) error {
-	if err := r.repo.Storer.CheckAndSetReference(plumbing.NewHashReference(ref, new), plumbing.NewHashReference(ref, old)); err != nil {
-		return fmt.Errorf("update %s (it may have moved meanwhile): %w", ref, err)
-	}
-	return nil
 }
 
 // setEntry records rel's current work-tree stat data and hash in idx.

@@ -38,11 +38,22 @@ type PushOptions struct {
 	// files at that commit; it returns the commit to make there, or one
 	// without Files when the change is already in.
 	Redo func(read func(rel string) ([]byte, error)) (CommitOptions, error)
+	// Timeout bounds every network call (each push and fetch); default
+	// DefaultTimeout.
+	Timeout time.Duration
+	// AllowInsecureHTTP lets credentials go to a plain http:// remote.
+	AllowInsecureHTTP bool
 	// Sleep and Rand drive the jittered backoff (injected for tests;
-	// default time.Sleep and math/rand/v2.Float64).
+	// default a timer that ctx cancels, and math/rand/v2.Float64).
 	Sleep func(time.Duration)
 	Rand  func() float64
 }
+
+// DefaultTimeout bounds one network call when PushOptions.Timeout is 0.
+const DefaultTimeout = 60 * time.Second
+
+// ErrTimeout marks a network call that got no answer in time.
+var ErrTimeout = errors.New("timed out")
 
 // PushResult says what Push did.
 type PushResult struct {
@@ -68,26 +79,17 @@ func (r *Repo) Push(ctx context.Context, o PushOptions) (PushResult, error) {
 	if o.Remote == "" {
 		o.Remote = "origin"
 	}
-	if o.Sleep == nil {
-		o.Sleep = time.Sleep
-	}
 	if o.Rand == nil {
 		o.Rand = rand.Float64
 	}
-	remote, err := r.repo.Remote(o.Remote)
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	remote, auth, err := r.remoteAuth(o.Remote, o.Auth, o.Getenv, o.AllowInsecureHTTP)
 	if err != nil {
-		return res, fmt.Errorf("push: no remote %q: %w", o.Remote, err)
+		return res, err
 	}
-	urls := remote.Config().URLs
-	if len(urls) == 0 {
-		return res, fmt.Errorf("push: remote %q has no URL", o.Remote)
-	}
-	auth := o.Auth
-	if auth == nil {
-		if auth, err = Auth(urls[0], o.Getenv); err != nil {
-			return res, err
-		}
-	}
+	url := remote.Config().URLs[0]
 	head, ref, err := r.Head()
 	if err != nil {
 		return res, err
@@ -107,11 +109,16 @@ func (r *Repo) Push(ctx context.Context, o PushOptions) (PushResult, error) {
 	base := head.ParentHashes[0]
 	for {
 		res.Attempts++
-		err := r.pushOnce(ctx, remote, ref, head.Hash, dst, auth)
+		err := withTimeout(ctx, o.Timeout, func(ctx context.Context) error {
+			return r.pushOnce(ctx, remote, ref, head.Hash, dst, auth)
+		})
 		if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
-			_ = r.repo.Storer.SetReference(plumbing.NewHashReference(tracking, head.Hash))
+			r.setTracking(tracking, head.Hash, head.Committer, "update by push")
 			res.Commit, res.Pushed = head.Hash, true
 			return res, nil
+		}
+		if errors.Is(err, ErrTimeout) {
+			return res, fmt.Errorf("push to %s %s: %s gave no answer within %s: %w", o.Remote, branch, redactURL(url), o.Timeout, err)
 		}
 		if !rejected(err) {
 			return res, fmt.Errorf("push to %s %s: %w", o.Remote, branch, err)
@@ -119,13 +126,20 @@ func (r *Repo) Push(ctx context.Context, o PushOptions) (PushResult, error) {
 		if res.Attempts > o.Retries {
 			return res, fmt.Errorf("push to %s %s: still rejected after %d attempts: %w", o.Remote, branch, res.Attempts, err)
 		}
-		o.Sleep(Backoff(res.Attempts, o.Rand))
+		if err := sleep(ctx, o.Sleep, Backoff(res.Attempts, o.Rand)); err != nil {
+			return res, fmt.Errorf("push to %s %s: %w", o.Remote, branch, err)
+		}
 
-		err = remote.FetchContext(ctx, &git.FetchOptions{
-			RemoteName: o.Remote,
-			RefSpecs:   []config.RefSpec{config.RefSpec("+" + dst.String() + ":" + tracking.String())},
-			Auth:       auth,
+		err = withTimeout(ctx, o.Timeout, func(ctx context.Context) error {
+			return remote.FetchContext(ctx, &git.FetchOptions{
+				RemoteName: o.Remote,
+				RefSpecs:   []config.RefSpec{config.RefSpec("+" + dst.String() + ":" + tracking.String())},
+				Auth:       auth,
+			})
 		})
+		if errors.Is(err, ErrTimeout) {
+			return res, fmt.Errorf("fetch %s %s: %s gave no answer within %s: %w", o.Remote, branch, redactURL(url), o.Timeout, err)
+		}
 		if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 			return res, fmt.Errorf("fetch %s %s: %w", o.Remote, branch, err)
 		}
@@ -146,27 +160,90 @@ func (r *Repo) Push(ctx context.Context, o PushOptions) (PushResult, error) {
 		if err != nil {
 			return res, fmt.Errorf("re-apply on %s/%s %s: %w", o.Remote, branch, tip.Hash.String()[:12], err)
 		}
-		if err := r.advance(ctx, head, tip, ref); err != nil {
-			return res, err
-		}
-		if len(co.Files) == 0 {
-			res.Commit, res.AlreadyThere = tip.Hash, true
-			return res, nil
-		}
-		for _, f := range co.Files {
-			if err := fsutil.WriteFileAtomic(r.Abs(f.Path), f.Content, 0o644); err != nil {
-				return res, err
-			}
-		}
-		h, err := r.Commit(co)
+		h, err := r.redo(ctx, head, tip, ref, o.Remote+"/"+branch, co)
 		if err != nil {
 			return res, err
+		}
+		if h.IsZero() {
+			res.Commit, res.AlreadyThere = tip.Hash, true
+			return res, nil
 		}
 		if head, err = r.repo.CommitObject(h); err != nil {
 			return res, err
 		}
 		base = tip.Hash
 	}
+}
+
+// redo moves the branch from head onto tip and commits co there, all
+// under one index lock: the files are written only once the lock is held.
+// It returns ZeroHash when co has no files (the change is already in).
+func (r *Repo) redo(ctx context.Context, head, tip *object.Commit, ref plumbing.ReferenceName, upstream string, co CommitOptions) (plumbing.Hash, error) {
+	l, err := r.Lock()
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	defer l.Release()
+	if err := l.advance(ctx, head, tip, ref, co.Committer, upstream); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if len(co.Files) == 0 {
+		return plumbing.ZeroHash, l.writeIndex()
+	}
+	for _, f := range co.Files {
+		if err := fsutil.WriteFileAtomic(r.Abs(f.Path), f.Content, 0o644); err != nil {
+			return plumbing.ZeroHash, err
+		}
+	}
+	return l.Commit(co)
+}
+
+// withTimeout runs f with a deadline and returns ErrTimeout when it is
+// passed, even if f does not watch its context (f is then left running;
+// the process is about to report the error and exit).
+func withTimeout(ctx context.Context, d time.Duration, f func(context.Context) error) error {
+	cctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- f(cctx) }()
+	select {
+	case err := <-done:
+		if err != nil && errors.Is(cctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+			return fmt.Errorf("%w (%v)", ErrTimeout, err)
+		}
+		return err
+	case <-cctx.Done():
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return ErrTimeout
+	}
+}
+
+// sleep waits d, or until ctx is done.
+func sleep(ctx context.Context, inject func(time.Duration), d time.Duration) error {
+	if inject != nil {
+		inject(d)
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// setTracking points a remote-tracking reference at h, best effort: the
+// push has succeeded whatever happens here.
+func (r *Repo) setTracking(name plumbing.ReferenceName, h plumbing.Hash, who object.Signature, msg string) {
+	cur, err := r.readRef(name)
+	if err != nil || cur == h {
+		return
+	}
+	_ = r.updateRef(refUpdate{name: name, old: cur, new: h, who: who, msg: msg})
 }
 
 // pushOnce pushes commit to dst. A detached HEAD is pushed through a
@@ -235,7 +312,8 @@ func isAncestor(r *Repo, base plumbing.Hash, tip *object.Commit) (bool, error) {
 // work-tree files and index entries that differ between the two trees.
 // Any of those files with local changes (in the work tree or the index)
 // makes it refuse before anything is touched.
-func (r *Repo) advance(ctx context.Context, from, to *object.Commit, ref plumbing.ReferenceName) error {
+func (l *Lock) advance(ctx context.Context, from, to *object.Commit, ref plumbing.ReferenceName, who object.Signature, upstream string) error {
+	r := l.r
 	ft, err := from.Tree()
 	if err != nil {
 		return err
@@ -248,15 +326,7 @@ func (r *Repo) advance(ctx context.Context, from, to *object.Commit, ref plumbin
 	if err != nil {
 		return err
 	}
-	lock, err := r.lockIndex()
-	if err != nil {
-		return err
-	}
-	defer lock.release()
-	idx, err := r.readIndex()
-	if err != nil {
-		return err
-	}
+	idx := l.idx
 	type op struct {
 		rel  string
 		hash plumbing.Hash
@@ -326,10 +396,14 @@ func (r *Repo) advance(ctx context.Context, from, to *object.Commit, ref plumbin
 		}
 	}
 	idx.Cache = nil
-	if err := r.moveRef(ref, from.Hash, to.Hash); err != nil {
-		return err
+	if who.When.IsZero() {
+		who.When = time.Now()
 	}
-	return lock.write(idx)
+	return r.updateRef(refUpdate{
+		name: ref, old: from.Hash, new: to.Hash,
+		who: who, msg: "bump: fast-forward to " + upstream,
+		alsoHEAD: ref != plumbing.HEAD,
+	})
 }
 
 func readBlob(b *object.Blob) ([]byte, error) {
@@ -342,24 +416,106 @@ func readBlob(b *object.Blob) ([]byte, error) {
 }
 
 // CheckPush reports early whether Push can work: the remote exists with a
-// URL, credentials can be found, and the branch is known.
-func (r *Repo) CheckPush(remoteName, branch string, getenv func(string) string) error {
+// URL, credentials can be found (and would not go out over plain http),
+// and the branch is known.
+func (r *Repo) CheckPush(remoteName, branch string, getenv func(string) string, allowInsecureHTTP bool) error {
 	if remoteName == "" {
 		remoteName = "origin"
 	}
-	remote, err := r.repo.Remote(remoteName)
-	if err != nil {
-		return fmt.Errorf("push: no remote %q: %w", remoteName, err)
-	}
-	urls := remote.Config().URLs
-	if len(urls) == 0 {
-		return fmt.Errorf("push: remote %q has no URL", remoteName)
-	}
-	if _, err := Auth(urls[0], getenv); err != nil {
+	if _, _, err := r.remoteAuth(remoteName, nil, getenv, allowInsecureHTTP); err != nil {
 		return err
 	}
 	if branch == "" && r.Branch() == "" {
 		return errors.New("push: HEAD is detached; pass --branch")
 	}
 	return nil
+}
+
+// remoteAuth finds the remote and its credentials, refusing to send
+// credentials over plain http unless allowed.
+func (r *Repo) remoteAuth(name string, auth transport.AuthMethod, getenv func(string) string, allowInsecureHTTP bool) (*git.Remote, transport.AuthMethod, error) {
+	remote, err := r.repo.Remote(name)
+	if err != nil {
+		return nil, nil, fmt.Errorf("push: no remote %q: %w", name, err)
+	}
+	urls := remote.Config().URLs
+	if len(urls) == 0 {
+		return nil, nil, fmt.Errorf("push: remote %q has no URL", name)
+	}
+	if auth == nil {
+		if auth, err = Auth(urls[0], getenv); err != nil {
+			return nil, nil, err
+		}
+	}
+	if !allowInsecureHTTP {
+		if err := checkPlainHTTP(name, urls[0], auth, getenv); err != nil {
+			return nil, nil, err
+		}
+	}
+	return remote, auth, nil
+}
+
+// Upstream says how HEAD stands against the remote-tracking branch of
+// remote/branch, as of the last fetch or push.
+type Upstream struct {
+	// Head is HEAD's commit.
+	Head *object.Commit
+	// Tracking is the remote-tracking commit (nil when there is none).
+	Tracking *object.Commit
+	// Ahead is true when HEAD is not contained in Tracking (or there is
+	// no Tracking to tell).
+	Ahead bool
+	// HeadTouches is true when HEAD's commit changes any of the files
+	// asked about.
+	HeadTouches bool
+}
+
+// UpstreamState compares HEAD with the remote-tracking branch remote/branch
+// (branch "" is the current branch) and tells whether HEAD's own commit
+// changed any of rels.
+func (r *Repo) UpstreamState(remote, branch string, rels []string) (Upstream, error) {
+	var u Upstream
+	head, ref, err := r.Head()
+	if err != nil {
+		return u, err
+	}
+	u.Head = head
+	if branch == "" {
+		branch = ref.Short()
+	}
+	th, err := r.readRef(plumbing.NewRemoteReferenceName(remote, branch))
+	if err != nil {
+		return u, err
+	}
+	u.Ahead = true
+	if !th.IsZero() {
+		if u.Tracking, err = r.repo.CommitObject(th); err != nil {
+			return u, fmt.Errorf("read %s/%s: %w", remote, branch, err)
+		}
+		if th == head.Hash {
+			u.Ahead = false
+		} else if in, err := head.IsAncestor(u.Tracking); err == nil && in {
+			u.Ahead = false
+		}
+	}
+	if len(head.ParentHashes) > 0 {
+		parent, err := r.repo.CommitObject(head.ParentHashes[0])
+		if err != nil {
+			return u, err
+		}
+		for _, rel := range rels {
+			a, err := blobAt(head, rel)
+			if err != nil {
+				return u, err
+			}
+			b, err := blobAt(parent, rel)
+			if err != nil {
+				return u, err
+			}
+			if a != b {
+				u.HeadTouches = true
+			}
+		}
+	}
+	return u, nil
 }

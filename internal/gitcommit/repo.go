@@ -28,8 +28,11 @@ type Repo struct {
 	// Root is the top-level directory of the work tree (absolute, with
 	// symlinks resolved).
 	Root string
-	// gitDir is where the index lives.
-	gitDir string
+	// gitDir is where the index and HEAD live; commonDir holds objects,
+	// refs/ and packed-refs (the same directory unless the work tree was
+	// made with git worktree add).
+	gitDir    string
+	commonDir string
 }
 
 // Open finds the repository holding dir (dir may be any directory inside
@@ -58,7 +61,15 @@ func Open(dir string) (*Repo, error) {
 	if !ok {
 		return nil, errors.New("unsupported git storage")
 	}
-	return &Repo{repo: r, Root: root, gitDir: fs.Filesystem().Root()}, nil
+	gitDir := fs.Filesystem().Root()
+	commonDir := gitDir
+	if data, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
+		commonDir = strings.TrimSpace(string(data))
+		if !filepath.IsAbs(commonDir) {
+			commonDir = filepath.Join(gitDir, commonDir)
+		}
+	}
+	return &Repo{repo: r, Root: root, gitDir: gitDir, commonDir: commonDir}, nil
 }
 
 // Git is the underlying go-git repository.
@@ -157,15 +168,22 @@ func hashBytes(b []byte) plumbing.Hash { return plumbing.ComputeHash(plumbing.Bl
 // content, its index entry and HEAD must agree. It reads only that file
 // and the index.
 func (r *Repo) CheckClean(rel string) error {
+	idx, err := r.readIndex()
+	if err != nil {
+		return err
+	}
+	return r.checkClean(idx, rel)
+}
+
+// CheckClean is Repo.CheckClean against the locked index.
+func (l *Lock) CheckClean(rel string) error { return l.r.checkClean(l.idx, rel) }
+
+func (r *Repo) checkClean(idx *index.Index, rel string) error {
 	head, _, err := r.Head()
 	if err != nil {
 		return err
 	}
 	headHash, err := blobAt(head, rel)
-	if err != nil {
-		return err
-	}
-	idx, err := r.readIndex()
 	if err != nil {
 		return err
 	}
@@ -186,6 +204,46 @@ func (r *Repo) CheckClean(rel string) error {
 	return nil
 }
 
+// FileState is how a file differs between HEAD, the index and the work
+// tree.
+type FileState struct {
+	// Head is the file at HEAD (nil when HEAD has no such file).
+	Head []byte
+	// Work is the work-tree content.
+	Work []byte
+	// Staged is true when the index entry differs from HEAD; StagedWork
+	// when the index entry is exactly the work-tree content.
+	Staged, StagedWork bool
+}
+
+// State reads rel at HEAD, in the locked index and in the work tree.
+func (l *Lock) State(rel string) (FileState, error) {
+	var st FileState
+	head, _, err := l.r.Head()
+	if err != nil {
+		return st, err
+	}
+	headHash, err := blobAt(head, rel)
+	if err != nil {
+		return st, err
+	}
+	if !headHash.IsZero() {
+		if st.Head, err = l.r.FileAt(head, rel); err != nil {
+			return st, err
+		}
+	}
+	if st.Work, err = os.ReadFile(l.r.Abs(rel)); err != nil {
+		return st, err
+	}
+	var staged plumbing.Hash
+	if e, err := l.idx.Entry(rel); err == nil {
+		staged = e.Hash
+	}
+	st.Staged = staged != headHash
+	st.StagedWork = staged == hashBytes(st.Work)
+	return st, nil
+}
+
 // readIndex reads the index, explaining the formats go-git cannot read.
 func (r *Repo) readIndex() (*index.Index, error) {
 	idx, err := r.repo.Storer.Index()
@@ -198,35 +256,52 @@ func (r *Repo) readIndex() (*index.Index, error) {
 	return idx, nil
 }
 
-// indexLock is a held index.lock, as git takes it: while it exists no
-// other git command changes the index, and the new index replaces the old
-// one atomically by renaming the lock file.
-type indexLock struct {
+// Lock is a held index.lock, taken as git takes it: while it exists no
+// other git command changes the index (git commit, add, checkout, merge
+// all take it), and the new index replaces the old one atomically by
+// renaming the lock file over it. Take it before touching any work-tree
+// file that is to be committed, and keep it until the commit is made.
+type Lock struct {
+	r    *Repo
 	f    *os.File
 	path string
+	idx  *index.Index
 	done bool
 }
 
-// lockIndex takes index.lock.
-func (r *Repo) lockIndex() (*indexLock, error) {
+// Lock takes index.lock and reads the index. When another process holds
+// it, the error (wrapping ErrLocked) says so and names the file.
+func (r *Repo) Lock() (*Lock, error) {
 	path := filepath.Join(r.gitDir, "index")
 	f, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
 		if errors.Is(err, os.ErrExist) {
-			return nil, fmt.Errorf("%s.lock exists: another git process is running (remove the file if it is stale)", path)
+			return nil, r.lockedError(path + ".lock")
 		}
 		return nil, fmt.Errorf("lock git index: %w", err)
 	}
-	return &indexLock{f: f, path: path}, nil
+	l := &Lock{r: r, f: f, path: path}
+	if l.idx, err = r.readIndex(); err != nil {
+		l.Release()
+		return nil, err
+	}
+	return l, nil
 }
 
-// write replaces the index with idx and releases the lock.
-func (l *indexLock) write(idx *index.Index) error {
+// writeIndex replaces the index with the lock's copy, durably, and so
+// releases the lock.
+func (l *Lock) writeIndex() error {
+	if l.done {
+		return errors.New("git index lock already released")
+	}
 	var buf bytes.Buffer
-	if err := index.NewEncoder(&buf).Encode(idx); err != nil {
+	if err := index.NewEncoder(&buf).Encode(l.idx); err != nil {
 		return fmt.Errorf("encode git index: %w", err)
 	}
 	if _, err := l.f.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("write git index: %w", err)
+	}
+	if err := l.f.Sync(); err != nil {
 		return fmt.Errorf("write git index: %w", err)
 	}
 	if err := l.f.Close(); err != nil {
@@ -239,9 +314,10 @@ func (l *indexLock) write(idx *index.Index) error {
 	return nil
 }
 
-// release drops the lock unless write succeeded.
-func (l *indexLock) release() {
-	if l.done {
+// Release drops the lock, leaving the index as it was, unless the index
+// was already written. It is safe to call more than once.
+func (l *Lock) Release() {
+	if l == nil || l.done {
 		return
 	}
 	l.f.Close()
