@@ -84,7 +84,8 @@ type ServiceResult struct {
 	Changed   bool   `json:"changed"`
 	// Resumed says what this run finished for the service after an
 	// earlier, interrupted one: "commit" (the work tree held the edit,
-	// uncommitted) or "push" (the bump commit was not pushed).
+	// uncommitted), "index" (the commit was made but the index entry not
+	// updated) or "push" (the bump commit was not pushed).
 	Resumed string `json:"resumed,omitempty"`
 	Commit  string `json:"commit"`
 	Pushed  bool   `json:"pushed"`
@@ -386,13 +387,15 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		} else if err := o.pending(lock, t, rels[i], &sr); err != nil {
 			return nil, err
 		}
-		if sr.Resumed != "" {
+		if sr.Resumed == "commit" {
 			res.Resumed = sr.Resumed
 		}
 		res.Services = append(res.Services, sr)
 	}
 	if !res.Changed() {
-		lock.Release()
+		if err := lock.Finish(); err != nil {
+			return nil, err
+		}
 		if o.Push {
 			return o.pushEarlier(ctx, repo, ts, rels, res)
 		}
@@ -511,7 +514,13 @@ func (o *Options) pending(lock *gitcommit.Lock, t target, rel string, sr *Servic
 		return err
 	}
 	if st.Head != nil && string(st.Head) == string(st.Work) {
-		if st.Staged {
+		switch {
+		case st.StagedParent:
+			// The earlier run moved the branch but was stopped before it
+			// wrote the index: finish that.
+			sr.Resumed = "index"
+			return lock.Restage(rel)
+		case st.Staged:
 			return fmt.Errorf("%s has staged changes; commit or unstage them first (or use --no-commit)", rel)
 		}
 		return nil

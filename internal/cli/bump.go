@@ -144,7 +144,11 @@ func bumpText(w *strings.Builder, o *bump.Options, res *bump.Result) {
 			if what == "" {
 				what = s.NewDigest
 			}
-			fmt.Fprintf(w, "%s: already at %s (%s)\n", s.Service, what, s.File)
+			note := ""
+			if s.Resumed == "index" {
+				note = "; git index entry updated, left stale by an interrupted commit"
+			}
+			fmt.Fprintf(w, "%s: already at %s (%s%s)\n", s.Service, what, s.File, note)
 			continue
 		}
 		note := ""

@@ -20,6 +20,12 @@ import (
 // write so a test can stop the process there as a crash would.
 var crashHook func(point string)
 
+// SetCrashHook is for tests only: f is called at the named points of a
+// commit ("ref-lock": the new value is in <ref>.lock, not yet renamed;
+// "ref-renamed": the branch moved; "index": before the index is
+// replaced), so a test can kill the process there. nil removes it.
+func SetCrashHook(f func(point string)) { crashHook = f }
+
 func crashPoint(name string) {
 	if crashHook != nil {
 		crashHook(name)
@@ -27,11 +33,11 @@ func crashPoint(name string) {
 }
 
 // ErrLocked marks a lock file held by another process.
-var ErrLocked = errors.New("lock held")
+var ErrLocked = errors.New("another git process is running")
 
 // lockedError explains a lock file that exists.
 func (r *Repo) lockedError(lockPath string) error {
-	return fmt.Errorf("%w: another git process is running in %s (%s exists); if none is, remove it", ErrLocked, r.Root, r.displayGitPath(lockPath))
+	return fmt.Errorf("%w in %s (%s exists); if none is, remove it", ErrLocked, r.Root, r.displayGitPath(lockPath))
 }
 
 // displayGitPath shows a path inside the git directory relative to the

@@ -214,6 +214,10 @@ type FileState struct {
 	// Staged is true when the index entry differs from HEAD; StagedWork
 	// when the index entry is exactly the work-tree content.
 	Staged, StagedWork bool
+	// StagedParent is true when HEAD's own commit changed the file and
+	// the index entry still holds the parent's version: what a commit
+	// interrupted between moving the branch and writing the index leaves.
+	StagedParent bool
 }
 
 // State reads rel at HEAD, in the locked index and in the work tree.
@@ -241,7 +245,47 @@ func (l *Lock) State(rel string) (FileState, error) {
 	}
 	st.Staged = staged != headHash
 	st.StagedWork = staged == hashBytes(st.Work)
+	if st.Staged && len(head.ParentHashes) > 0 {
+		parent, err := l.r.repo.CommitObject(head.ParentHashes[0])
+		if err != nil {
+			return st, err
+		}
+		ph, err := blobAt(parent, rel)
+		if err != nil {
+			return st, err
+		}
+		st.StagedParent = ph == staged && ph != headHash
+	}
 	return st, nil
+}
+
+// Restage points rel's index entry at its HEAD version, with the work
+// tree's stat data (the work tree must hold that version).
+func (l *Lock) Restage(rel string) error {
+	head, _, err := l.r.Head()
+	if err != nil {
+		return err
+	}
+	h, err := blobAt(head, rel)
+	if err != nil {
+		return err
+	}
+	if err := l.r.setEntry(l.idx, rel, h); err != nil {
+		return err
+	}
+	l.idx.Cache = nil
+	l.dirty = true
+	return nil
+}
+
+// Finish writes the index when Restage changed it, else releases the
+// lock.
+func (l *Lock) Finish() error {
+	if l.dirty && !l.done {
+		return l.writeIndex()
+	}
+	l.Release()
+	return nil
 }
 
 // readIndex reads the index, explaining the formats go-git cannot read.
@@ -267,6 +311,8 @@ type Lock struct {
 	path string
 	idx  *index.Index
 	done bool
+	// dirty is set when the index changed without a commit.
+	dirty bool
 }
 
 // Lock takes index.lock and reads the index. When another process holds
