@@ -274,7 +274,7 @@ func (o *Options) targets() ([]target, error) {
 		// Edit what a symbolic link points at, never replace the link; but
 		// never follow one out of the repository.
 		if real, err := filepath.EvalSymlinks(t.path); err == nil {
-			if real != t.path && inside(o.RepoDir, t.path) && !inside(o.RepoDir, real) {
+			if real != t.path && lexicallyInside(o.RepoDir, t.path) && !inside(o.RepoDir, real) {
 				return nil, fmt.Errorf("%s is a symbolic link to %s, outside the repository; refusing to edit it", t.display, real)
 			}
 			t.path = real
@@ -282,6 +282,13 @@ func (o *Options) targets() ([]target, error) {
 		ts = append(ts, t)
 	}
 	return ts, nil
+}
+
+// lexicallyInside reports whether path names something below dir, as
+// written.
+func lexicallyInside(dir, path string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // inside reports whether path is within dir, both taken with symbolic
