@@ -14,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/objfile"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
 // crashHook, when set (only by tests), is called at named points of a
@@ -181,6 +182,11 @@ func (r *Repo) updateRef(u refUpdate) (err error) {
 // the log when git would (branches and HEAD, unless core.logAllRefUpdates
 // is false, in which case only an existing log grows).
 func (r *Repo) appendReflog(name plumbing.ReferenceName, u refUpdate) error {
+	if u.who.Name == "" {
+		// go-git's own writes carry no identity; git would log them, but
+		// a reflog entry is optional.
+		return nil
+	}
 	path := r.logPath(name)
 	flags := os.O_WRONLY | os.O_APPEND
 	if r.logAllRefUpdates() && (name == plumbing.HEAD || name.IsBranch() || name.IsRemote()) {
@@ -326,4 +332,41 @@ func syncDir(dir string) error {
 		return err
 	}
 	return nil
+}
+
+// safeRefs is the repository's storage with reference writes done by
+// updateRef: through a lock file and a rename, never by rewriting the
+// reference file in place, so go-git's own writes (remote-tracking
+// branches after a fetch) cannot leave an empty reference behind.
+type safeRefs struct {
+	*filesystem.Storage
+	r *Repo
+}
+
+func (s *safeRefs) SetReference(ref *plumbing.Reference) error {
+	if ref.Type() != plumbing.HashReference {
+		return s.Storage.SetReference(ref)
+	}
+	cur, err := s.r.readRef(ref.Name())
+	if err != nil {
+		return err
+	}
+	return s.set(ref, cur)
+}
+
+func (s *safeRefs) CheckAndSetReference(ref, old *plumbing.Reference) error {
+	if old == nil || ref.Type() != plumbing.HashReference {
+		if ref.Type() != plumbing.HashReference {
+			return s.Storage.CheckAndSetReference(ref, old)
+		}
+		return s.SetReference(ref)
+	}
+	return s.set(ref, old.Hash())
+}
+
+func (s *safeRefs) set(ref *plumbing.Reference, old plumbing.Hash) error {
+	if old == ref.Hash() {
+		return nil
+	}
+	return s.r.updateRef(refUpdate{name: ref.Name(), old: old, new: ref.Hash()})
 }

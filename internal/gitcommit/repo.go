@@ -69,7 +69,13 @@ func Open(dir string) (*Repo, error) {
 			commonDir = filepath.Join(gitDir, commonDir)
 		}
 	}
-	return &Repo{repo: r, Root: root, gitDir: gitDir, commonDir: commonDir}, nil
+	repo := &Repo{Root: root, gitDir: gitDir, commonDir: commonDir}
+	// Every reference go-git writes (fetch, push) goes through updateRef
+	// too, never rewritten in place.
+	if repo.repo, err = git.Open(&safeRefs{Storage: fs, r: repo}, wt.Filesystem); err != nil {
+		return nil, fmt.Errorf("open git repository at %s: %w", dir, err)
+	}
+	return repo, nil
 }
 
 // Git is the underlying go-git repository.
