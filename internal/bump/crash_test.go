@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -206,5 +207,56 @@ func TestAlreadyAtTagWithOtherChangesRefused(t *testing.T) {
 	}
 	if got := git(t, dir, "log", "--format=%s"); got != "init" {
 		t.Errorf("log: %q", got)
+	}
+}
+
+// A push to a remote that never answers fails with a timeout; the commit
+// stays local and a later run pushes it.
+func TestPushTimeoutThenRerun(t *testing.T) {
+	dir := gitRepo(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		var held []net.Conn
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				for _, c := range held {
+					c.Close()
+				}
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	git(t, dir, "remote", "add", "origin", "http://"+ln.Addr().String()+"/gitops.git")
+	o := opts(dir, "v2")
+	o.Push, o.Timeout = true, time.Second
+	o.Getenv = func(k string) string {
+		if strings.HasSuffix(k, "_TOKEN") {
+			return ""
+		}
+		return os.Getenv(k)
+	}
+	_, err = Run(context.Background(), o)
+	if !errors.Is(err, gitcommit.ErrTimeout) || !strings.Contains(err.Error(), "made locally; push to origin main: http://"+ln.Addr().String()+"/gitops.git gave no answer within 1s") {
+		t.Fatalf("err = %v", err)
+	}
+	if got := git(t, dir, "log", "-1", "--format=%s"); got != "backend: bump image tag to v2" {
+		t.Errorf("log: %q", got)
+	}
+
+	remote := filepath.Join(t.TempDir(), "remote.git")
+	git(t, dir, "init", "-q", "--bare", "-b", "main", remote)
+	git(t, dir, "remote", "set-url", "origin", remote)
+	res, err := Run(context.Background(), o)
+	if err != nil || res.Resumed != "push" || !res.Pushed {
+		t.Fatalf("rerun: %+v %v", res, err)
+	}
+	if got, want := git(t, remote, "rev-parse", "main"), git(t, dir, "rev-parse", "main"); got != want {
+		t.Errorf("remote main %s, local %s", got, want)
 	}
 }
