@@ -24,6 +24,9 @@ const WorkTree = ""
 type Repo struct {
 	Dir string
 	r   *git.Repository
+	// indexFile, when set, is the index file read instead of the
+	// repository's own (as GIT_INDEX_FILE names it during a commit).
+	indexFile string
 }
 
 // ErrNotRepo is returned (wrapped) when a directory is not a git repository.
@@ -31,7 +34,7 @@ var ErrNotRepo = errors.New("not a git repository")
 
 // Open opens the repository whose work tree root is dir.
 func Open(dir string) (*Repo, error) {
-	r, err := git.PlainOpen(dir)
+	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
 	if err != nil {
 		if errors.Is(err, git.ErrRepositoryNotExists) {
 			return nil, fmt.Errorf("%s: %w", dir, ErrNotRepo)
@@ -144,9 +147,9 @@ func (g *Repo) Staged() ([]string, error) {
 
 // Tracked lists the paths in the index (what the next commit holds).
 func (g *Repo) Tracked() ([]string, error) {
-	idx, err := g.r.Storer.Index()
+	idx, err := g.readIndex()
 	if err != nil {
-		return nil, fmt.Errorf("%s: read index: %w", g.Dir, err)
+		return nil, err
 	}
 	out := make([]string, 0, len(idx.Entries))
 	for _, e := range idx.Entries {
@@ -158,9 +161,9 @@ func (g *Repo) Tracked() ([]string, error) {
 
 // IndexFile returns the content of path as staged.
 func (g *Repo) IndexFile(path string) ([]byte, error) {
-	idx, err := g.r.Storer.Index()
+	idx, err := g.readIndex()
 	if err != nil {
-		return nil, fmt.Errorf("%s: read index: %w", g.Dir, err)
+		return nil, err
 	}
 	e, err := idx.Entry(path)
 	if err != nil {
@@ -201,32 +204,46 @@ func (g *Repo) HooksDir() (string, error) {
 		}
 		return hp, nil
 	}
-	gitDir := filepath.Join(g.Dir, ".git")
+	_, common, err := GitDirs(g.Dir)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(common, "hooks"), nil
+}
+
+// GitDirs returns the git directory of the work tree rooted at dir (for a
+// linked worktree, its own one under the main repository's
+// .git/worktrees) and the common git directory (the main repository's
+// .git, where objects, refs, config and hooks live).
+func GitDirs(dir string) (gitDir, common string, err error) {
+	gitDir = filepath.Join(dir, ".git")
 	fi, err := os.Stat(gitDir)
 	if err != nil {
-		return "", fmt.Errorf("%s: %w", g.Dir, err)
+		return "", "", fmt.Errorf("%s: %w", dir, ErrNotRepo)
 	}
-	if !fi.IsDir() {
-		// A linked worktree or submodule: ".git" is a file "gitdir: <dir>".
-		b, err := os.ReadFile(gitDir)
-		if err != nil {
-			return "", err
-		}
-		line := strings.TrimSpace(string(b))
-		if !strings.HasPrefix(line, "gitdir:") {
-			return "", fmt.Errorf("%s: unexpected .git file", g.Dir)
-		}
-		gitDir = strings.TrimSpace(strings.TrimPrefix(line, "gitdir:"))
-		if !filepath.IsAbs(gitDir) {
-			gitDir = filepath.Join(g.Dir, gitDir)
-		}
-		if c, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
-			common := strings.TrimSpace(string(c))
-			if !filepath.IsAbs(common) {
-				common = filepath.Join(gitDir, common)
-			}
-			gitDir = common
-		}
+	if fi.IsDir() {
+		return gitDir, gitDir, nil
 	}
-	return filepath.Join(gitDir, "hooks"), nil
+	// A linked worktree or submodule: ".git" is a file "gitdir: <dir>".
+	b, err := os.ReadFile(gitDir)
+	if err != nil {
+		return "", "", err
+	}
+	line := strings.TrimSpace(string(b))
+	if !strings.HasPrefix(line, "gitdir:") {
+		return "", "", fmt.Errorf("%s: unexpected .git file", dir)
+	}
+	gitDir = strings.TrimSpace(strings.TrimPrefix(line, "gitdir:"))
+	if !filepath.IsAbs(gitDir) {
+		gitDir = filepath.Join(dir, gitDir)
+	}
+	common = gitDir
+	if c, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
+		common = strings.TrimSpace(string(c))
+		if !filepath.IsAbs(common) {
+			common = filepath.Join(gitDir, common)
+		}
+		common = filepath.Clean(common)
+	}
+	return gitDir, common, nil
 }
