@@ -14,6 +14,7 @@ import (
 	"github.com/gitopsctl/gitopsctl/internal/check"
 	"github.com/gitopsctl/gitopsctl/internal/config"
 	"github.com/gitopsctl/gitopsctl/internal/diff"
+	"github.com/gitopsctl/gitopsctl/internal/gitrepo"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
 	"github.com/gitopsctl/gitopsctl/internal/render"
 	"github.com/gitopsctl/gitopsctl/internal/seal"
@@ -86,13 +87,29 @@ func runCheck(cmd *cobra.Command, f *Factory, o *checkOptions) error {
 		return err
 	}
 	ctx := cmd.Context()
-	ws, err := render.Open(ctx, render.Options{Config: cfg})
+	ropts := render.Options{Config: cfg}
+	var gitopsIndex, configsIndex string
+	if o.staged {
+		// Render what is staged, read from the indexes: in a pre-commit
+		// hook the one git hands over (GIT_INDEX_FILE) for the repository
+		// being committed, the other repository's own index for the other.
+		wd, err := os.Getwd()
+		if err != nil {
+			return err
+		}
+		if gitopsIndex, configsIndex, err = check.StagedIndexes(os.Getenv, wd, cfg.RepoDir, cfg.ConfigsDir); err != nil {
+			return err
+		}
+		ropts.Rev, ropts.ConfigsRev = gitrepo.IndexFileRev(gitopsIndex), gitrepo.IndexFileRev(configsIndex)
+	}
+	ws, err := render.Open(ctx, ropts)
 	if err != nil {
 		return err
 	}
 	res, err := check.Run(ctx, check.Options{
 		GitopsDir: cfg.RepoDir, ConfigsDir: cfg.ConfigsDir,
 		Staged: o.staged, Base: o.base, ConfigsBase: o.configsBase,
+		GitopsIndex: gitopsIndex, ConfigsIndex: configsIndex,
 		Workspace: check.NewWorkspace(cfg, ws),
 		Sealed:    sealChecker(f, cfg, ws),
 		RepoName:  func(dir string) string { return diff.RepoName(cfg, dir) },
