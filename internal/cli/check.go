@@ -50,12 +50,15 @@ func newCheckCmd(f *Factory) *cobra.Command {
              findings; needs sealing.cert, else a note says it was skipped)
 
 Without flags every app is rendered and every tracked file checked. --staged
-checks what is staged in either repository (the pre-commit case: only apps
-whose inputs are staged are rendered, only staged files read from the index;
-apps render from the work tree, which the pre-commit framework makes equal to
-what is staged by stashing unstaged edits); --base REV
-checks what changed in the gitops-repo since REV (and in the configs-repo since
---configs-base, default HEAD), including uncommitted edits.
+checks what the next commit holds (the pre-commit case): only the apps whose
+inputs are staged in either repository, rendered from the index (the staged
+blobs, not the work tree), and the staged files. In a pre-commit hook git names
+the index being committed in GIT_INDEX_FILE (a temporary one for 'git commit -a'
+and 'git commit -- PATH'): it is read for the repository being committed (the
+one GIT_DIR names, else the one the current directory is in), the other
+repository's own index for the other. --base REV checks what changed in the
+gitops-repo since REV (and in the configs-repo since --configs-base, default
+HEAD), including uncommitted edits.
 
 Each problem is printed as FILE[:LINE]: CLASS: APP: message.
 Exit codes: 0 clean, 3 problems found, 1 error.`,
@@ -69,7 +72,7 @@ Exit codes: 0 clean, 3 problems found, 1 error.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.BoolVar(&o.staged, "staged", false, "check only what is staged (for a pre-commit hook)")
+	fl.BoolVar(&o.staged, "staged", false, "check only what is staged, rendered from the index (for a pre-commit hook; honours GIT_INDEX_FILE)")
 	fl.StringVar(&o.base, "base", "", "check only what changed in the gitops-repo since this revision")
 	fl.StringVar(&o.configsBase, "configs-base", "", "with --base: configs-repo revision to compare with (default HEAD)")
 	return cmd
