@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -190,15 +191,26 @@ func sorted(set map[string]bool) []string {
 	return out
 }
 
-// HooksDir returns the directory git runs hooks from: core.hooksPath when
-// set (relative to the work tree root), else the hooks directory of the
-// repository's common git directory (linked worktrees share it).
+// HooksDir returns the directory git runs the repository's hooks from. It
+// asks git itself when installed (so core.hooksPath from any config file,
+// "~/" and linked worktrees are honoured exactly as git does), else it
+// reads core.hooksPath from the repository's config (relative to the work
+// tree root), defaulting to the hooks directory of the common git directory
+// (linked worktrees share it).
 func (g *Repo) HooksDir() (string, error) {
+	if dir, err := gitHooksDir(g.Dir); err == nil {
+		return dir, nil
+	}
 	cfg, err := g.r.Config()
 	if err != nil {
 		return "", fmt.Errorf("%s: read git config: %w", g.Dir, err)
 	}
 	if hp := cfg.Raw.Section("core").Option("hooksPath"); hp != "" {
+		if rest, ok := strings.CutPrefix(hp, "~/"); ok {
+			if home, err := os.UserHomeDir(); err == nil {
+				hp = filepath.Join(home, rest)
+			}
+		}
 		if !filepath.IsAbs(hp) {
 			hp = filepath.Join(g.Dir, hp)
 		}
@@ -209,6 +221,36 @@ func (g *Repo) HooksDir() (string, error) {
 		return "", err
 	}
 	return filepath.Join(common, "hooks"), nil
+}
+
+// gitHooksDir asks the git CLI where the hooks of the work tree at dir are,
+// ignoring git variables of the calling environment that would point it at
+// another repository.
+func gitHooksDir(dir string) (string, error) {
+	if _, err := exec.LookPath("git"); err != nil {
+		return "", err
+	}
+	cmd := exec.Command("git", "rev-parse", "--git-path", "hooks")
+	cmd.Dir = dir
+	for _, kv := range os.Environ() {
+		switch strings.SplitN(kv, "=", 2)[0] {
+		case "GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_PREFIX":
+			continue
+		}
+		cmd.Env = append(cmd.Env, kv)
+	}
+	out, err := cmd.Output()
+	if err != nil {
+		return "", err
+	}
+	p := strings.TrimRight(string(out), "\r\n")
+	if p == "" {
+		return "", errors.New("git rev-parse --git-path hooks: no answer")
+	}
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(dir, p)
+	}
+	return filepath.Clean(p), nil
 }
 
 // GitDirs returns the git directory of the work tree rooted at dir (for a

@@ -81,7 +81,7 @@ func CommitIndexes(getenv func(string) string, cwd string, dirs ...string) ([]st
 			}
 		}
 		if at < 0 {
-			return nil, fmt.Errorf("GIT_INDEX_FILE and GIT_DIR are set, but GIT_DIR %s is the git directory of neither %s: cannot tell which index to check (run from the repository being committed, or unset GIT_DIR and GIT_INDEX_FILE)", gd, strings.Join(dirs, " nor "))
+			return nil, fmt.Errorf("GIT_INDEX_FILE and GIT_DIR are set, but GIT_DIR %s is the git directory of neither %s: cannot tell which index to check (run from the repository being committed, or unset GIT_DIR and GIT_INDEX_FILE; a pre-commit hook naming fixed repository paths is updated by 'gitopsctl hook install')", gd, strings.Join(dirs, " nor "))
 		}
 	} else {
 		best := -1
