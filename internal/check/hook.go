@@ -40,6 +40,9 @@ type HookInstalled struct {
 	// Backup) or "absent" (no hook there).
 	Action string `json:"action"`
 	Backup string `json:"backup,omitempty"`
+	// GitopsRepo is, for the configs-repo's hook, where it looks for the
+	// gitops-repo (relative to the configs-repo's work tree).
+	GitopsRepo string `json:"gitopsRepo,omitempty"`
 }
 
 func shellQuote(s string) string {
@@ -98,7 +101,7 @@ exec "$GITOPSCTL" --repo "$repo" --configs "$top" check --staged
 }
 
 type hookTarget struct {
-	repo, dir, path, script string
+	repo, dir, path, script, gitopsRepo string
 }
 
 // hookTargets locates the pre-commit hook of the gitops-repo (and of the
@@ -125,7 +128,7 @@ func hookTargets(o HookOptions) ([]hookTarget, error) {
 				rel = o.GitopsDir
 			}
 		}
-		t.script = HookScript(o.Bin, rel)
+		t.script, t.gitopsRepo = HookScript(o.Bin, rel), filepath.ToSlash(rel)
 	}
 	return targets, nil
 }
@@ -140,7 +143,7 @@ func InstallHooks(o HookOptions) ([]HookInstalled, error) {
 	}
 	var plan []HookInstalled
 	for _, t := range targets {
-		h := HookInstalled{Repo: t.repo, Path: t.path, Action: "created"}
+		h := HookInstalled{Repo: t.repo, Path: t.path, Action: "created", GitopsRepo: t.gitopsRepo}
 		old, err := os.ReadFile(t.path)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):

@@ -78,6 +78,9 @@ hook id gitopsctl-check from this project's .pre-commit-hooks.yaml instead.`,
 						fmt.Fprintf(w, " (previous hook kept as %s)", h.Backup)
 					}
 					fmt.Fprintf(w, ": %s\n", h.Path)
+					if h.GitopsRepo != "" {
+						fmt.Fprintf(w, "  it finds the gitops-repo at %s from the configs-repo (GITOPS_REPO in the hook)\n", h.GitopsRepo)
+					}
 				}
 			})
 		},
@@ -129,7 +132,9 @@ nothing is removed.`,
 }
 
 // hookBinary is the command the hook runs: this executable when it is a
-// gitopsctl binary, else "gitopsctl" looked up on PATH when the hook runs.
+// gitopsctl binary that stays (not one 'go run' built in a temporary
+// directory), else "gitopsctl" looked up on PATH when the hook runs. The
+// hook also falls back to PATH when the recorded binary is gone.
 func hookBinary() string {
 	exe, err := os.Executable()
 	if err != nil {
@@ -140,6 +145,11 @@ func hookBinary() string {
 	}
 	if filepath.Base(exe) != "gitopsctl" {
 		return "gitopsctl"
+	}
+	if tmp, err := filepath.EvalSymlinks(os.TempDir()); err == nil {
+		if rel, err := filepath.Rel(tmp, exe); err == nil && strings.HasPrefix(rel, "go-build") {
+			return "gitopsctl"
+		}
 	}
 	return exe
 }
