@@ -58,7 +58,13 @@ type Options struct {
 	ConfigsDir string
 	// Staged checks only what is staged in either repository (the
 	// pre-commit case): files staged, and the apps whose inputs are staged.
+	// Files are read from the index; the Workspace must render the
+	// repositories' indexes too (see StagedIndexes).
 	Staged bool
+	// GitopsIndex and ConfigsIndex, with Staged, are the index files to
+	// read ("" = the repository's own index; see StagedIndexes).
+	GitopsIndex  string
+	ConfigsIndex string
 	// Base checks what changed in the gitops-repo since this revision
 	// (and in the configs-repo since ConfigsBase, default HEAD).
 	Base        string
@@ -86,10 +92,26 @@ type Result struct {
 
 type repoState struct {
 	name, dir string
+	index     string // index file read with --staged ("" = the repository's own)
 	g         *gitdiff.Repo
 	changed   []string // nil in "all" mode
 	staged    map[string]bool
 	tracked   []string
+}
+
+// StagedIndexes returns the index files 'check --staged' reads for the
+// gitops-repo and the configs-repo: in a pre-commit hook, GIT_INDEX_FILE
+// for the repository being committed (git points it at a temporary index
+// for 'git commit -a' and 'git commit -- PATH'), and the other
+// repository's own index; "" means the repository's own index. getenv is
+// os.Getenv, cwd the current directory (git runs hooks at the top of the
+// work tree being committed).
+func StagedIndexes(getenv func(string) string, cwd, gitopsDir, configsDir string) (gitops, configs string, err error) {
+	idx, err := gitdiff.CommitIndexes(getenv, cwd, gitopsDir, configsDir)
+	if err != nil {
+		return "", "", err
+	}
+	return idx[0], idx[1], nil
 }
 
 // Run performs the checks.
@@ -104,7 +126,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		res.Scope = "since " + o.Base
 	}
 	partial := res.Scope != "all"
-	repos := []*repoState{{name: RepoGitops, dir: o.GitopsDir}, {name: RepoConfigs, dir: o.ConfigsDir}}
+	repos := []*repoState{{name: RepoGitops, dir: o.GitopsDir, index: o.GitopsIndex}, {name: RepoConfigs, dir: o.ConfigsDir, index: o.ConfigsIndex}}
 	changes := diff.Changes{}
 	for _, r := range repos {
 		g, err := gitdiff.Open(r.dir)
@@ -116,6 +138,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			return nil, err
 		}
 		r.g = g
+		if o.Staged {
+			g.SetIndexFile(r.index)
+		}
 		if r.tracked, err = g.Tracked(); err != nil {
 			return nil, err
 		}
@@ -230,7 +255,12 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		if a.Repo != RepoGitops && a.Repo != "" {
 			return nil
 		}
-		b, _ := os.ReadFile(filepath.Join(o.GitopsDir, filepath.FromSlash(a.File)))
+		var b []byte
+		if o.Staged && repos[0].g != nil {
+			b, _ = repos[0].g.IndexFile(a.File)
+		} else {
+			b, _ = os.ReadFile(filepath.Join(o.GitopsDir, filepath.FromSlash(a.File)))
+		}
 		srcCache[a.File] = b
 		return b
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/gitopsctl/gitopsctl/internal/check"
 	"github.com/gitopsctl/gitopsctl/internal/config"
 	"github.com/gitopsctl/gitopsctl/internal/diff"
+	"github.com/gitopsctl/gitopsctl/internal/gitrepo"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
 	"github.com/gitopsctl/gitopsctl/internal/render"
 	"github.com/gitopsctl/gitopsctl/internal/seal"
@@ -49,12 +50,15 @@ func newCheckCmd(f *Factory) *cobra.Command {
              findings; needs sealing.cert, else a note says it was skipped)
 
 Without flags every app is rendered and every tracked file checked. --staged
-checks what is staged in either repository (the pre-commit case: only apps
-whose inputs are staged are rendered, only staged files read from the index;
-apps render from the work tree, which the pre-commit framework makes equal to
-what is staged by stashing unstaged edits); --base REV
-checks what changed in the gitops-repo since REV (and in the configs-repo since
---configs-base, default HEAD), including uncommitted edits.
+checks what the next commit holds (the pre-commit case): only the apps whose
+inputs are staged in either repository, rendered from the index (the staged
+blobs, not the work tree), and the staged files. In a pre-commit hook git names
+the index being committed in GIT_INDEX_FILE (a temporary one for 'git commit -a'
+and 'git commit -- PATH'): it is read for the repository being committed (the
+one GIT_DIR names, else the one the current directory is in), the other
+repository's own index for the other. --base REV checks what changed in the
+gitops-repo since REV (and in the configs-repo since --configs-base, default
+HEAD), including uncommitted edits.
 
 Each problem is printed as FILE[:LINE]: CLASS: APP: message.
 Exit codes: 0 clean, 3 problems found, 1 error.`,
@@ -68,7 +72,7 @@ Exit codes: 0 clean, 3 problems found, 1 error.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.BoolVar(&o.staged, "staged", false, "check only what is staged (for a pre-commit hook)")
+	fl.BoolVar(&o.staged, "staged", false, "check only what is staged, rendered from the index (for a pre-commit hook; honours GIT_INDEX_FILE)")
 	fl.StringVar(&o.base, "base", "", "check only what changed in the gitops-repo since this revision")
 	fl.StringVar(&o.configsBase, "configs-base", "", "with --base: configs-repo revision to compare with (default HEAD)")
 	return cmd
@@ -86,13 +90,29 @@ func runCheck(cmd *cobra.Command, f *Factory, o *checkOptions) error {
 		return err
 	}
 	ctx := cmd.Context()
-	ws, err := render.Open(ctx, render.Options{Config: cfg})
+	ropts := render.Options{Config: cfg}
+	var gitopsIndex, configsIndex string
+	if o.staged {
+		// Render what is staged, read from the indexes: in a pre-commit
+		// hook the one git hands over (GIT_INDEX_FILE) for the repository
+		// being committed, the other repository's own index for the other.
+		wd, err := os.Getwd()
+		if err != nil {
+			return err
+		}
+		if gitopsIndex, configsIndex, err = check.StagedIndexes(os.Getenv, wd, cfg.RepoDir, cfg.ConfigsDir); err != nil {
+			return err
+		}
+		ropts.Rev, ropts.ConfigsRev = gitrepo.IndexFileRev(gitopsIndex), gitrepo.IndexFileRev(configsIndex)
+	}
+	ws, err := render.Open(ctx, ropts)
 	if err != nil {
 		return err
 	}
 	res, err := check.Run(ctx, check.Options{
 		GitopsDir: cfg.RepoDir, ConfigsDir: cfg.ConfigsDir,
 		Staged: o.staged, Base: o.base, ConfigsBase: o.configsBase,
+		GitopsIndex: gitopsIndex, ConfigsIndex: configsIndex,
 		Workspace: check.NewWorkspace(cfg, ws),
 		Sealed:    sealChecker(f, cfg, ws),
 		RepoName:  func(dir string) string { return diff.RepoName(cfg, dir) },

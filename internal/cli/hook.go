@@ -17,10 +17,10 @@ func newHookCmd(f *Factory) *cobra.Command {
 		Short: "Manage the git pre-commit hook that runs 'gitopsctl check --staged'",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return usageError("missing subcommand: gitopsctl hook install")
+			return usageError("missing subcommand: gitopsctl hook install|uninstall")
 		},
 	}
-	cmd.AddCommand(newHookInstallCmd(f))
+	cmd.AddCommand(newHookInstallCmd(f), newHookUninstallCmd(f))
 	return cmd
 }
 
@@ -35,15 +35,25 @@ func newHookInstallCmd(f *Factory) *cobra.Command {
 		Use:   "install",
 		Short: "Write a git pre-commit hook that blocks commits 'gitopsctl check --staged' rejects",
 		Long: `Write .git/hooks/pre-commit (or into core.hooksPath) in the gitops-repo, and with
---configs in the configs-repo too. The hook runs 'gitopsctl check --staged' for
-the pair of repositories and blocks the commit when it finds a problem (skip it
-once with 'git commit --no-verify').
+--configs in the configs-repo too. The hook runs 'gitopsctl check --staged' on
+what is being committed and blocks the commit when it finds a problem (skip it
+once with 'git commit --no-verify'). It checks the index git commits, so
+'git commit -a' and 'git commit -- PATH' are checked too, and what is left
+unstaged in the work tree does not count.
+
+No repository path is fixed in the hook: git runs it at the top of the work
+tree being committed, so it also works in linked worktrees ('git worktree
+add'; they share the hooks directory). The configs-repo's hook records where
+the gitops-repo is relative to the configs-repo (GITOPS_REPO in the hook),
+tried from the work tree being committed, then from the main work tree.
 
 A pre-commit hook that gitopsctl did not write is left alone unless --force is
-given; it is then kept as pre-commit.bak. Re-running updates gitopsctl's own hook.
+given; it is then kept as pre-commit.bak (put back by 'gitopsctl hook
+uninstall'). Re-running updates gitopsctl's own hook.
 
-The hook runs the gitopsctl binary that installed it (override with the
-GITOPSCTL_BIN environment variable). With the pre-commit framework, use the
+The hook runs the gitopsctl binary that installed it, else gitopsctl on PATH
+(override with the GITOPSCTL_BIN environment variable); when there is none the
+commit fails with a message saying so. With the pre-commit framework, use the
 hook id gitopsctl-check from this project's .pre-commit-hooks.yaml instead.`,
 		Example: `  gitopsctl hook install
   gitopsctl hook install --configs      # also guard the configs-repo
@@ -68,6 +78,9 @@ hook id gitopsctl-check from this project's .pre-commit-hooks.yaml instead.`,
 						fmt.Fprintf(w, " (previous hook kept as %s)", h.Backup)
 					}
 					fmt.Fprintf(w, ": %s\n", h.Path)
+					if h.GitopsRepo != "" {
+						fmt.Fprintf(w, "  it finds the gitops-repo at %s from the configs-repo (GITOPS_REPO in the hook)\n", h.GitopsRepo)
+					}
 				}
 			})
 		},
@@ -77,8 +90,51 @@ hook id gitopsctl-check from this project's .pre-commit-hooks.yaml instead.`,
 	return cmd
 }
 
+func newHookUninstallCmd(f *Factory) *cobra.Command {
+	o := &hookInstallOptions{}
+	cmd := &cobra.Command{
+		Use:   "uninstall",
+		Short: "Remove the pre-commit hook 'gitopsctl hook install' wrote",
+		Long: `Remove the pre-commit hook gitopsctl wrote in the gitops-repo, and with --configs
+in the configs-repo too. A pre-commit.bak kept by 'hook install --force' is put
+back in its place. A pre-commit hook gitopsctl did not write is an error and
+nothing is removed.`,
+		Example: `  gitopsctl hook uninstall
+  gitopsctl hook uninstall --configs`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := f.Config()
+			if err != nil {
+				return err
+			}
+			got, err := check.UninstallHooks(check.HookOptions{
+				GitopsDir: cfg.RepoDir, ConfigsDir: cfg.ConfigsDir, Configs: o.configs,
+			})
+			if err != nil {
+				return err
+			}
+			return printData(f, got, func(w *strings.Builder) {
+				for _, h := range got {
+					switch h.Action {
+					case "absent":
+						fmt.Fprintf(w, "%s pre-commit hook: none installed: %s\n", h.Repo, h.Path)
+					case "restored":
+						fmt.Fprintf(w, "%s pre-commit hook removed, previous hook restored from %s: %s\n", h.Repo, h.Backup, h.Path)
+					default:
+						fmt.Fprintf(w, "%s pre-commit hook removed: %s\n", h.Repo, h.Path)
+					}
+				}
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&o.configs, "configs", false, "also remove the hook from the configs-repo")
+	return cmd
+}
+
 // hookBinary is the command the hook runs: this executable when it is a
-// gitopsctl binary, else "gitopsctl" looked up on PATH when the hook runs.
+// gitopsctl binary that stays (not one 'go run' built in a temporary
+// directory), else "gitopsctl" looked up on PATH when the hook runs. The
+// hook also falls back to PATH when the recorded binary is gone.
 func hookBinary() string {
 	exe, err := os.Executable()
 	if err != nil {
@@ -89,6 +145,11 @@ func hookBinary() string {
 	}
 	if filepath.Base(exe) != "gitopsctl" {
 		return "gitopsctl"
+	}
+	if tmp, err := filepath.EvalSymlinks(os.TempDir()); err == nil {
+		if rel, err := filepath.Rel(tmp, exe); err == nil && strings.HasPrefix(rel, "go-build") {
+			return "gitopsctl"
+		}
 	}
 	return exe
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -24,6 +25,9 @@ const WorkTree = ""
 type Repo struct {
 	Dir string
 	r   *git.Repository
+	// indexFile, when set, is the index file read instead of the
+	// repository's own (as GIT_INDEX_FILE names it during a commit).
+	indexFile string
 }
 
 // ErrNotRepo is returned (wrapped) when a directory is not a git repository.
@@ -31,7 +35,7 @@ var ErrNotRepo = errors.New("not a git repository")
 
 // Open opens the repository whose work tree root is dir.
 func Open(dir string) (*Repo, error) {
-	r, err := git.PlainOpen(dir)
+	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
 	if err != nil {
 		if errors.Is(err, git.ErrRepositoryNotExists) {
 			return nil, fmt.Errorf("%s: %w", dir, ErrNotRepo)
@@ -144,9 +148,9 @@ func (g *Repo) Staged() ([]string, error) {
 
 // Tracked lists the paths in the index (what the next commit holds).
 func (g *Repo) Tracked() ([]string, error) {
-	idx, err := g.r.Storer.Index()
+	idx, err := g.readIndex()
 	if err != nil {
-		return nil, fmt.Errorf("%s: read index: %w", g.Dir, err)
+		return nil, err
 	}
 	out := make([]string, 0, len(idx.Entries))
 	for _, e := range idx.Entries {
@@ -158,9 +162,9 @@ func (g *Repo) Tracked() ([]string, error) {
 
 // IndexFile returns the content of path as staged.
 func (g *Repo) IndexFile(path string) ([]byte, error) {
-	idx, err := g.r.Storer.Index()
+	idx, err := g.readIndex()
 	if err != nil {
-		return nil, fmt.Errorf("%s: read index: %w", g.Dir, err)
+		return nil, err
 	}
 	e, err := idx.Entry(path)
 	if err != nil {
@@ -187,46 +191,101 @@ func sorted(set map[string]bool) []string {
 	return out
 }
 
-// HooksDir returns the directory git runs hooks from: core.hooksPath when
-// set (relative to the work tree root), else the hooks directory of the
-// repository's common git directory (linked worktrees share it).
+// HooksDir returns the directory git runs the repository's hooks from. It
+// asks git itself when installed (so core.hooksPath from any config file,
+// "~/" and linked worktrees are honoured exactly as git does), else it
+// reads core.hooksPath from the repository's config (relative to the work
+// tree root), defaulting to the hooks directory of the common git directory
+// (linked worktrees share it).
 func (g *Repo) HooksDir() (string, error) {
+	if dir, err := gitHooksDir(g.Dir); err == nil {
+		return dir, nil
+	}
 	cfg, err := g.r.Config()
 	if err != nil {
 		return "", fmt.Errorf("%s: read git config: %w", g.Dir, err)
 	}
 	if hp := cfg.Raw.Section("core").Option("hooksPath"); hp != "" {
+		if rest, ok := strings.CutPrefix(hp, "~/"); ok {
+			if home, err := os.UserHomeDir(); err == nil {
+				hp = filepath.Join(home, rest)
+			}
+		}
 		if !filepath.IsAbs(hp) {
 			hp = filepath.Join(g.Dir, hp)
 		}
 		return hp, nil
 	}
-	gitDir := filepath.Join(g.Dir, ".git")
+	_, common, err := GitDirs(g.Dir)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(common, "hooks"), nil
+}
+
+// gitHooksDir asks the git CLI where the hooks of the work tree at dir are,
+// ignoring git variables of the calling environment that would point it at
+// another repository.
+func gitHooksDir(dir string) (string, error) {
+	if _, err := exec.LookPath("git"); err != nil {
+		return "", err
+	}
+	cmd := exec.Command("git", "rev-parse", "--git-path", "hooks")
+	cmd.Dir = dir
+	for _, kv := range os.Environ() {
+		switch strings.SplitN(kv, "=", 2)[0] {
+		case "GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_PREFIX":
+			continue
+		}
+		cmd.Env = append(cmd.Env, kv)
+	}
+	out, err := cmd.Output()
+	if err != nil {
+		return "", err
+	}
+	p := strings.TrimRight(string(out), "\r\n")
+	if p == "" {
+		return "", errors.New("git rev-parse --git-path hooks: no answer")
+	}
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(dir, p)
+	}
+	return filepath.Clean(p), nil
+}
+
+// GitDirs returns the git directory of the work tree rooted at dir (for a
+// linked worktree, its own one under the main repository's
+// .git/worktrees) and the common git directory (the main repository's
+// .git, where objects, refs, config and hooks live).
+func GitDirs(dir string) (gitDir, common string, err error) {
+	gitDir = filepath.Join(dir, ".git")
 	fi, err := os.Stat(gitDir)
 	if err != nil {
-		return "", fmt.Errorf("%s: %w", g.Dir, err)
+		return "", "", fmt.Errorf("%s: %w", dir, ErrNotRepo)
 	}
-	if !fi.IsDir() {
-		// A linked worktree or submodule: ".git" is a file "gitdir: <dir>".
-		b, err := os.ReadFile(gitDir)
-		if err != nil {
-			return "", err
-		}
-		line := strings.TrimSpace(string(b))
-		if !strings.HasPrefix(line, "gitdir:") {
-			return "", fmt.Errorf("%s: unexpected .git file", g.Dir)
-		}
-		gitDir = strings.TrimSpace(strings.TrimPrefix(line, "gitdir:"))
-		if !filepath.IsAbs(gitDir) {
-			gitDir = filepath.Join(g.Dir, gitDir)
-		}
-		if c, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
-			common := strings.TrimSpace(string(c))
-			if !filepath.IsAbs(common) {
-				common = filepath.Join(gitDir, common)
-			}
-			gitDir = common
-		}
+	if fi.IsDir() {
+		return gitDir, gitDir, nil
 	}
-	return filepath.Join(gitDir, "hooks"), nil
+	// A linked worktree or submodule: ".git" is a file "gitdir: <dir>".
+	b, err := os.ReadFile(gitDir)
+	if err != nil {
+		return "", "", err
+	}
+	line := strings.TrimSpace(string(b))
+	if !strings.HasPrefix(line, "gitdir:") {
+		return "", "", fmt.Errorf("%s: unexpected .git file", dir)
+	}
+	gitDir = strings.TrimSpace(strings.TrimPrefix(line, "gitdir:"))
+	if !filepath.IsAbs(gitDir) {
+		gitDir = filepath.Join(dir, gitDir)
+	}
+	common = gitDir
+	if c, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
+		common = strings.TrimSpace(string(c))
+		if !filepath.IsAbs(common) {
+			common = filepath.Join(gitDir, common)
+		}
+		common = filepath.Clean(common)
+	}
+	return gitDir, common, nil
 }

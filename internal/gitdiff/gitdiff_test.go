@@ -123,3 +123,86 @@ func TestEmptyRepo(t *testing.T) {
 		t.Fatalf("staged %v, %v", staged, err)
 	}
 }
+
+func TestCommitIndexes(t *testing.T) {
+	root := t.TempDir()
+	a, b := filepath.Join(root, "a"), filepath.Join(root, "b")
+	for _, d := range []string{a, b} {
+		run(t, root, "init", "-q", d)
+	}
+	run(t, root, "-C", a, "commit", "-q", "--allow-empty", "-m", "init")
+	wt := filepath.Join(root, "wt")
+	run(t, root, "-C", a, "worktree", "add", "-q", wt)
+	env := func(kv ...string) func(string) string {
+		return func(k string) string {
+			for i := 0; i+1 < len(kv); i += 2 {
+				if kv[i] == k {
+					return kv[i+1]
+				}
+			}
+			return ""
+		}
+	}
+	cases := []struct {
+		name string
+		env  func(string) string
+		cwd  string
+		dirs []string
+		want string // joined result, or "error: <substring>"
+	}{
+		{"no GIT_INDEX_FILE", env(), b, []string{a, b}, ","},
+		{"relative, cwd decides", env("GIT_INDEX_FILE", ".git/index"), b, []string{a, b}, "," + filepath.Join(b, ".git/index")},
+		{"absolute, from a subdirectory", env("GIT_INDEX_FILE", "/x/index.lock"), filepath.Join(a, "sub"), []string{a, b}, "/x/index.lock,"},
+		{"GIT_DIR of a linked worktree", env("GIT_INDEX_FILE", "/x/i", "GIT_DIR", filepath.Join(a, ".git", "worktrees", "wt")), wt, []string{wt, b}, "/x/i,"},
+		{"relative GIT_DIR", env("GIT_INDEX_FILE", "/x/i", "GIT_DIR", ".git"), b, []string{a, b}, ",/x/i"},
+		{"GIT_DIR of neither", env("GIT_INDEX_FILE", "/x/i", "GIT_DIR", filepath.Join(a, ".git", "worktrees", "wt")), a, []string{a, b}, "error: is the git directory of neither"},
+		{"cwd in neither", env("GIT_INDEX_FILE", "/x/i"), root, []string{a, b}, "error: the current directory " + root + " is in neither"},
+	}
+	for _, c := range cases {
+		got, err := CommitIndexes(c.env, c.cwd, c.dirs...)
+		if strings.HasPrefix(c.want, "error: ") {
+			if err == nil || !strings.Contains(err.Error(), strings.TrimPrefix(c.want, "error: ")) {
+				t.Errorf("%s: got %v, %v, want %s", c.name, got, err, c.want)
+			}
+			continue
+		}
+		if err != nil || join(got) != c.want {
+			t.Errorf("%s: got %q, %v, want %q", c.name, join(got), err, c.want)
+		}
+	}
+}
+
+// TestOtherIndexFile answers Staged, Tracked and IndexFile from another
+// index file, as during 'git commit -a'.
+func TestOtherIndexFile(t *testing.T) {
+	dir := newRepo(t)
+	write(t, dir, "charts/b/values.yaml", "tag: v9\n")
+	other := filepath.Join(t.TempDir(), "index")
+	cmd := exec.Command("git", "add", "-A")
+	cmd.Dir = dir
+	cmd.Env = append(gittest.Env(dir), "GIT_INDEX_FILE="+other)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	g, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := g.Staged(); err != nil || len(got) != 0 {
+		t.Fatalf("own index staged = %v, %v", got, err)
+	}
+	g.SetIndexFile(other)
+	if got, err := g.Staged(); err != nil || join(got) != "charts/b/values.yaml" {
+		t.Fatalf("other index staged = %v, %v", got, err)
+	}
+	if b, err := g.IndexFile("charts/b/values.yaml"); err != nil || string(b) != "tag: v9\n" {
+		t.Fatalf("other index file = %q, %v", b, err)
+	}
+	if got, err := g.Tracked(); err != nil || len(got) != 4 {
+		t.Fatalf("tracked = %v, %v", got, err)
+	}
+	g.SetIndexFile(filepath.Join(t.TempDir(), "missing"))
+	if _, err := g.Staged(); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("missing index file: %v", err)
+	}
+}

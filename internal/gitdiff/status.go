@@ -289,18 +289,24 @@ func (g *Repo) fileChanged(p string, e *index.Entry, idx *index.Index) bool {
 	return plumbing.ComputeHash(plumbing.BlobObject, data) != e.Hash
 }
 
-// readIndex reads the index, or an empty one in a repository without one.
+// readIndex reads the index (the file set with SetIndexFile, else the
+// repository's own), or an empty one in a repository without one.
 func (g *Repo) readIndex() (*index.Index, error) {
+	if g.indexFile != "" {
+		return ReadIndexFile(g.indexFile)
+	}
 	idx, err := g.r.Storer.Index()
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return &index.Index{Version: 2}, nil
 		}
-		return nil, fmt.Errorf("%s: read index: %w", g.Dir, err)
+		return nil, indexError(g.Dir+": read index", err)
 	}
 	if idx.ModTime.IsZero() {
-		if fi, err := os.Stat(filepath.Join(g.Dir, ".git", "index")); err == nil {
-			idx.ModTime = fi.ModTime()
+		if gd, _, err := GitDirs(g.Dir); err == nil {
+			if fi, err := os.Stat(filepath.Join(gd, "index")); err == nil {
+				idx.ModTime = fi.ModTime()
+			}
 		}
 	}
 	return idx, nil

@@ -1,6 +1,7 @@
 // Package gitrepo is a read-only view of a git repository's files, either as
-// its working tree (uncommitted edits included) or at a revision read straight
-// from the go-git object store, without a checkout.
+// its working tree (uncommitted edits included), as its index (what is
+// staged), or at a revision read straight from the go-git object store,
+// without a checkout.
 //
 // Paths are slash-separated and relative to the repository root; a leading
 // "/" also means the root. Symbolic links are followed in every path
@@ -86,7 +87,8 @@ type backend interface {
 }
 
 // Open returns a view of the repository rooted at dir: its working tree when
-// rev is "", else the tree of commit rev (a branch, tag, hash or an
+// rev is "", its index (what is staged) when rev is IndexRev or an
+// IndexFileRev, else the tree of commit rev (a branch, tag, hash or an
 // expression like HEAD~1).
 func Open(dir, rev string) (*Repo, error) {
 	abs, err := filepath.Abs(dir)
@@ -113,6 +115,12 @@ func Open(dir, rev string) (*Repo, error) {
 	}
 	if gerr != nil {
 		return nil, fmt.Errorf("open git repository %s: %w", dir, gerr)
+	}
+	if file, ok := indexFileOf(rev); ok {
+		if err := openIndex(r, gr, file); err != nil {
+			return nil, err
+		}
+		return r, nil
 	}
 	h, err := gr.ResolveRevision(plumbing.Revision(rev))
 	if err != nil {
@@ -145,10 +153,14 @@ func (r *Repo) ResolveRevision(rev string) (string, error) {
 	return h.String(), nil
 }
 
-// String names the view for messages: the directory, and @rev when not the working tree.
+// String names the view for messages: the directory, and @rev when not the
+// working tree (" (staged)" for an index).
 func (r *Repo) String() string {
 	if r.Rev == "" {
 		return r.Root
+	}
+	if r.IsIndex() {
+		return r.Root + " (staged)"
 	}
 	return r.Root + "@" + r.Rev
 }
