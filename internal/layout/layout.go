@@ -85,7 +85,8 @@ func SealStatePath(configs, service string) string {
 
 // LocalPatterns are the base-name globs of the git-ignored files that hold
 // plaintext secrets or seal state on the machine of whoever seals them
-// (ConfigsGitignore lists the same patterns).
+// (ConfigsGitignore lists the same patterns): first the files themselves,
+// then the temporary files they are written through.
 var LocalPatterns = []string{"*.local.env", "*.local.state", "*.local.env.tmp-*", "*.local.state.tmp-*"}
 
 // IsLocalFile reports whether p (a slash or OS path, absolute or relative)
