@@ -127,7 +127,8 @@ type Options struct {
 	File string
 }
 
-// Load finds and reads the config and resolves the repository directories.
+// Load finds and reads the config and resolves the repository directories;
+// directories the file names must pass CheckRepoDirs.
 // A missing file is an error unless the repo directory is given explicitly
 // (then defaults apply).
 func Load(o Options) (*Loaded, error) {
@@ -188,7 +189,13 @@ func Load(o Options) (*Loaded, error) {
 	default:
 		l.ConfigsDir = filepath.Join(filepath.Dir(l.RepoDir), "configs-repo")
 	}
-	return l, err
+	if err != nil {
+		return nil, err
+	}
+	if err := l.CheckRepoDirs(); err != nil {
+		return nil, err
+	}
+	return l, nil
 }
 
 func (l *Loaded) applyDefaults() {

@@ -45,11 +45,7 @@ func loadWith(t *testing.T, repo, configs, configsPath string, repos map[string]
 	if err := os.WriteFile(filepath.Join(repo, ".gitopsctl.yaml"), []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	l, err := Load(Options{RepoDir: repo, ConfigsDir: configs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return l, l.CheckRepoDirs()
+	return Load(Options{RepoDir: repo, ConfigsDir: configs})
 }
 
 func TestCheckRepoDirs(t *testing.T) {

@@ -226,7 +226,7 @@ func noLinkBelow(dir, name string) error {
 			return nil // missing: created as a directory
 		}
 		if fi.Mode()&fs.ModeSymlink != 0 {
-			return fmt.Errorf("refusing to write %s: %s is a symbolic link", filepath.Join(dir, filepath.FromSlash(name)), p)
+			return fmt.Errorf("refusing to write into %s: it is a symbolic link, which could point anywhere", p)
 		}
 	}
 	return nil
