@@ -71,7 +71,6 @@ data:
 		"fp":    "backend/secrets.local.env is a local plaintext file",
 		"vf":    "backend/secrets.local.env is a local plaintext file",
 		"link":  "backend/secrets.local.env is a local plaintext file",
-		"glob":  "backend/secrets.local.env is a local plaintext file",
 		"git":   ".git/config is in git's own directory (.git)",
 		"chart": "backend/secrets.local.env is a local plaintext file",
 	} {
@@ -89,6 +88,22 @@ data:
 				t.Fatalf("error is not an *UnreadableError: %#v", e)
 			}
 		})
+	}
+}
+
+// A glob leaves local plaintext out (it is not in git: Argo CD never sees
+// it), also through a link.
+func TestGlobSkipsLocalFiles(t *testing.T) {
+	cfg := setup(t, withChart(map[string]string{
+		"configs/backend/secrets.local.env": "leak: plaintext-hunter2\n",
+		"configs/backend/x.local.state":     "leak: state-hunter2\n",
+		"configs/backend/innocent.yaml":     "symlink:secrets.local.env",
+		"configs/backend/config.yaml":       "level: ok\n",
+		"gitops/argo-apps/glob.yaml":        multiSource("glob", `        valueFiles: [$configs/backend/*]`),
+	}, "gitops/charts/echo", echoChart))
+	v, _, _, _ := echo(t, mustRender(t, cfg, "glob"))
+	if v["level"] != "ok" || v["leak"] != nil {
+		t.Fatalf("values = %v", v)
 	}
 }
 

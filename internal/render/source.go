@@ -491,8 +491,9 @@ func renameOutside(err error, p string) error {
 func isGlob(p string) bool { return strings.ContainsAny(p, "*?[") }
 
 // resolveValueFiles resolves helm.valueFiles in order: globs expand sorted
-// lexically (an explicitly listed file keeps its own position), missing
-// files are dropped only with ignoreMissingValueFiles.
+// lexically (an explicitly listed file keeps its own position; files that
+// are not Readable are left out), missing files are dropped only with
+// ignoreMissingValueFiles.
 func (s *source) resolveValueFiles(raws []string, ignoreMissing bool) ([]valueFile, error) {
 	field := func(i int) string { return fmt.Sprintf(".helm.valueFiles[%d]", i) }
 	explicit := map[string]bool{}
@@ -528,8 +529,14 @@ func (s *source) resolveValueFiles(raws []string, ignoreMissing bool) ([]valueFi
 				return nil, s.errAt(field(i), fmt.Errorf("values file glob %q matched no files", raw))
 			}
 			for _, m := range matches {
-				if err := resolveReadable(vf.repo, m, m); err != nil {
-					return nil, s.errAt(field(i), fmt.Errorf("value file glob %q: match %q: %w", raw, m, err))
+				rp, err := vf.repo.Resolve(m)
+				if err != nil {
+					return nil, s.errAt(field(i), fmt.Errorf("value file glob %q: match %q: %w", raw, m, renameOutside(err, m)))
+				}
+				if Readable(m) != nil || Readable(rp) != nil {
+					// A glob does not name local plaintext: it is not in git,
+					// so Argo CD never sees it either.
+					continue
 				}
 				if !explicit[vf.repo.Root+"\x00"+m] {
 					add(valueFile{raw: raw, repo: vf.repo, path: m})
