@@ -73,6 +73,11 @@ type Loaded struct {
 	RepoDir string `json:"repoDir"`
 	// ConfigsDir is the absolute configs-repo root.
 	ConfigsDir string `json:"configsDir"`
+
+	loaded       bool   // made by Load (else built in code: every directory trusted)
+	data         []byte // the file's content, for locating keys
+	configsFlag  string // --configs, absolute ("" when not given)
+	configsByKey bool   // ConfigsDir comes from configsRepo.path
 }
 
 // ErrNotFound is returned when no .gitopsctl.yaml is found.
@@ -122,7 +127,8 @@ type Options struct {
 	File string
 }
 
-// Load finds and reads the config and resolves the repository directories.
+// Load finds and reads the config and resolves the repository directories;
+// directories the file names must pass CheckRepoDirs.
 // A missing file is an error unless the repo directory is given explicitly
 // (then defaults apply).
 func Load(o Options) (*Loaded, error) {
@@ -158,8 +164,9 @@ func Load(o Options) (*Loaded, error) {
 		if err != nil {
 			return nil, err
 		}
-		l.Config, l.File = c, abs
+		l.Config, l.File, l.data = c, abs, data
 	}
+	l.loaded = true
 	repo := o.RepoDir
 	if repo == "" {
 		repo = filepath.Dir(l.File)
@@ -175,16 +182,20 @@ func Load(o Options) (*Loaded, error) {
 	switch {
 	case o.ConfigsDir != "":
 		l.ConfigsDir, err = filepath.Abs(o.ConfigsDir)
+		l.configsFlag = l.ConfigsDir
 	case l.ConfigsRepo.Path != "":
-		p := l.ConfigsRepo.Path
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(l.RepoDir, p)
-		}
-		l.ConfigsDir = filepath.Clean(p)
+		l.ConfigsDir = l.MappedDir(l.ConfigsRepo.Path)
+		l.configsByKey = true
 	default:
 		l.ConfigsDir = filepath.Join(filepath.Dir(l.RepoDir), "configs-repo")
 	}
-	return l, err
+	if err != nil {
+		return nil, err
+	}
+	if err := l.CheckRepoDirs(); err != nil {
+		return nil, err
+	}
+	return l, nil
 }
 
 func (l *Loaded) applyDefaults() {

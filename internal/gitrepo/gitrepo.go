@@ -49,6 +49,11 @@ type Repo struct {
 	// tree ("" when the directory is not a git repository or has no commits).
 	Commit string
 
+	// Deny, when set, is asked before ReadFile reads a file, with the
+	// root-relative path as asked and as resolved (links followed); an
+	// error refuses the read. Set it before sharing the view.
+	Deny func(p string) error
+
 	b backend
 
 	mu    sync.Mutex
@@ -250,6 +255,13 @@ func (r *Repo) ReadFile(p string) ([]byte, error) {
 	rp, err := r.Resolve(p)
 	if err != nil {
 		return nil, err
+	}
+	if r.Deny != nil {
+		for _, q := range []string{Clean(p), rp} {
+			if err := r.Deny(q); err != nil {
+				return nil, err
+			}
+		}
 	}
 	r.mu.Lock()
 	res, ok := r.files[rp]

@@ -2,7 +2,11 @@
 // so that every command agrees on where things live.
 package layout
 
-import "path/filepath"
+import (
+	"path"
+	"path/filepath"
+	"strings"
+)
 
 const (
 	// ConfigFileName is the tool config at the gitops-repo root.
@@ -77,4 +81,27 @@ func PlaintextPath(configs, service string) string {
 // SealStatePath is <service>/secrets.local.state in the configs-repo.
 func SealStatePath(configs, service string) string {
 	return filepath.Join(configs, service, SealStateFile)
+}
+
+// LocalPatterns are the base-name globs of the git-ignored files that hold
+// plaintext secrets or seal state on the machine of whoever seals them
+// (ConfigsGitignore lists the same patterns): first the files themselves,
+// then the temporary files they are written through.
+var LocalPatterns = []string{"*.local.env", "*.local.state", "*.local.env.tmp-*", "*.local.state.tmp-*"}
+
+// IsLocalFile reports whether p (a slash or OS path, absolute or relative)
+// names a local plaintext file or lies below a directory named like one:
+// some component matches a LocalPatterns glob, compared case-insensitively
+// (so a case-insensitive file system cannot be used to slip past it).
+// Reading commands (render, diff, check) never read such a file.
+func IsLocalFile(p string) bool {
+	for _, c := range strings.FieldsFunc(filepath.ToSlash(p), func(r rune) bool { return r == '/' }) {
+		c = strings.ToLower(c)
+		for _, pat := range LocalPatterns {
+			if ok, _ := path.Match(pat, c); ok {
+				return true
+			}
+		}
+	}
+	return false
 }

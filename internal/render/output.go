@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"path"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -133,19 +135,46 @@ func JSONObjects(objs []manifest.Object, o WriteOptions) []JSONObject {
 }
 
 // ObjectFileName is "<app>/<kind>-<namespace>-<name>.yaml" (lower-case
-// kind; the namespace part is left out for cluster-scoped objects).
+// kind; the namespace part is left out for cluster-scoped objects). Each
+// part is a FileNameComponent, so the name always stays below the output
+// directory, whatever names a chart gives its objects.
 func ObjectFileName(o manifest.Object) string {
 	k := o.Key()
-	parts := []string{strings.ToLower(k.Kind)}
+	parts := []string{FileNameComponent(strings.ToLower(k.Kind))}
 	if k.Namespace != "" {
-		parts = append(parts, k.Namespace)
+		parts = append(parts, FileNameComponent(k.Namespace))
 	}
-	parts = append(parts, k.Name)
-	return path.Join(o.App, strings.Join(parts, "-")+".yaml")
+	parts = append(parts, FileNameComponent(k.Name))
+	return FileNameComponent(o.App) + "/" + strings.Join(parts, "-") + ".yaml"
+}
+
+// FileNameComponent makes s safe as one path component: "/", "\\", ":",
+// "%", NUL and the other control characters become %XX (upper-case hex), the
+// dots of "." and ".." become %2E, and "" becomes "%". Names valid in
+// Kubernetes (lower-case letters, digits, "-", ".") are kept as they are,
+// and different inputs give different outputs.
+func FileNameComponent(s string) string {
+	switch s {
+	case "":
+		return "%"
+	case ".", "..":
+		return strings.Repeat("%2E", len(s))
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c == 0x7f || c == '/' || c == '\\' || c == ':' || c == '%' {
+			fmt.Fprintf(&b, "%%%02X", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // WriteDir writes one file per object under dir (see ObjectFileName), all
-// or nothing; existing files are replaced.
+// or nothing; existing files are replaced. Files are never written through
+// a symbolic link found below dir.
 func WriteDir(dir string, objs []manifest.Object, o WriteOptions) ([]string, error) {
 	tree := fsutil.Tree{}
 	for _, obj := range objs {
@@ -155,7 +184,17 @@ func WriteDir(dir string, objs []manifest.Object, o WriteOptions) ([]string, err
 			if g == "" {
 				g = "core"
 			}
-			name = strings.TrimSuffix(name, ".yaml") + "." + g + ".yaml"
+			base := strings.TrimSuffix(name, ".yaml") + "." + FileNameComponent(g)
+			name = base + ".yaml"
+			for n := 2; ; n++ {
+				if _, dup := tree[name]; !dup {
+					break
+				}
+				name = fmt.Sprintf("%s.%d.yaml", base, n)
+			}
+		}
+		if !filepath.IsLocal(filepath.FromSlash(name)) {
+			return nil, fmt.Errorf("app %s: %s: object file name %q would leave %s", obj.App, obj.Source, name, dir)
 		}
 		data, err := MarshalYAML(Masked(obj, o.ShowSecrets))
 		if err != nil {
@@ -163,8 +202,32 @@ func WriteDir(dir string, objs []manifest.Object, o WriteOptions) ([]string, err
 		}
 		tree[name] = append([]byte(fmt.Sprintf("# Source: %s/%s\n", obj.App, obj.Source)), data...)
 	}
+	for _, name := range tree.Paths() {
+		if err := noLinkBelow(dir, name); err != nil {
+			return nil, err
+		}
+	}
 	if err := fsutil.WriteTreeAtomic(dir, tree, true); err != nil {
 		return nil, err
 	}
 	return tree.Paths(), nil
+}
+
+// noLinkBelow refuses to write the slash path name below dir when one of
+// its existing directories below dir is a symbolic link (which could point
+// anywhere, e.g. when --out is inside a checkout of an untrusted branch).
+func noLinkBelow(dir, name string) error {
+	p := dir
+	parts := strings.Split(name, "/")
+	for _, c := range parts[:len(parts)-1] {
+		p = filepath.Join(p, c)
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return nil // missing: created as a directory
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			return fmt.Errorf("refusing to write into %s: it is a symbolic link, which could point anywhere", p)
+		}
+	}
+	return nil
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
 	"github.com/gitopsctl/gitopsctl/internal/gitrepo"
+	"github.com/gitopsctl/gitopsctl/internal/layout"
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
 )
 
@@ -365,8 +366,8 @@ func (s *source) resolveFile(raw string) (valueFile, error) {
 			}
 			p := Envsubst("/"+rest, s.env)
 			clean := gitrepo.Clean(p)
-			if _, err := t.repo.Resolve(clean); err != nil {
-				return valueFile{}, renameOutside(err, p)
+			if err := resolveReadable(t.repo, clean, p); err != nil {
+				return valueFile{}, err
 			}
 			return valueFile{raw: raw, repo: t.repo, path: clean}, nil
 		}
@@ -397,10 +398,55 @@ func (s *source) resolveFile(raw string) (valueFile, error) {
 	if strings.HasPrefix(p, "../") || p == ".." {
 		return valueFile{}, &gitrepo.OutsideError{Path: v}
 	}
-	if _, err := s.repo.Resolve(p); err != nil {
-		return valueFile{}, renameOutside(err, v)
+	if err := resolveReadable(s.repo, p, v); err != nil {
+		return valueFile{}, err
 	}
 	return valueFile{raw: raw, repo: s.repo, path: p}, nil
+}
+
+// resolveReadable resolves the root-relative path p (written as raw) in r
+// and refuses it when it, or what its links resolve to, leaves the
+// repository or is not Readable.
+func resolveReadable(r *gitrepo.Repo, p, raw string) error {
+	rp, err := r.Resolve(p)
+	if err != nil {
+		return renameOutside(err, raw)
+	}
+	if err := Readable(p); err != nil {
+		return err
+	}
+	return Readable(rp)
+}
+
+// UnreadableError refuses a repository file that rendering never reads,
+// whatever an Application or a chart asks for.
+type UnreadableError struct {
+	// Path is root-relative.
+	Path string
+	// Why says what the file is.
+	Why string
+}
+
+func (e *UnreadableError) Error() string {
+	return fmt.Sprintf("%s is %s: gitopsctl never reads it when rendering", e.Path, e.Why)
+}
+
+// Readable is the one rule for which repository files render, diff and check
+// may read (value files, file parameters, chart files, manifests), checked
+// on the path as written and as resolved through links: never a local
+// plaintext file (layout.IsLocalFile: *.local.env, *.local.state, which hold
+// secrets in the clear on the machine that seals them), and never a file in
+// git's own directory (.git, which may hold credentials).
+func Readable(p string) error {
+	if layout.IsLocalFile(p) {
+		return &UnreadableError{Path: p, Why: "a local plaintext file (" + strings.Join(layout.LocalPatterns[:2], ", ") + ")"}
+	}
+	for _, c := range strings.Split(p, "/") {
+		if strings.EqualFold(c, ".git") {
+			return &UnreadableError{Path: p, Why: "in git's own directory (.git)"}
+		}
+	}
+	return nil
 }
 
 func refNames(refs map[string]*refTarget) []string {
@@ -445,8 +491,9 @@ func renameOutside(err error, p string) error {
 func isGlob(p string) bool { return strings.ContainsAny(p, "*?[") }
 
 // resolveValueFiles resolves helm.valueFiles in order: globs expand sorted
-// lexically (an explicitly listed file keeps its own position), missing
-// files are dropped only with ignoreMissingValueFiles.
+// lexically (an explicitly listed file keeps its own position; files that
+// are not Readable are left out), missing files are dropped only with
+// ignoreMissingValueFiles.
 func (s *source) resolveValueFiles(raws []string, ignoreMissing bool) ([]valueFile, error) {
 	field := func(i int) string { return fmt.Sprintf(".helm.valueFiles[%d]", i) }
 	explicit := map[string]bool{}
@@ -482,8 +529,14 @@ func (s *source) resolveValueFiles(raws []string, ignoreMissing bool) ([]valueFi
 				return nil, s.errAt(field(i), fmt.Errorf("values file glob %q matched no files", raw))
 			}
 			for _, m := range matches {
-				if _, err := vf.repo.Resolve(m); err != nil {
+				rp, err := vf.repo.Resolve(m)
+				if err != nil {
 					return nil, s.errAt(field(i), fmt.Errorf("value file glob %q: match %q: %w", raw, m, renameOutside(err, m)))
+				}
+				if Readable(m) != nil || Readable(rp) != nil {
+					// A glob does not name local plaintext: it is not in git,
+					// so Argo CD never sees it either.
+					continue
 				}
 				if !explicit[vf.repo.Root+"\x00"+m] {
 					add(valueFile{raw: raw, repo: vf.repo, path: m})

@@ -141,7 +141,9 @@ func (e *repoEntry) open() (*gitrepo.Repo, error) {
 		e.repo, e.err = gitrepo.Open(e.dir, e.rev)
 		if e.err != nil {
 			e.err = fmt.Errorf("%s: %w", e.label, e.err)
+			return
 		}
+		e.repo.Deny = Readable
 	})
 	return e.repo, e.err
 }
@@ -189,6 +191,9 @@ func Open(ctx context.Context, o Options) (*Workspace, error) {
 		return nil, errors.New("render: no config")
 	}
 	cfg := o.Config
+	if err := cfg.CheckRepoDirs(); err != nil {
+		return nil, err
+	}
 	ws := &Workspace{
 		opts:    o,
 		cfg:     cfg,
@@ -210,7 +215,7 @@ func Open(ctx context.Context, o Options) (*Workspace, error) {
 	}
 	sort.Strings(urls)
 	for _, u := range urls {
-		ws.repos[NormalizeURL(u)] = &repoEntry{url: u, dir: cfg.RepoPath(cfg.Repos[u]), label: u}
+		ws.repos[NormalizeURL(u)] = &repoEntry{url: u, dir: cfg.MappedDir(cfg.Repos[u]), label: u}
 	}
 	if cfg.ConfigsRepo.URL != "" {
 		ws.repos[NormalizeURL(cfg.ConfigsRepo.URL)] = ws.configs
