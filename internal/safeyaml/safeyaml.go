@@ -38,7 +38,16 @@ var Default = Limits{
 	MaxAliasNodes: 100_000,
 }
 
-// Error is input over a limit.
+// Manifests are the limits for Kubernetes manifests kept in a repository
+// (Argo CD Directory sources): CRD bundles are large, but flat.
+var Manifests = Limits{
+	MaxBytes:      64 << 20,
+	MaxDepth:      Default.MaxDepth,
+	MaxAliasNodes: Default.MaxAliasNodes,
+}
+
+// Error is input over a limit. With no File, it reads as just the message
+// (for callers that name the file themselves).
 type Error struct {
 	File string
 	Line int // 0 when the problem has no line
@@ -46,6 +55,9 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
+	if e.File == "" {
+		return e.Msg
+	}
 	if e.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
 	}
@@ -256,6 +268,16 @@ func (c *counter) size(n ast.Node) int64 {
 		return 1
 	}
 	return min(s, c.limits.MaxAliasNodes+1)
+}
+
+// LineOf is the line of a limit error (0 when it has none or err is not
+// one), for callers that report the file and line themselves.
+func LineOf(err error) int {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Line
+	}
+	return 0
 }
 
 // IsLimit reports whether err is input over a limit.
