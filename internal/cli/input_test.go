@@ -75,6 +75,9 @@ func TestHostileYAML(t *testing.T) {
 		{filepath.Join(repo, "charts", "backend", "values.yaml"), []string{"render"}, true},
 		{filepath.Join(repo, "argo-apps", "clusters", "prod", "app", "extra.yaml"), []string{"render"}, false},
 		{filepath.Join(repo, ".gitopsctl.yaml"), []string{"env", "list", "backend"}, false},
+		{filepath.Join(repo, "charts", "backend", "values.yaml"), []string{"new-service", "backend", "--force"}, false},
+		{filepath.Join(configs, "backend", "config.yaml"), []string{"new-service", "backend", "--force"}, false},
+		{filepath.Join(repo, "argo-apps", "projects", "app.yaml"), []string{"new-service", "other"}, false},
 	}
 	for name, h := range hostile() {
 		for _, tg := range targets {

@@ -21,6 +21,7 @@ import (
 	"github.com/gitopsctl/gitopsctl/internal/argo"
 	"github.com/gitopsctl/gitopsctl/internal/config"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
+	"github.com/gitopsctl/gitopsctl/internal/safeyaml"
 	"github.com/gitopsctl/gitopsctl/templates"
 )
 
@@ -204,14 +205,14 @@ func NewService(ctx context.Context, o ServiceOptions) (*ServiceResult, error) {
 	valuesPath := path.Join(chartPath, "values.yaml")
 	var keptValues []byte
 	if o.Force && !o.ResetValues {
-		if keptValues, err = os.ReadFile(filepath.Join(o.RepoDir, filepath.FromSlash(valuesPath))); err == nil {
+		if keptValues, err = safeyaml.ReadFile(filepath.Join(o.RepoDir, filepath.FromSlash(valuesPath))); err == nil {
 			if len(o.ValueFlags) > 0 {
 				return nil, flagError("new-service: %s only set values.yaml, which --force keeps (%s): add --reset-values to regenerate it from the flags, or edit it (the image tag with 'gitopsctl bump')", strings.Join(o.ValueFlags, ", "), valuesPath)
 			}
 		} else if errors.Is(err, fs.ErrNotExist) {
 			keptValues = nil
 		} else {
-			return nil, err
+			return nil, fmt.Errorf("new-service: %w", err)
 		}
 	}
 	// renderFiles is the chart as it will render; repoFiles what is written.
@@ -385,6 +386,7 @@ func (o *ServiceOptions) validateRender(repoFiles, configsFiles []file, chartPat
 	var layers []map[string]any
 	for _, name := range []string{layout.ServiceConfigFile, layout.ServiceSecretsFile} {
 		rel := path.Join(o.Name, name)
+		shown := rel
 		var data []byte
 		for _, f := range configsFiles {
 			if f.Path == rel {
@@ -392,11 +394,12 @@ func (o *ServiceOptions) validateRender(repoFiles, configsFiles []file, chartPat
 			}
 		}
 		if data == nil {
-			if data, err = os.ReadFile(filepath.Join(o.ConfigsDir, filepath.FromSlash(rel))); err != nil {
+			shown = filepath.Join(o.ConfigsDir, filepath.FromSlash(rel)) // kept: the user's file
+			if data, err = os.ReadFile(shown); err != nil {
 				return err
 			}
 		}
-		v, err := readValues(rel, data)
+		v, err := readValues(shown, data)
 		if err != nil {
 			return err
 		}
@@ -605,6 +608,9 @@ func (o *ServiceOptions) checkProject() error {
 		return fmt.Errorf("unknown project %q: %s does not exist (projects: %s)", o.Project, p, strings.Join(names, ", "))
 	}
 	if err != nil {
+		return err
+	}
+	if err := safeyaml.Check(p, data); err != nil {
 		return err
 	}
 	proj, err := argo.DecodeAppProject(data)
