@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	goyaml "github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 	sigsyaml "sigs.k8s.io/yaml"
 )
@@ -215,11 +216,57 @@ func TestParsersSurviveWhatCheckAccepts(t *testing.T) {
 	}
 }
 
+// FuzzCheck: Check never panics (its recover is a last resort, so hitting
+// it fails the fuzz), and what it accepts the parsers the tool uses decode
+// without panicking.
 func FuzzCheck(f *testing.F) {
 	f.Add([]byte(laughs(3)))
 	f.Add([]byte("a:\n- b: [c, {d: e}]\n"))
 	f.Add([]byte(nestingBomb(50)))
+	f.Add([]byte("a: &a [x]\nb: [*a, *a]\n---\nc: !!str d\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_ = Limits{MaxBytes: 1 << 16, MaxDepth: 20, MaxAliasNodes: 100}.Check("f.yaml", b)
+		err := Limits{MaxBytes: 1 << 16, MaxDepth: 20, MaxAliasNodes: 100}.Check("f.yaml", b)
+		if err != nil {
+			if strings.Contains(err.Error(), "the parser cannot handle") {
+				t.Fatalf("Check recovered a panic: %v", err)
+			}
+			return
+		}
+		if f, err := parser.ParseBytes(b, 0); err == nil {
+			for _, d := range f.Docs {
+				if got := astDepth(d.Body); got > 20 {
+					t.Fatalf("accepted YAML nested %d levels deep (limit 20)", got)
+				}
+			}
+		}
+		var v any
+		_ = goyaml.Unmarshal(b, &v)
+		_ = sigsyaml.Unmarshal(b, &v)
 	})
+}
+
+// astDepth is the nesting of collections under n.
+func astDepth(n ast.Node) int {
+	d := 0
+	switch n := n.(type) {
+	case *ast.MappingNode:
+		for _, v := range n.Values {
+			d = max(d, astDepth(v.Key), astDepth(v.Value))
+		}
+		return d + 1
+	case *ast.MappingValueNode:
+		return 1 + max(astDepth(n.Key), astDepth(n.Value))
+	case *ast.SequenceNode:
+		for _, v := range n.Values {
+			d = max(d, astDepth(v))
+		}
+		return d + 1
+	case *ast.AnchorNode:
+		return astDepth(n.Value)
+	case *ast.TagNode:
+		return astDepth(n.Value)
+	case *ast.MappingKeyNode:
+		return astDepth(n.Value)
+	}
+	return 0
 }
