@@ -108,6 +108,9 @@ func (l Limits) Check(name string, data []byte) (err error) {
 	if err := l.checkDepth(name, tokens); err != nil {
 		return err
 	}
+	if !hasAlias(tokens) {
+		return nil // nothing can expand
+	}
 	f, perr := parser.Parse(tokens, 0)
 	if perr != nil {
 		return nil
@@ -123,6 +126,15 @@ func (l Limits) Check(name string, data []byte) (err error) {
 		}
 	}
 	return nil
+}
+
+func hasAlias(tokens token.Tokens) bool {
+	for _, tk := range tokens {
+		if tk != nil && tk.Type == token.AliasType {
+			return true
+		}
+	}
+	return false
 }
 
 func size(n int64) string {
