@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/gitopsctl/gitopsctl/internal/gitrepo"
+	"github.com/gitopsctl/gitopsctl/internal/safeyaml"
 )
 
 // Source types, as Argo CD names them.
@@ -199,6 +200,9 @@ type FileObject struct {
 func ParseManifestFile(name string, data []byte) ([]FileObject, error) {
 	if bytes.Contains(data, []byte(SkipFileRenderingMarker)) {
 		return nil, nil
+	}
+	if err := safeyaml.Manifests.Check(name, data); err != nil {
+		return nil, err
 	}
 	switch {
 	case strings.HasSuffix(name, ".jsonnet"):

@@ -283,6 +283,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			}, projects)...)
 		}
 	}
+	res.Problems = append(res.Problems, configProblems(ws, o.ConfigsDir, toCheck)...)
 	if o.Sealed != nil && len(toCheck) > 0 {
 		ps, err := o.Sealed(ctx, toCheck)
 		if err != nil {

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -39,13 +40,23 @@ An HPA (autoscaling/v2) scales the Rollout unless --hpa=false.
 NAME must be a DNS label starting with a letter (at most 53 characters). The
 project must exist as argo-apps/projects/<project>.yaml. Nothing is written when
 any check fails; otherwise every file of both repositories is written all or
-nothing. --force regenerates an existing service's chart and Application but
-keeps its configs-repo values.`,
+nothing.
+
+--force regenerates an existing service's chart templates, Chart.yaml, smoke
+test and Application, and keeps what holds its state: charts/NAME/values.yaml
+(image tag, replicas, HPA, probes, node port: what bump and hand edits changed)
+and the configs-repo config.yaml and secrets.yaml. Flags that only set
+values.yaml are refused with --force unless --reset-values is given, which
+regenerates values.yaml from the flags (and defaults). --force refuses to
+overwrite gitops-repo files with uncommitted changes (modified, staged or
+untracked): commit or stash them first. --dry-run lists every file as create,
+overwrite, unchanged or keep and writes nothing.`,
 		Example: `  gitopsctl new-service backend --port 8080
   gitopsctl new-service frontend --port 3000 --health-path / --smoke-path / --hpa-max 4
   gitopsctl new-service ai-service --image ghcr.io/acme/ai --tag 1.2.0 --cpu-target 60 \
     --k6-p95-ms 1500 --env MODEL=small --env LOG_LEVEL=info
-  gitopsctl new-service backend --force -o json`,
+  gitopsctl new-service backend --force --dry-run
+  gitopsctl new-service backend --force --reset-values --replicas 3 -o json`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usageError("new-service takes exactly one NAME, got %d arguments", len(args))
@@ -65,14 +76,36 @@ keeps its configs-repo values.`,
 			}
 			o.RepoURL, o.ConfigsURL = cfg.GitopsRepo.URL, cfg.ConfigsRepo.URL
 			o.Registry, o.Scope = cfg.Registry, cfg.Sealing.Scope
+			if o.ResetValues && !o.Force {
+				return usageError("--reset-values works with --force only")
+			}
+			for _, name := range valueFlags {
+				if cmd.Flags().Changed(name) {
+					o.ValueFlags = append(o.ValueFlags, "--"+name)
+				}
+			}
 			res, err := scaffold.NewService(cmd.Context(), o)
 			if err != nil {
 				return scaffoldError(err)
 			}
 			return printData(f, res, func(w *strings.Builder) {
+				if res.DryRun {
+					fmt.Fprintf(w, "Dry run: nothing written. Service %s (project %s, namespace %s, cluster %s) would change:\n", res.Name, res.Project, res.Namespace, res.Cluster)
+					for _, c := range res.Changes {
+						dir := res.Repo.Dir
+						if c.Repo == "configs" {
+							dir = res.Configs.Dir
+						}
+						fmt.Fprintf(w, "  %-9s %s\n", c.Action, filepath.Join(dir, filepath.FromSlash(c.Path)))
+					}
+					return
+				}
 				fmt.Fprintf(w, "Created service %s (project %s, namespace %s, cluster %s)\n", res.Name, res.Project, res.Namespace, res.Cluster)
 				fmt.Fprintf(w, "gitops-repo %s\n", res.Repo.Dir)
 				writeFiles(w, res.Repo)
+				if res.KeptValues != "" {
+					fmt.Fprintf(w, "  %s (kept)\n", res.KeptValues)
+				}
 				fmt.Fprintf(w, "configs-repo %s\n", res.Configs.Dir)
 				writeFiles(w, res.Configs)
 				for _, k := range res.Kept {
@@ -103,9 +136,15 @@ keeps its configs-repo values.`,
 	fl.IntVar(&o.K6P95Ms, "k6-p95-ms", o.K6P95Ms, "K6 threshold: 95th percentile request duration below this many ms")
 	fl.Float64Var(&o.K6MaxErrorRate, "k6-max-error-rate", o.K6MaxErrorRate, "K6 threshold: share of failed requests allowed (0-1)")
 	fl.StringArrayVar(&o.Env, "env", nil, "plain env var KEY=VALUE for config.yaml (repeatable)")
-	fl.BoolVar(&o.Force, "force", false, "regenerate an existing service's chart and Application (its configs-repo values are kept)")
+	fl.BoolVar(&o.Force, "force", false, "regenerate an existing service's chart and Application (values.yaml and the configs-repo values are kept)")
+	fl.BoolVar(&o.ResetValues, "reset-values", false, "with --force: regenerate values.yaml from the flags instead of keeping it")
+	fl.BoolVar(&o.DryRun, "dry-run", false, "show which files would be created, overwritten or kept; write nothing")
 	return cmd
 }
+
+// valueFlags are the flags that only feed charts/NAME/values.yaml.
+var valueFlags = []string{"image", "tag", "port", "service-port", "node-port", "replicas", "hpa", "hpa-min", "hpa-max",
+	"cpu-target", "health-path", "smoke-path", "k6-image", "k6-vus", "k6-duration", "k6-p95-ms", "k6-max-error-rate"}
 
 // scaffoldError makes a bad NAME or flag value a usage error (exit 2).
 func scaffoldError(err error) error {

@@ -14,6 +14,7 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/gitopsctl/gitopsctl/internal/layout"
+	"github.com/gitopsctl/gitopsctl/internal/safeyaml"
 )
 
 // Repo names a git repository by URL and, optionally, its local checkout.
@@ -106,6 +107,9 @@ func Find(dir string) (string, error) {
 // with file and line.
 func Parse(name string, data []byte) (Config, error) {
 	var c Config
+	if err := safeyaml.Check(name, data); err != nil {
+		return c, err
+	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return c, nil
 	}

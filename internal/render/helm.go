@@ -25,6 +25,7 @@ import (
 	"github.com/gitopsctl/gitopsctl/internal/argo"
 	"github.com/gitopsctl/gitopsctl/internal/gitrepo"
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
+	"github.com/gitopsctl/gitopsctl/internal/safeyaml"
 )
 
 type chartKey struct {
@@ -237,6 +238,11 @@ func (ws *Workspace) readValues(vf valueFile) (map[string]any, error) {
 		return e.vals, e.err
 	}
 	data, err := vf.repo.ReadFile(vf.path)
+	if err == nil {
+		if err = safeyaml.Check("", data); err != nil {
+			err = at(vf.repo.Root, vf.path, safeyaml.LineOf(err), err)
+		}
+	}
 	if err == nil {
 		e.vals = map[string]any{}
 		if perr := yaml.Unmarshal(data, &e.vals); perr != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/gitopsctl/gitopsctl/internal/gitrepo"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
+	"github.com/gitopsctl/gitopsctl/internal/safeyaml"
 )
 
 // recordDef remembers where an Application or AppProject object came from.
@@ -255,6 +256,9 @@ func (s *source) applyOverrides() error {
 				continue
 			}
 			return at(s.repo.Root, p, 0, err)
+		}
+		if err := safeyaml.Check("", data); err != nil {
+			return at(s.repo.Root, p, safeyaml.LineOf(err), err)
 		}
 		patch, err := yaml.YAMLToJSON(data)
 		if err != nil {

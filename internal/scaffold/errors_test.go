@@ -119,7 +119,7 @@ func TestNewServiceForce(t *testing.T) {
 	sameSnapshot(t, before, snapshot(t, p.root))
 
 	o := p.serviceOpts("backend")
-	o.Force, o.Port = true, 9090
+	o.Force, o.ResetValues, o.Port = true, true, 9090
 	res, err := NewService(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)

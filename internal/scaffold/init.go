@@ -77,6 +77,11 @@ func Init(ctx context.Context, o InitOptions) (*InitResult, error) {
 		if author, committer, err = gitIdentities(o.Getenv, o.RepoDir); err != nil {
 			return nil, fmt.Errorf("init --git: %w", err)
 		}
+		for _, dir := range []string{o.RepoDir, o.ConfigsDir} {
+			if err := checkIndexLock(dir); err != nil {
+				return nil, fmt.Errorf("init --git: %w", err)
+			}
+		}
 	}
 	repoFiles, err := o.repoFiles()
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/gitopsctl/gitopsctl/internal/argo"
 	"github.com/gitopsctl/gitopsctl/internal/config"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
+	"github.com/gitopsctl/gitopsctl/internal/safeyaml"
 	"github.com/gitopsctl/gitopsctl/templates"
 )
 
@@ -84,8 +85,29 @@ type ServiceOptions struct {
 	// Env holds plain env vars for config.yaml (KEY=VALUE).
 	Env []string
 	// Force replaces an existing chart and Application; an existing
-	// configs-repo directory keeps its config.yaml and secrets.yaml.
+	// chart keeps its values.yaml (unless ResetValues) and an existing
+	// configs-repo directory keeps its config.yaml and secrets.yaml. Files
+	// it would change that have uncommitted changes in the gitops-repo
+	// stop it.
 	Force bool
+	// ResetValues regenerates an existing values.yaml from the options
+	// (with Force).
+	ResetValues bool
+	// ValueFlags names the command-line flags given that only feed
+	// values.yaml: with Force, a kept values.yaml would ignore them.
+	ValueFlags []string
+	// DryRun reports what would be written and writes nothing.
+	DryRun bool
+}
+
+// FileChange is what new-service does (or would do) to one file.
+type FileChange struct {
+	// Repo is "gitops" or "configs".
+	Repo string `json:"repo"`
+	Path string `json:"path"`
+	// Action is "create", "overwrite" (content changes), "unchanged" or
+	// "keep" (an existing file that is left alone).
+	Action string `json:"action"`
 }
 
 // ServiceResult is what NewService created.
@@ -100,6 +122,12 @@ type ServiceResult struct {
 	Configs     RepoResult `json:"configsRepo"`
 	// Kept lists configs-repo files that already existed and were left alone.
 	Kept []string `json:"kept,omitempty"`
+	// KeptValues is the chart's values.yaml when --force left it alone.
+	KeptValues string `json:"keptValues,omitempty"`
+	// Changes lists every file and what happens to it, in path order.
+	Changes []FileChange `json:"changes"`
+	// DryRun is true when nothing was written.
+	DryRun bool `json:"dryRun,omitempty"`
 }
 
 // DefaultServiceOptions returns the defaults a command line starts from.
@@ -172,6 +200,32 @@ func NewService(ctx context.Context, o ServiceOptions) (*ServiceResult, error) {
 	}
 	repoFiles = append(repoFiles, file{Path: appPath, Data: app})
 
+	// --force keeps values.yaml unless told to reset it: it holds what
+	// bump and hand edits changed since the service was created.
+	valuesPath := path.Join(chartPath, "values.yaml")
+	var keptValues []byte
+	if o.Force && !o.ResetValues {
+		if keptValues, err = safeyaml.ReadFile(filepath.Join(o.RepoDir, filepath.FromSlash(valuesPath))); err == nil {
+			if len(o.ValueFlags) > 0 {
+				return nil, flagError("new-service: %s only set values.yaml, which --force keeps (%s): add --reset-values to regenerate it from the flags, or edit it (the image tag with 'gitopsctl bump')", strings.Join(o.ValueFlags, ", "), valuesPath)
+			}
+		} else if errors.Is(err, fs.ErrNotExist) {
+			keptValues = nil
+		} else {
+			return nil, fmt.Errorf("new-service: %w", err)
+		}
+	}
+	// renderFiles is the chart as it will render; repoFiles what is written.
+	renderFiles := slices.Clone(repoFiles)
+	if keptValues != nil {
+		repoFiles = slices.DeleteFunc(repoFiles, func(f file) bool { return f.Path == valuesPath })
+		for i := range renderFiles {
+			if renderFiles[i].Path == valuesPath {
+				renderFiles[i].Data = keptValues
+			}
+		}
+	}
+
 	configsData := struct {
 		Name, Scope string
 		Config      []kv
@@ -200,11 +254,54 @@ func NewService(ctx context.Context, o ServiceOptions) (*ServiceResult, error) {
 	if err := validateManifest(appPath, app); err != nil {
 		return nil, fmt.Errorf("new-service: generated Application is invalid: %w", err)
 	}
-	if err := o.validateRender(repoFiles, configsFiles, chartPath); err != nil {
+	if err := o.validateRender(renderFiles, configsFiles, chartPath); err != nil {
 		return nil, fmt.Errorf("new-service: generated chart does not render: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+
+	res := &ServiceResult{
+		Name: o.Name, Project: o.Project, Namespace: o.Namespace, Cluster: o.Cluster,
+		Chart: chartPath, Application: appPath,
+		Repo:    RepoResult{Dir: o.RepoDir},
+		Configs: RepoResult{Dir: o.ConfigsDir},
+		Kept:    kept,
+	}
+	var overwrites []string
+	if res.Changes, overwrites, err = plan(o.RepoDir, repoFiles, o.ConfigsDir, configsFiles); err != nil {
+		return nil, fmt.Errorf("new-service: %w", err)
+	}
+	if keptValues != nil {
+		res.KeptValues = valuesPath
+		res.Changes = append(res.Changes, FileChange{Repo: "gitops", Path: valuesPath, Action: "keep"})
+	}
+	for _, k := range kept {
+		res.Changes = append(res.Changes, FileChange{Repo: "configs", Path: k, Action: "keep"})
+	}
+	sort.SliceStable(res.Changes, func(i, j int) bool {
+		a, b := res.Changes[i], res.Changes[j]
+		if a.Repo != b.Repo {
+			return a.Repo == "gitops"
+		}
+		return a.Path < b.Path
+	})
+	if err := refuseUncommitted(o.RepoDir, overwrites); err != nil {
+		return nil, fmt.Errorf("new-service: %w", err)
+	}
+	if o.DryRun {
+		res.DryRun = true
+		for _, c := range res.Changes {
+			if c.Action == "keep" {
+				continue
+			}
+			r := &res.Repo
+			if c.Repo == "configs" {
+				r = &res.Configs
+			}
+			r.Files = append(r.Files, c.Path)
+		}
+		return res, nil
 	}
 
 	t, err := writePair(o.Force, o.RepoDir, repoFiles, o.ConfigsDir, configsFiles)
@@ -212,13 +309,65 @@ func NewService(ctx context.Context, o ServiceOptions) (*ServiceResult, error) {
 		return nil, fmt.Errorf("new-service: %w", err)
 	}
 	t.cleanup()
-	return &ServiceResult{
-		Name: o.Name, Project: o.Project, Namespace: o.Namespace, Cluster: o.Cluster,
-		Chart: chartPath, Application: appPath,
-		Repo:    RepoResult{Dir: o.RepoDir, Files: t.written(o.RepoDir)},
-		Configs: RepoResult{Dir: o.ConfigsDir, Files: t.written(o.ConfigsDir)},
-		Kept:    kept,
-	}, nil
+	res.Repo.Files, res.Configs.Files = t.written(o.RepoDir), t.written(o.ConfigsDir)
+	return res, nil
+}
+
+// plan compares the files to write with what is on disk; overwrites are
+// the gitops-repo files whose content would change.
+func plan(repoDir string, repoFiles []file, configsDir string, configsFiles []file) (changes []FileChange, overwrites []string, err error) {
+	for _, r := range []struct {
+		name, dir string
+		files     []file
+	}{{"gitops", repoDir, repoFiles}, {"configs", configsDir, configsFiles}} {
+		for _, f := range r.files {
+			old, err := os.ReadFile(filepath.Join(r.dir, filepath.FromSlash(f.Path)))
+			action := "overwrite"
+			switch {
+			case errors.Is(err, fs.ErrNotExist):
+				action = "create"
+			case err != nil:
+				return nil, nil, err
+			case string(old) == string(f.Data):
+				action = "unchanged"
+			default:
+				if r.name == "gitops" {
+					overwrites = append(overwrites, f.Path)
+				}
+			}
+			changes = append(changes, FileChange{Repo: r.name, Path: f.Path, Action: action})
+		}
+	}
+	return changes, overwrites, nil
+}
+
+// refuseUncommitted stops --force from replacing edits git could not give
+// back: files it would change that differ from HEAD.
+func refuseUncommitted(repoDir string, files []string) error {
+	if len(files) == 0 {
+		return nil
+	}
+	dirty, _, err := uncommittedFiles(repoDir, files)
+	if err != nil {
+		return err
+	}
+	if len(dirty) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "--force would overwrite %d %s with uncommitted changes in %s:", len(dirty), plural(len(dirty), "file", "files"), repoDir)
+	for _, d := range dirty {
+		fmt.Fprintf(&b, "\n  %s (%s)", d.Path, d.State)
+	}
+	b.WriteString("\ncommit them (or stash them: git stash --include-untracked) and run it again; --dry-run shows every file it would change")
+	return errors.New(b.String())
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // validateRender renders the staged chart with values.yaml, config.yaml and
@@ -237,6 +386,7 @@ func (o *ServiceOptions) validateRender(repoFiles, configsFiles []file, chartPat
 	var layers []map[string]any
 	for _, name := range []string{layout.ServiceConfigFile, layout.ServiceSecretsFile} {
 		rel := path.Join(o.Name, name)
+		shown := rel
 		var data []byte
 		for _, f := range configsFiles {
 			if f.Path == rel {
@@ -244,11 +394,12 @@ func (o *ServiceOptions) validateRender(repoFiles, configsFiles []file, chartPat
 			}
 		}
 		if data == nil {
-			if data, err = os.ReadFile(filepath.Join(o.ConfigsDir, filepath.FromSlash(rel))); err != nil {
+			shown = filepath.Join(o.ConfigsDir, filepath.FromSlash(rel)) // kept: the user's file
+			if data, err = os.ReadFile(shown); err != nil {
 				return err
 			}
 		}
-		v, err := readValues(rel, data)
+		v, err := readValues(shown, data)
 		if err != nil {
 			return err
 		}
@@ -457,6 +608,9 @@ func (o *ServiceOptions) checkProject() error {
 		return fmt.Errorf("unknown project %q: %s does not exist (projects: %s)", o.Project, p, strings.Join(names, ", "))
 	}
 	if err != nil {
+		return err
+	}
+	if err := safeyaml.Check(p, data); err != nil {
 		return err
 	}
 	proj, err := argo.DecodeAppProject(data)

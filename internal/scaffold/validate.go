@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
+	"github.com/gitopsctl/gitopsctl/internal/safeyaml"
 )
 
 // validateFiles checks generated files before anything is written: every
@@ -171,6 +172,9 @@ func mergeInto(dst, src map[string]any) {
 
 // readValues parses a generated values file.
 func readValues(name string, data []byte) (map[string]any, error) {
+	if err := safeyaml.Check(name, data); err != nil {
+		return nil, err
+	}
 	v, err := chartutil.ReadValues(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)

@@ -20,6 +20,8 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
+
+	"github.com/gitopsctl/gitopsctl/internal/safeyaml"
 )
 
 // Path is a key path into nested maps, e.g. {"image", "tag"}.
@@ -199,6 +201,9 @@ type doc struct {
 }
 
 func load(src []byte) (*doc, error) {
+	if err := safeyaml.Check("", src); err != nil {
+		return nil, errAt(safeyaml.LineOf(err), "%v", err)
+	}
 	d := &doc{orig: src, nl: "\n"}
 	if i := bytes.IndexByte(src, '\n'); i > 0 && src[i-1] == '\r' {
 		d.nl = "\r\n"

@@ -18,6 +18,8 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
+
+	"github.com/gitopsctl/gitopsctl/internal/safeyaml"
 )
 
 // Indent is the indentation used for entries this package creates.
@@ -54,6 +56,9 @@ func (e *Error) Error() string {
 
 // Parse parses src; name is used in error messages.
 func Parse(name string, src []byte) (*Doc, error) {
+	if err := safeyaml.Check(name, src); err != nil {
+		return nil, err
+	}
 	d := &Doc{name: name, src: src}
 	d.lines = append(d.lines, 0)
 	for i, c := range src {
