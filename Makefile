@@ -4,7 +4,7 @@ BIN      := bin/gitopsctl
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X github.com/gitopsctl/gitopsctl/internal/cli.Version=$(VERSION)
 
-.PHONY: all build install test demo bench fmt vet clean
+.PHONY: all build install test golden demo bench fmt vet clean
 
 all: build
 
@@ -18,6 +18,12 @@ install:
 test:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+
+## golden: rewrite the golden files (and testscript cmp files) from the current output;
+## review the diff before committing.
+GOLDEN_PKGS = $(shell $(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | awk '/internal\/testutil\/golden( |$$)/ {print $$1}')
+golden:
+	$(GO) test -count=1 $(GOLDEN_PKGS) -update
 
 ## demo: build, then create and exercise an example gitops-repo + configs-repo in ./demo.
 demo: build

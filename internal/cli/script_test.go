@@ -12,6 +12,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/gitopsctl/gitopsctl/internal/iostreams"
+	"github.com/gitopsctl/gitopsctl/internal/testutil/golden"
 )
 
 func TestMain(m *testing.M) {
@@ -22,11 +23,14 @@ func TestMain(m *testing.M) {
 
 // TestScript runs the end-to-end scripts in testdata/script: each runs the
 // real gitopsctl binary in a fresh temp directory, usually against real git
-// repositories created by the script.
+// repositories created by the script. With -update (make golden), a cmp of
+// stdout or stderr against a file of the script rewrites that file in the
+// script instead of failing.
 func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("testdata", "script"),
 		RequireExplicitExec: true,
+		UpdateScripts:       golden.Update(),
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"replace":  cmdReplace,
 			"exitcode": cmdExitcode,

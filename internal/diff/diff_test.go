@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"sort"
@@ -16,9 +15,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
+	"github.com/gitopsctl/gitopsctl/internal/testutil/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // parseObjects reads a multi-document YAML file of one app's objects.
 func parseObjects(t *testing.T, app, file string) []manifest.Object {
@@ -77,21 +75,11 @@ func (s *memSide) Render(_ context.Context, apps ...string) []Rendered {
 	return out
 }
 
-func golden(t *testing.T, file string, got []byte) {
+func checkGolden(t *testing.T, file string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(file, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (run go test -update to accept):\n%s", file, Unified("want", "got", string(want), string(got)))
-	}
+	golden.CheckFunc(t, file, got, func(want, got []byte) string {
+		return Unified("want", "got", string(want), string(got))
+	})
 }
 
 func backendInputs() []Input {
@@ -154,9 +142,9 @@ func TestGolden(t *testing.T) {
 			if err := json.Unmarshal(js, &back); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, filepath.Join(dir, "diff.txt"), txt.Bytes())
-			golden(t, filepath.Join(dir, "diff.md"), md.Bytes())
-			golden(t, filepath.Join(dir, "diff.json"), js)
+			checkGolden(t, filepath.Join(dir, "diff.txt"), txt.Bytes())
+			checkGolden(t, filepath.Join(dir, "diff.md"), md.Bytes())
+			checkGolden(t, filepath.Join(dir, "diff.json"), js)
 			if name == "secret-keys" {
 				for _, out := range [][]byte{txt.Bytes(), md.Bytes(), js} {
 					for _, s := range secretMaterial {

@@ -3,16 +3,15 @@ package dotenv
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"math/rand"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/gitopsctl/gitopsctl/internal/testutil/golden"
+)
 
 func TestParseValues(t *testing.T) {
 	tests := []struct {
@@ -151,19 +150,7 @@ func TestEditGolden(t *testing.T) {
 	f.Unset("HASHY")
 	f.Set("ADDED", "multi\nline")
 	got := f.Bytes()
-	golden := filepath.Join("testdata", "edit.golden.env")
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	wantB, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, wantB) {
-		t.Fatalf("edited file:\n%s\nwant:\n%s", got, wantB)
-	}
+	golden.Check(t, filepath.Join("testdata", "edit.golden.env"), got)
 	g, err := Parse("edited", got)
 	if err != nil {
 		t.Fatal(err)

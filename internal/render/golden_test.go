@@ -3,20 +3,17 @@ package render
 import (
 	"bytes"
 	"context"
-	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/gitopsctl/gitopsctl/internal/config"
 	"github.com/gitopsctl/gitopsctl/internal/render/benchgen"
+	"github.com/gitopsctl/gitopsctl/internal/testutil/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // goldenRepos copies testdata/golden/{gitops,configs} to a temp dir and adds
 // the seed-shaped service chart as charts/backend.
@@ -78,46 +75,10 @@ func TestGolden(t *testing.T) {
 			if err := WriteYAML(&b, r.Objects, WriteOptions{}); err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", "golden", "out", r.App.Name+".yaml")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(b.Bytes(), want) {
-				t.Fatalf("render of %s differs from %s (rerun with -update after checking):\n%s", r.App.Name, golden, lineDiff(string(want), b.String()))
-			}
+			golden.Check(t, filepath.Join("testdata", "golden", "out", r.App.Name+".yaml"), b.Bytes())
 		})
 	}
 }
-
-// lineDiff shows the first differing lines.
-func lineDiff(want, got string) string {
-	wl, gl := bytes.Split([]byte(want), []byte("\n")), bytes.Split([]byte(got), []byte("\n"))
-	for i := 0; i < len(wl) || i < len(gl); i++ {
-		var w, g []byte
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if !bytes.Equal(w, g) {
-			return "line " + itoa(i+1) + ":\n- " + string(w) + "\n+ " + string(g)
-		}
-	}
-	return ""
-}
-
-func itoa(i int) string { return strconv.Itoa(i) }
 
 func TestInputs(t *testing.T) {
 	cfg := goldenRepos(t)
@@ -180,7 +141,7 @@ func TestRevisionMatchesWorktree(t *testing.T) {
 	}
 	wt := stream(Options{})
 	if rev := stream(Options{Rev: "HEAD", ConfigsRev: "main"}); rev != wt {
-		t.Fatalf("HEAD render differs from the clean working tree:\n%s", lineDiff(wt, rev))
+		t.Fatalf("HEAD render differs from the clean working tree:\n%s", golden.FirstDiff([]byte(wt), []byte(rev)))
 	}
 	if err := os.WriteFile(filepath.Join(cfg.ConfigsDir, "backend", "config.yaml"), []byte("config: {LOG_LEVEL: trace}\n"), 0o644); err != nil {
 		t.Fatal(err)

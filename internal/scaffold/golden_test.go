@@ -2,7 +2,7 @@ package scaffold
 
 import (
 	"bytes"
-	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -10,18 +10,19 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/gitopsctl/gitopsctl/internal/testutil/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
 // goldenTree compares files (paths relative to the dirs, prefixed with the
-// label) with testdata/<name>.txtar, or rewrites it with -update.
+// label) with testdata/<name>.txtar, or rewrites it with -update
+// (make golden).
 func goldenTree(t *testing.T, name string, repos ...struct {
 	label, dir string
 	files      []string
 }) {
 	t.Helper()
-	ar := &txtar.Archive{Comment: []byte("Golden tree: the files gitopsctl writes (go test ./internal/scaffold -update refreshes it).\n")}
+	ar := &txtar.Archive{Comment: []byte("Golden tree: the files gitopsctl writes (make golden refreshes it).\n")}
 	for _, r := range repos {
 		for _, f := range r.files {
 			b, err := os.ReadFile(filepath.Join(r.dir, filepath.FromSlash(f)))
@@ -32,41 +33,39 @@ func goldenTree(t *testing.T, name string, repos ...struct {
 		}
 	}
 	got := txtar.Format(ar)
-	path := filepath.Join("testdata", name+".txtar")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
+	golden.CheckFunc(t, filepath.Join("testdata", name+".txtar"), got, txtarDiff)
+}
+
+// txtarDiff names the files that differ between two golden trees.
+func txtarDiff(want, got []byte) string {
+	var b strings.Builder
+	wa, ga := txtar.Parse(want), txtar.Parse(got)
+	if !bytes.Equal(wa.Comment, ga.Comment) {
+		fmt.Fprintf(&b, "header comment differs:\n--- want\n%s--- got\n%s", wa.Comment, ga.Comment)
 	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
+	wm := map[string]string{}
+	for _, f := range wa.Files {
+		wm[f.Name] = string(f.Data)
 	}
-	if !bytes.Equal(got, want) {
-		wa, ga := txtar.Parse(want), txtar.Parse(got)
-		wm := map[string]string{}
-		for _, f := range wa.Files {
-			wm[f.Name] = string(f.Data)
+	for _, f := range ga.Files {
+		w, ok := wm[f.Name]
+		switch {
+		case !ok:
+			fmt.Fprintf(&b, "%s: new file\n", f.Name)
+		case w != string(f.Data):
+			fmt.Fprintf(&b, "%s differs:\n--- want\n%s\n--- got\n%s\n", f.Name, w, f.Data)
 		}
-		for _, f := range ga.Files {
-			w, ok := wm[f.Name]
-			switch {
-			case !ok:
-				t.Errorf("%s: new file", f.Name)
-			case w != string(f.Data):
-				t.Errorf("%s differs:\n--- want\n%s\n--- got\n%s", f.Name, w, f.Data)
-			}
-			delete(wm, f.Name)
-		}
-		for n := range wm {
-			t.Errorf("%s: missing", n)
-		}
-		t.Fatalf("%s is out of date (go test ./internal/scaffold -update refreshes it)", path)
+		delete(wm, f.Name)
 	}
+	missing := make([]string, 0, len(wm))
+	for n := range wm {
+		missing = append(missing, n)
+	}
+	sort.Strings(missing)
+	for _, n := range missing {
+		fmt.Fprintf(&b, "%s: missing\n", n)
+	}
+	return b.String()
 }
 
 type repoFiles = struct {
@@ -164,18 +163,5 @@ func TestGoldenRenderedBackend(t *testing.T) {
 			b.WriteString("\n")
 		}
 	}
-	path := filepath.Join("testdata", "new-service-backend.rendered.yaml")
-	if *update {
-		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(b.Bytes(), want) {
-		t.Fatalf("%s is out of date (go test ./internal/scaffold -update refreshes it); got:\n%s", path, b.Bytes())
-	}
+	golden.Check(t, filepath.Join("testdata", "new-service-backend.rendered.yaml"), b.Bytes())
 }

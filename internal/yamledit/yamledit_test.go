@@ -2,7 +2,6 @@ package yamledit
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -11,9 +10,9 @@ import (
 
 	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/token"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/gitopsctl/gitopsctl/internal/testutil/golden"
+)
 
 // editCases are the golden corpus: testdata/edits/<file> edited at path to
 // value must equal testdata/edits/golden/<name>.yaml byte for byte.
@@ -117,22 +116,7 @@ func TestSetGolden(t *testing.T) {
 			if !ch.Changed || ch.Inserted != tc.inserted {
 				t.Errorf("change = %+v, want changed, inserted=%v", ch, tc.inserted)
 			}
-			golden := filepath.Join("testdata", "edits", "golden", tc.name+".yaml")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, out, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(out, want) {
-				t.Errorf("output differs from %s:\n--- got\n%s\n--- want\n%s", golden, out, want)
-			}
+			golden.Check(t, filepath.Join("testdata", "edits", "golden", tc.name+".yaml"), out)
 			if err := Verify(in, out, path, tc.value); err != nil {
 				t.Error(err)
 			}
