@@ -600,6 +600,10 @@ func TestRule3_1_SourceType(t *testing.T) {
 		"gitops/argo-apps/kust.yaml":     app("kust", "  source: {repoURL: "+gitopsURL+", path: kust}\n  destination: {namespace: x}\n"),
 		"gitops/argo-apps/dir.yaml":      app("dir", "  source: {repoURL: "+gitopsURL+", path: charts/echo, directory: {}}\n  destination: {namespace: x}\n"),
 		"gitops/kust/kustomization.yaml": "resources: []\n",
+		// A chart with a kustomization file next to Chart.yaml is Kustomize.
+		"gitops/argo-apps/chartkust.yaml":     app("chartkust", "  source: {repoURL: "+gitopsURL+", path: chartkust}\n  destination: {namespace: x}\n"),
+		"gitops/chartkust/Chart.yaml":         "apiVersion: v2\nname: chartkust\nversion: 0.1.0\n",
+		"gitops/chartkust/kustomization.yaml": "resources: []\n",
 	}, "gitops/charts/echo", echoChart)
 	cfg := setup(t, files)
 	if e := renderErr(t, cfg, "both"); !strings.Contains(e.Error(), "multiple application sources defined: Helm,Directory") {
@@ -608,7 +612,10 @@ func TestRule3_1_SourceType(t *testing.T) {
 	if got := keys(mustRender(t, cfg, "auto")); !reflect.DeepEqual(got, []string{"ConfigMap/x/auto-echo"}) {
 		t.Fatal(got)
 	}
-	if e := renderErr(t, cfg, "kust"); !strings.Contains(e.Error(), "Kustomize sources are not supported offline") {
+	if e := renderErr(t, cfg, "kust"); !strings.Contains(e.Error(), "app kust: argo-apps/kust.yaml:") || !strings.Contains(e.Error(), "kustomize sources are not rendered yet: app kust, path kust is a Kustomize source") {
+		t.Fatal(e)
+	}
+	if e := renderErr(t, cfg, "chartkust"); !strings.Contains(e.Error(), "kustomize sources are not rendered yet: app chartkust, path chartkust") {
 		t.Fatal(e)
 	}
 	// A chart directory forced to Directory: only *.yaml files at the top level (none parse as objects).
