@@ -509,7 +509,7 @@ func (s *source) renderHelm() ([]manifest.Object, error) {
 	for _, d := range docs {
 		objs, err := argo.DecodeManifestStream([]byte(d.text))
 		if err != nil {
-			return nil, at(s.repo.Root, chartFile(s.dir, d.source), 0, fmt.Errorf("%s: %w", d.source, err))
+			return nil, at(s.repo.Root, chartFile(s.dir, d.source), 0, err)
 		}
 		for _, o := range objs {
 			u := &unstructured.Unstructured{Object: o}

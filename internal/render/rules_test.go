@@ -553,6 +553,36 @@ items: null
 	}
 }
 
+// TestRule2_11_PrintedOutput: objects come from what the helm CLI prints,
+// read back as Argo CD reads it: a block scalar ending a document keeps its
+// newline ("|+" keeps only that one, Helm trimmed the rest), and a document
+// Helm prints but Argo CD cannot read as an object ("{}") fails the app at
+// its template.
+func TestRule2_11_PrintedOutput(t *testing.T) {
+	chart := map[string]string{
+		"Chart.yaml":          "apiVersion: v2\nname: printed\nversion: 1.0.0\n",
+		"templates/cm.yaml":   "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata:\n  clip: x\n  last: |\n    text\n",
+		"templates/keep.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: keep}\ndata:\n  last: |+\n    kept\n\n\n",
+	}
+	cfg := setup(t, withChart(map[string]string{
+		"gitops/argo-apps/a.yaml":                singleSource("a", "charts/printed", "      valueFiles: []"),
+		"gitops/argo-apps/b.yaml":                singleSource("b", "charts/empty", "      valueFiles: []"),
+		"gitops/charts/empty/Chart.yaml":         "apiVersion: v2\nname: empty\nversion: 1.0.0\n",
+		"gitops/charts/empty/templates/obj.yaml": "{}\n",
+	}, "gitops/charts/printed", chart))
+	got := map[string]any{}
+	for _, o := range mustRender(t, cfg, "a") {
+		got[o.Object.GetName()] = o.Object.Object["data"].(map[string]any)["last"]
+	}
+	if want := map[string]any{"cm": "text\n", "keep": "kept\n"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	e := renderErr(t, cfg, "b")
+	if e.File != "charts/empty/templates/obj.yaml" || !strings.Contains(e.Error(), "Object 'Kind' is missing in '{}'") {
+		t.Fatalf("%s (file %s)", e, e.File)
+	}
+}
+
 func TestRule2_12_NamespaceFill(t *testing.T) {
 	files := map[string]string{
 		"gitops/argo-apps/a.yaml": app("a", "  source: {repoURL: "+gitopsURL+", path: m}\n  destination: {namespace: dest}\n"),
