@@ -9,7 +9,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	kubeyaml "k8s.io/apimachinery/pkg/util/yaml"
-	"sigs.k8s.io/yaml"
 )
 
 // DecodeManifestStream reads the objects of a tool's printed output (what
@@ -34,8 +33,10 @@ func DecodeManifestStream(data []byte) ([]map[string]any, error) {
 		if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
 			continue
 		}
+		// Argo CD hands raw to sigs.k8s.io/yaml.Unmarshal, whose YAML-to-JSON
+		// step gives back the same JSON for JSON input; decode it directly.
 		u := &unstructured.Unstructured{}
-		if err := yaml.Unmarshal(raw, u); err != nil {
+		if err := u.UnmarshalJSON(raw); err != nil {
 			return nil, fmt.Errorf("failed to unmarshal manifest: %w", err)
 		}
 		objs = append(objs, u)

@@ -588,10 +588,11 @@ func unknownHooks(files map[string]string) []string {
 	sort.Strings(names)
 	var warns []string
 	for _, name := range names {
-		if strings.HasPrefix(path.Base(name), "_") || strings.TrimSpace(files[name]) == "" {
+		content := files[name]
+		if strings.HasPrefix(path.Base(name), "_") || !strings.Contains(content, release.HookAnnotation) {
 			continue
 		}
-		docs := releaseutil.SplitManifests(files[name])
+		docs := releaseutil.SplitManifests(content)
 		keys := make([]string, 0, len(docs))
 		for k := range docs {
 			keys = append(keys, k)
