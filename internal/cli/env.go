@@ -132,6 +132,20 @@ the one command that writes plaintext to stdout.`,
 	return cmd
 }
 
+// changeNotes prints a change's warnings and cleanups to stderr.
+func (f *Factory) changeNotes(r *env.ChangeResult) {
+	for _, w := range r.Warnings {
+		f.warn(w)
+	}
+	f.cleaned(r.Cleaned)
+}
+
+func (f *Factory) cleaned(files []string) {
+	for _, c := range files {
+		fmt.Fprintf(f.IO.ErrOut, "Removed %s, left behind by an interrupted gitopsctl run\n", c)
+	}
+}
+
 func writeChange(w *strings.Builder, r *env.ChangeResult) {
 	if len(r.Wrote) == 0 {
 		fmt.Fprintf(w, "%s: nothing changed\n", r.Service)
@@ -174,7 +188,7 @@ Keys must be environment variable names ([A-Za-z_][A-Za-z0-9_]*).`,
   gitopsctl env set backend API_TOKEN=abc --secret --cert https://sealed-secrets.example.com/v1/cert.pem`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			vars, err := env.ParseAssignments(args[1:])
+			vars, err := env.ParseAssignments(args[1:], secret)
 			if err != nil {
 				return usageError("%v", err)
 			}
@@ -186,6 +200,7 @@ Keys must be environment variable names ([A-Za-z_][A-Za-z0-9_]*).`,
 			if err != nil {
 				return err
 			}
+			f.changeNotes(res)
 			return printData(f, res, func(w *strings.Builder) { writeChange(w, res) })
 		},
 	}
@@ -216,6 +231,7 @@ and the seal state. A key the service does not have is an error.`,
 			if err != nil {
 				return err
 			}
+			f.changeNotes(res)
 			return printData(f, res, func(w *strings.Builder) { writeChange(w, res) })
 		},
 	}
@@ -255,6 +271,7 @@ variable expansion.`,
 			if err != nil {
 				return err
 			}
+			f.changeNotes(res)
 			return printData(f, res, func(w *strings.Builder) { writeChange(w, res) })
 		},
 	}

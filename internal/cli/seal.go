@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,6 +20,7 @@ type sealFlags struct {
 	scope     string
 	name      string
 	namespace string
+	timeout   time.Duration
 }
 
 func addSealFlags(cmd *cobra.Command, sf *sealFlags) {
@@ -27,6 +29,7 @@ func addSealFlags(cmd *cobra.Command, sf *sealFlags) {
 	fl.StringVar(&sf.scope, "scope", "", "sealing scope: strict, namespace-wide or cluster-wide (default: sealing.scope, else strict)")
 	fl.StringVar(&sf.name, "name", "", "SealedSecret name (default: <release>-secrets from the service's Application)")
 	fl.StringVar(&sf.namespace, "namespace", "", "SealedSecret namespace (default: the Application's destination namespace)")
+	fl.DurationVar(&sf.timeout, "timeout", seal.DefaultFetchTimeout, "how long fetching the cert from an https URL may take")
 }
 
 // locator says where a service's SealedSecret lives: it renders the
@@ -61,7 +64,10 @@ func (f *Factory) sealer(ctx context.Context, sf sealFlags) (*seal.Sealer, *seal
 			ref = abs
 		}
 	}
-	cert, err := seal.LoadCert(ctx, seal.CertSource{Ref: ref, BaseDir: cfg.RepoDir})
+	if sf.timeout <= 0 {
+		return nil, nil, "", usageError("--timeout must be positive, not %s", sf.timeout)
+	}
+	cert, err := seal.LoadCert(ctx, seal.CertSource{Ref: ref, BaseDir: cfg.RepoDir, Timeout: sf.timeout})
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -210,6 +216,7 @@ func runSeal(ctx context.Context, f *Factory, o sealCmdOptions, args []string) e
 	if err != nil {
 		return err
 	}
+	f.cleaned(res.Cleaned)
 	for _, w := range res.Warnings {
 		if w != warn {
 			f.warn(w)
@@ -281,23 +288,37 @@ func writeCheckReport(w *strings.Builder, r *seal.Report) {
 
 func newFetchCertCmd(f *Factory) *cobra.Command {
 	var url, out string
+	var force bool
+	var timeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "fetch-cert --url URL --out FILE",
 		Short: "Save the sealed-secrets controller's public certificate",
 		Long: `Download the sealed-secrets controller's public certificate from an https URL
 (the controller serves it at /v1/cert.pem), check it (PEM, RSA, not expired) and
-save it to FILE atomically. Point sealing.cert in .gitopsctl.yaml at FILE.`,
+save it to FILE atomically. Point sealing.cert in .gitopsctl.yaml at FILE.
+
+Redirects away from https are refused, and the download gives up after
+--timeout. An existing FILE that is not a PEM certificate (a config file, say)
+is not overwritten unless --force is given; replacing a different cert warns
+with both fingerprints.`,
 		Example: `  gitopsctl seal fetch-cert --url https://sealed-secrets.example.com/v1/cert.pem --out sealed-secrets.pem`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if url == "" || out == "" {
 				return usageError("fetch-cert needs --url and --out")
 			}
-			c, warn, err := seal.FetchCert(cmd.Context(), nil, url, out, f.Now())
+			if timeout <= 0 {
+				return usageError("--timeout must be positive, not %s", timeout)
+			}
+			fr, err := seal.FetchCert(cmd.Context(), seal.FetchOptions{URL: url, Out: out, Force: force, Timeout: timeout, Now: f.Now()})
 			if err != nil {
 				return err
 			}
-			f.warn(warn)
+			c := fr.Cert
+			f.warn(fr.Warning)
+			if fr.Replaced != "" {
+				f.warn(fmt.Sprintf("%s held another cert (%s); replaced it with %s. Reseal with 'gitopsctl seal --all' once the controller uses the new key", out, fr.Replaced, c.Fingerprint))
+			}
 			data := map[string]any{"file": out, "certFingerprint": c.Fingerprint, "notAfter": c.X509.NotAfter.UTC()}
 			return printData(f, data, func(w *strings.Builder) {
 				fmt.Fprintf(w, "saved %s (%s, expires %s)\n", out, c.Fingerprint, c.X509.NotAfter.UTC().Format("2006-01-02"))
@@ -306,5 +327,7 @@ save it to FILE atomically. Point sealing.cert in .gitopsctl.yaml at FILE.`,
 	}
 	cmd.Flags().StringVar(&url, "url", "", "https URL of the controller's cert (…/v1/cert.pem)")
 	cmd.Flags().StringVar(&out, "out", "", "file to write")
+	cmd.Flags().BoolVar(&force, "force", false, "overwrite --out even when it is not a PEM certificate")
+	cmd.Flags().DurationVar(&timeout, "timeout", seal.DefaultFetchTimeout, "how long the download may take")
 	return cmd
 }
