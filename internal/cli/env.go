@@ -26,7 +26,12 @@ kept only on this machine, in the git-ignored <service>/secrets.local.env
 (a dotenv file), so a later 'gitopsctl seal' can reseal them. Edits keep the
 files' comments, layout and key order; values keep their exact bytes.
 
-Secret values are never printed, except by 'env get --reveal'.`,
+Secret values are never printed, except by 'env get --reveal'; errors about
+secret input name the argument or file:line, never the value.
+
+A service is locked while env (or seal) updates it; another gitopsctl waits 10
+seconds, then fails with "busy". The files an update changes are written
+together: on any error every file is left as it was.`,
 		Example: `  gitopsctl env set backend LOG_LEVEL=debug KAFKA_BROKERS=kafka:9092
   gitopsctl env set backend DB_PASSWORD='s3cr=t' --secret
   gitopsctl env list backend

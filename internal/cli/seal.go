@@ -130,10 +130,19 @@ service. secrets.yaml records the scope, the certificate's SHA-256
 fingerprint and the label sealed for (sealedFor), which the chart ignores.
 
 seal refuses to run when a plaintext or state file is tracked or staged in git,
-and makes sure the configs-repo's .gitignore ignores them. It refuses an expired
-certificate and warns when it expires within 30 days. Services are sealed in
-parallel; every file is written atomically, and only after every service was
-sealed successfully.
+makes sure the configs-repo's .gitignore ignores them, and refuses when git
+(git check-ignore) says a .gitignore rule re-includes one. It refuses an expired
+certificate or an RSA key under 2048 bits, warns when the cert expires within
+30 days, and warns with both fingerprints when secrets.yaml was sealed with
+another cert. A cert URL must be https (redirects too) and answer within
+--timeout. A service's secrets must fit one Kubernetes Secret (1 MiB).
+
+Each service is locked while seal (or env) updates it
+(<service>/.gitopsctl-lock.local.state); another gitopsctl waits 10 seconds,
+then fails with "busy". Services are sealed in parallel; the files of all
+services are then written together (temp files renamed into place, old contents
+restored on any failure), so an error leaves every file as it was. Temp files
+left by a killed run are removed on the next run.
 
 --check writes nothing: it lists every service whose sealed data is missing,
 stale, or sealed under another certificate, scope, name or namespace, and any
