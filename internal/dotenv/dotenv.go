@@ -242,7 +242,6 @@ func inlineComment(v []byte, afterBlank bool) int {
 	return -1
 }
 
-
 // Keys returns the keys in file order.
 func (f *File) Keys() []string {
 	var out []string

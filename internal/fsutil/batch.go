@@ -86,7 +86,23 @@ type Batch struct {
 	// KeepSuffixes are name endings kept at the end of temporary and
 	// backup names (see TempName), e.g. the git-ignored ".local.env".
 	KeepSuffixes []string
-	files        []File
+	// OtherSuffix is appended to the temporary and backup names of files
+	// that end in none of KeepSuffixes, e.g. a git-ignored ending, so that
+	// no temporary file of the batch is ever picked up by "git add -A".
+	OtherSuffix string
+	files       []File
+}
+
+// TempNameFor is the temporary (kind "tmp") or backup (kind "bak") name
+// pattern the batch uses for a file named base, with "*" for the digits.
+func (b *Batch) TempNameFor(base, kind string) string {
+	name := TempName(base, kind, b.KeepSuffixes)
+	for _, s := range b.KeepSuffixes {
+		if strings.HasSuffix(base, s) && base != s {
+			return name
+		}
+	}
+	return name + b.OtherSuffix
 }
 
 // Add queues a file; a later Add of the same path replaces it.
@@ -182,7 +198,7 @@ func (b *Batch) stage(f File) (name string, err error) {
 	if fi, statErr := os.Stat(f.Path); statErr == nil && !f.ForcePerm {
 		perm = fi.Mode().Perm()
 	}
-	tmp, err := os.CreateTemp(dir, TempName(base, "tmp", b.KeepSuffixes))
+	tmp, err := os.CreateTemp(dir, b.TempNameFor(base, "tmp"))
 	if err != nil {
 		return "", fmt.Errorf("write %s: %w", f.Path, err)
 	}
@@ -217,7 +233,7 @@ func (b *Batch) backup(path string) (string, error) {
 		return "", err
 	}
 	dir, base := filepath.Split(path)
-	pattern := TempName(base, "bak", b.KeepSuffixes)
+	pattern := b.TempNameFor(base, "bak")
 	for try := 0; try < 100; try++ {
 		var n [4]byte
 		if _, err := io.ReadFull(rand.Reader, n[:]); err != nil {

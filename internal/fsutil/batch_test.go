@@ -117,6 +117,18 @@ func TestTempNamesAndCleanTemp(t *testing.T) {
 			t.Errorf("TempName(%q) = %q, want %q", base, got, want)
 		}
 	}
+	b := Batch{KeepSuffixes: keep, OtherSuffix: ".local.state"}
+	for base, want := range map[string]string{
+		"secrets.local.env": ".secrets.bak-*.local.env",
+		"secrets.yaml":      ".secrets.yaml.bak-*.local.state",
+	} {
+		if got := b.TempNameFor(base, "bak"); got != want {
+			t.Errorf("TempNameFor(%q) = %q, want %q", base, got, want)
+		}
+		if !IsTemp(strings.Replace(want, "*", "1", 1)) {
+			t.Errorf("%s not recognised as a temp file", want)
+		}
+	}
 	dir := t.TempDir()
 	leftovers := []string{".secrets.tmp-123.local.env", ".secrets.yaml.tmp-9", ".secrets.local.env.tmp-42", ".config.yaml.bak-7"}
 	kept := []string{"secrets.local.env", "secrets.yaml", ".gitignore", ".notes.tmp-x", "a.tmp-1"}

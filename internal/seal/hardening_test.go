@@ -200,9 +200,9 @@ func TestPlaintextTempNamesAreGitIgnored(t *testing.T) {
 	}
 	dir := configsWith(t, "api")
 	gitCmd(t, dir, "init", "-q")
-	for _, f := range []string{layout.PlaintextFile, layout.SealStateFile} {
+	for _, f := range []string{layout.PlaintextFile, layout.SealStateFile, layout.ServiceSecretsFile, layout.ServiceConfigFile} {
 		for _, kind := range []string{"tmp", "bak"} {
-			name := "api/" + strings.Replace(fsutil.TempName(f, kind, PrivateSuffixes), "*", "12345", 1)
+			name := "api/" + strings.Replace(NewBatch().TempNameFor(f, kind), "*", "12345", 1)
 			if !fsutil.IsTemp(filepath.Base(name)) {
 				t.Errorf("%s is not recognised as a temp file", name)
 			}

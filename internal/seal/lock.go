@@ -33,9 +33,14 @@ const DefaultLockWait = 10 * time.Second
 // fsutil.TempName), so they are git-ignored too.
 var PrivateSuffixes = []string{".local.env", ".local.state"}
 
-// NewBatch returns an fsutil.Batch whose temporary files of plaintext and
-// state files are git-ignored like the files themselves.
-func NewBatch() *fsutil.Batch { return &fsutil.Batch{KeepSuffixes: PrivateSuffixes} }
+// NewBatch returns an fsutil.Batch whose temporary and backup files are all
+// git-ignored: those of plaintext and state files keep their ending
+// (.secrets.tmp-1.local.env), the others get ".local.state" appended
+// (.secrets.yaml.tmp-1.local.state), so a run killed midway leaves nothing
+// that "git add -A" would pick up.
+func NewBatch() *fsutil.Batch {
+	return &fsutil.Batch{KeepSuffixes: PrivateSuffixes, OtherSuffix: ".local.state"}
+}
 
 // BusyError is returned when another gitopsctl holds a service's lock.
 type BusyError struct {
