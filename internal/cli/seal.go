@@ -64,7 +64,7 @@ func (f *Factory) sealer(ctx context.Context, sf sealFlags) (*seal.Sealer, *seal
 			ref = abs
 		}
 	}
-	if sf.timeout <= 0 {
+	if sf.timeout < 0 {
 		return nil, nil, "", usageError("--timeout must be positive, not %s", sf.timeout)
 	}
 	cert, err := seal.LoadCert(ctx, seal.CertSource{Ref: ref, BaseDir: cfg.RepoDir, Timeout: sf.timeout})
