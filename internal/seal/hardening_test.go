@@ -116,7 +116,7 @@ func snapshotDir(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
+		if err == nil && !d.IsDir() && d.Name() != LockName {
 			b, _ := os.ReadFile(p)
 			rel, _ := filepath.Rel(dir, p)
 			out[rel] = string(b)
@@ -127,24 +127,24 @@ func snapshotDir(t *testing.T, dir string) map[string]string {
 }
 
 func TestRunReadOnlyServiceChangesNothing(t *testing.T) {
-	if os.Getuid() == 0 {
-		t.Skip("root ignores directory permissions")
-	}
 	k := newTestKey(t, testNow.Add(-time.Hour), 365*24*time.Hour)
 	services := []string{"s01", "s02", "s03", "s04", "s05", "s06", "s07", "s08", "s09", "s10"}
 	dir := configsWith(t, services...)
+	// A lock file left behind (writable) lets the lock be taken even in the
+	// read-only directory, so the failure comes from writing the files.
+	write(t, filepath.Join(dir, "s07", LockName), "")
 	before := snapshotDir(t, dir)
 	ro := filepath.Join(dir, "s07")
-	os.Chmod(ro, 0o555)
-	t.Cleanup(func() { os.Chmod(ro, 0o755) })
+	undo := makeReadOnly(t, ro)
+	t.Cleanup(undo)
 	_, err := Run(context.Background(), clusterOpts(dir, k))
 	if err == nil {
 		t.Fatal("sealing into a read-only service directory succeeded")
 	}
-	if !strings.Contains(err.Error(), "s07") {
-		t.Errorf("err = %v, want it to name s07", err)
+	if !strings.Contains(err.Error(), "write "+filepath.Join(dir, "s07")) {
+		t.Errorf("err = %v, want it to name the file in s07 it could not write", err)
 	}
-	os.Chmod(ro, 0o755)
+	undo()
 	after := snapshotDir(t, dir)
 	if len(after) != len(before) {
 		t.Errorf("files before %d, after %d", len(before), len(after))
@@ -327,4 +327,20 @@ func TestReadRefusesSymlinkOutsideRepo(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "api/secrets.yaml resolved to outside the configs-repo") {
 		t.Fatalf("err = %v", err)
 	}
+}
+
+// makeReadOnly makes dir refuse new files: mode 0555 for an ordinary user,
+// the immutable attribute (chattr +i) for root, whom modes do not stop.
+func makeReadOnly(t *testing.T, dir string) (undo func()) {
+	t.Helper()
+	if os.Getuid() != 0 {
+		if err := os.Chmod(dir, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		return func() { os.Chmod(dir, 0o755) }
+	}
+	if out, err := exec.Command("chattr", "+i", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot make %s read-only as root: %v %s", dir, err, out)
+	}
+	return func() { exec.Command("chattr", "-i", dir).Run() }
 }
