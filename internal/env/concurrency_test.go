@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -188,5 +189,37 @@ func TestSymlinkedConfigOutsideTheRepoIsRefused(t *testing.T) {
 	os.Symlink(f.path("backend/config.yaml"), f.path("frontend/config.yaml"))
 	if _, err := List(f.configs, "frontend"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A write that fails (here: a read-only service directory) leaves the
+// plaintext, config.yaml and secrets.yaml as they were, all in step.
+func TestSetSecretFailureLeavesFilesInStep(t *testing.T) {
+	f := newFx(t)
+	if _, err := Set(context.Background(), SetOptions{ConfigsDir: f.configs, Service: "backend", Secret: true, Vars: []KV{{"A", "1"}}, Sealer: f.sealer}); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, f.path("backend/"+seal.LockName), "") // so the lock can be taken in the read-only directory
+	before := map[string]string{}
+	for _, n := range []string{"config.yaml", "secrets.yaml", "secrets.local.env", "secrets.local.state"} {
+		before[n] = readFile(t, f.path("backend/"+n))
+	}
+	dir := f.path("backend")
+	if os.Getuid() != 0 {
+		os.Chmod(dir, 0o555)
+		defer os.Chmod(dir, 0o755)
+	} else if out, err := exec.Command("chattr", "+i", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot make %s read-only as root: %v %s", dir, err, out)
+	} else {
+		defer exec.Command("chattr", "-i", dir).Run()
+	}
+	_, err := Set(context.Background(), SetOptions{ConfigsDir: f.configs, Service: "backend", Secret: true, Vars: []KV{{"A", "2"}, {"LOG_LEVEL", "x"}}, Sealer: f.sealer})
+	if err == nil || !strings.Contains(err.Error(), "write ") {
+		t.Fatalf("err = %v", err)
+	}
+	for n, c := range before {
+		if got := readFile(t, f.path("backend/"+n)); got != c {
+			t.Errorf("%s changed", n)
+		}
 	}
 }
