@@ -1,6 +1,8 @@
 package seal
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -150,7 +152,7 @@ func GuardPlaintext(configsDir string) error {
 // and seal state, appending the missing rules. It reports whether it wrote.
 func EnsureGitignore(configsDir string) (bool, error) {
 	p := filepath.Join(configsDir, ".gitignore")
-	data, err := os.ReadFile(p)
+	data, err := readRepoFile(configsDir, p)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return false, err
 	}
@@ -175,6 +177,19 @@ func EnsureGitignore(configsDir string) (bool, error) {
 		out = layout.ConfigsGitignore
 	} else {
 		out += "# gitopsctl: plaintext secrets live only on the machine that seals them.\n" + strings.Join(missing, "\n") + "\n"
+	}
+	lk, err := fsutil.LockFile(context.Background(), filepath.Join(configsDir, LockName), DefaultLockWait)
+	if err != nil {
+		return false, fmt.Errorf("update %s: %w", p, err)
+	}
+	defer lk.Unlock()
+	if _, err := fsutil.CleanTemp(configsDir); err != nil {
+		return false, err
+	}
+	// Re-read under the lock: another run may have just added the rules.
+	if again, err := readRepoFile(configsDir, p); err == nil && !bytes.Equal(again, data) {
+		lk.Unlock()
+		return EnsureGitignore(configsDir)
 	}
 	return true, fsutil.WriteFileAtomic(p, []byte(out), 0o644)
 }
