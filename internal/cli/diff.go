@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -8,6 +9,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/gitopsctl/gitopsctl/internal/diff"
+	"github.com/gitopsctl/gitopsctl/internal/render"
 )
 
 type diffOptions struct {
@@ -42,7 +44,8 @@ random suffix are matched up instead of shown as removed and added.
 Output: text (coloured on a terminal unless NO_COLOR is set), --format markdown
 for a pull-request comment (one collapsible section per app), or -o json.
 
-Exit codes: 0 no change, 3 changes, 1 error (including an app that fails to render).`,
+Exit codes: 0 no change, 3 changes, 1 error (including an app that fails to render),
+2 usage error (including an unknown app name).`,
 		Example: `  # Uncommitted edits in either repo
   gitopsctl diff
 
@@ -88,6 +91,9 @@ func runDiff(cmd *cobra.Command, f *Factory, o *diffOptions) error {
 		Apps: o.apps,
 		Open: diff.RenderOpener(cfg),
 	})
+	if ue := (*render.UnknownAppsError)(nil); errors.As(err, &ue) {
+		return usageError("%v", err)
+	}
 	if err != nil {
 		return err
 	}

@@ -2,13 +2,13 @@ package diff
 
 import (
 	"context"
-	"fmt"
 	"runtime"
 	"sort"
 	"strings"
 	"sync"
 
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
+	"github.com/gitopsctl/gitopsctl/internal/render"
 )
 
 // Side is one side of a diff: the apps of a pair of repository revisions and
@@ -84,7 +84,7 @@ func Compute(ctx context.Context, base, head Side, opts Options) (*Result, error
 			}
 		}
 		if len(unknown) > 0 {
-			return nil, fmt.Errorf("unknown app %s (known: %s)", strings.Join(unknown, ", "), strings.Join(all, ", "))
+			return nil, &render.UnknownAppsError{Names: unknown, Known: all}
 		}
 		all = union(set(opts.Apps), nil)
 	}

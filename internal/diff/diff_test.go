@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
+	"github.com/gitopsctl/gitopsctl/internal/render"
 	"github.com/gitopsctl/gitopsctl/internal/testutil/golden"
 )
 
@@ -285,7 +286,7 @@ func TestComputeErrorsAndFilter(t *testing.T) {
 	if res.Changed() || strings.Join(res.Errors(), ",") != "backend" || strings.Join(res.Unchanged, ",") != "frontend" {
 		t.Fatalf("%+v", res)
 	}
-	if _, err := Compute(context.Background(), base, head, Options{Apps: []string{"nope"}}); err == nil || !strings.Contains(err.Error(), "unknown app nope") {
+	if _, err := Compute(context.Background(), base, head, Options{Apps: []string{"nope"}}); !errors.As(err, new(*render.UnknownAppsError)) || !strings.Contains(err.Error(), "unknown application nope") {
 		t.Fatalf("want unknown app error, got %v", err)
 	}
 	head.errs = nil
