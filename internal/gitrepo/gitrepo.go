@@ -588,23 +588,32 @@ func (e entryInfo) Type() fs.FileMode          { return e.Mode().Type() }
 func (e entryInfo) Info() (fs.FileInfo, error) { return e, nil }
 
 // FS returns an io/fs view of the repository (links followed, escapes
-// refused), for pattern matching with io/fs based libraries.
+// refused), for pattern matching with io/fs based libraries. Directory
+// entries report links as links; the FS is also an fs.ReadLinkFS.
 func (r *Repo) FS() fs.FS { return repoFS{r} }
 
 type repoFS struct{ r *Repo }
 
-func fsName(name string) string {
-	if name == "." {
-		return "."
+// named is a FileInfo under the name it was asked by, not its link target's.
+type named struct {
+	fs.FileInfo
+	name string
+}
+
+func (n named) Name() string { return n.name }
+
+func rename(fi fs.FileInfo, name string) fs.FileInfo {
+	if base := path.Base(name); fi.Name() != base {
+		return named{fi, base}
 	}
-	return name
+	return fi
 }
 
 func (f repoFS) Open(name string) (fs.File, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
-	fi, err := f.r.Stat(fsName(name))
+	fi, err := f.Stat(name)
 	if err != nil {
 		return nil, err
 	}
@@ -633,14 +642,69 @@ func (f repoFS) Stat(name string) (fs.FileInfo, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrInvalid}
 	}
-	return f.r.Stat(name)
+	fi, err := f.r.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	return rename(fi, name), nil
 }
 
+// ReadFile returns a copy: fs.ReadFileFS lets callers modify the result,
+// while Repo.ReadFile shares its cached contents.
 func (f repoFS) ReadFile(name string) ([]byte, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: fs.ErrInvalid}
 	}
-	return f.r.ReadFile(name)
+	data, err := f.r.ReadFile(name)
+	return bytes.Clone(data), err
+}
+
+// lresolve resolves the links of name's directory, not of name itself.
+func (f repoFS) lresolve(op, name string) (string, error) {
+	if !fs.ValidPath(name) {
+		return "", &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
+	}
+	if name == "." {
+		return ".", nil
+	}
+	dir, err := f.r.Resolve(path.Dir(name))
+	if err != nil {
+		return "", err
+	}
+	return path.Join(dir, path.Base(name)), nil
+}
+
+// Lstat describes name without following it if it is a link.
+func (f repoFS) Lstat(name string) (fs.FileInfo, error) {
+	p, err := f.lresolve("lstat", name)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.r.lstat(p)
+	if err != nil {
+		return nil, &fs.PathError{Op: "lstat", Path: name, Err: unwrapPathErr(err)}
+	}
+	return rename(fi, name), nil
+}
+
+// ReadLink returns the target of the link name.
+func (f repoFS) ReadLink(name string) (string, error) {
+	fi, err := f.Lstat(name)
+	if err != nil {
+		return "", err
+	}
+	if fi.Mode()&fs.ModeSymlink == 0 {
+		return "", &fs.PathError{Op: "readlink", Path: name, Err: fs.ErrInvalid}
+	}
+	p, err := f.lresolve("readlink", name)
+	if err != nil {
+		return "", err
+	}
+	target, err := f.r.b.readlink(p)
+	if err != nil {
+		return "", &fs.PathError{Op: "readlink", Path: name, Err: unwrapPathErr(err)}
+	}
+	return target, nil
 }
 
 type memFile struct {
