@@ -62,7 +62,7 @@ func gitIdentities(getenv func(string) string, dir string) (author, committer Id
 	return author, committer, nil
 }
 
-// gitCommit is a repository initialised and committed by initRepo.
+// gitCommit is a repository initialised and committed by initAndCommit.
 type gitCommit struct {
 	Dir     string
 	Hash    string
