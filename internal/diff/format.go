@@ -210,7 +210,8 @@ func fence(s string) string {
 	return strings.Repeat("`", max(3, longest+1))
 }
 
-// mdEscape keeps names from breaking inline code.
+// mdCode formats s as markdown inline code, fenced with two backticks (and
+// spaces) when s holds a backtick.
 func mdCode(s string) string {
 	f := "`"
 	if strings.Contains(s, "`") {

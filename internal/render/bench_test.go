@@ -32,7 +32,7 @@ func benchRender(b *testing.B, n int) {
 func BenchmarkRenderSeed15(b *testing.B)  { benchRender(b, 15) }
 func BenchmarkRenderApps200(b *testing.B) { benchRender(b, 200) }
 
-// BenchmarkRenderRev reads both repositories from the git object store.
+// BenchmarkRenderRevSeed15 reads both repositories from the git object store.
 func BenchmarkRenderRevSeed15(b *testing.B) {
 	cfg := seedRepos(b, 15, true)
 	b.ResetTimer()

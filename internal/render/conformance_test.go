@@ -32,7 +32,7 @@ var (
 	helmErr  error
 )
 
-// BuildHelm builds the helm CLI from the helm module version pinned in this
+// buildHelm builds the helm CLI from the helm module version pinned in this
 // repository's go.mod, with exactly the same dependency versions: it copies
 // go.mod and go.sum into a scratch module and runs go build there (missing
 // go.sum lines of the CLI-only dependencies are fetched into the scratch

@@ -14,7 +14,7 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 )
 
-// NestingBomb is n levels of open flow sequences.
+// nestingBomb is n levels of open flow sequences.
 func nestingBomb(n int) string { return strings.Repeat("[", n) }
 
 // blockNest is n levels of block mappings, each indented one more column.
