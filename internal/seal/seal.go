@@ -218,9 +218,7 @@ func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, e
 	values := plain.Map()
 	if !exists {
 		plan.Result.NoPlaintext = true
-		for _, k := range sf.Order {
-			plan.Result.SealedOnly = append(plan.Result.SealedOnly, k)
-		}
+		plan.Result.SealedOnly = append(plan.Result.SealedOnly, sf.Order...)
 		return plan, nil
 	}
 	if len(plain.Keys()) == 0 {
