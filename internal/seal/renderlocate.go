@@ -68,6 +68,7 @@ func RenderLocator(open func(context.Context) (*render.Workspace, error)) Locato
 			for i, t := range found {
 				names[i] = t.String()
 			}
+			//lint:ignore ST1005 the message starts with the kind name Application
 			return Target{}, fmt.Errorf("Application %s renders %d SealedSecrets (%s): pass --name and --namespace", service, len(found), strings.Join(names, ", "))
 		}
 	}
