@@ -504,9 +504,7 @@ func (s *source) renderHelm() ([]manifest.Object, error) {
 			delete(files, k)
 		}
 	}
-	for _, w := range unknownHooks(files) {
-		s.warnings = append(s.warnings, w)
-	}
+	s.warnings = append(s.warnings, unknownHooks(files)...)
 	docs, err := helmPrint(ch, files, !h.SkipCrds, h.SkipTests)
 	if err != nil {
 		return nil, s.locateHelmErr(err)

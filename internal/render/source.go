@@ -94,6 +94,7 @@ func (ws *Workspace) renderApp(a *App) Result {
 func (ws *Workspace) renderSources(a *App) ([]manifest.Object, []string, error) {
 	spec := a.Application.Spec
 	if len(a.Sources) == 0 {
+		//lint:ignore ST1005 the message starts with the kind name Application
 		return nil, nil, at(a.RepoDir, a.File, a.Line, errors.New("Application has no source"))
 	}
 	multi := spec.HasMultipleSources()
@@ -188,6 +189,7 @@ func (s *source) renderRepoChart() ([]manifest.Object, error) {
 	key := strings.TrimSuffix(s.src.RepoURL, "/") + "/" + s.src.Chart
 	e, ok := s.ws.repos[NormalizeURL(key)]
 	if !ok {
+		//lint:ignore ST1005 the message starts with the proper noun Helm
 		return nil, s.errAt(".chart", fmt.Errorf("Helm repository chart %q (%s, version %s) has no local copy: add %q to repos: in .gitopsctl.yaml pointing at the unpacked chart", s.src.Chart, s.src.RepoURL, orDash(s.src.TargetRevision), key))
 	}
 	r, err := e.open()

@@ -158,7 +158,7 @@ func NormalizeURL(u string) string {
 	}
 	if at := strings.Index(u, "@"); at >= 0 && at < strings.IndexAny(u+"/", "/") {
 		u = u[at+1:]
-		if i := strings.Index(u, ":"); i >= 0 && (strings.Index(u, "/") < 0 || i < strings.Index(u, "/")) {
+		if i := strings.Index(u, ":"); i >= 0 && (!strings.Contains(u, "/") || i < strings.Index(u, "/")) {
 			port := u[i+1:]
 			if j := strings.Index(port, "/"); j > 0 && isDigits(port[:j]) {
 				u = u[:i] + port[j:]
@@ -317,6 +317,7 @@ func (ws *Workspace) newApp(doc []byte, obj map[string]any, file string, start, 
 		return nil, at(repoDir, file, line, err)
 	}
 	if app.Name == "" {
+		//lint:ignore ST1005 the message starts with the kind name Application
 		return nil, at(repoDir, file, line, errors.New("Application has no metadata.name"))
 	}
 	proj := app.Spec.Project
@@ -339,6 +340,7 @@ func newProject(doc []byte, file string, line int, repoDir, parent string) (*Pro
 
 func (ws *Workspace) addApp(a *App) error {
 	if prev, ok := ws.byName[a.Name]; ok {
+		//lint:ignore ST1005 the message starts with the kind name Application
 		return at(a.RepoDir, a.File, a.Line, fmt.Errorf("Application %q is already defined at %s", a.Name, loc(prev.File, prev.Line)))
 	}
 	ws.byName[a.Name] = a
