@@ -253,6 +253,7 @@ func DecodeObject(doc []byte) (map[string]any, error) {
 		return nil, err
 	}
 	if _, ok := obj["kind"]; !ok {
+		//lint:ignore ST1005 Argo CD reports a missing kind in these words
 		return nil, fmt.Errorf("Object 'Kind' is missing in '%s'", oneLine(j))
 	}
 	return obj, nil
