@@ -48,7 +48,7 @@ func main() {
 
 func run(args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: sealkit keygen|unseal|crypto-cost ...")
+		return errors.New("usage: sealkit keygen|unseal|crypto-cost ARGS")
 	}
 	switch args[0] {
 	case "keygen":
