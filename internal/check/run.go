@@ -12,7 +12,7 @@ import (
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
 	"github.com/gitopsctl/gitopsctl/internal/diff"
-	"github.com/gitopsctl/gitopsctl/internal/gitdiff"
+	"github.com/gitopsctl/gitopsctl/internal/gitx"
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
 )
 
@@ -93,7 +93,7 @@ type Result struct {
 type repoState struct {
 	name, dir string
 	index     string // index file read with --staged ("" = the repository's own)
-	g         *gitdiff.Repo
+	g         *gitx.Reader
 	changed   []string // nil in "all" mode
 	staged    map[string]bool
 	tracked   []string
@@ -107,7 +107,7 @@ type repoState struct {
 // os.Getenv, cwd the current directory (git runs hooks at the top of the
 // work tree being committed).
 func StagedIndexes(getenv func(string) string, cwd, gitopsDir, configsDir string) (gitops, configs string, err error) {
-	idx, err := gitdiff.CommitIndexes(getenv, cwd, gitopsDir, configsDir)
+	idx, err := gitx.CommitIndexes(getenv, cwd, gitopsDir, configsDir)
 	if err != nil {
 		return "", "", err
 	}
@@ -129,9 +129,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	repos := []*repoState{{name: RepoGitops, dir: o.GitopsDir, index: o.GitopsIndex}, {name: RepoConfigs, dir: o.ConfigsDir, index: o.ConfigsIndex}}
 	changes := diff.Changes{}
 	for _, r := range repos {
-		g, err := gitdiff.Open(r.dir)
+		g, err := gitx.OpenReader(r.dir)
 		if err != nil {
-			if errors.Is(err, gitdiff.ErrNotRepo) && !partial {
+			if errors.Is(err, gitx.ErrNotRepo) && !partial {
 				res.Notes = append(res.Notes, fmt.Sprintf("%s-repo %s is not a git repository: tracked-file checks skipped", r.name, r.dir))
 				continue
 			}
@@ -163,7 +163,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 					base = "HEAD"
 				}
 			}
-			if r.changed, err = g.Changed(base, gitdiff.WorkTree); err != nil {
+			if r.changed, err = g.Changed(base, gitx.WorkTree); err != nil {
 				return nil, err
 			}
 		}

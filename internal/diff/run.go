@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/gitopsctl/gitopsctl/internal/gitdiff"
+	"github.com/gitopsctl/gitopsctl/internal/gitx"
 )
 
 // Repository names used as keys of Changes and Input.Repo.
@@ -64,9 +64,9 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			g, err := gitdiff.Open(j.dir)
+			g, err := gitx.OpenReader(j.dir)
 			if err != nil {
-				if errors.Is(err, gitdiff.ErrNotRepo) {
+				if errors.Is(err, gitx.ErrNotRepo) {
 					err = fmt.Errorf("%s-repo: %w: diff compares git revisions", j.name, err)
 				}
 				errs[i] = err
