@@ -11,9 +11,9 @@ import (
 	"strings"
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
-	"github.com/gitopsctl/gitopsctl/internal/diff"
 	"github.com/gitopsctl/gitopsctl/internal/gitx"
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
+	"github.com/gitopsctl/gitopsctl/internal/render"
 )
 
 // App is one Application of the gitops-repo.
@@ -44,8 +44,8 @@ type Workspace interface {
 	Projects() []Project
 	// Inputs lists the files an app's rendering reads (repos named
 	// RepoGitops / RepoConfigs).
-	Inputs(app string) ([]diff.Input, error)
-	Render(ctx context.Context, apps ...string) []diff.Rendered
+	Inputs(app string) ([]render.RepoInput, error)
+	Render(ctx context.Context, apps ...string) []render.Rendered
 }
 
 // SealChecker reports sealed data that is missing or stale for the given
@@ -127,7 +127,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	partial := res.Scope != "all"
 	repos := []*repoState{{name: RepoGitops, dir: o.GitopsDir, index: o.GitopsIndex}, {name: RepoConfigs, dir: o.ConfigsDir, index: o.ConfigsIndex}}
-	changes := diff.Changes{}
+	changes := render.Changes{}
 	for _, r := range repos {
 		g, err := gitx.OpenReader(r.dir)
 		if err != nil {
@@ -228,20 +228,20 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	toCheck := names
 	if partial {
-		inputs := map[string][]diff.Input{}
+		inputs := map[string][]render.RepoInput{}
 		for _, n := range names {
 			in, err := ws.Inputs(n)
 			if err != nil {
 				in = nil
 			} else {
-				in = append(in, diff.Input{Repo: RepoGitops, Path: byName[n].File})
+				in = append(in, render.RepoInput{Repo: RepoGitops, Path: byName[n].File})
 				if f := projectFile[projectOf(byName[n])]; f != "" {
-					in = append(in, diff.Input{Repo: RepoGitops, Path: f})
+					in = append(in, render.RepoInput{Repo: RepoGitops, Path: f})
 				}
 			}
 			inputs[n] = in
 		}
-		toCheck, res.Skipped = diff.Affected(names, inputs, inputs, changes)
+		toCheck, res.Skipped = render.Affected(names, inputs, inputs, changes)
 		if res.Skipped == nil {
 			res.Skipped = []string{}
 		}
