@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gitopsctl/gitopsctl/internal/fsutil"
+	"github.com/gitopsctl/gitopsctl/internal/gitx"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
 )
 
@@ -215,8 +216,7 @@ func GuardIgnored(configsDir string, services []string) error {
 	if len(paths) == 0 {
 		return nil
 	}
-	cmd := exec.Command("git", "check-ignore", "--verbose", "--non-matching", "--no-index", "-z", "--stdin")
-	cmd.Dir = configsDir
+	cmd := gitx.CLI(configsDir, "check-ignore", "--verbose", "--non-matching", "--no-index", "-z", "--stdin")
 	cmd.Stdin = strings.NewReader(strings.Join(paths, "\x00") + "\x00")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
