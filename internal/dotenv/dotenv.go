@@ -385,12 +385,3 @@ func bare(value string) bool {
 	}
 	return true
 }
-
-// Serialize writes m as a dotenv file with keys in the given order.
-func Serialize(keys []string, m map[string]string) []byte {
-	var b strings.Builder
-	for _, k := range keys {
-		b.WriteString(Format(k, m[k]))
-	}
-	return []byte(b.String())
-}
