@@ -116,18 +116,6 @@ func (b *Batch) Add(f File) {
 	b.files = append(b.files, f)
 }
 
-// Len is the number of files queued.
-func (b *Batch) Len() int { return len(b.files) }
-
-// Paths returns the queued paths in order.
-func (b *Batch) Paths() []string {
-	out := make([]string, len(b.files))
-	for i, f := range b.files {
-		out[i] = f.Path
-	}
-	return out
-}
-
 // Test hooks.
 var (
 	rename = os.Rename
