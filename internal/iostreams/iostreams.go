@@ -41,9 +41,6 @@ func Test() (*IOStreams, *bytes.Buffer, *bytes.Buffer) {
 	return &IOStreams{In: &bytes.Buffer{}, Out: out, ErrOut: errOut, NoColor: true}, out, errOut
 }
 
-// ColorEnabled reports whether color escapes may be written to ErrOut.
-func (s *IOStreams) ColorEnabled() bool { return s.ErrTTY && !s.NoColor }
-
 func isTerminal(f *os.File) bool {
 	fi, err := f.Stat()
 	if err != nil {
