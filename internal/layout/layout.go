@@ -50,16 +50,6 @@ func ValuesFile(repo, service string) string {
 	return filepath.Join(ChartDir(repo, service), "values.yaml")
 }
 
-// ClusterAppsDir is argo-apps/clusters/<cluster>/<project>.
-func ClusterAppsDir(repo, cluster, project string) string {
-	return filepath.Join(repo, AppsDir, "clusters", cluster, project)
-}
-
-// AppFile is the Application manifest of a service.
-func AppFile(repo, cluster, project, service string) string {
-	return filepath.Join(ClusterAppsDir(repo, cluster, project), service+".yaml")
-}
-
 // ServiceDir is <service>/ in the configs-repo.
 func ServiceDir(configs, service string) string { return filepath.Join(configs, service) }
 
