@@ -21,6 +21,3 @@ type Locator func(ctx context.Context, service string) (Target, error)
 // ErrNoSealedSecret is returned (wrapped) when a service renders no
 // SealedSecret, so a strict or namespace-wide seal needs --name/--namespace.
 var ErrNoSealedSecret = errors.New("no SealedSecret found for the service")
-
-// SecretName is the SealedSecret name of a release (the chart contract).
-func SecretName(release string) string { return release + "-secrets" }

@@ -171,16 +171,6 @@ func (p *Plan) AddTo(b *fsutil.Batch) {
 	}
 }
 
-// Write writes the plan's files, all or nothing.
-func (p *Plan) Write() error {
-	b := NewBatch()
-	p.AddTo(b)
-	return b.Commit()
-}
-
-// Changed reports whether the plan writes anything.
-func (p *Plan) Changed() bool { return len(p.writes) > 0 }
-
 // ContextError is returned when sealed keys are bound to another cert,
 // scope, name or namespace and the local plaintext cannot reseal them.
 type ContextError struct {
