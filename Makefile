@@ -4,7 +4,11 @@ BIN      := bin/gitopsctl
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X github.com/gitopsctl/gitopsctl/internal/cli.Version=$(VERSION)
 
-.PHONY: all build install test golden demo bench fmt vet clean
+# Linters run at pinned versions through go run: a machine with only Go needs nothing more.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+DEADCODE    := golang.org/x/tools/cmd/deadcode@v0.52.0
+
+.PHONY: all build install test lint golden demo bench fmt vet clean
 
 all: build
 
@@ -14,10 +18,17 @@ build:
 install:
 	$(GO) install -ldflags "$(LDFLAGS)" ./cmd/gitopsctl
 
-## test: vet, then every unit, golden and end-to-end test.
-test:
-	$(GO) vet ./...
+## test: vet, lint, then every unit, golden and end-to-end test.
+test: lint
 	$(GO) test -count=1 ./...
+
+## lint: go vet, staticcheck, and deadcode (with -test: code only tests use counts as used);
+## any function deadcode reports as unreachable fails the build.
+lint: vet
+	$(GO) run $(STATICCHECK) ./...
+	@echo "$(GO) run $(DEADCODE) -test ./..."
+	@out=$$($(GO) run $(DEADCODE) -test ./...) || exit 1; \
+	if [ -n "$$out" ]; then echo "$$out"; echo "deadcode: the functions above are unreachable: delete them"; exit 1; fi
 
 ## golden: rewrite the golden files (and testscript cmp files) from the current output;
 ## review the diff before committing.
