@@ -455,8 +455,6 @@ func checkImageRef(s string) error {
 	return nil
 }
 
-// validate checks and completes the options and returns the --env pairs
-// sorted by key.
 // FlagError is a bad command-line value (the CLI exits 2 for it, as for
 // any usage error), as opposed to a problem with the repositories.
 type FlagError struct{ Err error }
@@ -466,6 +464,8 @@ func (e *FlagError) Unwrap() error { return e.Err }
 
 func flagError(format string, a ...any) error { return &FlagError{Err: fmt.Errorf(format, a...)} }
 
+// validate checks and completes the options and returns the --env pairs
+// sorted by key.
 func (o *ServiceOptions) validate() ([]kv, error) {
 	if o.Name == "" {
 		return nil, flagError("a service NAME is required")
