@@ -19,7 +19,7 @@ import (
 	"github.com/gitopsctl/gitopsctl/internal/iostreams"
 )
 
-// Exit codes (DESIGN.md §2).
+// Exit codes, as the README documents them.
 const (
 	ExitOK       = 0
 	ExitError    = 1
