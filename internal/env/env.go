@@ -20,10 +20,10 @@ import (
 	"time"
 
 	"github.com/gitopsctl/gitopsctl/internal/dotenv"
-	"github.com/gitopsctl/gitopsctl/internal/env/yamlmap"
 	"github.com/gitopsctl/gitopsctl/internal/fsutil"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
 	"github.com/gitopsctl/gitopsctl/internal/seal"
+	"github.com/gitopsctl/gitopsctl/internal/yamledit"
 )
 
 // Kinds of keys.
@@ -44,8 +44,8 @@ type service struct {
 	name       string
 	configPath string
 	configSrc  []byte
-	configDoc  *yamlmap.Doc
-	config     []yamlmap.Entry
+	configDoc  *yamledit.Doc
+	config     []yamledit.Entry
 	secrets    *seal.SecretsFile
 	plain      *dotenv.File
 	plainOK    bool   // the plaintext file exists
@@ -62,7 +62,7 @@ func load(configsDir, name string) (*service, error) {
 		return nil, err
 	}
 	s.configSrc = data
-	if s.configDoc, err = yamlmap.Parse(s.configPath, data); err != nil {
+	if s.configDoc, err = yamledit.Parse(s.configPath, data); err != nil {
 		return nil, err
 	}
 	if s.config, err = s.configDoc.Entries(configPath...); err != nil {
@@ -452,7 +452,7 @@ func rel(dir, p string) string {
 }
 
 func setYAML(name string, src []byte, k, v string) ([]byte, error) {
-	d, err := yamlmap.Parse(name, src)
+	d, err := yamledit.Parse(name, src)
 	if err != nil {
 		return nil, err
 	}
@@ -460,7 +460,7 @@ func setYAML(name string, src []byte, k, v string) ([]byte, error) {
 }
 
 func deleteYAML(name string, src []byte, k string) ([]byte, error) {
-	d, err := yamlmap.Parse(name, src)
+	d, err := yamledit.Parse(name, src)
 	if err != nil {
 		return nil, err
 	}
