@@ -23,6 +23,7 @@ import (
 	"github.com/gitopsctl/gitopsctl/internal/fsutil"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
 	"github.com/gitopsctl/gitopsctl/internal/seal"
+	"github.com/gitopsctl/gitopsctl/internal/services"
 	"github.com/gitopsctl/gitopsctl/internal/yamledit"
 )
 
@@ -53,7 +54,7 @@ type service struct {
 }
 
 func load(configsDir, name string) (*service, error) {
-	if err := seal.RequireService(configsDir, name); err != nil {
+	if err := services.Require(configsDir, name); err != nil {
 		return nil, err
 	}
 	s := &service{dir: configsDir, name: name, configPath: layout.ConfigValuesFile(configsDir, name)}
@@ -327,7 +328,7 @@ func Import(ctx context.Context, o ImportOptions) (*ChangeResult, error) {
 // lockService takes the service's lock (see seal.LockServices) and makes
 // its plaintext private.
 func lockService(ctx context.Context, dir, name string, wait time.Duration, res *ChangeResult) (*seal.Locks, error) {
-	if err := seal.RequireService(dir, name); err != nil {
+	if err := services.Require(dir, name); err != nil {
 		return nil, err
 	}
 	locks, err := seal.LockServices(ctx, dir, []string{name}, wait)
@@ -353,7 +354,7 @@ func newChange(name string) *ChangeResult {
 // fsutil.Batch), so an error leaves the files as they were.
 func apply(ctx context.Context, dir, name string, cfg, sec []KV, sealer SealerFunc, wait time.Duration) (*ChangeResult, error) {
 	res := newChange(name)
-	if err := seal.RequireService(dir, name); err != nil {
+	if err := services.Require(dir, name); err != nil {
 		return nil, err
 	}
 	var sl *seal.Sealer

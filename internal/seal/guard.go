@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
@@ -193,51 +192,6 @@ func EnsureGitignore(configsDir string) (bool, error) {
 		return EnsureGitignore(configsDir)
 	}
 	return true, fsutil.WriteFileAtomic(p, []byte(out), 0o644)
-}
-
-// Services lists the services of the configs-repo: directories holding a
-// config.yaml or secrets.yaml.
-func Services(configsDir string) ([]string, error) {
-	entries, err := os.ReadDir(configsDir)
-	if err != nil {
-		return nil, fmt.Errorf("read configs-repo: %w", err)
-	}
-	var out []string
-	for _, e := range entries {
-		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
-			continue
-		}
-		for _, f := range []string{layout.ServiceConfigFile, layout.ServiceSecretsFile} {
-			if _, err := os.Stat(filepath.Join(configsDir, e.Name(), f)); err == nil {
-				out = append(out, e.Name())
-				break
-			}
-		}
-	}
-	return out, nil
-}
-
-// RequireService fails with a clear error unless service exists in the
-// configs-repo.
-func RequireService(configsDir, service string) error {
-	if service == "" || strings.ContainsAny(service, `/\`) || strings.HasPrefix(service, ".") {
-		return fmt.Errorf("invalid service name %q", service)
-	}
-	all, err := Services(configsDir)
-	if err != nil {
-		return err
-	}
-	for _, s := range all {
-		if s == service {
-			return nil
-		}
-	}
-	known := "none"
-	if len(all) > 0 {
-		known = strings.Join(all, ", ")
-	}
-	return fmt.Errorf("unknown service %q: no %s/%s or %s/%s in the configs-repo %s (services: %s)", service,
-		service, layout.ServiceConfigFile, service, layout.ServiceSecretsFile, configsDir, known)
 }
 
 // indexNames lists the paths in the git index. go-git reads index versions

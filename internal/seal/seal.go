@@ -32,6 +32,7 @@ import (
 	"github.com/gitopsctl/gitopsctl/internal/dotenv"
 	"github.com/gitopsctl/gitopsctl/internal/fsutil"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
+	"github.com/gitopsctl/gitopsctl/internal/services"
 	"github.com/gitopsctl/gitopsctl/internal/yamledit"
 )
 
@@ -575,7 +576,7 @@ func selectServices(configsDir string, names []string, all bool) ([]string, erro
 		if len(names) > 0 {
 			return nil, fmt.Errorf("give service names or --all, not both")
 		}
-		return Services(configsDir)
+		return services.List(configsDir)
 	}
 	if len(names) == 0 {
 		return nil, fmt.Errorf("no service given: name services or pass --all")
@@ -583,7 +584,7 @@ func selectServices(configsDir string, names []string, all bool) ([]string, erro
 	seen := map[string]bool{}
 	var out []string
 	for _, n := range names {
-		if err := RequireService(configsDir, n); err != nil {
+		if err := services.Require(configsDir, n); err != nil {
 			return nil, err
 		}
 		if !seen[n] {
