@@ -595,7 +595,8 @@ func (o *ServiceOptions) validate() ([]kv, error) {
 }
 
 // checkProject requires argo-apps/projects/<project>.yaml to be an
-// AppProject of that name that allows both repositories.
+// AppProject of that name whose sourceRepos admit both repositories as
+// Argo CD judges them (argo.SourcePermitted).
 func (o *ServiceOptions) checkProject() error {
 	p := filepath.Join(o.RepoDir, filepath.FromSlash(layout.ProjectsDir), o.Project+".yaml")
 	data, err := os.ReadFile(p)
@@ -621,35 +622,9 @@ func (o *ServiceOptions) checkProject() error {
 		return fmt.Errorf("%s: metadata.name is %q, expected %q", p, proj.Name, o.Project)
 	}
 	for _, u := range []string{o.RepoURL, o.ConfigsURL} {
-		if !RepoAllowed(proj.Spec.SourceRepos, u) {
+		if !argo.SourcePermitted(proj, u) {
 			return fmt.Errorf("project %s does not allow source repo %s (add it to spec.sourceRepos in %s)", o.Project, u, p)
 		}
 	}
 	return nil
-}
-
-// RepoAllowed reports whether url matches one of an AppProject's
-// sourceRepos patterns ("*", exact, or a glob); "!" patterns deny.
-func RepoAllowed(patterns []string, url string) bool {
-	allowed := false
-	for _, p := range patterns {
-		if neg, ok := strings.CutPrefix(p, "!"); ok {
-			if globMatch(neg, url) {
-				return false
-			}
-			continue
-		}
-		if globMatch(p, url) {
-			allowed = true
-		}
-	}
-	return allowed
-}
-
-func globMatch(pattern, s string) bool {
-	if pattern == "*" || pattern == s {
-		return true
-	}
-	ok, err := path.Match(pattern, s)
-	return err == nil && ok
 }
