@@ -20,9 +20,9 @@ func loadObjects(t *testing.T, app, file string) []manifest.Object {
 		t.Fatal(err)
 	}
 	var out []manifest.Object
-	for _, d := range splitDocs(data) {
+	for _, d := range argo.SplitDocuments(data) {
 		var m map[string]any
-		if err := yaml.Unmarshal(d.text, &m); err != nil {
+		if err := yaml.Unmarshal(d.Data, &m); err != nil {
 			t.Fatal(err)
 		}
 		if m == nil {
@@ -209,8 +209,8 @@ func TestSecretFiles(t *testing.T) {
 	if ps := SecretFileProblems(RepoConfigs, "backend/s.json", js); len(ps) != 1 || ps[0].Line != 3 {
 		t.Fatalf("json: %s", messages(ps))
 	}
-	pp := PlaintextProblems(RepoConfigs, []string{"backend/config.yaml", "backend/secrets.local.env", "x/.secrets.local.env.tmp-123"}, "staged")
-	if len(pp) != 2 || pp[0].File != "backend/secrets.local.env" {
+	pp := PlaintextProblems(RepoConfigs, []string{"backend/config.yaml", "backend/secrets.local.env", "x/.secrets.local.env.tmp-123", "backend/secrets.local.state"}, "staged")
+	if len(pp) != 3 || pp[0].File != "backend/secrets.local.env" || !strings.Contains(pp[2].Message, "keep it ignored (*.local.state in .gitignore)") {
 		t.Fatalf("plaintext: %s", messages(pp))
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -18,19 +17,6 @@ import (
 	"github.com/gitopsctl/gitopsctl/internal/fsutil"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
 )
-
-// privatePatterns are the base-name globs of files that must never be in git.
-var privatePatterns = []string{"*.local.env", "*.local.state", "*.local.env.tmp-*", "*.local.state.tmp-*"}
-
-func isPrivate(name string) bool {
-	base := path.Base(name)
-	for _, p := range privatePatterns {
-		if ok, _ := path.Match(p, base); ok {
-			return true
-		}
-	}
-	return false
-}
 
 // TrackedPlaintext lists the plaintext and seal-state files under
 // configsDir that git tracks: staged in the index or committed in HEAD.
@@ -74,7 +60,7 @@ func TrackedPlaintext(configsDir string) ([]string, error) {
 		return nil, err
 	}
 	for _, name := range names {
-		if rel, ok := under(name); ok && isPrivate(name) {
+		if rel, ok := under(name); ok && layout.IsLocalFile(name) {
 			found[rel] = "staged or tracked"
 		}
 	}
@@ -102,7 +88,7 @@ func TrackedPlaintext(configsDir string) ([]string, error) {
 			return nil, err
 		default:
 			err = tree.Files().ForEach(func(f *object.File) error {
-				if isPrivate(f.Name) {
+				if layout.IsLocalFile(f.Name) {
 					if _, dup := found[f.Name]; !dup {
 						found[f.Name] = "committed"
 					}
