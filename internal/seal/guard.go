@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os/exec"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -20,19 +19,6 @@ import (
 	"github.com/gitopsctl/gitopsctl/internal/gitx"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
 )
-
-// privatePatterns are the base-name globs of files that must never be in git.
-var privatePatterns = []string{"*.local.env", "*.local.state", "*.local.env.tmp-*", "*.local.state.tmp-*"}
-
-func isPrivate(name string) bool {
-	base := path.Base(name)
-	for _, p := range privatePatterns {
-		if ok, _ := path.Match(p, base); ok {
-			return true
-		}
-	}
-	return false
-}
 
 // TrackedPlaintext lists the plaintext and seal-state files under
 // configsDir that git tracks: staged in the index or committed in HEAD.
@@ -76,7 +62,7 @@ func TrackedPlaintext(configsDir string) ([]string, error) {
 		return nil, err
 	}
 	for _, name := range names {
-		if rel, ok := under(name); ok && isPrivate(name) {
+		if rel, ok := under(name); ok && layout.IsLocalFile(name) {
 			found[rel] = "staged or tracked"
 		}
 	}
@@ -104,7 +90,7 @@ func TrackedPlaintext(configsDir string) ([]string, error) {
 			return nil, err
 		default:
 			err = tree.Files().ForEach(func(f *object.File) error {
-				if isPrivate(f.Name) {
+				if layout.IsLocalFile(f.Name) {
 					if _, dup := found[f.Name]; !dup {
 						found[f.Name] = "committed"
 					}
