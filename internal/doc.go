@@ -30,6 +30,7 @@
 //     identity), manifest, yamledit (byte-exact YAML edits), safeyaml,
 //     dotenv, fsutil (atomic writes, locks), iostreams, and templates (the
 //     embedded files). A shared package imports only shared packages.
-//   - test support: gittest, seal/sealtest, render/benchgen. Imported by
+//   - test support: gittest, seal/sealtest, render/benchgen,
+//     testutil/golden (golden files and the one -update flag). Imported by
 //     tests and tools only; they import shared packages.
 package internal

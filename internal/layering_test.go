@@ -55,6 +55,7 @@ var layers = map[string]string{
 	"internal/gittest":         layerTesting,
 	"internal/seal/sealtest":   layerTesting,
 	"internal/render/benchgen": layerTesting,
+	"internal/testutil/golden": layerTesting,
 }
 
 // verbImports are the only imports allowed from one verb package to
