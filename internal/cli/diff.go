@@ -83,6 +83,9 @@ func runDiff(cmd *cobra.Command, f *Factory, o *diffOptions) error {
 		Apps: o.apps,
 		Open: diff.RenderOpener(cfg),
 	})
+	if err == nil {
+		err = ctx.Err() // interrupted: print nothing half-compared
+	}
 	if err != nil {
 		return err
 	}

@@ -143,6 +143,9 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 		}
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		return err // interrupted: print nothing half-rendered
+	}
 	var objs []manifest.Object
 	failed := 0
 	for _, r := range results {

@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -209,8 +211,16 @@ func (f *Factory) bindEnv(cmd *cobra.Command) error {
 // Main runs gitopsctl with args and returns the exit code. Errors are printed
 // here, once, to stderr.
 func Main(args []string, io *iostreams.IOStreams) int {
+	// Ctrl-C and SIGTERM cancel ctx instead of killing the process: every
+	// command checks it between steps, undoes what it started (scaffold's
+	// file transaction rolls back, temp files are removed) and exits 1. A
+	// second signal kills the process as usual (e.g. when it waits on a
+	// terminal read, which no context can end).
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() { <-ctx.Done(); stop() }()
 	f := &Factory{IO: io, Now: time.Now, Getenv: os.Getenv, v: newViper()}
-	return run(context.Background(), f, args)
+	return run(ctx, f, args)
 }
 
 func run(ctx context.Context, f *Factory, args []string) int {

@@ -107,7 +107,7 @@ func Init(ctx context.Context, o InitOptions) (*InitResult, error) {
 		return nil, err
 	}
 
-	t, err := writePair(o.Force, o.RepoDir, repoFiles, o.ConfigsDir, configsFiles)
+	t, err := writePair(ctx, o.Force, o.RepoDir, repoFiles, o.ConfigsDir, configsFiles)
 	if err != nil {
 		return nil, fmt.Errorf("init: %w", err)
 	}
@@ -122,6 +122,13 @@ func Init(ctx context.Context, o InitOptions) (*InitResult, error) {
 		when := o.Now()
 		var commits []*gitCommit
 		for _, r := range []*RepoResult{&res.Repo, &res.Configs} {
+			if ctx.Err() != nil {
+				for _, c := range commits {
+					c.undo()
+				}
+				t.rollback()
+				return nil, fmt.Errorf("init: %w", interrupted(ctx))
+			}
 			gc, err := initAndCommit(r.Dir, r.Files, "Initial layout (gitopsctl init)", author, committer, when)
 			commits = append(commits, gc)
 			if err != nil {
