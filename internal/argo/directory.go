@@ -33,8 +33,8 @@ var manifestFileRE = regexp.MustCompile(`\.(yaml|yml|json|jsonnet)$`)
 
 // SourceType decides how a source at dir renders: an explicit helm,
 // kustomize, directory or plugin block wins (more than one is an error);
-// otherwise Chart.yaml means Helm, a kustomization file Kustomize, and
-// anything else Directory. A chart source (Helm repository) is Helm.
+// otherwise the files in dir decide (see DiscoverType). A chart source
+// (Helm repository) is Helm.
 func SourceType(r *gitrepo.Repo, dir string, s ApplicationSource) (string, error) {
 	var set []string
 	if s.Helm != nil {
@@ -59,14 +59,7 @@ func SourceType(r *gitrepo.Repo, dir string, s ApplicationSource) (string, error
 		return SourceTypeHelm, nil
 	}
 	if r != nil {
-		if r.Exists(path.Join(dir, "Chart.yaml")) {
-			return SourceTypeHelm, nil
-		}
-		for _, k := range []string{"kustomization.yaml", "kustomization.yml", "Kustomization"} {
-			if r.Exists(path.Join(dir, k)) {
-				return SourceTypeKustomize, nil
-			}
-		}
+		return DiscoverType(r, dir)
 	}
 	return SourceTypeDirectory, nil
 }

@@ -26,7 +26,12 @@ kept only on this machine, in the git-ignored <service>/secrets.local.env
 (a dotenv file), so a later 'gitopsctl seal' can reseal them. Edits keep the
 files' comments, layout and key order; values keep their exact bytes.
 
-Secret values are never printed, except by 'env get --reveal'.`,
+Secret values are never printed, except by 'env get --reveal'; errors about
+secret input name the argument or file:line, never the value.
+
+A service is locked while env (or seal) updates it; another gitopsctl waits 10
+seconds, then fails with "busy". The files an update changes are written
+together: on any error every file is left as it was.`,
 		Example: `  gitopsctl env set backend LOG_LEVEL=debug KAFKA_BROKERS=kafka:9092
   gitopsctl env set backend DB_PASSWORD='s3cr=t' --secret
   gitopsctl env list backend
@@ -132,6 +137,20 @@ the one command that writes plaintext to stdout.`,
 	return cmd
 }
 
+// changeNotes prints a change's warnings and cleanups to stderr.
+func (f *Factory) changeNotes(r *env.ChangeResult) {
+	for _, w := range r.Warnings {
+		f.warn(w)
+	}
+	f.cleaned(r.Cleaned)
+}
+
+func (f *Factory) cleaned(files []string) {
+	for _, c := range files {
+		fmt.Fprintf(f.IO.ErrOut, "Removed %s, left behind by an interrupted gitopsctl run\n", c)
+	}
+}
+
 func writeChange(w *strings.Builder, r *env.ChangeResult) {
 	if len(r.Wrote) == 0 {
 		fmt.Fprintf(w, "%s: nothing changed\n", r.Service)
@@ -174,7 +193,7 @@ Keys must be environment variable names ([A-Za-z_][A-Za-z0-9_]*).`,
   gitopsctl env set backend API_TOKEN=abc --secret --cert https://sealed-secrets.example.com/v1/cert.pem`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			vars, err := env.ParseAssignments(args[1:])
+			vars, err := env.ParseAssignments(args[1:], secret)
 			if err != nil {
 				return usageError("%v", err)
 			}
@@ -186,6 +205,7 @@ Keys must be environment variable names ([A-Za-z_][A-Za-z0-9_]*).`,
 			if err != nil {
 				return err
 			}
+			f.changeNotes(res)
 			return printData(f, res, func(w *strings.Builder) { writeChange(w, res) })
 		},
 	}
@@ -216,6 +236,7 @@ and the seal state. A key the service does not have is an error.`,
 			if err != nil {
 				return err
 			}
+			f.changeNotes(res)
 			return printData(f, res, func(w *strings.Builder) { writeChange(w, res) })
 		},
 	}
@@ -255,6 +276,7 @@ variable expansion.`,
 			if err != nil {
 				return err
 			}
+			f.changeNotes(res)
 			return printData(f, res, func(w *strings.Builder) { writeChange(w, res) })
 		},
 	}

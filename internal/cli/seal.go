@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,6 +20,7 @@ type sealFlags struct {
 	scope     string
 	name      string
 	namespace string
+	timeout   time.Duration
 }
 
 func addSealFlags(cmd *cobra.Command, sf *sealFlags) {
@@ -27,6 +29,7 @@ func addSealFlags(cmd *cobra.Command, sf *sealFlags) {
 	fl.StringVar(&sf.scope, "scope", "", "sealing scope: strict, namespace-wide or cluster-wide (default: sealing.scope, else strict)")
 	fl.StringVar(&sf.name, "name", "", "SealedSecret name (default: <release>-secrets from the service's Application)")
 	fl.StringVar(&sf.namespace, "namespace", "", "SealedSecret namespace (default: the Application's destination namespace)")
+	fl.DurationVar(&sf.timeout, "timeout", seal.DefaultFetchTimeout, "how long fetching the cert from an https URL may take")
 }
 
 // locator says where a service's SealedSecret lives: it renders the
@@ -61,7 +64,10 @@ func (f *Factory) sealer(ctx context.Context, sf sealFlags) (*seal.Sealer, *seal
 			ref = abs
 		}
 	}
-	cert, err := seal.LoadCert(ctx, seal.CertSource{Ref: ref, BaseDir: cfg.RepoDir})
+	if sf.timeout < 0 {
+		return nil, nil, "", usageError("--timeout must be positive, not %s", sf.timeout)
+	}
+	cert, err := seal.LoadCert(ctx, seal.CertSource{Ref: ref, BaseDir: cfg.RepoDir, Timeout: sf.timeout})
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -124,10 +130,19 @@ service. secrets.yaml records the scope, the certificate's SHA-256
 fingerprint and the label sealed for (sealedFor), which the chart ignores.
 
 seal refuses to run when a plaintext or state file is tracked or staged in git,
-and makes sure the configs-repo's .gitignore ignores them. It refuses an expired
-certificate and warns when it expires within 30 days. Services are sealed in
-parallel; every file is written atomically, and only after every service was
-sealed successfully.
+makes sure the configs-repo's .gitignore ignores them, and refuses when git
+(git check-ignore) says a .gitignore rule re-includes one. It refuses an expired
+certificate or an RSA key under 2048 bits, warns when the cert expires within
+30 days, and warns with both fingerprints when secrets.yaml was sealed with
+another cert. A cert URL must be https (redirects too) and answer within
+--timeout. A service's secrets must fit one Kubernetes Secret (1 MiB).
+
+Each service is locked while seal (or env) updates it
+(<service>/.gitopsctl-lock.local.state); another gitopsctl waits 10 seconds,
+then fails with "busy". Services are sealed in parallel; the files of all
+services are then written together (temp files renamed into place, old contents
+restored on any failure), so an error leaves every file as it was. Temp files
+left by a killed run are removed on the next run.
 
 --check writes nothing: it lists every service whose sealed data is missing,
 stale, or sealed under another certificate, scope, name or namespace, and any
@@ -210,6 +225,7 @@ func runSeal(ctx context.Context, f *Factory, o sealCmdOptions, args []string) e
 	if err != nil {
 		return err
 	}
+	f.cleaned(res.Cleaned)
 	for _, w := range res.Warnings {
 		if w != warn {
 			f.warn(w)
@@ -281,23 +297,37 @@ func writeCheckReport(w *strings.Builder, r *seal.Report) {
 
 func newFetchCertCmd(f *Factory) *cobra.Command {
 	var url, out string
+	var force bool
+	var timeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "fetch-cert --url URL --out FILE",
 		Short: "Save the sealed-secrets controller's public certificate",
 		Long: `Download the sealed-secrets controller's public certificate from an https URL
 (the controller serves it at /v1/cert.pem), check it (PEM, RSA, not expired) and
-save it to FILE atomically. Point sealing.cert in .gitopsctl.yaml at FILE.`,
+save it to FILE atomically. Point sealing.cert in .gitopsctl.yaml at FILE.
+
+Redirects away from https are refused, and the download gives up after
+--timeout. An existing FILE that is not a PEM certificate (a config file, say)
+is not overwritten unless --force is given; replacing a different cert warns
+with both fingerprints.`,
 		Example: `  gitopsctl seal fetch-cert --url https://sealed-secrets.example.com/v1/cert.pem --out sealed-secrets.pem`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if url == "" || out == "" {
 				return usageError("fetch-cert needs --url and --out")
 			}
-			c, warn, err := seal.FetchCert(cmd.Context(), nil, url, out, f.Now())
+			if timeout <= 0 {
+				return usageError("--timeout must be positive, not %s", timeout)
+			}
+			fr, err := seal.FetchCert(cmd.Context(), seal.FetchOptions{URL: url, Out: out, Force: force, Timeout: timeout, Now: f.Now()})
 			if err != nil {
 				return err
 			}
-			f.warn(warn)
+			c := fr.Cert
+			f.warn(fr.Warning)
+			if fr.Replaced != "" {
+				f.warn(fmt.Sprintf("%s held another cert (%s); replaced it with %s. Reseal with 'gitopsctl seal --all' once the controller uses the new key", out, fr.Replaced, c.Fingerprint))
+			}
 			data := map[string]any{"file": out, "certFingerprint": c.Fingerprint, "notAfter": c.X509.NotAfter.UTC()}
 			return printData(f, data, func(w *strings.Builder) {
 				fmt.Fprintf(w, "saved %s (%s, expires %s)\n", out, c.Fingerprint, c.X509.NotAfter.UTC().Format("2006-01-02"))
@@ -306,5 +336,7 @@ save it to FILE atomically. Point sealing.cert in .gitopsctl.yaml at FILE.`,
 	}
 	cmd.Flags().StringVar(&url, "url", "", "https URL of the controller's cert (…/v1/cert.pem)")
 	cmd.Flags().StringVar(&out, "out", "", "file to write")
+	cmd.Flags().BoolVar(&force, "force", false, "overwrite --out even when it is not a PEM certificate")
+	cmd.Flags().DurationVar(&timeout, "timeout", seal.DefaultFetchTimeout, "how long the download may take")
 	return cmd
 }

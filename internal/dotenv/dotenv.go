@@ -61,8 +61,10 @@ func KeyError(k string) string {
 	if ValidKey(k) {
 		return ""
 	}
-	return fmt.Sprintf("invalid key %q: an environment variable name is letters, digits and '_', not starting with a digit", k)
+	return fmt.Sprintf("invalid key %q: %s", k, keyRule)
 }
+
+const keyRule = "an environment variable name is letters, digits and '_', not starting with a digit"
 
 // entry is one piece of the file: either an assignment (key != "") or
 // verbatim text (comments and blank lines).
@@ -151,11 +153,11 @@ func parseAssignment(data []byte, pos, line int) (entry, int, int, *ParseError) 
 	}
 	eq := bytes.IndexByte(rest, '=')
 	if eq < 0 {
-		return fail(line, "expected KEY=value, found %q", shorten(strings.TrimRight(string(rest), "\r")))
+		return fail(line, "expected KEY=value, found a line without '=' (not shown: it may hold a secret)")
 	}
 	key := string(bytes.TrimRight(rest[:eq], " \t"))
-	if msg := KeyError(key); msg != "" {
-		return fail(line, "%s", msg)
+	if !ValidKey(key) {
+		return fail(line, "invalid key before '=' (not shown: it may hold a secret): %s", keyRule)
 	}
 	e.key = key
 	pos += eq + 1
@@ -219,7 +221,7 @@ func parseAssignment(data []byte, pos, line int) (entry, int, int, *ParseError) 
 	if len(tail) > 0 {
 		t := bytes.TrimLeft(tail, " \t")
 		if t[0] != '#' || len(t) == len(tail) {
-			return fail(line+lines, "unexpected %q after the quoted value of %s", shorten(string(tail)), key)
+			return fail(line+lines, "unexpected text after the closing quote of %s's value (not shown: it may hold a secret); quote the whole value", key)
 		}
 	}
 	e.value = val.String()
@@ -238,13 +240,6 @@ func inlineComment(v []byte, afterBlank bool) int {
 		}
 	}
 	return -1
-}
-
-func shorten(s string) string {
-	if len(s) > 40 {
-		return s[:37] + "..."
-	}
-	return s
 }
 
 // Keys returns the keys in file order.

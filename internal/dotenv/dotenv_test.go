@@ -61,13 +61,13 @@ func TestParseErrors(t *testing.T) {
 		line     int
 		msg      string
 	}{
-		{"no equals", "A=1\nJUSTTEXT\n", 2, `expected KEY=value, found "JUSTTEXT"`},
-		{"bad key", "A=1\n\n1ABC=x\n", 3, `invalid key "1ABC"`},
-		{"dash key", "MY-KEY=x\n", 1, `invalid key "MY-KEY"`},
-		{"empty key", "=x\n", 1, `invalid key ""`},
+		{"no equals", "A=1\nJUSTTEXTs3cr3t\n", 2, `expected KEY=value, found a line without '='`},
+		{"bad key", "A=1\n\n1ABCs3cr3t=x\n", 3, `invalid key before '='`},
+		{"dash key", "MY-KEYs3cr3t=x\n", 1, `invalid key before '='`},
+		{"empty key", "=xs3cr3t\n", 1, `invalid key before '='`},
 		{"unterminated single", "A=1\nB='abc\nC=2\n", 2, "unterminated '-quoted value of B"},
 		{"unterminated double", "B=\"abc\\\"\n", 1, "unterminated \"-quoted value of B"},
-		{"garbage after quote", "A=1\nB='x\ny'z\n", 3, `unexpected "z" after the quoted value of B`},
+		{"garbage after quote", "A=1\nB='x\ny's3cr3t\n", 3, `unexpected text after the closing quote of B's value`},
 		{"duplicate", "A=1\n# c\nA=2\n", 3, "duplicate key A (first set on line 1)"},
 	}
 	for _, tt := range tests {
@@ -79,6 +79,9 @@ func TestParseErrors(t *testing.T) {
 			}
 			if pe.Line != tt.line || !strings.Contains(pe.Msg, tt.msg) || pe.File != "in.env" {
 				t.Fatalf("err = %v, want line %d with %q", err, tt.line, tt.msg)
+			}
+			if strings.Contains(err.Error(), "s3cr3t") {
+				t.Fatalf("error %q shows the file's content", err)
 			}
 			if !strings.HasPrefix(err.Error(), "in.env:") {
 				t.Fatalf("error %q lacks the file name", err)

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/gitopsctl/gitopsctl/internal/dotenv"
 	"github.com/gitopsctl/gitopsctl/internal/env/yamlmap"
@@ -56,7 +57,7 @@ func load(configsDir, name string) (*service, error) {
 		return nil, err
 	}
 	s := &service{dir: configsDir, name: name, configPath: layout.ConfigValuesFile(configsDir, name)}
-	data, err := os.ReadFile(s.configPath)
+	data, err := seal.ReadFile(configsDir, s.configPath)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
@@ -67,7 +68,7 @@ func load(configsDir, name string) (*service, error) {
 	if s.config, err = s.configDoc.Entries(configPath...); err != nil {
 		return nil, err
 	}
-	if s.secrets, err = seal.ReadSecretsFile(layout.SecretsValuesFile(configsDir, name)); err != nil {
+	if s.secrets, err = seal.ReadServiceSecrets(configsDir, name); err != nil {
 		return nil, err
 	}
 	if s.plain, s.plainOK, err = seal.ReadPlaintext(configsDir, name); err != nil {
@@ -183,17 +184,27 @@ type KV struct {
 }
 
 // ParseAssignments parses KEY=VALUE arguments; the value is everything after
-// the first '=', byte for byte.
-func ParseAssignments(args []string) ([]KV, error) {
+// the first '=', byte for byte. args are the command's arguments after
+// SERVICE (which errors count as argument 1). With secret, an argument that
+// is not KEY=VALUE is never shown, nor the text before its '=': it may be
+// the secret itself.
+func ParseAssignments(args []string, secret bool) ([]KV, error) {
 	var out []KV
 	seen := map[string]bool{}
-	for _, a := range args {
+	for i, a := range args {
+		pos := i + 2
 		k, v, ok := strings.Cut(a, "=")
 		if !ok {
-			return nil, fmt.Errorf("%q is not KEY=VALUE", a)
+			if secret {
+				return nil, fmt.Errorf("argument %d is not KEY=VALUE (not shown: it may be a secret)", pos)
+			}
+			return nil, fmt.Errorf("argument %d: %q is not KEY=VALUE", pos, a)
 		}
-		if msg := dotenv.KeyError(k); msg != "" {
-			return nil, errors.New(msg)
+		if !dotenv.ValidKey(k) {
+			if secret {
+				return nil, fmt.Errorf("argument %d: invalid key before '=' (not shown: it may be part of a secret): an environment variable name is letters, digits and '_', not starting with a digit", pos)
+			}
+			return nil, fmt.Errorf("argument %d: %s", pos, dotenv.KeyError(k))
 		}
 		if seen[k] {
 			return nil, fmt.Errorf("%s is given twice", k)
@@ -217,6 +228,11 @@ type ChangeResult struct {
 	Seal *seal.ServiceResult `json:"seal,omitempty"`
 	// Wrote lists the files written, relative to the configs-repo.
 	Wrote []string `json:"wrote"`
+	// Warnings are things the user should know (e.g. a plaintext file's
+	// mode was tightened, or the sealing cert changed).
+	Warnings []string `json:"warnings,omitempty"`
+	// Cleaned are temporary files of interrupted runs that were removed.
+	Cleaned []string `json:"cleaned,omitempty"`
 }
 
 // SetOptions are the inputs of Set.
@@ -227,6 +243,9 @@ type SetOptions struct {
 	// Secret makes every key a secret.
 	Secret bool
 	Sealer SealerFunc
+	// LockWait is how long to wait for another gitopsctl updating the
+	// service (0: seal.DefaultLockWait).
+	LockWait time.Duration
 }
 
 // Set sets config keys (or, with Secret, seals secret keys).
@@ -237,7 +256,7 @@ func Set(ctx context.Context, o SetOptions) (*ChangeResult, error) {
 	} else {
 		cfg = o.Vars
 	}
-	return apply(ctx, o.ConfigsDir, o.Service, cfg, sec, o.Sealer)
+	return apply(ctx, o.ConfigsDir, o.Service, cfg, sec, o.Sealer, o.LockWait)
 }
 
 // ImportOptions are the inputs of Import.
@@ -251,6 +270,7 @@ type ImportOptions struct {
 	SecretPatterns []string
 	SecretKeys     []string
 	Sealer         SealerFunc
+	LockWait       time.Duration
 }
 
 // IsSecretKey reports whether key is a secret by name or pattern.
@@ -301,24 +321,64 @@ func Import(ctx context.Context, o ImportOptions) (*ChangeResult, error) {
 	if len(cfg)+len(sec) == 0 {
 		return nil, fmt.Errorf("import: %s has no KEY=value lines", o.From)
 	}
-	return apply(ctx, o.ConfigsDir, o.Service, cfg, sec, o.Sealer)
+	return apply(ctx, o.ConfigsDir, o.Service, cfg, sec, o.Sealer, o.LockWait)
 }
 
-// pending is a file to write.
-type pending struct {
-	path string
-	data []byte
-	perm fs.FileMode
+// lockService takes the service's lock (see seal.LockServices) and makes
+// its plaintext private.
+func lockService(ctx context.Context, dir, name string, wait time.Duration, res *ChangeResult) (*seal.Locks, error) {
+	if err := seal.RequireService(dir, name); err != nil {
+		return nil, err
+	}
+	locks, err := seal.LockServices(ctx, dir, []string{name}, wait)
+	if err != nil {
+		return nil, err
+	}
+	res.Cleaned = locks.Cleaned
+	warns, err := seal.TightenPlaintext(dir, name)
+	if err != nil {
+		locks.Release()
+		return nil, err
+	}
+	res.Warnings = append(res.Warnings, warns...)
+	return locks, nil
 }
 
-// apply sets config and secret keys of one service: every file is computed
-// first, then written (each atomically), so an error leaves files as they were.
-func apply(ctx context.Context, dir, name string, cfg, sec []KV, sealer SealerFunc) (*ChangeResult, error) {
+func newChange(name string) *ChangeResult {
+	return &ChangeResult{Service: name, Config: []string{}, Secrets: []string{}, Removed: []string{}, Moved: []string{}, Wrote: []string{}, Warnings: []string{}}
+}
+
+// apply sets config and secret keys of one service under the service's
+// lock: every file is computed first, then all are written together (see
+// fsutil.Batch), so an error leaves the files as they were.
+func apply(ctx context.Context, dir, name string, cfg, sec []KV, sealer SealerFunc, wait time.Duration) (*ChangeResult, error) {
+	res := newChange(name)
+	if err := seal.RequireService(dir, name); err != nil {
+		return nil, err
+	}
+	var sl *seal.Sealer
+	if len(sec) > 0 {
+		if err := seal.GuardPlaintext(dir); err != nil {
+			return nil, err
+		}
+		if sealer == nil {
+			return nil, seal.ErrNoCert
+		}
+		// The cert may come from the network: fetch it before locking.
+		var err error
+		if sl, err = sealer(ctx); err != nil {
+			return nil, err
+		}
+	}
+	locks, err := lockService(ctx, dir, name, wait, res)
+	if err != nil {
+		return nil, err
+	}
+	defer locks.Release()
 	s, err := load(dir, name)
 	if err != nil {
 		return nil, err
 	}
-	res := &ChangeResult{Service: name, Config: []string{}, Secrets: []string{}, Removed: []string{}, Moved: []string{}, Wrote: []string{}}
 	for _, kv := range cfg {
 		if s.isSecret(kv.Key) {
 			return nil, fmt.Errorf("%s: %s is a secret; refusing to turn it into a plain config value (run 'gitopsctl env unset %s %s' first if that is really meant)", name, kv.Key, name, kv.Key)
@@ -334,12 +394,9 @@ func apply(ctx context.Context, dir, name string, cfg, sec []KV, sealer SealerFu
 		}
 		res.Config = append(res.Config, kv.Key)
 	}
-	var writes []pending
+	b := seal.NewBatch()
 	var plan *seal.Plan
 	if len(sec) > 0 {
-		if err := seal.GuardPlaintext(dir); err != nil {
-			return nil, err
-		}
 		for _, kv := range sec {
 			if _, ok := s.configValue(kv.Key); ok {
 				if cfgSrc, err = deleteYAML(s.configPath, cfgSrc, kv.Key); err != nil {
@@ -350,41 +407,38 @@ func apply(ctx context.Context, dir, name string, cfg, sec []KV, sealer SealerFu
 			s.plain.Set(kv.Key, kv.Value)
 			res.Secrets = append(res.Secrets, kv.Key)
 		}
-		if sealer == nil {
-			return nil, seal.ErrNoCert
-		}
-		sl, err := sealer(ctx)
-		if err != nil {
-			return nil, err
-		}
 		plan, err = sl.Plan(ctx, name, s.plain, true)
 		if err != nil {
 			return nil, err
 		}
 		res.Seal = &plan.Result
+		res.Warnings = append(res.Warnings, plan.Result.Warnings...)
+		// The plaintext first: should a crash stop the renames midway, the
+		// next seal seals what it holds.
 		if !s.plainOK || !bytes.Equal(s.plain.Bytes(), s.plainSrc) {
-			writes = append(writes, pending{layout.PlaintextPath(dir, name), s.plain.Bytes(), 0o600})
+			p := layout.PlaintextPath(dir, name)
+			b.Add(fsutil.File{Path: p, Data: s.plain.Bytes(), Perm: 0o600, ForcePerm: true})
+			res.Wrote = append(res.Wrote, rel(dir, p))
 		}
 	}
 	if !bytes.Equal(cfgSrc, s.configSrc) {
-		writes = append(writes, pending{s.configPath, cfgSrc, 0o644})
+		b.Add(fsutil.File{Path: s.configPath, Data: cfgSrc, Perm: 0o644})
+		res.Wrote = append(res.Wrote, rel(dir, s.configPath))
 	}
 	if len(sec) > 0 {
 		if _, err := seal.EnsureGitignore(dir); err != nil {
 			return nil, err
 		}
-	}
-	for _, w := range writes {
-		if err := fsutil.WriteFileAtomic(w.path, w.data, w.perm); err != nil {
+		if err := seal.GuardIgnored(dir, []string{name}); err != nil {
 			return nil, err
 		}
-		res.Wrote = append(res.Wrote, rel(dir, w.path))
 	}
 	if plan != nil {
-		if err := plan.Write(); err != nil {
-			return nil, err
-		}
+		plan.AddTo(b)
 		res.Wrote = append(res.Wrote, plan.Result.Wrote...)
+	}
+	if err := b.Commit(); err != nil {
+		return nil, err
 	}
 	return res, nil
 }
@@ -422,11 +476,16 @@ func Unset(configsDir, name string, keys []string) (*ChangeResult, error) {
 			return nil, errors.New(msg)
 		}
 	}
+	res := newChange(name)
+	locks, err := lockService(context.Background(), configsDir, name, 0, res)
+	if err != nil {
+		return nil, err
+	}
+	defer locks.Release()
 	s, err := load(configsDir, name)
 	if err != nil {
 		return nil, err
 	}
-	res := &ChangeResult{Service: name, Config: []string{}, Secrets: []string{}, Removed: []string{}, Moved: []string{}, Wrote: []string{}}
 	var missing []string
 	for _, k := range keys {
 		_, isCfg := s.configValue(k)
@@ -454,23 +513,21 @@ func Unset(configsDir, name string, keys []string) (*ChangeResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	var writes []pending
-	if !bytes.Equal(cfgSrc, s.configSrc) {
-		writes = append(writes, pending{s.configPath, cfgSrc, 0o644})
-	}
+	b := seal.NewBatch()
 	if plainChanged {
-		writes = append(writes, pending{layout.PlaintextPath(configsDir, name), s.plain.Bytes(), 0o600})
+		p := layout.PlaintextPath(configsDir, name)
+		b.Add(fsutil.File{Path: p, Data: s.plain.Bytes(), Perm: 0o600, ForcePerm: true})
+		res.Wrote = append(res.Wrote, rel(configsDir, p))
 	}
-	for _, w := range writes {
-		if err := fsutil.WriteFileAtomic(w.path, w.data, w.perm); err != nil {
-			return nil, err
-		}
-		res.Wrote = append(res.Wrote, rel(configsDir, w.path))
+	if !bytes.Equal(cfgSrc, s.configSrc) {
+		b.Add(fsutil.File{Path: s.configPath, Data: cfgSrc, Perm: 0o644})
+		res.Wrote = append(res.Wrote, rel(configsDir, s.configPath))
 	}
-	if err := plan.Write(); err != nil {
+	plan.AddTo(b)
+	res.Wrote = append(res.Wrote, plan.Result.Wrote...)
+	if err := b.Commit(); err != nil {
 		return nil, err
 	}
-	res.Wrote = append(res.Wrote, plan.Result.Wrote...)
 	return res, nil
 }
 

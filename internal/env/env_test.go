@@ -68,7 +68,7 @@ func readFile(t *testing.T, p string) string {
 
 func TestSetConfigKeepsComments(t *testing.T) {
 	f := newFx(t)
-	vars, err := ParseAssignments([]string{"LOG_LEVEL=debug", "URL=http://x/?a=b&c=d", "MULTI=line1\nline2 'q' \"d\" é"})
+	vars, err := ParseAssignments([]string{"LOG_LEVEL=debug", "URL=http://x/?a=b&c=d", "MULTI=line1\nline2 'q' \"d\" é"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +201,7 @@ func TestErrorsLeaveFilesUntouched(t *testing.T) {
 			_, err := Set(ctx, SetOptions{ConfigsDir: f.configs, Service: "nope", Vars: []KV{{"A", "b"}}})
 			return err
 		},
-		"bad key": func() error { _, err := ParseAssignments([]string{"1BAD=x"}); return err },
+		"bad key": func() error { _, err := ParseAssignments([]string{"1BAD=x"}, false); return err },
 		"no cert": func() error {
 			_, err := Set(ctx, SetOptions{ConfigsDir: f.configs, Service: "backend", Secret: true, Vars: []KV{{"A", "b"}}, Sealer: noCert})
 			return err

@@ -223,6 +223,23 @@ func (g *Repo) HooksDir() (string, error) {
 	return filepath.Join(common, "hooks"), nil
 }
 
+// CLI returns a git command that runs in the work tree at dir and only
+// there: the git variables of the calling environment (a pre-commit hook
+// inherits GIT_DIR and GIT_INDEX_FILE of the repository being committed) are
+// dropped, so they cannot point it at another repository or index.
+func CLI(dir string, args ...string) *exec.Cmd {
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	for _, kv := range os.Environ() {
+		switch strings.SplitN(kv, "=", 2)[0] {
+		case "GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_OBJECT_DIRECTORY":
+			continue
+		}
+		cmd.Env = append(cmd.Env, kv)
+	}
+	return cmd
+}
+
 // gitHooksDir asks the git CLI where the hooks of the work tree at dir are,
 // ignoring git variables of the calling environment that would point it at
 // another repository.
@@ -230,16 +247,7 @@ func gitHooksDir(dir string) (string, error) {
 	if _, err := exec.LookPath("git"); err != nil {
 		return "", err
 	}
-	cmd := exec.Command("git", "rev-parse", "--git-path", "hooks")
-	cmd.Dir = dir
-	for _, kv := range os.Environ() {
-		switch strings.SplitN(kv, "=", 2)[0] {
-		case "GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_PREFIX":
-			continue
-		}
-		cmd.Env = append(cmd.Env, kv)
-	}
-	out, err := cmd.Output()
+	out, err := CLI(dir, "rev-parse", "--git-path", "hooks").Output()
 	if err != nil {
 		return "", err
 	}

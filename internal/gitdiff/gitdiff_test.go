@@ -206,3 +206,29 @@ func TestOtherIndexFile(t *testing.T) {
 		t.Fatalf("missing index file: %v", err)
 	}
 }
+
+// TestCLIIgnoresCallersGitVariables: inside a pre-commit hook GIT_DIR and
+// GIT_INDEX_FILE name the repository being committed; a git command run for
+// another repository must not follow them.
+func TestCLIIgnoresCallersGitVariables(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git CLI not installed")
+	}
+	mine, other := t.TempDir(), t.TempDir()
+	for _, d := range []string{mine, other} {
+		gittest.Run(t, d, "init", "-q")
+	}
+	if err := os.WriteFile(filepath.Join(mine, "tracked.txt"), []byte("x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gittest.Run(t, mine, "add", "tracked.txt")
+	t.Setenv("GIT_DIR", filepath.Join(other, ".git"))
+	t.Setenv("GIT_INDEX_FILE", filepath.Join(other, ".git", "index"))
+	out, err := CLI(mine, "ls-files").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(string(out)); got != "tracked.txt" {
+		t.Fatalf("git ls-files in %s listed %q, want tracked.txt (it followed the caller's GIT_DIR)", mine, got)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,9 +18,12 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	kubeyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
+	"github.com/gitopsctl/gitopsctl/internal/config"
 )
 
 var (
@@ -130,7 +135,7 @@ func argoHelmArgs(t *testing.T, ws *Workspace, a *App, scratch string) (chartDir
 		if p.ForceString {
 			flag = "--set-string"
 		}
-		args = append(args, flag, p.Name+"="+escapeSetValue(p.Value))
+		args = append(args, flag, p.Name+"="+argoEscapeCommas(p.Value))
 	}
 	for _, vf := range h.ValueFiles {
 		if rest, ok := strings.CutPrefix(vf, "$configs/"); ok {
@@ -158,24 +163,92 @@ func argoHelmArgs(t *testing.T, ws *Workspace, a *App, scratch string) (chartDir
 	if !h.SkipCrds {
 		args = append(args, "--include-crds")
 	}
+	if h.SkipTests {
+		args = append(args, "--skip-tests")
+	}
 	return chartDir, args
 }
 
-// TestConformanceWithHelmCLI renders each Helm app of the golden repos with
-// gitopsctl and with `helm template` (the CLI built from the same helm
-// module) called with Argo CD's flags, and compares object for object.
-// Namespaces the Argo CD controller fills in are compared only where helm
-// set them.
+// argoEscapeCommas is the test's own statement of Argo CD's --set escaping:
+// a comma not already preceded by a backslash gets one, unless the whole
+// value is a {...} list.
+func argoEscapeCommas(v string) string {
+	if strings.HasPrefix(v, "{") && strings.HasSuffix(v, "}") {
+		return v
+	}
+	var b strings.Builder
+	prev := rune(0)
+	for _, r := range v {
+		if r == ',' && prev != '\\' {
+			b.WriteRune('\\')
+		}
+		b.WriteRune(r)
+		prev = r
+	}
+	return b.String()
+}
+
+// TestConformanceWithHelmCLI renders each Helm app of the golden repos
+// and of the printing conformance charts (testdata/conformance: block
+// scalars at the end of documents, comment-only and whitespace-only output,
+// separators and markers, "---" in strings, empty maps and lists, List
+// kinds, CRLF, tabs after values, a BOM, YAML 1.1 scalars, null and comma
+// parameters, CRD files, hooks, test hooks, duplicates) with gitopsctl and
+// with `helm template` (the CLI built from the same helm module) called with
+// Argo CD's flags, reads the CLI's printed output as Argo CD does, and
+// compares object for object, string values exactly. Namespaces the Argo CD
+// controller fills in are compared only where helm set them.
 func TestConformanceWithHelmCLI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the helm CLI")
 	}
 	helm := buildHelm(t)
-	cfg := goldenRepos(t)
-	ws := open(t, cfg, Options{})
-	rs, err := ws.Render(context.Background(), "backend", "webapp", "widget-operator")
+	t.Run("golden", func(t *testing.T) {
+		conformance(t, helm, goldenRepos(t), "backend", "webapp", "widget-operator")
+	})
+	t.Run("printing", func(t *testing.T) {
+		cfg := conformanceRepos(t)
+		apps, err := os.ReadDir(filepath.Join("testdata", "conformance", "gitops", "argo-apps"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, a := range apps {
+			names = append(names, strings.TrimSuffix(a.Name(), ".yaml"))
+		}
+		if len(names) < 7 {
+			t.Fatalf("only %d conformance apps", len(names))
+		}
+		conformance(t, helm, cfg, names...)
+	})
+}
+
+// conformanceRepos copies testdata/conformance/gitops to a temp dir (with
+// an empty configs-repo next to it).
+func conformanceRepos(t *testing.T) *config.Loaded {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.CopyFS(filepath.Join(dir, "gitops"), os.DirFS(filepath.Join("testdata", "conformance", "gitops"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "configs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(config.Options{RepoDir: filepath.Join(dir, "gitops")})
 	if err != nil {
 		t.Fatal(err)
+	}
+	return cfg
+}
+
+func conformance(t *testing.T, helm string, cfg *config.Loaded, apps ...string) {
+	ws := open(t, cfg, Options{})
+	rs, err := ws.Render(context.Background(), apps...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != len(apps) {
+		t.Fatalf("rendered %d apps, want %d", len(rs), len(apps))
 	}
 	scratch := t.TempDir()
 	for _, r := range rs {
@@ -204,6 +277,11 @@ func TestConformanceWithHelmCLI(t *testing.T) {
 			}
 			if len(got) != len(want) {
 				t.Errorf("gitopsctl rendered %d objects, helm %d", len(got), len(want))
+			}
+			for k := range got {
+				if _, ok := want[k]; !ok {
+					t.Errorf("%s: rendered by gitopsctl, not by helm", k)
+				}
 			}
 			for k, w := range want {
 				g, ok := got[k]
@@ -240,30 +318,42 @@ func roundTrip(t *testing.T, m map[string]any) map[string]any {
 	return out
 }
 
-// helmObjects splits helm's output as Argo CD does (empty and null
-// documents dropped, *List flattened).
+// helmObjects reads helm's printed output as Argo CD reads it (the test's
+// own statement of it): Kubernetes' YAML-or-JSON stream decoder, empty and
+// null documents dropped, every document an object; an object whose items
+// is a list is replaced by its items, one with null items and no spec or
+// status dropped. Of repeated keys the last wins.
 func helmObjects(t *testing.T, out []byte) map[string]map[string]any {
 	t.Helper()
 	m := map[string]map[string]any{}
-	for _, doc := range bytes.Split(out, []byte("\n---")) {
-		var obj map[string]any
-		if err := yaml.Unmarshal(doc, &obj); err != nil {
-			t.Fatalf("helm output: %v\n%s", err, doc)
+	d := kubeyaml.NewYAMLOrJSONDecoder(bytes.NewReader(out), 4096)
+	for {
+		var ext runtime.RawExtension
+		if err := d.Decode(&ext); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			t.Fatalf("helm output: %v\n%s", err, out)
 		}
-		if len(obj) == 0 {
+		raw := bytes.TrimSpace(ext.Raw)
+		if len(raw) == 0 || string(raw) == "null" {
 			continue
 		}
-		items := []map[string]any{obj}
-		if k, _ := obj["kind"].(string); strings.HasSuffix(k, "List") {
+		u := &unstructured.Unstructured{}
+		if err := yaml.Unmarshal(raw, u); err != nil {
+			t.Fatalf("helm output: %v\n%s", err, raw)
+		}
+		items := []*unstructured.Unstructured{u}
+		if list, ok := u.Object["items"].([]any); ok {
 			items = nil
-			list, _ := obj["items"].([]any)
 			for _, it := range list {
-				items = append(items, it.(map[string]any))
+				items = append(items, &unstructured.Unstructured{Object: it.(map[string]any)})
 			}
+		} else if v, ok := u.Object["items"]; ok && v == nil && u.Object["spec"] == nil && u.Object["status"] == nil {
+			items = nil
 		}
 		for _, it := range items {
-			u := &unstructured.Unstructured{Object: it}
-			m[objKey(u)] = roundTrip(t, it)
+			m[objKey(it)] = roundTrip(t, it.Object)
 		}
 	}
 	return m

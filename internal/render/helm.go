@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"helm.sh/helm/v3/pkg/action"
 	"helm.sh/helm/v3/pkg/chart"
@@ -18,6 +19,7 @@ import (
 	"helm.sh/helm/v3/pkg/engine"
 	"helm.sh/helm/v3/pkg/ignore"
 	"helm.sh/helm/v3/pkg/release"
+	"helm.sh/helm/v3/pkg/releaseutil"
 	"helm.sh/helm/v3/pkg/strvals"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
@@ -502,42 +504,76 @@ func (s *source) renderHelm() ([]manifest.Object, error) {
 			delete(files, k)
 		}
 	}
+	for _, w := range unknownHooks(files) {
+		s.warnings = append(s.warnings, w)
+	}
+	docs, err := helmPrint(ch, files, !h.SkipCrds, h.SkipTests)
+	if err != nil {
+		return nil, s.locateHelmErr(err)
+	}
 	var out []manifest.Object
-	add := func(src string, objs []map[string]any) {
+	for _, d := range docs {
+		objs, err := argo.DecodeManifestStream([]byte(d.text))
+		if err != nil {
+			return nil, at(s.repo.Root, chartFile(s.dir, d.source), 0, err)
+		}
 		for _, o := range objs {
 			u := &unstructured.Unstructured{Object: o}
 			if argo.IsApplication(o) || argo.IsAppProject(o) {
-				s.ws.recordDef(u, objDef{file: chartFile(s.dir, src), repoDir: s.repo.Root})
+				s.ws.recordDef(u, objDef{file: chartFile(s.dir, d.source), repoDir: s.repo.Root})
 			}
-			out = append(out, manifest.Object{App: s.app.Name, Source: src, Object: u})
+			out = append(out, manifest.Object{App: s.app.Name, Source: d.source, Object: u})
 		}
-	}
-	if !h.SkipCrds {
-		for _, crd := range ch.CRDObjects() {
-			objs, err := splitObjects(crd.File.Data)
-			if err != nil {
-				return nil, at(s.repo.Root, chartFile(s.dir, crd.Filename), 0, fmt.Errorf("%s: %w", crd.Filename, err))
-			}
-			add(crd.Filename, objs)
-		}
-	}
-	names := make([]string, 0, len(files))
-	for name := range files {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		objs, err := templateObjects(name, files[name], h.SkipTests, func(w string) { s.warnings = append(s.warnings, w) })
-		if err != nil {
-			return nil, at(s.repo.Root, chartFile(s.dir, name), 0, err)
-		}
-		add(name, objs)
 	}
 	return out, nil
 }
 
-// helmDocSep splits a rendered template into documents exactly as Helm does.
-var helmDocSep = regexp.MustCompile("(?:^|\\s*\n)---\\s*")
+// printedDoc is one "# Source:" section of what `helm template` prints.
+type printedDoc struct {
+	source string // template or CRD file name
+	text   string
+}
+
+// helmPrint reproduces what `helm template --include-crds` prints for the
+// rendered files, section by section, because Argo CD parses that printed
+// stream, not Helm's rendered strings: Helm splits each template at "---"
+// and trims every document, sorts them into resources (ordered by kind) and
+// hooks, then prints every CRD file verbatim, every resource and every hook
+// as "---\n# Source: <name>\n<document>\n" (CRDs and resources as one block,
+// trimmed and followed by a newline). Hooks with an unknown event are
+// dropped, as Helm drops them; test hooks too with skipTests.
+//
+// Every section starts with a "---" line and ends with a newline, and no
+// document line starts with "---" (Helm split there), so decoding the
+// sections one by one reads the same documents as decoding the whole stream.
+func helmPrint(ch *chart.Chart, files map[string]string, includeCRDs, skipTests bool) ([]printedDoc, error) {
+	hooks, manifests, err := releaseutil.SortManifests(files, nil, releaseutil.InstallOrder)
+	if err != nil {
+		return nil, err
+	}
+	section := func(name, content string) printedDoc {
+		return printedDoc{source: name, text: "---\n# Source: " + name + "\n" + content + "\n"}
+	}
+	var docs []printedDoc
+	if includeCRDs {
+		for _, crd := range ch.CRDObjects() {
+			docs = append(docs, section(crd.Filename, string(crd.File.Data)))
+		}
+	}
+	for _, m := range manifests {
+		docs = append(docs, section(m.Name, m.Content))
+	}
+	if n := len(docs); n > 0 {
+		docs[n-1].text = strings.TrimRightFunc(docs[n-1].text, unicode.IsSpace) + "\n"
+	}
+	for _, hk := range hooks {
+		if skipTests && isTestHook(hk) {
+			continue
+		}
+		docs = append(docs, section(hk.Path, hk.Manifest))
+	}
+	return docs, nil
+}
 
 // hookEvents are the hook events Helm knows; a hook with any other event is
 // dropped from the output, as Helm drops it.
@@ -547,49 +583,45 @@ var hookEvents = map[string]bool{
 	"test": true, "test-success": true,
 }
 
-// templateObjects turns one rendered template into objects as Helm's
-// manifest sorter and Argo CD's splitter do together: partials and blank
-// files are skipped, documents split at "---", empty and null documents
-// dropped, hooks kept (test hooks dropped with skipTests, hooks with an
-// unknown event dropped as Helm does).
-func templateObjects(name, content string, skipTests bool, warn func(string)) ([]map[string]any, error) {
-	if strings.HasPrefix(path.Base(name), "_") || strings.TrimSpace(content) == "" {
-		return nil, nil
+// unknownHooks returns a warning for every document Helm drops because its
+// hook annotation names an unknown event (Helm itself only logs it).
+// Documents Helm cannot parse are left to its own error.
+func unknownHooks(files map[string]string) []string {
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
 	}
-	var out []map[string]any
-	for _, doc := range helmDocSep.Split(strings.TrimSpace(content), -1) {
-		doc = strings.TrimSpace(doc)
-		if doc == "" {
+	sort.Strings(names)
+	var warns []string
+	for _, name := range names {
+		content := files[name]
+		if strings.HasPrefix(path.Base(name), "_") || !strings.Contains(content, release.HookAnnotation) {
 			continue
 		}
-		obj, err := argo.DecodeObject([]byte(doc))
-		if err != nil {
-			return nil, fmt.Errorf("YAML parse error on %s: %w", name, err)
+		docs := releaseutil.SplitManifests(content)
+		keys := make([]string, 0, len(docs))
+		for k := range docs {
+			keys = append(keys, k)
 		}
-		if obj == nil {
-			continue
-		}
-		u := unstructured.Unstructured{Object: obj}
-		if hook, ok := u.GetAnnotations()[release.HookAnnotation]; ok {
-			keep := true
-			for _, e := range strings.Split(hook, ",") {
-				e = strings.ToLower(strings.TrimSpace(e))
-				if !hookEvents[e] {
-					warn(fmt.Sprintf("%s: %s/%s skipped: unknown hook %q (as helm does)", name, u.GetKind(), u.GetName(), hook))
-					keep = false
-					break
-				}
-				if skipTests && (e == "test" || e == "test-success") {
-					keep = false
-				}
-			}
-			if !keep {
+		sort.Sort(releaseutil.BySplitManifestsOrder(keys))
+		for _, k := range keys {
+			var head releaseutil.SimpleHead
+			if err := yaml.Unmarshal([]byte(docs[k]), &head); err != nil || head.Metadata == nil {
 				continue
 			}
+			hook, ok := head.Metadata.Annotations[release.HookAnnotation]
+			if !ok {
+				continue
+			}
+			for _, e := range strings.Split(hook, ",") {
+				if !hookEvents[strings.ToLower(strings.TrimSpace(e))] {
+					warns = append(warns, fmt.Sprintf("%s: %s/%s skipped: unknown hook %q (as helm does)", name, head.Kind, head.Metadata.Name, hook))
+					break
+				}
+			}
 		}
-		out = append(out, obj)
 	}
-	return out, nil
+	return warns
 }
 
 // addLocalDependencies adds the missing dependencies of ch whose repository

@@ -6,26 +6,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/gitopsctl/gitopsctl/internal/argo"
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
 )
-
-// splitObjects splits rendered YAML into objects: empty and null documents
-// are dropped, a document without kind is an error.
-func splitObjects(data []byte) ([]map[string]any, error) {
-	var out []map[string]any
-	for _, d := range argo.SplitDocuments(data) {
-		obj, err := argo.DecodeObject(d.Data)
-		if err != nil {
-			return nil, fmt.Errorf("line %d: %w", d.Line, err)
-		}
-		if obj == nil {
-			continue
-		}
-		out = append(out, obj)
-	}
-	return out, nil
-}
 
 // clusterScoped lists the built-in cluster-scoped kinds by group ("" core).
 var clusterScoped = func() map[string]bool {

@@ -553,6 +553,36 @@ items: null
 	}
 }
 
+// TestRule2_11_PrintedOutput: objects come from what the helm CLI prints,
+// read back as Argo CD reads it: a block scalar ending a document keeps its
+// newline ("|+" keeps only that one, Helm trimmed the rest), and a document
+// Helm prints but Argo CD cannot read as an object ("{}") fails the app at
+// its template.
+func TestRule2_11_PrintedOutput(t *testing.T) {
+	chart := map[string]string{
+		"Chart.yaml":          "apiVersion: v2\nname: printed\nversion: 1.0.0\n",
+		"templates/cm.yaml":   "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata:\n  clip: x\n  last: |\n    text\n",
+		"templates/keep.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: keep}\ndata:\n  last: |+\n    kept\n\n\n",
+	}
+	cfg := setup(t, withChart(map[string]string{
+		"gitops/argo-apps/a.yaml":                singleSource("a", "charts/printed", "      valueFiles: []"),
+		"gitops/argo-apps/b.yaml":                singleSource("b", "charts/empty", "      valueFiles: []"),
+		"gitops/charts/empty/Chart.yaml":         "apiVersion: v2\nname: empty\nversion: 1.0.0\n",
+		"gitops/charts/empty/templates/obj.yaml": "{}\n",
+	}, "gitops/charts/printed", chart))
+	got := map[string]any{}
+	for _, o := range mustRender(t, cfg, "a") {
+		got[o.Object.GetName()] = o.Object.Object["data"].(map[string]any)["last"]
+	}
+	if want := map[string]any{"cm": "text\n", "keep": "kept\n"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	e := renderErr(t, cfg, "b")
+	if e.File != "charts/empty/templates/obj.yaml" || !strings.Contains(e.Error(), "Object 'Kind' is missing in '{}'") {
+		t.Fatalf("%s (file %s)", e, e.File)
+	}
+}
+
 func TestRule2_12_NamespaceFill(t *testing.T) {
 	files := map[string]string{
 		"gitops/argo-apps/a.yaml": app("a", "  source: {repoURL: "+gitopsURL+", path: m}\n  destination: {namespace: dest}\n"),
@@ -600,6 +630,10 @@ func TestRule3_1_SourceType(t *testing.T) {
 		"gitops/argo-apps/kust.yaml":     app("kust", "  source: {repoURL: "+gitopsURL+", path: kust}\n  destination: {namespace: x}\n"),
 		"gitops/argo-apps/dir.yaml":      app("dir", "  source: {repoURL: "+gitopsURL+", path: charts/echo, directory: {}}\n  destination: {namespace: x}\n"),
 		"gitops/kust/kustomization.yaml": "resources: []\n",
+		// A chart with a kustomization file next to Chart.yaml is Kustomize.
+		"gitops/argo-apps/chartkust.yaml":     app("chartkust", "  source: {repoURL: "+gitopsURL+", path: chartkust}\n  destination: {namespace: x}\n"),
+		"gitops/chartkust/Chart.yaml":         "apiVersion: v2\nname: chartkust\nversion: 0.1.0\n",
+		"gitops/chartkust/kustomization.yaml": "resources: []\n",
 	}, "gitops/charts/echo", echoChart)
 	cfg := setup(t, files)
 	if e := renderErr(t, cfg, "both"); !strings.Contains(e.Error(), "multiple application sources defined: Helm,Directory") {
@@ -608,7 +642,10 @@ func TestRule3_1_SourceType(t *testing.T) {
 	if got := keys(mustRender(t, cfg, "auto")); !reflect.DeepEqual(got, []string{"ConfigMap/x/auto-echo"}) {
 		t.Fatal(got)
 	}
-	if e := renderErr(t, cfg, "kust"); !strings.Contains(e.Error(), "Kustomize sources are not supported offline") {
+	if e := renderErr(t, cfg, "kust"); !strings.Contains(e.Error(), "app kust: argo-apps/kust.yaml:") || !strings.Contains(e.Error(), "kustomize sources are not rendered yet: app kust, path kust is a Kustomize source") {
+		t.Fatal(e)
+	}
+	if e := renderErr(t, cfg, "chartkust"); !strings.Contains(e.Error(), "kustomize sources are not rendered yet: app chartkust, path chartkust") {
 		t.Fatal(e)
 	}
 	// A chart directory forced to Directory: only *.yaml files at the top level (none parse as objects).
@@ -829,7 +866,17 @@ func TestRule2_3_RevisionVariables(t *testing.T) {
 	}
 	v, _, _, _ := echo(t, rs[0].Objects)
 	gr, _ := ws.GitopsRepo()
-	if len(gr.Commit) != 40 || v["rev"] != gr.Commit || v["short"] != gr.Commit[:7] || v["short8"] != gr.Commit[:8] {
+	// Parameters are --set values: a short hash of digits only (not starting
+	// with 0) becomes a number, as with the helm CLI; the echo chart prints
+	// it as JSON, so compare its text.
+	text := func(x any) string {
+		if f, ok := x.(float64); ok {
+			return strconv.FormatFloat(f, 'f', -1, 64)
+		}
+		s, _ := x.(string)
+		return s
+	}
+	if len(gr.Commit) != 40 || text(v["rev"]) != gr.Commit || text(v["short"]) != gr.Commit[:7] || text(v["short8"]) != gr.Commit[:8] {
 		t.Fatalf("values %v, commit %s", v, gr.Commit)
 	}
 }

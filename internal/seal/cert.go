@@ -10,7 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,6 +65,9 @@ func ParseCert(source string, data []byte) (*Cert, error) {
 		if !ok {
 			return nil, fmt.Errorf("cert %s: the public key is %s, not RSA (sealed-secrets seals with RSA-OAEP)", source, c.PublicKeyAlgorithm)
 		}
+		if bits := key.N.BitLen(); bits < MinRSABits {
+			return nil, fmt.Errorf("cert %s: the RSA key has %d bits; sealing needs at least %d (the controller makes 4096-bit keys): is this the controller's cert?", source, bits, MinRSABits)
+		}
 		end := len(data) - len(rest)
 		return &Cert{Source: source, X509: c, Key: key, Fingerprint: Fingerprint(c.Raw), PEM: data[:end]}, nil
 	}
@@ -74,9 +79,15 @@ type CertSource struct {
 	Ref string
 	// BaseDir resolves a relative file path.
 	BaseDir string
-	// Client fetches URLs (default http.DefaultClient).
+	// Client fetches URLs (default: a client of its own). Redirects to
+	// anything but https are refused whatever client is given.
 	Client *http.Client
+	// Timeout bounds a fetch (0: DefaultFetchTimeout).
+	Timeout time.Duration
 }
+
+// DefaultFetchTimeout bounds fetching the cert from a URL.
+const DefaultFetchTimeout = 30 * time.Second
 
 // ErrNoCert is returned when no certificate is configured.
 var ErrNoCert = errors.New("no sealing certificate: pass --cert FILE|URL or set sealing.cert in .gitopsctl.yaml")
@@ -90,7 +101,7 @@ func LoadCert(ctx context.Context, src CertSource) (*Cert, error) {
 	case strings.HasPrefix(ref, "http://"):
 		return nil, fmt.Errorf("cert %s: refusing plain http; use an https URL or a file", ref)
 	case strings.HasPrefix(ref, "https://"):
-		data, err := fetch(ctx, src.Client, ref)
+		data, err := fetch(ctx, src.Client, ref, src.Timeout)
 		if err != nil {
 			return nil, err
 		}
@@ -112,17 +123,55 @@ func LoadCert(ctx context.Context, src CertSource) (*Cert, error) {
 	return ParseCert(p, data)
 }
 
-func fetch(ctx context.Context, client *http.Client, url string) ([]byte, error) {
-	if client == nil {
-		client = http.DefaultClient
+// errInsecureRedirect is returned by the redirect check.
+var errInsecureRedirect = errors.New("refusing a redirect away from https")
+
+func fetch(ctx context.Context, client *http.Client, url string, timeout time.Duration) ([]byte, error) {
+	if timeout <= 0 {
+		timeout = DefaultFetchTimeout
 	}
+	c := &http.Client{}
+	if client != nil {
+		cp := *client
+		c = &cp
+	}
+	c.Timeout = timeout
+	prev := c.CheckRedirect
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Scheme != "https" {
+			return fmt.Errorf("%w (to %s)", errInsecureRedirect, req.URL.Redacted())
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		if prev != nil {
+			return prev(req, via)
+		}
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, fmt.Errorf("fetch cert %s: %w", url, err)
 	}
-	resp, err := client.Do(req)
+	fail := func(err error) error {
+		var ne net.Error
+		if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+			return fmt.Errorf("fetch cert %s: timeout: no complete answer within %s (raise it with --timeout)", url, timeout)
+		}
+		if errors.Is(err, errInsecureRedirect) {
+			var ue *neturl.Error
+			if errors.As(err, &ue) {
+				err = ue.Err
+			}
+			return fmt.Errorf("fetch cert %s: %w", url, err)
+		}
+		return fmt.Errorf("fetch cert: %w", err)
+	}
+	resp, err := c.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("fetch cert: %w", err)
+		return nil, fail(err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -130,7 +179,7 @@ func fetch(ctx context.Context, client *http.Client, url string) ([]byte, error)
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxCertSize))
 	if err != nil {
-		return nil, fmt.Errorf("fetch cert %s: %w", url, err)
+		return nil, fail(err)
 	}
 	return data, nil
 }
@@ -151,22 +200,73 @@ func (c *Cert) Validate(now time.Time) (warning string, err error) {
 	return "", nil
 }
 
-// FetchCert downloads the controller's public certificate from url, checks
-// it and saves it to out atomically.
-func FetchCert(ctx context.Context, client *http.Client, url, out string, now time.Time) (*Cert, string, error) {
-	if !strings.HasPrefix(url, "https://") {
-		return nil, "", fmt.Errorf("fetch-cert: %q is not an https URL", url)
+// FetchOptions are the inputs of FetchCert.
+type FetchOptions struct {
+	URL string
+	// Out is the file to write. An existing file that is not a PEM
+	// certificate is refused unless Force is set.
+	Out     string
+	Force   bool
+	Client  *http.Client
+	Timeout time.Duration
+	Now     time.Time
+}
+
+// FetchResult is what FetchCert saved.
+type FetchResult struct {
+	Cert    *Cert
+	Warning string
+	// Replaced is the fingerprint of the cert Out held before, when it
+	// held a different one.
+	Replaced string
+}
+
+// FetchCert downloads the controller's public certificate from an https
+// URL, checks it and saves it to Out atomically.
+func FetchCert(ctx context.Context, o FetchOptions) (*FetchResult, error) {
+	if !strings.HasPrefix(o.URL, "https://") {
+		return nil, fmt.Errorf("fetch-cert: %q is not an https URL", o.URL)
 	}
-	c, err := LoadCert(ctx, CertSource{Ref: url, Client: client})
+	var old []byte
+	if fi, err := os.Stat(o.Out); err == nil {
+		if fi.IsDir() {
+			return nil, fmt.Errorf("fetch-cert: %s is a directory", o.Out)
+		}
+		if old, err = os.ReadFile(o.Out); err != nil {
+			return nil, fmt.Errorf("fetch-cert: %w", err)
+		}
+		if !o.Force && !isPEMCert(old) {
+			return nil, fmt.Errorf("fetch-cert: %s exists and is not a PEM certificate; refusing to overwrite it (pass --force to replace it)", o.Out)
+		}
+	}
+	c, err := LoadCert(ctx, CertSource{Ref: o.URL, Client: o.Client, Timeout: o.Timeout})
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	warn, err := c.Validate(now)
+	warn, err := c.Validate(o.Now)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	if err := fsutil.WriteFileAtomic(out, c.PEM, 0o644); err != nil {
-		return nil, "", err
+	res := &FetchResult{Cert: c, Warning: warn}
+	if prev, err := ParseCert(o.Out, old); err == nil && prev.Fingerprint != c.Fingerprint {
+		res.Replaced = prev.Fingerprint
 	}
-	return c, warn, nil
+	if err := fsutil.WriteFileAtomic(o.Out, c.PEM, 0o644); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// isPEMCert reports whether data holds a PEM CERTIFICATE block.
+func isPEMCert(data []byte) bool {
+	for rest := data; ; {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			return false
+		}
+		if b.Type == "CERTIFICATE" {
+			return true
+		}
+	}
 }

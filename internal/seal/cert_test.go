@@ -96,13 +96,13 @@ func TestLoadCert(t *testing.T) {
 		t.Fatalf("404: %v", err)
 	}
 	out := filepath.Join(dir, "fetched.pem")
-	if _, _, err := FetchCert(context.Background(), srv.Client(), srv.URL+"/v1/cert.pem", out, testNow); err != nil {
+	if _, err := FetchCert(context.Background(), FetchOptions{Client: srv.Client(), URL: srv.URL + "/v1/cert.pem", Out: out, Now: testNow}); err != nil {
 		t.Fatal(err)
 	}
 	if got := read(t, out); got != string(k.pem) {
 		t.Fatal("fetched cert differs")
 	}
-	if _, _, err := FetchCert(context.Background(), srv.Client(), srv.URL+"/v1/cert.pem", filepath.Join(dir, "late.pem"), testNow.Add(2*365*24*time.Hour)); err == nil {
+	if _, err := FetchCert(context.Background(), FetchOptions{Client: srv.Client(), URL: srv.URL + "/v1/cert.pem", Out: filepath.Join(dir, "late.pem"), Now: testNow.Add(2 * 365 * 24 * time.Hour)}); err == nil {
 		t.Fatal("fetched an expired cert")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "late.pem")); err == nil {

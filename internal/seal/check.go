@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"os"
 	"path"
 	"strings"
 	"time"
@@ -120,7 +119,7 @@ func (o *CheckOptions) checkService(ctx context.Context, svc string, warnings *[
 	add := func(kind string, keys []string, format string, a ...any) {
 		sr.Problems = append(sr.Problems, Problem{Kind: kind, Keys: keys, Detail: fmt.Sprintf(format, a...)})
 	}
-	sf, err := ReadSecretsFile(layout.SecretsValuesFile(o.ConfigsDir, svc))
+	sf, err := readSecrets(o.ConfigsDir, svc)
 	if err != nil {
 		add(ProblemInvalid, nil, "%v", err)
 		return sr
@@ -178,7 +177,7 @@ func (o *CheckOptions) checkService(ctx context.Context, svc string, warnings *[
 	}
 	var missing, stale []string
 	var st *state
-	if data, err := os.ReadFile(layout.SealStatePath(o.ConfigsDir, svc)); err == nil {
+	if data, err := readRepoFile(o.ConfigsDir, layout.SealStatePath(o.ConfigsDir, svc)); err == nil {
 		st = parseState(data)
 	}
 	for _, k := range plain.Keys() {

@@ -1,6 +1,8 @@
 package seal
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,6 +18,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/gitopsctl/gitopsctl/internal/fsutil"
+	"github.com/gitopsctl/gitopsctl/internal/gitdiff"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
 )
 
@@ -150,7 +153,7 @@ func GuardPlaintext(configsDir string) error {
 // and seal state, appending the missing rules. It reports whether it wrote.
 func EnsureGitignore(configsDir string) (bool, error) {
 	p := filepath.Join(configsDir, ".gitignore")
-	data, err := os.ReadFile(p)
+	data, err := readRepoFile(configsDir, p)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return false, err
 	}
@@ -175,6 +178,19 @@ func EnsureGitignore(configsDir string) (bool, error) {
 		out = layout.ConfigsGitignore
 	} else {
 		out += "# gitopsctl: plaintext secrets live only on the machine that seals them.\n" + strings.Join(missing, "\n") + "\n"
+	}
+	lk, err := fsutil.LockFile(context.Background(), filepath.Join(configsDir, LockName), DefaultLockWait)
+	if err != nil {
+		return false, fmt.Errorf("update %s: %w", p, err)
+	}
+	defer lk.Unlock()
+	if _, err := fsutil.CleanTemp(configsDir); err != nil {
+		return false, err
+	}
+	// Re-read under the lock: another run may have just added the rules.
+	if again, err := readRepoFile(configsDir, p); err == nil && !bytes.Equal(again, data) {
+		lk.Unlock()
+		return EnsureGitignore(configsDir)
 	}
 	return true, fsutil.WriteFileAtomic(p, []byte(out), 0o644)
 }
@@ -238,9 +254,7 @@ func indexNames(repo *git.Repository, root string) ([]string, error) {
 	if _, lookErr := exec.LookPath("git"); lookErr != nil {
 		return nil, fmt.Errorf("read the git index of %s: %w", root, err)
 	}
-	cmd := exec.Command("git", "ls-files", "-z", "--cached", "--full-name")
-	cmd.Dir = root
-	out, cliErr := cmd.Output()
+	out, cliErr := gitdiff.CLI(root, "ls-files", "-z", "--cached", "--full-name").Output()
 	if cliErr != nil {
 		return nil, fmt.Errorf("read the git index of %s: %v (and git ls-files: %v)", root, err, cliErr)
 	}

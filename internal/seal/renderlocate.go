@@ -2,6 +2,7 @@ package seal
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -33,6 +34,12 @@ func RenderLocator(open func(context.Context) (*render.Workspace, error)) Locato
 		}
 		app := ws.App(service)
 		if app == nil {
+			if errs := ws.DiscoveryErrors(); len(errs) > 0 {
+				// The Application may be missing because its manifest
+				// failed to render: say why, not just "not found".
+				return Target{}, fmt.Errorf("cannot locate the SealedSecret: no Application named %q was found under %s, and rendering the Applications failed (fix it, or pass --name and --namespace): %w",
+					service, ws.Root(), errors.Join(errs...))
+			}
 			return Target{}, fmt.Errorf("%w: no Application named %q under %s: pass --name and --namespace", ErrNoSealedSecret, service, ws.Root())
 		}
 		res := ws.RenderApps(ctx, []*render.App{app})[0]

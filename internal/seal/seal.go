@@ -19,7 +19,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
+
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -115,7 +115,7 @@ func (s *Sealer) scope() Scope {
 // is none.
 func ReadPlaintext(configsDir, service string) (f *dotenv.File, exists bool, err error) {
 	p := layout.PlaintextPath(configsDir, service)
-	data, err := os.ReadFile(p)
+	data, err := readRepoFile(configsDir, p)
 	if errors.Is(err, fs.ErrNotExist) {
 		f, _ := dotenv.Parse(p, nil)
 		return f, false, nil
@@ -123,7 +123,7 @@ func ReadPlaintext(configsDir, service string) (f *dotenv.File, exists bool, err
 	if err != nil {
 		return nil, false, err
 	}
-	f, err = dotenv.Parse(p, data)
+	f, err = dotenv.Parse(relTo(configsDir, p), data)
 	if err != nil {
 		return nil, false, err
 	}
@@ -144,6 +144,8 @@ type ServiceResult struct {
 	SealedOnly []string `json:"sealedOnly"`
 	// NoPlaintext is set when the service has no local plaintext file.
 	NoPlaintext bool `json:"noPlaintext,omitempty"`
+	// Warnings are things the user should know, e.g. that the cert changed.
+	Warnings []string `json:"warnings,omitempty"`
 	// Wrote lists the files written, relative to the configs-repo.
 	Wrote []string `json:"wrote"`
 }
@@ -160,15 +162,20 @@ type fileWrite struct {
 	perm fs.FileMode
 }
 
-// Write writes the plan's files atomically, secrets.yaml before the state
-// (an interruption in between only makes the next run reseal).
-func (p *Plan) Write() error {
+// AddTo queues the plan's files on b, secrets.yaml before the state (should
+// a crash stop the renames in between, the next run only reseals). Private
+// files (the state) get their mode even when they exist.
+func (p *Plan) AddTo(b *fsutil.Batch) {
 	for _, w := range p.writes {
-		if err := fsutil.WriteFileAtomic(w.path, w.data, w.perm); err != nil {
-			return err
-		}
+		b.Add(fsutil.File{Path: w.path, Data: w.data, Perm: w.perm, ForcePerm: w.perm == 0o600})
 	}
-	return nil
+}
+
+// Write writes the plan's files, all or nothing.
+func (p *Plan) Write() error {
+	b := NewBatch()
+	p.AddTo(b)
+	return b.Commit()
 }
 
 // Changed reports whether the plan writes anything.
@@ -204,7 +211,7 @@ func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, e
 	res := ServiceResult{Service: service, Scope: s.scope(), Sealed: []string{}, Unchanged: []string{}, Pruned: []string{}, SealedOnly: []string{}, Wrote: []string{}}
 	plan := &Plan{Result: res}
 	secretsPath := layout.SecretsValuesFile(dir, service)
-	sf, err := ReadSecretsFile(secretsPath)
+	sf, err := readSecrets(dir, service)
 	if err != nil {
 		return nil, err
 	}
@@ -239,6 +246,9 @@ func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, e
 	if s.Cert == nil {
 		return nil, ErrNoCert
 	}
+	if err := checkSize(service, plain); err != nil {
+		return nil, err
+	}
 	t, err := s.Target(ctx, service)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", service, err)
@@ -251,7 +261,7 @@ func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, e
 	sameContext := sf.hasSealed && rec == cur
 
 	statePath := layout.SealStatePath(dir, service)
-	oldState, err := os.ReadFile(statePath)
+	oldState, err := readRepoFile(dir, statePath)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
@@ -289,6 +299,13 @@ func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, e
 		default:
 			plan.Result.SealedOnly = sealedOnly
 		}
+	}
+
+	if len(toSeal) > 0 && len(sf.Data) > 0 && sf.Fingerprint != "" && sf.Fingerprint != cur.Fingerprint {
+		plan.Result.Warnings = append(plan.Result.Warnings, fmt.Sprintf(
+			"%s: the sealing cert changed: secrets.yaml was sealed with %s, this cert is %s; every key is resealed with the new cert. "+
+				"If the controller's key was not rotated, this is the wrong cert: the controller will not be able to unseal them",
+			service, sf.Fingerprint, cur.Fingerprint))
 	}
 
 	// Encrypt.
@@ -432,6 +449,9 @@ type Options struct {
 	Jobs int
 	// Progress, when set, is called as services complete.
 	Progress func(done, total int)
+	// LockWait is how long to wait for another gitopsctl updating one of
+	// the services (0: DefaultLockWait).
+	LockWait time.Duration
 }
 
 // Result is what Run did.
@@ -443,12 +463,15 @@ type Result struct {
 	Warnings    []string        `json:"warnings"`
 	Gitignore   bool            `json:"gitignoreUpdated"`
 	Services    []ServiceResult `json:"services"`
+	// Cleaned are temporary files of interrupted runs that were removed.
+	Cleaned []string `json:"cleaned,omitempty"`
 }
 
 // Run seals the selected services: it checks the cert, refuses to run when
-// plaintext is tracked by git, makes sure the configs-repo ignores
-// plaintext, plans every service in parallel and, when every plan
-// succeeded, writes the changed files (each atomically).
+// plaintext is tracked by git, locks the services against other gitopsctl
+// runs, makes sure the configs-repo ignores plaintext, plans every service
+// in parallel and, when every plan succeeded, writes the changed files of
+// all services together, all or nothing (see fsutil.Batch).
 func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.Cert == nil {
 		return nil, ErrNoCert
@@ -470,6 +493,19 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	if err := GuardPlaintext(o.ConfigsDir); err != nil {
 		return nil, err
+	}
+	locks, err := LockServices(ctx, o.ConfigsDir, services, o.LockWait)
+	if err != nil {
+		return nil, err
+	}
+	defer locks.Release()
+	res.Cleaned = locks.Cleaned
+	for _, svc := range services {
+		warns, err := TightenPlaintext(o.ConfigsDir, svc)
+		if err != nil {
+			return nil, err
+		}
+		res.Warnings = append(res.Warnings, warns...)
 	}
 	if o.Rand != nil {
 		o.Rand = &lockedReader{r: o.Rand}
@@ -517,29 +553,19 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if res.Gitignore, err = EnsureGitignore(o.ConfigsDir); err != nil {
 		return nil, err
 	}
-	// Write in parallel too: each write is fsync-bound, and each service's
-	// files are independent (within a service, secrets.yaml before state).
-	werrs := make([]error, len(plans))
-	work = make(chan int)
-	for w := 0; w < jobs*4; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				werrs[i] = plans[i].Write()
-			}
-		}()
+	if err := GuardIgnored(o.ConfigsDir, services); err != nil {
+		return nil, err
 	}
-	for i := range plans {
-		work <- i
+	b := NewBatch()
+	for _, p := range plans {
+		p.AddTo(b)
 	}
-	close(work)
-	wg.Wait()
-	if err := errors.Join(werrs...); err != nil {
+	if err := b.Commit(); err != nil {
 		return nil, err
 	}
 	for _, p := range plans {
 		res.Services = append(res.Services, p.Result)
+		res.Warnings = append(res.Warnings, p.Result.Warnings...)
 	}
 	return res, nil
 }
@@ -575,7 +601,7 @@ func selectServices(configsDir string, names []string, all bool) ([]string, erro
 func RemoveKeys(configsDir, service string, keys []string) (*Plan, error) {
 	plan := &Plan{Result: ServiceResult{Service: service, Sealed: []string{}, Unchanged: []string{}, Pruned: []string{}, SealedOnly: []string{}, Wrote: []string{}}}
 	secretsPath := layout.SecretsValuesFile(configsDir, service)
-	sf, err := ReadSecretsFile(secretsPath)
+	sf, err := readSecrets(configsDir, service)
 	if err != nil {
 		return nil, err
 	}
@@ -594,7 +620,7 @@ func RemoveKeys(configsDir, service string, keys []string) (*Plan, error) {
 		plan.Result.Wrote = append(plan.Result.Wrote, filepath.ToSlash(filepath.Join(service, layout.ServiceSecretsFile)))
 	}
 	statePath := layout.SealStatePath(configsDir, service)
-	old, err := os.ReadFile(statePath)
+	old, err := readRepoFile(configsDir, statePath)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}

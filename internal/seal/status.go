@@ -4,7 +4,6 @@ import (
 	"sort"
 
 	"github.com/gitopsctl/gitopsctl/internal/layout"
-	"os"
 )
 
 // Secret key statuses reported by SecretStatus.
@@ -27,7 +26,7 @@ type KeyStatus struct {
 // judged against the seal context recorded in secrets.yaml. It needs no
 // certificate and never returns plaintext.
 func SecretStatus(configsDir, service string) ([]KeyStatus, error) {
-	sf, err := ReadSecretsFile(layout.SecretsValuesFile(configsDir, service))
+	sf, err := readSecrets(configsDir, service)
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +35,7 @@ func SecretStatus(configsDir, service string) ([]KeyStatus, error) {
 		return nil, err
 	}
 	var st *state
-	if data, err := os.ReadFile(layout.SealStatePath(configsDir, service)); err == nil {
+	if data, err := readRepoFile(configsDir, layout.SealStatePath(configsDir, service)); err == nil {
 		st = parseState(data)
 	}
 	values := plain.Map()
