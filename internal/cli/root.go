@@ -181,21 +181,27 @@ func envName(flag string) string {
 }
 
 // bindEnv binds every flag of the command about to run (its own and the
-// global ones) to viper, and sets each flag the command line left alone to
-// the value viper resolves from the environment, so the command's options
-// see it like a flag given by hand. A value the flag rejects is a usage
-// error naming the variable.
+// global ones it does not shadow) to a viper of its own, and sets each flag
+// the command line left alone to the value viper resolves from the
+// environment, so the command's options see it like a flag given by hand.
+// (A viper of its own: a command's flag may share a global flag's name,
+// e.g. hook install --configs, and must not replace the global binding.)
+// A value the flag rejects is a usage error naming the variable.
 func (f *Factory) bindEnv(cmd *cobra.Command) error {
+	v := newViper()
 	var errs []error
 	cmd.Flags().VisitAll(func(fl *pflag.Flag) {
 		if fl.Name == "help" || fl.Name == "version" {
 			return
 		}
-		_ = f.v.BindPFlag(fl.Name, fl)
-		if fl.Changed || !f.v.IsSet(fl.Name) {
+		if g := cmd.Root().PersistentFlags().Lookup(fl.Name); g != nil && g != fl {
+			return // GITOPSCTL_<FLAG> names the global flag this one shadows
+		}
+		_ = v.BindPFlag(fl.Name, fl)
+		if fl.Changed || !v.IsSet(fl.Name) {
 			return
 		}
-		val := f.v.GetString(fl.Name)
+		val := v.GetString(fl.Name)
 		if err := fl.Value.Set(val); err != nil {
 			errs = append(errs, fmt.Errorf("%s=%q: %w", envName(fl.Name), val, err))
 			return
