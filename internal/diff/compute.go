@@ -9,7 +9,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/gitopsctl/gitopsctl/internal/manifest"
+	"github.com/gitopsctl/gitopsctl/internal/render"
 )
 
 // Side is one side of a diff: the apps of a pair of repository revisions and
@@ -19,16 +19,9 @@ type Side interface {
 	Apps() []string
 	// Inputs lists the files an app's rendering reads; an error means
 	// "unknown" and makes the app count as affected.
-	Inputs(app string) ([]Input, error)
+	Inputs(app string) ([]render.RepoInput, error)
 	// Render renders the named apps.
-	Render(ctx context.Context, apps ...string) []Rendered
-}
-
-// Rendered is the output of one app on one side.
-type Rendered struct {
-	App     string
-	Objects []manifest.Object
-	Err     error
+	Render(ctx context.Context, apps ...string) []render.Rendered
 }
 
 // Options select what Compute compares.
@@ -37,7 +30,7 @@ type Options struct {
 	Apps []string
 	// Changes are the changed paths between the two sides. Nil means
 	// unknown: every app is rendered.
-	Changes Changes
+	Changes render.Changes
 }
 
 // Result is the diff of two sides.
@@ -92,12 +85,12 @@ func Compute(ctx context.Context, base, head Side, opts Options) (*Result, error
 	toRender := all
 	var skipped []string
 	if opts.Changes != nil {
-		var bi, hi map[string][]Input
+		var bi, hi map[string][]render.RepoInput
 		var g errgroup.Group
 		g.Go(func() error { bi = inputs(base, inBase, all); return nil })
 		g.Go(func() error { hi = inputs(head, inHead, all); return nil })
 		_ = g.Wait()
-		toRender, skipped = Affected(all, bi, hi, opts.Changes)
+		toRender, skipped = render.Affected(all, bi, hi, opts.Changes)
 	}
 	res := &Result{Apps: []AppDiff{}, Unchanged: []string{}, Skipped: skipped}
 	if res.Skipped == nil {
@@ -145,14 +138,14 @@ func Compute(ctx context.Context, base, head Side, opts Options) (*Result, error
 
 // inputs asks a side for the inputs of its apps, a few at a time (sides
 // are safe for concurrent use).
-func inputs(s Side, exists map[string]bool, apps []string) map[string][]Input {
+func inputs(s Side, exists map[string]bool, apps []string) map[string][]render.RepoInput {
 	var names []string
 	for _, a := range apps {
 		if exists[a] {
 			names = append(names, a)
 		}
 	}
-	lists := make([][]Input, len(names))
+	lists := make([][]render.RepoInput, len(names))
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i := range names {
@@ -164,15 +157,15 @@ func inputs(s Side, exists map[string]bool, apps []string) map[string][]Input {
 		})
 	}
 	_ = g.Wait()
-	out := make(map[string][]Input, len(names))
+	out := make(map[string][]render.RepoInput, len(names))
 	for i, n := range names {
 		out[n] = lists[i]
 	}
 	return out
 }
 
-func byApp(rs []Rendered) map[string]Rendered {
-	m := make(map[string]Rendered, len(rs))
+func byApp(rs []render.Rendered) map[string]render.Rendered {
+	m := make(map[string]render.Rendered, len(rs))
 	for _, r := range rs {
 		m[r.App] = r
 	}
