@@ -409,6 +409,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return res, nil
 	}
 
+	if err := ctx.Err(); err != nil {
+		return nil, err // interrupted before writing anything
+	}
 	written := []int{}
 	restore := func() {
 		for _, i := range written {
@@ -425,6 +428,10 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 	}
 
+	if err := ctx.Err(); err != nil {
+		restore() // interrupted before the commit: put the files back
+		return nil, err
+	}
 	commitFor := o.commitFor(rels, author, committer)
 	co := commitFor(res.Services, outs)
 	h, err := lock.Commit(co)

@@ -201,7 +201,7 @@ func sealChecker(f *Factory, cfg *config.Loaded, ws *render.Workspace) check.Sea
 		if len(svcs) == 0 {
 			return nil, nil
 		}
-		sl, _, warn, err := f.sealer(ctx, sealFlags{})
+		sl, err := f.sealer(ctx, sealFlags{})
 		if errors.Is(err, fs.ErrNotExist) {
 			// A fresh repository names the cert before anyone fetched it.
 			fmt.Fprintf(f.IO.ErrOut, "note: sealed data not checked: %v (gitopsctl seal fetch-cert)\n", err)
@@ -210,17 +210,12 @@ func sealChecker(f *Factory, cfg *config.Loaded, ws *render.Workspace) check.Sea
 		if err != nil {
 			return nil, err
 		}
-		f.warn(warn)
 		sl.Locate = seal.RenderLocator(func(context.Context) (*render.Workspace, error) { return ws, nil })
 		rep, err := seal.Check(ctx, seal.CheckOptions{Sealer: *sl, Services: svcs, Now: f.Now()})
 		if err != nil {
 			return nil, err
 		}
-		for _, w := range rep.Warnings {
-			if w != warn {
-				f.warn(w)
-			}
-		}
+		f.warn(rep.Warnings...)
 		var out []check.Problem
 		for _, s := range rep.Failing() {
 			for _, p := range s.Problems {

@@ -3,10 +3,10 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
-	"sigs.k8s.io/yaml"
 
 	"github.com/gitopsctl/gitopsctl/internal/diff"
 	"github.com/gitopsctl/gitopsctl/internal/render"
@@ -67,16 +67,11 @@ Exit codes: 0 no change, 3 changes, 1 error (including an app that fails to rend
 	fl.StringVar(&o.head, "head", "", "gitops-repo head revision (default: the work tree)")
 	fl.StringVar(&o.configsBase, "configs-base", "", "configs-repo base revision (default HEAD)")
 	fl.StringVar(&o.configsHead, "configs-head", "", "configs-repo head revision (default: the work tree)")
-	fl.StringVar(&o.format, "format", "text", "text or markdown (-o json for JSON)")
+	enumFlag(cmd, fl, &o.format, "format", "", "text", []string{"text", "markdown"}, "text or markdown (-o json for JSON)")
 	return cmd
 }
 
 func runDiff(cmd *cobra.Command, f *Factory, o *diffOptions) error {
-	switch o.format {
-	case "text", "markdown":
-	default:
-		return usageError("invalid --format %q: use text or markdown", o.format)
-	}
 	if o.format == "markdown" && f.Output() != "text" {
 		return usageError("--format markdown and -o %s exclude each other", f.Output())
 	}
@@ -94,23 +89,18 @@ func runDiff(cmd *cobra.Command, f *Factory, o *diffOptions) error {
 	if ue := (*render.UnknownAppsError)(nil); errors.As(err, &ue) {
 		return usageError("%v", err)
 	}
+	if err == nil {
+		err = ctx.Err() // interrupted: print nothing half-compared
+	}
 	if err != nil {
 		return err
 	}
-	out := f.IO.Out
-	switch {
-	case f.Output() == "json":
-		err = diff.WriteJSON(out, res)
-	case f.Output() == "yaml":
-		var b []byte
-		if b, err = yaml.Marshal(res); err == nil {
-			_, err = out.Write(b)
+	err = printDataStream(f, res, func(w io.Writer) error {
+		if o.format == "markdown" {
+			return diff.WriteMarkdown(w, res)
 		}
-	case o.format == "markdown":
-		err = diff.WriteMarkdown(out, res)
-	default:
-		err = diff.WriteText(out, res, f.IO.OutTTY && !f.IO.NoColor)
-	}
+		return diff.WriteText(w, res, f.IO.OutTTY && !f.IO.NoColor)
+	})
 	if err != nil {
 		return err
 	}

@@ -52,14 +52,7 @@ func (f *Factory) configsDir() (string, error) {
 
 // lazySealer loads the cert only when a secret must be sealed.
 func (f *Factory) lazySealer(sf sealFlags) env.SealerFunc {
-	return func(ctx context.Context) (*seal.Sealer, error) {
-		sl, _, warn, err := f.sealer(ctx, sf)
-		if err != nil {
-			return nil, err
-		}
-		f.warn(warn)
-		return sl, nil
-	}
+	return func(ctx context.Context) (*seal.Sealer, error) { return f.sealer(ctx, sf) }
 }
 
 func displayValue(v string) string {

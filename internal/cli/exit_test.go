@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/viper"
-
 	"github.com/gitopsctl/gitopsctl/internal/iostreams"
 )
 
@@ -17,8 +15,10 @@ import (
 func runCLI(t *testing.T, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	io, out, errOut := iostreams.Test()
-	v := viper.New()
-	f := &Factory{IO: io, Now: func() time.Time { return time.Unix(0, 0).UTC() }, Getenv: func(k string) string { return env[k] }, v: v}
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	f := &Factory{IO: io, Now: func() time.Time { return time.Unix(0, 0).UTC() }, Getenv: func(k string) string { return env[k] }, v: newViper()}
 	code := run(context.Background(), f, args)
 	return code, out.String(), errOut.String()
 }
@@ -33,7 +33,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"bogus"}, ExitUsage, `unknown command "bogus"`},
 		{[]string{"version", "--nope"}, ExitUsage, "unknown flag: --nope"},
 		{[]string{"version", "extra"}, ExitUsage, "unknown command"},
-		{[]string{"-o", "xml", "version"}, ExitUsage, `invalid --output "xml"`},
+		{[]string{"-o", "xml", "version"}, ExitUsage, `invalid argument "xml" for "-o, --output" flag: must be one of text, json, yaml`},
 	}
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

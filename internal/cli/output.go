@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 
 	"sigs.k8s.io/yaml"
@@ -11,14 +12,25 @@ import (
 // printData writes v to stdout as JSON or YAML when -o asks for it, else the
 // text that text() builds.
 func printData(f *Factory, v any, text func(w *strings.Builder)) error {
+	return printDataStream(f, v, func(w io.Writer) error {
+		var b strings.Builder
+		text(&b)
+		_, err := io.WriteString(w, b.String())
+		return err
+	})
+}
+
+// printDataStream is printData for text written straight to stdout (a
+// rendered YAML stream, a coloured diff).
+func printDataStream(f *Factory, v any, text func(w io.Writer) error) error {
 	switch f.Output() {
 	case "json":
-		b, err := json.MarshalIndent(v, "", "  ")
-		if err != nil {
-			return err
-		}
-		_, err = f.IO.Out.Write(append(b, '\n'))
-		return err
+		// Not HTML-escaped: values such as "<hidden>" and Go templates
+		// stay readable.
+		enc := json.NewEncoder(f.IO.Out)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
 	case "yaml":
 		b, err := yaml.Marshal(v)
 		if err != nil {
@@ -27,10 +39,7 @@ func printData(f *Factory, v any, text func(w *strings.Builder)) error {
 		_, err = f.IO.Out.Write(b)
 		return err
 	default:
-		var w strings.Builder
-		text(&w)
-		_, err := f.IO.Out.Write([]byte(w.String()))
-		return err
+		return text(f.IO.Out)
 	}
 }
 

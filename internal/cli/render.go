@@ -1,9 +1,9 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"path/filepath"
@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"sigs.k8s.io/yaml"
 
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
 	"github.com/gitopsctl/gitopsctl/internal/render"
@@ -144,6 +143,9 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 		}
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		return err // interrupted: print nothing half-rendered
+	}
 	var objs []manifest.Object
 	failed := 0
 	for _, r := range results {
@@ -158,33 +160,16 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 		objs = append(objs, r.Objects...)
 	}
 	wo := render.WriteOptions{ShowSecrets: o.ShowSecrets}
-	switch {
-	case o.OutDir != "":
+	if o.OutDir != "" {
 		files, err := render.WriteDir(o.OutDir, objs, wo)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(f.IO.ErrOut, "Wrote %s for %s to %s\n", count(len(files), "file", "files"), count(len(results)-failed, "app", "apps"), o.OutDir)
-	case f.Output() == "json":
-		b, err := json.MarshalIndent(render.JSONObjects(objs, wo), "", "  ")
-		if err != nil {
-			return err
-		}
-		if _, err := f.IO.Out.Write(append(b, '\n')); err != nil {
-			return err
-		}
-	case f.Output() == "yaml":
-		b, err := yaml.Marshal(render.JSONObjects(objs, wo))
-		if err != nil {
-			return err
-		}
-		if _, err := f.IO.Out.Write(b); err != nil {
-			return err
-		}
-	default:
-		if err := render.WriteYAML(f.IO.Out, objs, wo); err != nil {
-			return err
-		}
+	} else if err := printDataStream(f, render.JSONObjects(objs, wo), func(w io.Writer) error {
+		return render.WriteYAML(w, objs, wo)
+	}); err != nil {
+		return err
 	}
 	if failed > 0 {
 		fmt.Fprintf(f.IO.ErrOut, "%d of %d apps failed to render\n", failed, len(results))

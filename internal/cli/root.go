@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -39,10 +41,11 @@ type Factory struct {
 	Getenv func(string) string
 
 	v      *viper.Viper
+	output string // -o; read through v, like every flag
 	loaded *config.Loaded
 }
 
-// Output is the -o/--output value.
+// Output is the -o/--output value: text, json or yaml.
 func (f *Factory) Output() string { return f.v.GetString("output") }
 
 // RepoFlag is the --repo value ("" when not given).
@@ -109,7 +112,8 @@ configs-repo with each service's environment values and sealed secrets.
 It finds the gitops-repo by walking up from the current directory to the first
 .gitopsctl.yaml (or use --repo), and the configs-repo from that file (or --configs).
 Every flag can also be set as an environment variable GITOPSCTL_<FLAG>, e.g.
-GITOPSCTL_REPO=/src/gitops-repo or GITOPSCTL_OUTPUT=json.
+GITOPSCTL_REPO=/src/gitops-repo or GITOPSCTL_OUTPUT=json; a flag given on the
+command line wins.
 
 Exit codes: 0 ok, 1 error, 2 usage error, 3 check found a problem or diff found changes.`,
 		Example: `  gitopsctl init gitops-repo --registry ghcr.io/acme --git
@@ -123,12 +127,7 @@ Exit codes: 0 ok, 1 error, 2 usage error, 3 check found a problem or diff found 
 		SilenceErrors: true,
 		Version:       Version,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			switch o := f.Output(); o {
-			case "text", "json", "yaml":
-			default:
-				return usageError("invalid --output %q: use text, json or yaml", o)
-			}
-			return nil
+			return f.bindEnv(cmd)
 		},
 	}
 	root.SetVersionTemplate("gitopsctl {{.Version}}\n")
@@ -136,8 +135,10 @@ Exit codes: 0 ok, 1 error, 2 usage error, 3 check found a problem or diff found 
 	pf.String("repo", "", "gitops-repo root (default: walk up to the first .gitopsctl.yaml)")
 	pf.String("configs", "", "configs-repo root (default: configsRepo.path in .gitopsctl.yaml)")
 	pf.String("config", "", "config file (default: <repo>/.gitopsctl.yaml)")
-	pf.StringP("output", "o", "text", "output format where a command prints data: text, json or yaml")
-	f.bindFlags(pf)
+	enumFlag(root, pf, &f.output, "output", "o", "text", []string{"text", "json", "yaml"}, "output format where a command prints data: text, json or yaml")
+	// Bound now, not only when a command runs, so that shell completion
+	// (which runs no command hooks) sees GITOPSCTL_REPO and friends too.
+	pf.VisitAll(func(fl *pflag.Flag) { _ = f.v.BindPFlag(fl.Name, fl) })
 
 	root.SetIn(f.IO.In)
 	root.SetOut(f.IO.Out)
@@ -161,32 +162,52 @@ Exit codes: 0 ok, 1 error, 2 usage error, 3 check found a problem or diff found 
 	return root
 }
 
-// bindFlags makes every flag of fs settable as GITOPSCTL_<FLAG>.
-func (f *Factory) bindFlags(fs *pflag.FlagSet) {
-	fs.VisitAll(func(fl *pflag.Flag) {
-		_ = f.v.BindPFlag(fl.Name, fl)
-	})
+// newViper returns the viper that resolves every flag, global or a
+// command's own: a flag given on the command line wins, then the environment
+// variable GITOPSCTL_<FLAG> (upper case, dashes as underscores), then the
+// flag's default. The config file is not read through viper: see package
+// config for why.
+func newViper() *viper.Viper {
+	v := viper.New()
+	v.SetEnvPrefix("GITOPSCTL")
+	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
+	v.AutomaticEnv()
+	return v
 }
 
-// applyEnv copies GITOPSCTL_<FLAG> values into command flags the user did not
-// set, so a command's own flags honour the environment too.
-func (f *Factory) applyEnv(cmd *cobra.Command) error {
+// envName is the environment variable of the flag name.
+func envName(flag string) string {
+	return "GITOPSCTL_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+// bindEnv binds every flag of the command about to run (its own and the
+// global ones it does not shadow) to a viper of its own, and sets each flag
+// the command line left alone to the value viper resolves from the
+// environment, so the command's options see it like a flag given by hand.
+// (A viper of its own: a command's flag may share a global flag's name,
+// e.g. hook install --configs, and must not replace the global binding.)
+// A value the flag rejects is a usage error naming the variable.
+func (f *Factory) bindEnv(cmd *cobra.Command) error {
+	v := newViper()
 	var errs []error
-	apply := func(fl *pflag.Flag) {
-		if fl.Changed {
+	cmd.Flags().VisitAll(func(fl *pflag.Flag) {
+		if fl.Name == "help" || fl.Name == "version" {
 			return
 		}
-		name := "GITOPSCTL_" + strings.ToUpper(strings.ReplaceAll(fl.Name, "-", "_"))
-		if val := f.Getenv(name); val != "" {
-			if err := fl.Value.Set(val); err != nil {
-				errs = append(errs, fmt.Errorf("%s=%q: %w", name, val, err))
-				return
-			}
-			fl.Changed = true
+		if g := cmd.Root().PersistentFlags().Lookup(fl.Name); g != nil && g != fl {
+			return // GITOPSCTL_<FLAG> names the global flag this one shadows
 		}
-	}
-	cmd.Flags().VisitAll(apply)
-	cmd.InheritedFlags().VisitAll(apply)
+		_ = v.BindPFlag(fl.Name, fl)
+		if fl.Changed || !v.IsSet(fl.Name) {
+			return
+		}
+		val := v.GetString(fl.Name)
+		if err := fl.Value.Set(val); err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: %w", envName(fl.Name), val, err))
+			return
+		}
+		fl.Changed = true // as if given: commands may ask whether it was
+	})
 	if len(errs) > 0 {
 		return &exitError{code: ExitUsage, err: errors.Join(errs...)}
 	}
@@ -196,21 +217,21 @@ func (f *Factory) applyEnv(cmd *cobra.Command) error {
 // Main runs gitopsctl with args and returns the exit code. Errors are printed
 // here, once, to stderr.
 func Main(args []string, io *iostreams.IOStreams) int {
-	v := viper.New()
-	v.SetEnvPrefix("GITOPSCTL")
-	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
-	v.AutomaticEnv()
-	f := &Factory{IO: io, Now: time.Now, Getenv: os.Getenv, v: v}
-	return run(context.Background(), f, args)
+	// Ctrl-C and SIGTERM cancel ctx instead of killing the process: every
+	// command checks it between steps, undoes what it started (scaffold's
+	// file transaction rolls back, temp files are removed) and exits 1. A
+	// second signal kills the process as usual (e.g. when it waits on a
+	// terminal read, which no context can end).
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() { <-ctx.Done(); stop() }()
+	f := &Factory{IO: io, Now: time.Now, Getenv: os.Getenv, v: newViper()}
+	return run(ctx, f, args)
 }
 
 func run(ctx context.Context, f *Factory, args []string) int {
 	root := NewRootCmd(f)
 	root.SetArgs(args)
-	// Apply GITOPSCTL_* to the command about to run before cobra parses.
-	if cmd, _, err := root.Find(args); err == nil {
-		cmd.PreRunE = chainPreRun(cmd.PreRunE, func(c *cobra.Command, _ []string) error { return f.applyEnv(c) })
-	}
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
@@ -231,18 +252,6 @@ func run(ctx context.Context, f *Factory, args []string) int {
 		return ExitUsage
 	}
 	return ExitError
-}
-
-func chainPreRun(prev func(*cobra.Command, []string) error, next func(*cobra.Command, []string) error) func(*cobra.Command, []string) error {
-	return func(c *cobra.Command, a []string) error {
-		if err := next(c, a); err != nil {
-			return err
-		}
-		if prev != nil {
-			return prev(c, a)
-		}
-		return nil
-	}
 }
 
 func commandPath(root *cobra.Command, args []string) string {

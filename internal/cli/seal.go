@@ -3,7 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
-	"path/filepath"
+	"os"
 	"strings"
 	"time"
 
@@ -26,7 +26,7 @@ type sealFlags struct {
 func addSealFlags(cmd *cobra.Command, sf *sealFlags) {
 	fl := cmd.Flags()
 	fl.StringVar(&sf.cert, "cert", "", "sealing certificate: a PEM file or an https URL (default: sealing.cert in .gitopsctl.yaml)")
-	fl.StringVar(&sf.scope, "scope", "", "sealing scope: strict, namespace-wide or cluster-wide (default: sealing.scope, else strict)")
+	enumFlag(cmd, fl, &sf.scope, "scope", "", "", seal.Scopes, "sealing scope: strict, namespace-wide or cluster-wide (default: sealing.scope, else strict)")
 	fl.StringVar(&sf.name, "name", "", "SealedSecret name (default: <release>-secrets from the service's Application)")
 	fl.StringVar(&sf.namespace, "namespace", "", "SealedSecret namespace (default: the Application's destination namespace)")
 	fl.DurationVar(&sf.timeout, "timeout", seal.DefaultFetchTimeout, "how long fetching the cert from an https URL may take")
@@ -40,54 +40,39 @@ func locator(cfg *config.Loaded) seal.Locator {
 	})
 }
 
-// sealer builds the sealer from flags and config: it loads and validates the
-// cert (an expiry warning goes to stderr).
-func (f *Factory) sealer(ctx context.Context, sf sealFlags) (*seal.Sealer, *seal.Cert, string, error) {
+// sealer builds the sealer from the flags over the config (seal.NewSealer
+// resolves, loads and checks the cert).
+func (f *Factory) sealer(ctx context.Context, sf sealFlags) (*seal.Sealer, error) {
 	cfg, err := f.Config()
 	if err != nil {
-		return nil, nil, "", err
-	}
-	scopeName := sf.scope
-	if scopeName == "" {
-		scopeName = cfg.Sealing.Scope
-	}
-	scope, err := seal.ParseScope(scopeName)
-	if err != nil {
-		return nil, nil, "", usageError("--scope: %v", err)
-	}
-	// --cert is relative to the current directory, sealing.cert to the gitops-repo.
-	ref := sf.cert
-	if ref == "" {
-		ref = cfg.Sealing.Cert
-	} else if !strings.Contains(ref, "://") && !filepath.IsAbs(ref) {
-		if abs, err := filepath.Abs(ref); err == nil {
-			ref = abs
-		}
+		return nil, err
 	}
 	if sf.timeout < 0 {
-		return nil, nil, "", usageError("--timeout must be positive, not %s", sf.timeout)
+		return nil, usageError("--timeout must be positive, not %s", sf.timeout)
 	}
-	cert, err := seal.LoadCert(ctx, seal.CertSource{Ref: ref, BaseDir: cfg.RepoDir, Timeout: sf.timeout})
+	wd, err := os.Getwd()
 	if err != nil {
-		return nil, nil, "", err
+		return nil, err
 	}
-	warn, err := cert.Validate(f.Now())
-	if err != nil {
-		return nil, nil, "", err
-	}
-	return &seal.Sealer{
+	return seal.NewSealer(ctx, seal.Setup{
 		ConfigsDir: cfg.ConfigsDir,
-		Scope:      scope,
-		Cert:       cert,
-		Locate:     locator(cfg),
-		Name:       sf.name,
-		Namespace:  sf.namespace,
-	}, cert, warn, nil
+		Cert:       sf.cert, ConfigCert: cfg.Sealing.Cert,
+		WorkDir: wd, RepoDir: cfg.RepoDir,
+		Scope: sf.scope, ConfigScope: cfg.Sealing.Scope,
+		Name: sf.name, Namespace: sf.namespace,
+		Timeout: sf.timeout,
+		Locate:  locator(cfg),
+		Now:     f.Now(),
+	})
 }
 
-func (f *Factory) warn(msg string) {
-	if msg != "" {
-		fmt.Fprintf(f.IO.ErrOut, "Warning: %s\n", msg)
+// warn prints warnings to stderr, each once and in order: a package's
+// result lists every warning of the run (the cert's expiry included) once.
+func (f *Factory) warn(msgs ...string) {
+	for _, msg := range msgs {
+		if msg != "" {
+			fmt.Fprintf(f.IO.ErrOut, "Warning: %s\n", msg)
+		}
 	}
 }
 
@@ -188,21 +173,16 @@ func runSeal(ctx context.Context, f *Factory, o sealCmdOptions, args []string) e
 	if o.check && (o.force || o.prune) {
 		return usageError("--check writes nothing: it cannot be combined with --force or --prune")
 	}
-	sl, _, warn, err := f.sealer(ctx, o.flags)
+	sl, err := f.sealer(ctx, o.flags)
 	if err != nil {
 		return err
 	}
-	f.warn(warn)
 	if o.check {
 		rep, err := seal.Check(ctx, seal.CheckOptions{Sealer: *sl, Services: args, Now: f.Now()})
 		if err != nil {
 			return err
 		}
-		for _, w := range rep.Warnings {
-			if w != warn {
-				f.warn(w)
-			}
-		}
+		f.warn(rep.Warnings...)
 		if err := printData(f, rep, func(w *strings.Builder) { writeCheckReport(w, rep) }); err != nil {
 			return err
 		}
@@ -226,11 +206,7 @@ func runSeal(ctx context.Context, f *Factory, o sealCmdOptions, args []string) e
 		return err
 	}
 	f.cleaned(res.Cleaned)
-	for _, w := range res.Warnings {
-		if w != warn {
-			f.warn(w)
-		}
-	}
+	f.warn(res.Warnings...)
 	return printData(f, res, func(w *strings.Builder) { writeSealResult(w, res) })
 }
 

@@ -1,5 +1,13 @@
 // Package config loads .gitopsctl.yaml, the tool config at the gitops-repo
 // root, and resolves the two repository directories.
+//
+// Flags and GITOPSCTL_* variables go through viper (internal/cli); this file
+// does not. It is decoded strictly with goccy/go-yaml into typed structs,
+// because viper folds keys to lower case and splits keys at dots: the repos:
+// map is keyed by repository URL ("https://github.com/acme/charts.git"),
+// which viper would break into nested keys, and camelCase keys would lose
+// their case. Strict decoding also reports an unknown or misspelt key with
+// its line.
 package config
 
 import (

@@ -5,7 +5,8 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/gitopsctl/gitopsctl/internal/render"
 )
@@ -84,11 +85,10 @@ func Compute(ctx context.Context, base, head Side, opts Options) (*Result, error
 	var skipped []string
 	if opts.Changes != nil {
 		var bi, hi map[string][]render.RepoInput
-		var wg sync.WaitGroup
-		wg.Add(2)
-		go func() { defer wg.Done(); bi = inputs(base, inBase, all) }()
-		go func() { defer wg.Done(); hi = inputs(head, inHead, all) }()
-		wg.Wait()
+		var g errgroup.Group
+		g.Go(func() error { bi = inputs(base, inBase, all); return nil })
+		g.Go(func() error { hi = inputs(head, inHead, all); return nil })
+		_ = g.Wait()
 		toRender, skipped = render.Affected(all, bi, hi, opts.Changes)
 	}
 	res := &Result{Apps: []AppDiff{}, Unchanged: []string{}, Skipped: skipped}
@@ -145,24 +145,17 @@ func inputs(s Side, exists map[string]bool, apps []string) map[string][]render.R
 		}
 	}
 	lists := make([][]render.RepoInput, len(names))
-	next := make(chan int, len(names))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i := range names {
-		next <- i
-	}
-	close(next)
-	var wg sync.WaitGroup
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				if in, err := s.Inputs(names[i]); err == nil {
-					lists[i] = in
-				}
+		g.Go(func() error {
+			if in, err := s.Inputs(names[i]); err == nil {
+				lists[i] = in
 			}
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait()
 	out := make(map[string][]render.RepoInput, len(names))
 	for i, n := range names {
 		out[n] = lists[i]

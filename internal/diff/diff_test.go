@@ -135,7 +135,10 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			var jb bytes.Buffer
-			if err := WriteJSON(&jb, res); err != nil {
+			enc := json.NewEncoder(&jb) // as gitopsctl -o json: not HTML-escaped
+			enc.SetEscapeHTML(false)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(res); err != nil {
 				t.Fatal(err)
 			}
 			js := jb.Bytes()

@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/gitopsctl/gitopsctl/internal/config"
 	"github.com/gitopsctl/gitopsctl/internal/gitx"
@@ -55,38 +56,38 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 	paths := make([][]string, len(jobs))
 	errs := make([]error, len(jobs)+2)
 	var base, head Side
-	var wg sync.WaitGroup
+	// Each job records its error in errs, so the error returned is the
+	// first in this order, not the first to happen.
+	var eg errgroup.Group
 	for i, j := range jobs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		eg.Go(func() error {
 			g, err := gitx.OpenReader(j.dir)
 			if err != nil {
 				if errors.Is(err, gitx.ErrNotRepo) {
 					err = fmt.Errorf("%s-repo: %w: diff compares git revisions", j.name, err)
 				}
 				errs[i] = err
-				return
+				return nil
 			}
 			paths[i], errs[i] = g.Changed(j.base, j.head)
-		}()
+			return nil
+		})
 	}
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
+	eg.Go(func() error {
 		var err error
 		if base, err = o.Open(ctx, o.Base, o.ConfigsBase); err != nil {
 			errs[2] = fmt.Errorf("open base (%s, configs %s): %w", o.Base, o.ConfigsBase, err)
 		}
-	}()
-	go func() {
-		defer wg.Done()
+		return nil
+	})
+	eg.Go(func() error {
 		var err error
 		if head, err = o.Open(ctx, o.Head, o.ConfigsHead); err != nil {
 			errs[3] = fmt.Errorf("open head (%s, configs %s): %w", sides.Head, sides.ConfigsHead, err)
 		}
-	}()
-	wg.Wait()
+		return nil
+	})
+	_ = eg.Wait()
 	for _, err := range errs {
 		if err != nil {
 			return nil, err

@@ -370,6 +370,9 @@ func apply(ctx context.Context, dir, name string, cfg, sec []KV, sealer SealerFu
 		if sl, err = sealer(ctx); err != nil {
 			return nil, err
 		}
+		if sl.CertWarning != "" {
+			res.Warnings = append(res.Warnings, sl.CertWarning)
+		}
 	}
 	locks, err := lockService(ctx, dir, name, wait, res)
 	if err != nil {

@@ -9,12 +9,12 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
+	"golang.org/x/sync/errgroup"
 )
 
 // This file answers "what differs between HEAD, the index and the work
@@ -212,23 +212,15 @@ func (g *Reader) workTreeVsIndex(idx *index.Index, set map[string]bool) error {
 	// Compare tracked files with their entries, in parallel: on large
 	// repositories the lstat calls dominate.
 	changed := make([]bool, len(tracked))
-	var wg sync.WaitGroup
-	workers := max(2, runtime.GOMAXPROCS(0)*2)
-	next := make(chan int, len(tracked))
+	var eg errgroup.Group
+	eg.SetLimit(max(2, runtime.GOMAXPROCS(0)*2))
 	for i := range tracked {
-		next <- i
+		eg.Go(func() error {
+			changed[i] = g.fileChanged(tracked[i], entries[tracked[i]], idx)
+			return nil
+		})
 	}
-	close(next)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				changed[i] = g.fileChanged(tracked[i], entries[tracked[i]], idx)
-			}
-		}()
-	}
-	wg.Wait()
+	_ = eg.Wait() // the functions return no error
 	for i, c := range changed {
 		if c {
 			set[tracked[i]] = true

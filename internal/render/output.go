@@ -11,8 +11,8 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
+	"golang.org/x/sync/errgroup"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	goyaml "sigs.k8s.io/yaml/goyaml.v2"
 
@@ -90,23 +90,21 @@ func sortedMapSlice(v any) any {
 func WriteYAML(w io.Writer, objs []manifest.Object, o WriteOptions) error {
 	docs := make([][]byte, len(objs))
 	errs := make([]error, len(objs))
-	workers := min(runtime.GOMAXPROCS(0), max(1, len(objs)/64))
-	var wg sync.WaitGroup
-	for k := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := k; i < len(objs); i += workers {
-				data, err := MarshalYAML(Masked(objs[i], o.ShowSecrets))
-				if err != nil {
-					errs[i] = fmt.Errorf("app %s: %s: %w", objs[i].App, objs[i].Source, err)
-					continue
-				}
-				docs[i] = append([]byte("---\n# Source: "+objs[i].App+"/"+objs[i].Source+"\n"), data...)
+	// One goroutine for up to 128 objects, more for larger outputs.
+	var g errgroup.Group
+	g.SetLimit(min(runtime.GOMAXPROCS(0), max(1, len(objs)/64)))
+	for i := range objs {
+		g.Go(func() error {
+			data, err := MarshalYAML(Masked(objs[i], o.ShowSecrets))
+			if err != nil {
+				errs[i] = fmt.Errorf("app %s: %s: %w", objs[i].App, objs[i].Source, err)
+				return nil // the first error in object order is returned below
 			}
-		}()
+			docs[i] = append([]byte("---\n# Source: "+objs[i].App+"/"+objs[i].Source+"\n"), data...)
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait()
 	var b bytes.Buffer
 	for i := range objs {
 		if errs[i] != nil {

@@ -21,6 +21,7 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/sync/errgroup"
 	"helm.sh/helm/v3/pkg/chart"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -542,23 +543,12 @@ func (ws *Workspace) renderAll(ctx context.Context, apps []*App) []Result {
 
 // parallel runs f(0..n-1) on at most Options.Parallelism goroutines.
 func (ws *Workspace) parallel(n int, f func(i int)) {
-	workers := min(ws.opts.Parallelism, n)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				f(i)
-			}
-		}()
-	}
+	var g errgroup.Group
+	g.SetLimit(ws.opts.Parallelism)
 	for i := range n {
-		next <- i
+		g.Go(func() error { f(i); return nil })
 	}
-	close(next)
-	wg.Wait()
+	_ = g.Wait() // f reports its errors in its results
 }
 
 // repoFor finds the repository of a source URL.

@@ -109,7 +109,7 @@ func Init(ctx context.Context, o InitOptions) (*InitResult, error) {
 		return nil, err
 	}
 
-	t, err := writePair(o.Force, o.RepoDir, repoFiles, o.ConfigsDir, configsFiles)
+	t, err := writePair(ctx, o.Force, o.RepoDir, repoFiles, o.ConfigsDir, configsFiles)
 	if err != nil {
 		return nil, fmt.Errorf("init: %w", err)
 	}
@@ -125,6 +125,13 @@ func Init(ctx context.Context, o InitOptions) (*InitResult, error) {
 		committer.When = author.When
 		var commits []*gitx.InitCommit
 		for _, r := range []*RepoResult{&res.Repo, &res.Configs} {
+			if ctx.Err() != nil {
+				for _, c := range commits {
+					c.Undo()
+				}
+				t.rollback()
+				return nil, fmt.Errorf("init: %w", interrupted(ctx))
+			}
 			gc, err := gitx.InitAndCommit(r.Dir, r.Files, "Initial layout (gitopsctl init)", author, committer)
 			commits = append(commits, gc)
 			if err != nil {

@@ -307,7 +307,7 @@ func NewService(ctx context.Context, o ServiceOptions) (*ServiceResult, error) {
 		return res, nil
 	}
 
-	t, err := writePair(o.Force, o.RepoDir, repoFiles, o.ConfigsDir, configsFiles)
+	t, err := writePair(ctx, o.Force, o.RepoDir, repoFiles, o.ConfigsDir, configsFiles)
 	if err != nil {
 		return nil, fmt.Errorf("new-service: %w", err)
 	}

@@ -1,14 +1,13 @@
 package scaffold
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"sort"
-	"syscall"
 )
 
 // txn writes files into one or more repository roots all or nothing: every
@@ -44,16 +43,17 @@ var testHookMove func(n int) error
 func newTxn(overwrite bool) *txn { return &txn{overwrite: overwrite, stages: map[string]string{}} }
 
 // writePair stages and moves into place the files of both repositories, all
-// or nothing; the caller cleans up (or undoes) the returned transaction.
-func writePair(overwrite bool, repoDir string, repoFiles []file, configsDir string, configsFiles []file) (*txn, error) {
+// or nothing; the caller cleans up (or undoes) the returned transaction. A
+// cancelled ctx (Ctrl-C) before the last file is in place undoes everything.
+func writePair(ctx context.Context, overwrite bool, repoDir string, repoFiles []file, configsDir string, configsFiles []file) (*txn, error) {
 	t := newTxn(overwrite)
 	t.add(repoDir, repoFiles...)
 	t.add(configsDir, configsFiles...)
-	if err := t.stage(); err != nil {
+	if err := t.stage(ctx); err != nil {
 		t.rollback()
 		return nil, err
 	}
-	if err := t.apply(); err != nil {
+	if err := t.apply(ctx); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -114,8 +114,13 @@ func (t *txn) mkdirAll(dir string) error {
 	return nil
 }
 
+// interrupted is the error of a transaction whose ctx was cancelled.
+func interrupted(ctx context.Context) error {
+	return fmt.Errorf("interrupted, nothing written: %w", ctx.Err())
+}
+
 // stage writes every file into its root's staging directory.
-func (t *txn) stage() error {
+func (t *txn) stage(ctx context.Context) error {
 	if !t.overwrite {
 		ex, err := t.existing()
 		if err != nil {
@@ -126,6 +131,9 @@ func (t *txn) stage() error {
 		}
 	}
 	for _, f := range t.files {
+		if ctx.Err() != nil {
+			return interrupted(ctx)
+		}
 		st, ok := t.stages[f.root]
 		if !ok {
 			if err := t.mkdirAll(f.root); err != nil {
@@ -149,26 +157,22 @@ func (t *txn) stage() error {
 }
 
 // apply renames the staged files into place. On error it rolls back and
-// returns the error. SIGINT and SIGTERM are held off while files move, so an
-// interrupt cannot leave half a service behind; one that arrives is reported
-// as an error after rolling back.
-func (t *txn) apply() (err error) {
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
+// returns the error. ctx is checked before each move and once more after the
+// last: an interrupt (SIGINT and SIGTERM cancel ctx, see cli.Main) cannot
+// leave half a service behind; it is reported as an error after rolling back.
+func (t *txn) apply(ctx context.Context) (err error) {
 	defer func() {
-		if err == nil {
-			select {
-			case s := <-sigs:
-				err = fmt.Errorf("interrupted (%v): nothing written", s)
-			default:
-			}
+		if err == nil && ctx.Err() != nil {
+			err = interrupted(ctx)
 		}
 		if err != nil {
 			t.rollback()
 		}
 	}()
 	for i, f := range t.files {
+		if ctx.Err() != nil {
+			return interrupted(ctx)
+		}
 		if testHookMove != nil {
 			if err := testHookMove(i); err != nil {
 				return err

@@ -19,7 +19,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -28,6 +27,7 @@ import (
 	"time"
 
 	"github.com/bitnami-labs/sealed-secrets/pkg/crypto"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/gitopsctl/gitopsctl/internal/dotenv"
 	"github.com/gitopsctl/gitopsctl/internal/fsutil"
@@ -41,6 +41,9 @@ type Sealer struct {
 	ConfigsDir string
 	Scope      Scope
 	Cert       *Cert
+	// CertWarning, set by NewSealer, says the cert expires soon ("" when
+	// it does not). Callers of Plan report it; Run and Check do.
+	CertWarning string
 	// Locate finds the SealedSecret's name and namespace (strict and
 	// namespace-wide scopes). Name and Namespace override it.
 	Locate    Locator
@@ -506,36 +509,28 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		jobs = runtime.GOMAXPROCS(0)
 	}
 	var (
-		wg   sync.WaitGroup
+		g    errgroup.Group
 		mu   sync.Mutex
 		done int
 	)
-	work := make(chan int)
-	for w := 0; w < jobs; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				svc := services[i]
-				plain, exists, err := ReadPlaintext(o.ConfigsDir, svc)
-				if err == nil {
-					plans[i], err = o.Plan(ctx, svc, plain, exists)
-				}
-				errs[i] = err
-				if o.Progress != nil {
-					mu.Lock()
-					done++
-					o.Progress(done, len(services))
-					mu.Unlock()
-				}
+	g.SetLimit(jobs)
+	for i, svc := range services {
+		g.Go(func() error {
+			plain, exists, err := ReadPlaintext(o.ConfigsDir, svc)
+			if err == nil {
+				plans[i], err = o.Plan(ctx, svc, plain, exists)
 			}
-		}()
+			errs[i] = err // all of them, in service order, joined below
+			if o.Progress != nil {
+				mu.Lock()
+				done++
+				o.Progress(done, len(services))
+				mu.Unlock()
+			}
+			return nil
+		})
 	}
-	for i := range services {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
+	_ = g.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
