@@ -118,6 +118,11 @@ func withChart(files map[string]string, prefix string, chart map[string]string) 
 func open(t *testing.T, cfg *config.Loaded, o Options) *Workspace {
 	t.Helper()
 	o.Config = cfg
+	if o.Charts == nil {
+		// No test touches the network: remote charts come from an empty
+		// offline cache unless a test serves them.
+		o.Charts = testCache(t, t.TempDir(), true)
+	}
 	ws, err := Open(context.Background(), o)
 	if err != nil {
 		t.Fatalf("Open: %v", err)

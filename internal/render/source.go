@@ -1,6 +1,7 @@
 package render
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
+	"github.com/gitopsctl/gitopsctl/internal/charts"
 	"github.com/gitopsctl/gitopsctl/internal/gitrepo"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
@@ -182,13 +184,27 @@ func (s *source) render() ([]manifest.Object, error) {
 	}
 }
 
-// renderRepoChart handles a Helm-repository chart: it renders only from a
-// local copy mapped in repos: as "<repoURL>/<chart>".
+// renderRepoChart handles a chart from a Helm repository or an OCI
+// registry: a local copy mapped in repos: as "<repoURL>/<chart>" wins,
+// else the chart comes from the chart cache (fetched on first use) at the
+// version targetRevision selects.
 func (s *source) renderRepoChart() ([]manifest.Object, error) {
 	key := strings.TrimSuffix(s.src.RepoURL, "/") + "/" + s.src.Chart
 	e, ok := s.ws.repos[NormalizeURL(key)]
 	if !ok {
-		return nil, s.errAt(".chart", fmt.Errorf("Helm repository chart %q (%s, version %s) has no local copy: add %q to repos: in .gitopsctl.yaml pointing at the unpacked chart", s.src.Chart, s.src.RepoURL, orDash(s.src.TargetRevision), key))
+		cache, err := s.ws.chartCache()
+		if err != nil {
+			return nil, s.errAt(".chart", err)
+		}
+		ch, err := cache.Get(context.Background(), charts.Ref{Repo: s.src.RepoURL, Chart: s.src.Chart, Version: s.src.TargetRevision})
+		if err != nil {
+			return nil, s.errAt(".chart", err)
+		}
+		dir, err := cache.Unpack(ch)
+		if err != nil {
+			return nil, s.errAt(".chart", err)
+		}
+		e = s.ws.remoteEntry(dir, fmt.Sprintf("chart %s %s (%s)", s.src.Chart, ch.Version, s.src.RepoURL))
 	}
 	r, err := e.open()
 	if err != nil {

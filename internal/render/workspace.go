@@ -25,6 +25,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
+	"github.com/gitopsctl/gitopsctl/internal/charts"
 	"github.com/gitopsctl/gitopsctl/internal/config"
 	"github.com/gitopsctl/gitopsctl/internal/gitrepo"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
@@ -46,6 +47,9 @@ type Options struct {
 	Root string
 	// Parallelism bounds concurrent renders (0 = GOMAXPROCS).
 	Parallelism int
+	// Charts is the remote chart cache (nil: one made on first use from
+	// Config's chart cache directory, offline mode and chartMirrors).
+	Charts *charts.Cache
 }
 
 // App is one discovered Application.
@@ -123,6 +127,11 @@ type Workspace struct {
 	defs    map[*unstructured.Unstructured]objDef
 	charts  map[chartKey]*chartEntry
 	values  map[valuesKey]*valuesEntry
+	remote  map[string]*repoEntry // unpacked remote chart dir -> entry
+
+	cacheOnce sync.Once
+	cache     *charts.Cache
+	cacheErr  error
 }
 
 // repoEntry is a repository known by URL, opened on first use.
@@ -203,6 +212,7 @@ func Open(ctx context.Context, o Options) (*Workspace, error) {
 		done:    map[string]*Result{},
 		charts:  map[chartKey]*chartEntry{},
 		values:  map[valuesKey]*valuesEntry{},
+		remote:  map[string]*repoEntry{},
 	}
 	if ws.opts.Parallelism <= 0 {
 		ws.opts.Parallelism = runtime.GOMAXPROCS(0)
@@ -566,14 +576,16 @@ func (ws *Workspace) repoFor(url string) (*repoEntry, error) {
 	}
 	known := make([]string, 0, len(ws.repos))
 	for _, e := range ws.repos {
-		known = append(known, e.url)
+		if e.url != "" {
+			known = append(known, e.url)
+		}
 	}
 	sort.Strings(known)
-	hint := "set gitopsRepo.url / configsRepo.url or add it to repos: in " + layout.ConfigFileName
+	hint := "a source with a path reads a git repository: set gitopsRepo.url / configsRepo.url or map a checkout in repos: in " + layout.ConfigFileName + " (a Helm repository or OCI registry is a source with chart: instead, fetched into the chart cache)"
 	if len(known) > 0 {
 		hint += " (known: " + strings.Join(known, ", ") + ")"
 	}
-	return nil, fmt.Errorf("repository %s has no local checkout: %s", url, hint)
+	return nil, fmt.Errorf("git repository %s has no local checkout: %s", url, hint)
 }
 
 // mayRenderApps reports whether rendering a could yield Applications or
@@ -667,4 +679,28 @@ func chartMentionsApps(ch *chart.Chart) bool {
 		}
 	}
 	return false
+}
+
+// chartCache is the remote chart cache, made on first use.
+func (ws *Workspace) chartCache() (*charts.Cache, error) {
+	ws.cacheOnce.Do(func() {
+		if ws.opts.Charts != nil {
+			ws.cache = ws.opts.Charts
+			return
+		}
+		ws.cache, ws.cacheErr = charts.New(charts.Options{Dir: ws.cfg.ChartCacheDir, Offline: ws.cfg.Offline, Mirrors: ws.cfg.ChartMirrors})
+	})
+	return ws.cache, ws.cacheErr
+}
+
+// remoteEntry is the repository view of an unpacked remote chart.
+func (ws *Workspace) remoteEntry(dir, label string) *repoEntry {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	e, ok := ws.remote[dir]
+	if !ok {
+		e = &repoEntry{dir: dir, label: label}
+		ws.remote[dir] = e
+	}
+	return e
 }
