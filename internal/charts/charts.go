@@ -90,6 +90,7 @@ type Cache struct {
 
 	mu      sync.Mutex
 	calls   map[string]*call
+	used    map[string]*Chart
 	repos   *repo.File
 	reposOK bool
 }
@@ -239,7 +240,31 @@ func (c *Cache) Get(ctx context.Context, ref Ref) (*Chart, error) {
 	if err != nil {
 		return nil, err
 	}
-	return v.(*Chart), nil
+	ch := v.(*Chart)
+	c.mu.Lock()
+	if c.used == nil {
+		c.used = map[string]*Chart{}
+	}
+	c.used[canonical(ch.Ref.Repo)+"\x00"+ch.Ref.Chart+"\x00"+ch.Version] = ch
+	c.mu.Unlock()
+	return ch, nil
+}
+
+// Used lists every chart Get returned so far, sorted by repository, chart
+// and version.
+func (c *Cache) Used() []*Chart {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	keys := make([]string, 0, len(c.used))
+	for k := range c.used {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]*Chart, len(keys))
+	for i, k := range keys {
+		out[i] = c.used[k]
+	}
+	return out
 }
 
 func checkName(n string) error {

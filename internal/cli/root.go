@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -68,6 +69,15 @@ func (f *Factory) Config() (*config.Loaded, error) {
 		File:       f.v.GetString("config"),
 	})
 	if err != nil {
+		return nil, err
+	}
+	l.Offline = f.v.GetBool("offline")
+	if d := f.v.GetString("cache-dir"); d != "" {
+		if l.ChartCacheDir, err = filepath.Abs(d); err != nil {
+			return nil, err
+		}
+	}
+	if err := l.AddChartMirrors(f.Getenv(config.EnvChartMirrors)); err != nil {
 		return nil, err
 	}
 	f.loaded = l
@@ -137,6 +147,8 @@ Exit codes: 0 ok, 1 error, 2 usage error, 3 check found a problem or diff found 
 	pf.String("configs", "", "configs-repo root (default: configsRepo.path in .gitopsctl.yaml)")
 	pf.String("config", "", "config file (default: <repo>/.gitopsctl.yaml)")
 	pf.StringP("output", "o", "text", "output format where a command prints data: text, json or yaml")
+	pf.Bool("offline", false, "never use the network: remote charts come from the chart cache only (fill it with 'gitopsctl charts pull')")
+	pf.String("cache-dir", "", "chart cache `DIR` (default: the user cache dir's gitopsctl/charts)")
 	f.bindFlags(pf)
 
 	root.SetIn(f.IO.In)
@@ -157,6 +169,7 @@ Exit codes: 0 ok, 1 error, 2 usage error, 3 check found a problem or diff found 
 		newDiffCmd(f),
 		newCheckCmd(f),
 		newHookCmd(f),
+		newChartsCmd(f),
 	)
 	return root
 }

@@ -82,10 +82,10 @@ dependencies:
     repository: ` + hr.URL + `/
     condition: base.enabled
 `,
-		"gitops/charts/wrapper/values.yaml": "web:\n  greeting: from-wrapper\nbase:\n  enabled: false\n",
+		"gitops/charts/wrapper/values.yaml":        "web:\n  greeting: from-wrapper\nbase:\n  enabled: false\n",
 		"gitops/charts/wrapper/templates/own.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: own\ndata:\n  subcharts: {{ len .Subcharts | quote }}\n",
-		"gitops/argo-apps/remote.yaml": app("remote", "  project: default\n  source:\n    repoURL: "+hr.URL+"\n    chart: podinfo\n    targetRevision: 1.0.0\n    helm:\n      values: |\n        greeting: remote\n"+dest),
-		"gitops/argo-apps/oci.yaml": app("oci", "  project: default\n  source:\n    repoURL: "+reg.Host+"/charts\n    chart: ociapp\n    targetRevision: '*'\n"+dest),
+		"gitops/argo-apps/remote.yaml":             app("remote", "  project: default\n  source:\n    repoURL: "+hr.URL+"\n    chart: podinfo\n    targetRevision: 1.0.0\n    helm:\n      values: |\n        greeting: remote\n"+dest),
+		"gitops/argo-apps/oci.yaml":                app("oci", "  project: default\n  source:\n    repoURL: "+reg.Host+"/charts\n    chart: ociapp\n    targetRevision: '*'\n"+dest),
 	}
 	return hr, reg, files
 }

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,7 +17,6 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
-	"github.com/gitopsctl/gitopsctl/internal/charts"
 	"github.com/gitopsctl/gitopsctl/internal/gitrepo"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
@@ -189,28 +187,9 @@ func (s *source) render() ([]manifest.Object, error) {
 // else the chart comes from the chart cache (fetched on first use) at the
 // version targetRevision selects.
 func (s *source) renderRepoChart() ([]manifest.Object, error) {
-	key := strings.TrimSuffix(s.src.RepoURL, "/") + "/" + s.src.Chart
-	e, ok := s.ws.repos[NormalizeURL(key)]
-	if !ok {
-		cache, err := s.ws.chartCache()
-		if err != nil {
-			return nil, s.errAt(".chart", err)
-		}
-		ch, err := cache.Get(context.Background(), charts.Ref{Repo: s.src.RepoURL, Chart: s.src.Chart, Version: s.src.TargetRevision})
-		if err != nil {
-			return nil, s.errAt(".chart", err)
-		}
-		dir, err := cache.Unpack(ch)
-		if err != nil {
-			return nil, s.errAt(".chart", err)
-		}
-		e = s.ws.remoteEntry(dir, fmt.Sprintf("chart %s %s (%s)", s.src.Chart, ch.Version, s.src.RepoURL))
+	if _, err := s.remoteChartRepo(); err != nil {
+		return nil, err
 	}
-	r, err := e.open()
-	if err != nil {
-		return nil, s.errAt(".chart", err)
-	}
-	s.entry, s.repo, s.dir = e, r, "."
 	s.env = s.envVars()
 	return s.renderHelm()
 }
