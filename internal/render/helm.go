@@ -497,9 +497,14 @@ func (s *source) renderHelm() ([]manifest.Object, error) {
 		return nil, at(s.repo.Root, chartYAML, 0, err)
 	}
 	opts := chartutil.ReleaseOptions{Name: s.releaseName(), Namespace: s.namespace(), Revision: 1, IsInstall: true}
+	if !h.SkipSchemaValidation && s.ws.offline() {
+		if refs := offlineSchemaRefs(ch); len(refs) > 0 {
+			return nil, at(s.repo.Root, chartYAML, 0, fmt.Errorf("values schema validation would fetch %s over the network, which --offline forbids: %s", strings.Join(refs, ", "), schemaFix))
+		}
+	}
 	rv, err := chartutil.ToRenderValuesWithSchemaValidation(ch, vals, opts, caps, h.SkipSchemaValidation)
 	if err != nil {
-		return nil, at(s.repo.Root, chartYAML, 0, err)
+		return nil, at(s.repo.Root, chartYAML, 0, schemaNetworkErr(err))
 	}
 	var eng engine.Engine
 	files, err := eng.Render(ch, rv)

@@ -3,6 +3,8 @@ package render
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -172,5 +174,40 @@ func TestRepoChartMappingStillWins(t *testing.T) {
 	r := renderAllWith(t, cfg, testCache(t, t.TempDir(), true))
 	if got := objectsJSON(t, r["mapped"]); !strings.Contains(got, `"name":"vendored"`) {
 		t.Fatalf("got %s", got)
+	}
+}
+
+func TestSchemaRefOverTheNetwork(t *testing.T) {
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close()
+	schema := func(ref string) map[string]string {
+		return map[string]string{
+			"Chart.yaml":         "apiVersion: v2\nname: schemed\nversion: 0.1.0\n",
+			"values.yaml":        "port: 80\n",
+			"values.schema.json": `{"$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "properties": {"port": {"$ref": "` + ref + `"}}}`,
+			"templates/cm.yaml":  "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: schemed}\n",
+		}
+	}
+	files := withChart(map[string]string{
+		"gitops/argo-apps/a.yaml":    singleSource("a", "charts/schemed", "      valueFiles: []"),
+		"gitops/argo-apps/skip.yaml": singleSource("skip", "charts/schemed", "      skipSchemaValidation: true"),
+	}, "gitops/charts/schemed", schema("https://schemas.example.com/port.json"))
+	cfg := setup(t, files)
+	r := renderAllWith(t, cfg, testCache(t, t.TempDir(), true))
+	if err := r["a"].Err; err == nil || !strings.Contains(err.Error(), "schemed: https://schemas.example.com/port.json over the network, which --offline forbids") || !strings.Contains(err.Error(), "helm.skipSchemaValidation") {
+		t.Fatalf("offline: %v", err)
+	}
+	if r["skip"].Err != nil {
+		t.Fatalf("skipSchemaValidation: %v", r["skip"].Err)
+	}
+
+	// Online, a $ref that cannot be fetched names the same way out.
+	cfg = setup(t, withChart(map[string]string{
+		"gitops/argo-apps/a.yaml": singleSource("a", "charts/schemed", "      valueFiles: []"),
+	}, "gitops/charts/schemed", schema(deadURL+"/port.json")))
+	r = renderAllWith(t, cfg, testCache(t, t.TempDir(), false))
+	if err := r["a"].Err; err == nil || !strings.Contains(err.Error(), "helm.skipSchemaValidation") {
+		t.Fatalf("online: %v", err)
 	}
 }

@@ -704,3 +704,11 @@ func (ws *Workspace) remoteEntry(dir, label string) *repoEntry {
 	}
 	return e
 }
+
+// offline reports whether network access is forbidden (--offline).
+func (ws *Workspace) offline() bool {
+	if ws.opts.Charts != nil {
+		return ws.opts.Charts.Offline()
+	}
+	return ws.cfg.Offline
+}
