@@ -13,7 +13,6 @@ import (
 
 	"github.com/gitopsctl/gitopsctl/internal/check"
 	"github.com/gitopsctl/gitopsctl/internal/config"
-	"github.com/gitopsctl/gitopsctl/internal/diff"
 	"github.com/gitopsctl/gitopsctl/internal/gitrepo"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
 	"github.com/gitopsctl/gitopsctl/internal/render"
@@ -115,7 +114,7 @@ func runCheck(cmd *cobra.Command, f *Factory, o *checkOptions) error {
 		GitopsIndex: gitopsIndex, ConfigsIndex: configsIndex,
 		Workspace: check.NewWorkspace(cfg, ws),
 		Sealed:    sealChecker(f, cfg, ws),
-		RepoName:  func(dir string) string { return diff.RepoName(cfg, dir) },
+		RepoName:  func(dir string) string { return render.RepoName(cfg, dir) },
 	})
 	if err != nil {
 		return err

@@ -18,7 +18,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/gitopsctl/gitopsctl/internal/fsutil"
-	"github.com/gitopsctl/gitopsctl/internal/gitdiff"
+	"github.com/gitopsctl/gitopsctl/internal/gitx"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
 )
 
@@ -254,7 +254,7 @@ func indexNames(repo *git.Repository, root string) ([]string, error) {
 	if _, lookErr := exec.LookPath("git"); lookErr != nil {
 		return nil, fmt.Errorf("read the git index of %s: %w", root, err)
 	}
-	out, cliErr := gitdiff.CLI(root, "ls-files", "-z", "--cached", "--full-name").Output()
+	out, cliErr := gitx.CLI(root, "ls-files", "-z", "--cached", "--full-name").Output()
 	if cliErr != nil {
 		return nil, fmt.Errorf("read the git index of %s: %v (and git ls-files: %v)", root, err, cliErr)
 	}

@@ -1,16 +1,23 @@
-package diff
+package render
 
 import (
 	"path"
-
-	"github.com/bmatcuk/doublestar/v4"
 	"sort"
 	"strings"
+
+	"github.com/bmatcuk/doublestar/v4"
 )
 
-// Input is one file (or directory) an app's rendering reads: a path
-// relative to the root of a repository.
-type Input struct {
+// Repository names used as keys of Changes and RepoInput.Repo.
+const (
+	RepoGitops  = "gitops"
+	RepoConfigs = "configs"
+)
+
+// RepoInput is one file (or directory) an app's rendering reads: a path
+// relative to the root of a repository named as in Changes (RepoInput names
+// the repository by its directory instead).
+type RepoInput struct {
 	// Repo names the repository (the same names as the keys of Changes).
 	Repo string `json:"repo"`
 	Path string `json:"path"`
@@ -50,7 +57,7 @@ func newChangeSet(c Changes) changeSet {
 	return cs
 }
 
-func (cs changeSet) touches(in Input) bool {
+func (cs changeSet) touches(in RepoInput) bool {
 	m := cs.dirs[in.Repo]
 	if len(m) == 0 {
 		return false
@@ -78,13 +85,13 @@ func (cs changeSet) touches(in Input) bool {
 // Affected splits apps into those whose inputs changed (on either side) and
 // those that can be skipped. An app that exists on one side only, or whose
 // inputs are unknown (nil on a side where it exists), is affected.
-func Affected(apps []string, base, head map[string][]Input, changes Changes) (affected, skipped []string) {
+func Affected(apps []string, base, head map[string][]RepoInput, changes Changes) (affected, skipped []string) {
 	cs := newChangeSet(changes)
 	for _, app := range apps {
 		bi, inBase := base[app]
 		hi, inHead := head[app]
 		hit := !inBase || !inHead || bi == nil || hi == nil
-		for _, list := range [][]Input{bi, hi} {
+		for _, list := range [][]RepoInput{bi, hi} {
 			for _, in := range list {
 				if hit {
 					break

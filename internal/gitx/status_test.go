@@ -1,4 +1,4 @@
-package gitdiff
+package gitx
 
 import (
 	"github.com/gitopsctl/gitopsctl/internal/gittest"
@@ -66,8 +66,8 @@ func TestStatusMatchesGit(t *testing.T) {
 	for round := 0; round < 6; round++ {
 		dir := t.TempDir()
 		run(t, dir, "init", "-q")
-		write(t, dir, ".gitignore", "*.local.env\nbuild/\n!keep.local.env\n")
-		write(t, dir, "sub/.gitignore", "*.tmp\n")
+		write(t, filepath.Join(dir, ".gitignore"), "*.local.env\nbuild/\n!keep.local.env\n")
+		write(t, filepath.Join(dir, "sub/.gitignore"), "*.tmp\n")
 		var files []string
 		for i := 0; i < 30; i++ {
 			p := fmt.Sprintf("d%d/f%d.yaml", i%4, i)
@@ -75,9 +75,9 @@ func TestStatusMatchesGit(t *testing.T) {
 				p = fmt.Sprintf("sub/s%d.yaml", i)
 			}
 			files = append(files, p)
-			write(t, dir, p, fmt.Sprintf("v: %d\n", i))
+			write(t, filepath.Join(dir, p), fmt.Sprintf("v: %d\n", i))
 		}
-		write(t, dir, "build/tracked.yaml", "x\n")
+		write(t, filepath.Join(dir, "build/tracked.yaml"), "x\n")
 		run(t, dir, "add", "-A")
 		run(t, dir, "add", "-f", "build/tracked.yaml")
 		os.Symlink("d0/f0.yaml", filepath.Join(dir, "link"))
@@ -100,12 +100,12 @@ func TestStatusMatchesGit(t *testing.T) {
 			case 3:
 				os.Chmod(full, 0o755)
 			case 4:
-				write(t, dir, "new/n.yaml", "n\n")
+				write(t, filepath.Join(dir, "new/n.yaml"), "n\n")
 			case 5:
-				write(t, dir, "x.local.env", "S=1\n")
-				write(t, dir, "keep.local.env", "K=1\n")
-				write(t, dir, "sub/a.tmp", "t\n")
-				write(t, dir, "build/untracked.yaml", "u\n")
+				write(t, filepath.Join(dir, "x.local.env"), "S=1\n")
+				write(t, filepath.Join(dir, "keep.local.env"), "K=1\n")
+				write(t, filepath.Join(dir, "sub/a.tmp"), "t\n")
+				write(t, filepath.Join(dir, "build/untracked.yaml"), "u\n")
 			case 6:
 				os.WriteFile(full, []byte("staged\n"), 0o644)
 				run(t, dir, "add", p)
@@ -116,7 +116,7 @@ func TestStatusMatchesGit(t *testing.T) {
 				os.Symlink("d1/f1.yaml", filepath.Join(dir, "link"))
 			}
 		}
-		g, err := Open(dir)
+		g, err := OpenReader(dir)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package gitdiff
+package gitx
 
 import (
 	"fmt"
@@ -19,7 +19,7 @@ var (
 // 10 files each with one file edited in the work tree.
 func benchRepo() (string, error) {
 	benchOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "gitdiff-bench-")
+		dir, err := os.MkdirTemp("", "gitx-bench-")
 		if err != nil {
 			benchErr = err
 			return
@@ -55,7 +55,7 @@ func BenchmarkChangedWorkTree(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	g, err := Open(dir)
+	g, err := OpenReader(dir)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,11 +1,4 @@
-// Package gitcommit commits a few known files with go-git without looking
-// at the rest of the work tree, and pushes the result with retries.
-//
-// A commit is built from HEAD's tree with only the trees on the changed
-// paths rewritten; only those paths' index entries are updated, so files
-// that are staged stay staged and unstaged edits stay unstaged. Nothing
-// here runs a full work-tree status, which is slow on large repositories.
-package gitcommit
+package gitx
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package gitdiff
+package gitx
 
 import (
 	"errors"
@@ -52,7 +52,7 @@ func cacheTree(idx *index.Index) map[string]plumbing.Hash {
 }
 
 // indexVsHead adds to set every path whose index entry differs from HEAD.
-func (g *Repo) indexVsHead(idx *index.Index, set map[string]bool) error {
+func (g *Reader) indexVsHead(idx *index.Index, set map[string]bool) error {
 	entries := make(map[string]*index.Entry, len(idx.Entries))
 	for _, e := range idx.Entries {
 		entries[e.Name] = e
@@ -134,7 +134,7 @@ func underAny(p string, dirs map[string]bool) bool {
 
 // workTreeVsIndex adds to set every path whose work-tree state differs from
 // the index: modified, deleted, or untracked and not ignored.
-func (g *Repo) workTreeVsIndex(idx *index.Index, set map[string]bool) error {
+func (g *Reader) workTreeVsIndex(idx *index.Index, set map[string]bool) error {
 	entries := make(map[string]*index.Entry, len(idx.Entries))
 	trackedDirs := map[string]bool{"": true}
 	for _, e := range idx.Entries {
@@ -253,7 +253,7 @@ func parseIgnore(b []byte, domain []string) []gitignore.Pattern {
 // modification time and mode mean unchanged (unless the file may have been
 // modified within the index's timestamp granularity), otherwise the
 // content hash decides.
-func (g *Repo) fileChanged(p string, e *index.Entry, idx *index.Index) bool {
+func (g *Reader) fileChanged(p string, e *index.Entry, idx *index.Index) bool {
 	full := filepath.Join(g.Dir, filepath.FromSlash(p))
 	fi, err := os.Lstat(full)
 	if err != nil {
@@ -291,7 +291,7 @@ func (g *Repo) fileChanged(p string, e *index.Entry, idx *index.Index) bool {
 
 // readIndex reads the index (the file set with SetIndexFile, else the
 // repository's own), or an empty one in a repository without one.
-func (g *Repo) readIndex() (*index.Index, error) {
+func (g *Reader) readIndex() (*index.Index, error) {
 	if g.indexFile != "" {
 		return ReadIndexFile(g.indexFile)
 	}

@@ -1,4 +1,4 @@
-package gitdiff
+package gitx
 
 import (
 	"bufio"
@@ -14,7 +14,7 @@ import (
 // SetIndexFile makes the repository's index questions (Staged, Tracked,
 // IndexFile) read the index stored in file instead of the repository's own,
 // as git does when GIT_INDEX_FILE names one ("" = the repository's own).
-func (g *Repo) SetIndexFile(file string) { g.indexFile = file }
+func (g *Reader) SetIndexFile(file string) { g.indexFile = file }
 
 // ReadIndexFile decodes the git index stored in file (versions 2 to 4).
 // An index using an extension that cannot be read (a split or sparse

@@ -1,15 +1,15 @@
-package diff
+package render
 
 import (
 	"context"
 	"path/filepath"
 
 	"github.com/gitopsctl/gitopsctl/internal/config"
-	"github.com/gitopsctl/gitopsctl/internal/render"
+	"github.com/gitopsctl/gitopsctl/internal/manifest"
 )
 
 // RepoName maps a repository directory to the name used in Changes and
-// Input.Repo: RepoGitops, RepoConfigs, or the directory itself for other
+// RepoInput.Repo: RepoGitops, RepoConfigs, or the directory itself for other
 // repositories (whose changes are not computed: they are read at the same
 // state on both sides).
 func RepoName(cfg *config.Loaded, dir string) string {
@@ -22,29 +22,19 @@ func RepoName(cfg *config.Loaded, dir string) string {
 	return dir
 }
 
-// RenderSide is a Side backed by the renderer.
-type RenderSide struct {
+// Side is one side of a diff (or check's work tree) backed by the
+// renderer: its apps, their inputs, their renders.
+type Side struct {
 	cfg *config.Loaded
-	ws  *render.Workspace
+	ws  *Workspace
 }
 
-// NewRenderSide wraps an open workspace (check uses it for the work tree).
-func NewRenderSide(cfg *config.Loaded, ws *render.Workspace) *RenderSide {
-	return &RenderSide{cfg: cfg, ws: ws}
+// NewSide wraps an open workspace (check uses it for the work tree).
+func NewSide(cfg *config.Loaded, ws *Workspace) *Side {
+	return &Side{cfg: cfg, ws: ws}
 }
 
-// RenderOpener opens sides with the renderer.
-func RenderOpener(cfg *config.Loaded) Opener {
-	return func(ctx context.Context, rev, configsRev string) (Side, error) {
-		ws, err := render.Open(ctx, render.Options{Config: cfg, Rev: rev, ConfigsRev: configsRev})
-		if err != nil {
-			return nil, err
-		}
-		return NewRenderSide(cfg, ws), nil
-	}
-}
-
-func (s *RenderSide) Apps() []string {
+func (s *Side) Apps() []string {
 	apps := s.ws.Apps()
 	out := make([]string, len(apps))
 	for i, a := range apps {
@@ -53,7 +43,7 @@ func (s *RenderSide) Apps() []string {
 	return out
 }
 
-func (s *RenderSide) Inputs(app string) ([]Input, error) {
+func (s *Side) Inputs(app string) ([]RepoInput, error) {
 	a := s.ws.App(app)
 	if a == nil {
 		return nil, nil
@@ -64,11 +54,11 @@ func (s *RenderSide) Inputs(app string) ([]Input, error) {
 // AppInputs lists what an app's render depends on. An Application rendered
 // by a parent's Helm chart (no manifest line of its own) also depends on
 // everything its parent's render reads, since its spec comes from there.
-func AppInputs(cfg *config.Loaded, ws *render.Workspace, a *render.App) []Input {
-	var out []Input
+func AppInputs(cfg *config.Loaded, ws *Workspace, a *App) []RepoInput {
+	var out []RepoInput
 	for hops := 0; a != nil && hops < 32; hops++ {
 		for _, in := range ws.Inputs(a) {
-			out = append(out, Input{Repo: RepoName(cfg, in.RepoDir), Path: in.Path, Glob: in.Glob})
+			out = append(out, RepoInput{Repo: RepoName(cfg, in.RepoDir), Path: in.Path, Glob: in.Glob})
 		}
 		if a.Parent == "" || a.Line > 0 {
 			break
@@ -78,7 +68,7 @@ func AppInputs(cfg *config.Loaded, ws *render.Workspace, a *render.App) []Input 
 	return out
 }
 
-func (s *RenderSide) Render(ctx context.Context, apps ...string) []Rendered {
+func (s *Side) Render(ctx context.Context, apps ...string) []Rendered {
 	if len(apps) == 0 {
 		return nil
 	}
@@ -95,4 +85,11 @@ func (s *RenderSide) Render(ctx context.Context, apps ...string) []Rendered {
 		out[i] = Rendered{App: r.App.Name, Objects: r.Objects, Err: r.Err}
 	}
 	return out
+}
+
+// Rendered is the output of one app on one side.
+type Rendered struct {
+	App     string
+	Objects []manifest.Object
+	Err     error
 }

@@ -1,4 +1,4 @@
-package gitdiff
+package gitx
 
 import (
 	"github.com/gitopsctl/gitopsctl/internal/gittest"
@@ -16,33 +16,22 @@ func run(t *testing.T, dir string, args ...string) {
 	gittest.Run(t, dir, args...)
 }
 
-func write(t *testing.T, dir, p, s string) {
-	t.Helper()
-	f := filepath.Join(dir, p)
-	if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(f, []byte(s), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// newRepo makes a repository with two commits on main and a branch "old"
+// newHistoryRepo makes a repository with two commits on main and a branch "old"
 // at the first.
-func newRepo(t *testing.T) string {
+func newHistoryRepo(t *testing.T) string {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git not installed")
 	}
 	dir := t.TempDir()
 	run(t, dir, "init", "-q", "-b", "main")
-	write(t, dir, ".gitignore", "*.local.env\n")
-	write(t, dir, "charts/a/values.yaml", "tag: v1\n")
-	write(t, dir, "charts/b/values.yaml", "tag: v1\n")
-	write(t, dir, "README.md", "hi\n")
+	write(t, filepath.Join(dir, ".gitignore"), "*.local.env\n")
+	write(t, filepath.Join(dir, "charts/a/values.yaml"), "tag: v1\n")
+	write(t, filepath.Join(dir, "charts/b/values.yaml"), "tag: v1\n")
+	write(t, filepath.Join(dir, "README.md"), "hi\n")
 	run(t, dir, "add", "-A")
 	run(t, dir, "commit", "-qm", "one")
 	run(t, dir, "branch", "old")
-	write(t, dir, "charts/a/values.yaml", "tag: v2\n")
+	write(t, filepath.Join(dir, "charts/a/values.yaml"), "tag: v2\n")
 	run(t, dir, "commit", "-qam", "two")
 	return dir
 }
@@ -50,8 +39,8 @@ func newRepo(t *testing.T) string {
 func join(xs []string) string { return strings.Join(xs, ",") }
 
 func TestChanged(t *testing.T) {
-	dir := newRepo(t)
-	g, err := Open(dir)
+	dir := newHistoryRepo(t)
+	g, err := OpenReader(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,11 +53,11 @@ func TestChanged(t *testing.T) {
 		t.Fatalf("clean work tree: %v, %v", got, err)
 	}
 	// Unstaged edit, staged new file, untracked file, ignored file, deletion.
-	write(t, dir, "charts/b/values.yaml", "tag: v3\n")
-	write(t, dir, "charts/c/values.yaml", "x\n")
+	write(t, filepath.Join(dir, "charts/b/values.yaml"), "tag: v3\n")
+	write(t, filepath.Join(dir, "charts/c/values.yaml"), "x\n")
 	run(t, dir, "add", "charts/c/values.yaml")
-	write(t, dir, "new.txt", "x\n")
-	write(t, dir, "b/secrets.local.env", "X=1\n")
+	write(t, filepath.Join(dir, "new.txt"), "x\n")
+	write(t, filepath.Join(dir, "b/secrets.local.env"), "X=1\n")
 	os.Remove(filepath.Join(dir, "README.md"))
 	got, err = g.Changed("HEAD", WorkTree)
 	if want := "README.md,charts/b/values.yaml,charts/c/values.yaml,new.txt"; err != nil || join(got) != want {
@@ -96,7 +85,7 @@ func TestChanged(t *testing.T) {
 }
 
 func TestNotRepo(t *testing.T) {
-	_, err := Open(t.TempDir())
+	_, err := OpenReader(t.TempDir())
 	if !errors.Is(err, ErrNotRepo) {
 		t.Fatalf("want ErrNotRepo, got %v", err)
 	}
@@ -108,9 +97,9 @@ func TestEmptyRepo(t *testing.T) {
 	}
 	dir := t.TempDir()
 	run(t, dir, "init", "-q")
-	write(t, dir, "a.yaml", "x: 1\n")
+	write(t, filepath.Join(dir, "a.yaml"), "x: 1\n")
 	run(t, dir, "add", "a.yaml")
-	g, err := Open(dir)
+	g, err := OpenReader(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,8 +164,8 @@ func TestCommitIndexes(t *testing.T) {
 // TestOtherIndexFile answers Staged, Tracked and IndexFile from another
 // index file, as during 'git commit -a'.
 func TestOtherIndexFile(t *testing.T) {
-	dir := newRepo(t)
-	write(t, dir, "charts/b/values.yaml", "tag: v9\n")
+	dir := newHistoryRepo(t)
+	write(t, filepath.Join(dir, "charts/b/values.yaml"), "tag: v9\n")
 	other := filepath.Join(t.TempDir(), "index")
 	cmd := exec.Command("git", "add", "-A")
 	cmd.Dir = dir
@@ -184,7 +173,7 @@ func TestOtherIndexFile(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	g, err := Open(dir)
+	g, err := OpenReader(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

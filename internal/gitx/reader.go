@@ -1,7 +1,4 @@
-// Package gitdiff answers the git questions diff and check ask of the two
-// repositories: which paths changed between two revisions, or between a
-// revision and the work tree; which files are tracked or staged.
-package gitdiff
+package gitx
 
 import (
 	"errors"
@@ -21,8 +18,8 @@ import (
 // WorkTree names the working tree (with uncommitted edits) as a side.
 const WorkTree = ""
 
-// Repo is an opened git repository.
-type Repo struct {
+// Reader answers questions about a repository: what changed, what is tracked or staged.
+type Reader struct {
 	Dir string
 	r   *git.Repository
 	// indexFile, when set, is the index file read instead of the
@@ -33,8 +30,8 @@ type Repo struct {
 // ErrNotRepo is returned (wrapped) when a directory is not a git repository.
 var ErrNotRepo = errors.New("not a git repository")
 
-// Open opens the repository whose work tree root is dir.
-func Open(dir string) (*Repo, error) {
+// OpenReader opens the repository whose work tree root is dir.
+func OpenReader(dir string) (*Reader, error) {
 	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
 	if err != nil {
 		if errors.Is(err, git.ErrRepositoryNotExists) {
@@ -42,12 +39,12 @@ func Open(dir string) (*Repo, error) {
 		}
 		return nil, fmt.Errorf("open git repository %s: %w", dir, err)
 	}
-	return &Repo{Dir: dir, r: r}, nil
+	return &Reader{Dir: dir, r: r}, nil
 }
 
 // Resolve returns the commit a revision (branch, tag, hash, HEAD~1, ...)
 // names.
-func (g *Repo) Resolve(rev string) (plumbing.Hash, error) {
+func (g *Reader) Resolve(rev string) (plumbing.Hash, error) {
 	h, err := g.r.ResolveRevision(plumbing.Revision(rev))
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("%s: unknown revision %q: %w", g.Dir, rev, err)
@@ -55,7 +52,7 @@ func (g *Repo) Resolve(rev string) (plumbing.Hash, error) {
 	return *h, nil
 }
 
-func (g *Repo) tree(rev string) (*object.Tree, error) {
+func (g *Reader) tree(rev string) (*object.Tree, error) {
 	h, err := g.Resolve(rev)
 	if err != nil {
 		return nil, err
@@ -68,7 +65,7 @@ func (g *Repo) tree(rev string) (*object.Tree, error) {
 }
 
 // hasHead reports whether HEAD points at a commit (false in a new repository).
-func (g *Repo) hasHead() bool {
+func (g *Reader) hasHead() bool {
 	_, err := g.r.Head()
 	return err == nil
 }
@@ -76,7 +73,7 @@ func (g *Repo) hasHead() bool {
 // Changed lists the slash-separated paths that differ between revision base
 // and head; head == WorkTree means the work tree, including staged,
 // unstaged and untracked (not ignored) files.
-func (g *Repo) Changed(base, head string) ([]string, error) {
+func (g *Reader) Changed(base, head string) ([]string, error) {
 	set := map[string]bool{}
 	if head != WorkTree {
 		if err := g.treeChanges(base, head, set); err != nil {
@@ -105,7 +102,7 @@ func (g *Repo) Changed(base, head string) ([]string, error) {
 	return sorted(set), nil
 }
 
-func (g *Repo) treeChanges(base, head string, set map[string]bool) error {
+func (g *Reader) treeChanges(base, head string, set map[string]bool) error {
 	bt, err := g.tree(base)
 	if err != nil {
 		return err
@@ -134,7 +131,7 @@ func (g *Repo) treeChanges(base, head string, set map[string]bool) error {
 
 // Staged lists the paths whose index entry differs from HEAD (added,
 // modified or deleted in the index).
-func (g *Repo) Staged() ([]string, error) {
+func (g *Reader) Staged() ([]string, error) {
 	idx, err := g.readIndex()
 	if err != nil {
 		return nil, err
@@ -147,7 +144,7 @@ func (g *Repo) Staged() ([]string, error) {
 }
 
 // Tracked lists the paths in the index (what the next commit holds).
-func (g *Repo) Tracked() ([]string, error) {
+func (g *Reader) Tracked() ([]string, error) {
 	idx, err := g.readIndex()
 	if err != nil {
 		return nil, err
@@ -161,7 +158,7 @@ func (g *Repo) Tracked() ([]string, error) {
 }
 
 // IndexFile returns the content of path as staged.
-func (g *Repo) IndexFile(path string) ([]byte, error) {
+func (g *Reader) IndexFile(path string) ([]byte, error) {
 	idx, err := g.readIndex()
 	if err != nil {
 		return nil, err
@@ -197,7 +194,7 @@ func sorted(set map[string]bool) []string {
 // reads core.hooksPath from the repository's config (relative to the work
 // tree root), defaulting to the hooks directory of the common git directory
 // (linked worktrees share it).
-func (g *Repo) HooksDir() (string, error) {
+func (g *Reader) HooksDir() (string, error) {
 	if dir, err := gitHooksDir(g.Dir); err == nil {
 		return dir, nil
 	}

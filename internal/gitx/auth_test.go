@@ -1,4 +1,4 @@
-package gitcommit
+package gitx
 
 import (
 	"strings"
