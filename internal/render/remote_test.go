@@ -211,3 +211,29 @@ func TestSchemaRefOverTheNetwork(t *testing.T) {
 		t.Fatalf("online: %v", err)
 	}
 }
+
+// A chart: source's $ref value files are inputs of the app, so a change to
+// them selects it for diff.
+func TestRemoteChartValueFilesAreInputs(t *testing.T) {
+	hr, _, files := remoteRepos(t)
+	files["gitops/argo-apps/multi.yaml"] = app("multi", "  project: default\n  sources:\n  - repoURL: "+hr.URL+"\n    chart: podinfo\n    targetRevision: 1.0.0\n    helm:\n      valueFiles: [$values/values/podinfo.yaml]\n  - repoURL: "+gitopsURL+"\n    ref: values\n  destination: { server: https://kubernetes.default.svc, namespace: apps }\n")
+	files["gitops/values/podinfo.yaml"] = "greeting: from-values\n"
+	cfg := setup(t, files)
+	ws := open(t, cfg, Options{Charts: testCache(t, t.TempDir(), false)})
+	found := false
+	for _, in := range ws.Inputs(ws.App("multi")) {
+		if in.Path == "values/podinfo.yaml" {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("values/podinfo.yaml is not an input: %+v", ws.Inputs(ws.App("multi")))
+	}
+	rs, err := ws.Render(context.Background(), "multi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := objectsJSON(t, rs[0]); !strings.Contains(got, `"greeting":"from-values"`) {
+		t.Fatalf("got %s", got)
+	}
+}
