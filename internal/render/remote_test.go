@@ -237,3 +237,34 @@ func TestRemoteChartValueFilesAreInputs(t *testing.T) {
 		t.Fatalf("got %s", got)
 	}
 }
+
+// A remote chart that renders Applications (an app-of-apps chart from a Helm
+// repository) has its children discovered.
+func TestRemoteAppOfAppsChart(t *testing.T) {
+	hr := chartstest.NewHelmRepo(t)
+	hr.Add(t, chartstest.Package(t, map[string]string{
+		"Chart.yaml": "apiVersion: v2\nname: apps\nversion: 1.0.0\n",
+		"templates/child.yaml": `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: child
+  namespace: argocd
+spec:
+  project: default
+  source: {repoURL: ` + gitopsURL + `, path: child}
+  destination: {server: https://kubernetes.default.svc, namespace: child}
+`,
+	}))
+	cfg := setup(t, map[string]string{
+		"gitops/argo-apps/parent.yaml": app("parent", "  project: default\n  source:\n    repoURL: "+hr.URL+"\n    chart: apps\n    targetRevision: 1.0.0\n  destination: { server: https://kubernetes.default.svc, namespace: argocd }\n"),
+		"gitops/child/cm.yaml":         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-child}\n",
+	})
+	r := renderAllWith(t, cfg, testCache(t, t.TempDir(), false))
+	c, ok := r["child"]
+	if !ok || c.App.Parent != "parent" {
+		t.Fatalf("child not discovered under parent: %v", r)
+	}
+	if got := objectsJSON(t, c); !strings.Contains(got, `"name":"from-child"`) {
+		t.Fatalf("child: %s", got)
+	}
+}

@@ -596,8 +596,22 @@ func (ws *Workspace) mayRenderApps(a *App) bool {
 		if s.Ref != "" && s.Path == "" {
 			continue
 		}
+		if s.Chart != "" {
+			// A remote chart (from the cache; fetched on first use) may be
+			// an app-of-apps chart too. One that cannot be had is rendered,
+			// so that its app reports why.
+			src := &source{ws: ws, app: a, src: s}
+			r, err := src.remoteChartRepo()
+			if err != nil {
+				return true
+			}
+			if ch, err := ws.loadChart(r, "."); err != nil || chartMentionsApps(ch) {
+				return true
+			}
+			continue
+		}
 		e, err := ws.repoFor(s.RepoURL)
-		if err != nil || s.Chart != "" {
+		if err != nil {
 			continue
 		}
 		r, err := e.open()
