@@ -16,7 +16,7 @@ import (
 	"github.com/gitopsctl/gitopsctl/internal/config"
 )
 
-func testCache(t *testing.T, dir string, offline bool) *charts.Cache {
+func testCache(t testing.TB, dir string, offline bool) *charts.Cache {
 	t.Helper()
 	s := cli.New()
 	s.RepositoryConfig = filepath.Join(t.TempDir(), "repositories.yaml")
