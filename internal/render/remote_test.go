@@ -268,3 +268,16 @@ spec:
 		t.Fatalf("child: %s", got)
 	}
 }
+
+// An unknown git repository is told apart from chart repositories, and
+// repositories without a URL are not listed as known.
+func TestUnknownGitRepoMessage(t *testing.T) {
+	cfg := setup(t, map[string]string{
+		"gitops/.gitopsctl.yaml":     "cluster: prod\n",
+		"gitops/argo-apps/lost.yaml": app("lost", "  project: default\n  source:\n    repoURL: https://example.com/lost.git\n    path: x\n  destination: { server: https://kubernetes.default.svc, namespace: apps }\n"),
+	})
+	e := renderErr(t, cfg, "lost").Error()
+	if !strings.Contains(e, "git repository https://example.com/lost.git has no local checkout") || !strings.Contains(e, "(known: "+NormalizeURL(gitopsURL)+")") || !strings.Contains(e, "a source with chart:") {
+		t.Fatalf("got %s", e)
+	}
+}

@@ -575,9 +575,15 @@ func (ws *Workspace) repoFor(url string) (*repoEntry, error) {
 		return e, nil
 	}
 	known := make([]string, 0, len(ws.repos))
-	for _, e := range ws.repos {
-		if e.url != "" {
-			known = append(known, e.url)
+	seen := map[string]bool{}
+	for k, e := range ws.repos {
+		u := e.url
+		if NormalizeURL(u) != k {
+			u = k // known under another URL (the root's repoURL)
+		}
+		if u != "" && !seen[u] {
+			seen[u] = true
+			known = append(known, u)
 		}
 	}
 	sort.Strings(known)
