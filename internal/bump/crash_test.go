@@ -252,6 +252,8 @@ func TestPushTimeoutThenRerun(t *testing.T) {
 	remote := filepath.Join(t.TempDir(), "remote.git")
 	git(t, dir, "init", "-q", "--bare", "-b", "main", remote)
 	git(t, dir, "remote", "set-url", "origin", remote)
+	// The rerun pushes for real: give it room on a loaded machine.
+	o.Timeout = time.Minute
 	res, err := Run(context.Background(), o)
 	if err != nil || res.Resumed != "push" || !res.Pushed {
 		t.Fatalf("rerun: %+v %v", res, err)

@@ -17,6 +17,7 @@ import (
 	"github.com/gitopsctl/gitopsctl/internal/layout"
 	"github.com/gitopsctl/gitopsctl/internal/render"
 	"github.com/gitopsctl/gitopsctl/internal/seal"
+	"github.com/gitopsctl/gitopsctl/internal/services"
 )
 
 type checkOptions struct {
@@ -183,7 +184,7 @@ func sealChecker(f *Factory, cfg *config.Loaded, ws *render.Workspace) check.Sea
 		return nil
 	}
 	return func(ctx context.Context, apps []string) ([]check.Problem, error) {
-		all, err := seal.Services(cfg.ConfigsDir)
+		all, err := services.List(cfg.ConfigsDir)
 		if err != nil {
 			return nil, err
 		}

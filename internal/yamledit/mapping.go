@@ -1,9 +1,10 @@
-// Package yamlmap edits string mappings inside YAML value files (such as
-// config.yaml's `config:` and secrets.yaml's `sealedSecrets.encryptedData`)
-// by splicing text: every byte outside the edited entry stays as it was, so
-// comments, blank lines, quoting style and key order survive. goccy/go-yaml
-// is used only to parse and to locate nodes.
-package yamlmap
+package yamledit
+
+// Doc edits string mappings inside YAML value files (such as config.yaml's
+// `config:` and secrets.yaml's `sealedSecrets.encryptedData`) by splicing
+// text: every byte outside the edited entry stays as it was, so comments,
+// blank lines, quoting style and key order survive. goccy/go-yaml is used
+// only to parse and to locate nodes.
 
 import (
 	"bytes"
@@ -38,20 +39,6 @@ type Entry struct {
 	Key   string
 	Value string
 	Line  int
-}
-
-// Error is a problem at a line of a YAML file.
-type Error struct {
-	File string
-	Line int
-	Msg  string
-}
-
-func (e *Error) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-	}
-	return fmt.Sprintf("%s: %s", e.File, e.Msg)
 }
 
 // Parse parses src; name is used in error messages.
@@ -132,7 +119,7 @@ func kind(n ast.Node) string {
 func (d *Doc) checkDuplicates(m *ast.MappingNode) error {
 	seen := map[string]int{}
 	for _, mv := range m.Values {
-		k := keyString(mv)
+		k := entryKey(mv)
 		if first, ok := seen[k]; ok {
 			return d.errAt(mv.Key, "duplicate key %q (first on line %d)", k, first)
 		}
@@ -146,7 +133,7 @@ func (d *Doc) checkDuplicates(m *ast.MappingNode) error {
 	return nil
 }
 
-func keyString(mv *ast.MappingValueNode) string {
+func entryKey(mv *ast.MappingValueNode) string {
 	return mv.Key.GetToken().Value
 }
 
@@ -156,7 +143,7 @@ func find(m *ast.MappingNode, key string) *ast.MappingValueNode {
 		return nil
 	}
 	for _, mv := range m.Values {
-		if keyString(mv) == key {
+		if entryKey(mv) == key {
 			return mv
 		}
 	}
@@ -208,7 +195,7 @@ func (d *Doc) Entries(path ...string) ([]Entry, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Entry{Key: keyString(mv), Value: v, Line: mv.Key.GetToken().Position.Line})
+		out = append(out, Entry{Key: entryKey(mv), Value: v, Line: mv.Key.GetToken().Position.Line})
 	}
 	return out, nil
 }
@@ -236,7 +223,7 @@ func (d *Doc) scalar(mv *ast.MappingValueNode, path []string) (string, error) {
 	case *ast.NullNode:
 		return "", nil
 	case *ast.MappingNode, *ast.SequenceNode, *ast.AnchorNode, *ast.AliasNode, *ast.TagNode, *ast.MappingValueNode:
-		return "", d.errAt(mv.Value, "%s must be a plain value, found %s", strings.Join(append(append([]string{}, path...), keyString(mv)), "."), kind(mv.Value))
+		return "", d.errAt(mv.Value, "%s must be a plain value, found %s", strings.Join(append(append([]string{}, path...), entryKey(mv)), "."), kind(mv.Value))
 	default:
 		return v.GetToken().Value, nil
 	}
@@ -357,9 +344,9 @@ func (d *Doc) SetBefore(path []string, key, value, before string) ([]byte, error
 			}
 			if _, ok := mv.Value.(*ast.NullNode); ok && d.implicitNull(mv.Value.(*ast.NullNode)) {
 				start = d.offset(mv.Start.Position) + 1
-				return splice(d.src, start, start, " "+text), nil
+				return spliceBytes(d.src, start, start, " "+text), nil
 			}
-			return splice(d.src, start, d.valueEnd(mv.Value), text), nil
+			return spliceBytes(d.src, start, d.valueEnd(mv.Value), text), nil
 		}
 	}
 	// Lines to add: the missing path elements, then the entry.
@@ -414,7 +401,7 @@ func (d *Doc) SetBefore(path []string, key, value, before string) ([]byte, error
 		}
 		at := d.lineEnd(end)
 		src = insertLines(src, at, indentLines(add, indent))
-		src = splice(src, colon, end, "")
+		src = spliceBytes(src, colon, end, "")
 		return src, nil
 	default:
 		// Top level (empty document, or a new top-level key).
@@ -498,7 +485,7 @@ func (d *Doc) SetAll(path []string, kvs []KV) ([]byte, error) {
 	sort.SliceStable(edits, func(i, j int) bool { return edits[i].start > edits[j].start })
 	src := d.src
 	for _, e := range edits {
-		src = splice(src, e.start, e.end, e.text)
+		src = spliceBytes(src, e.start, e.end, e.text)
 	}
 	return src, nil
 }
@@ -516,15 +503,15 @@ func (d *Doc) Delete(path []string, key string) ([]byte, bool, error) {
 	}
 	start := d.lineStart(d.offset(mv.Key.GetToken().Position))
 	end := d.lineEnd(d.valueEnd(mv.Value))
-	src := splice(d.src, start, end, "")
+	src := spliceBytes(d.src, start, end, "")
 	if len(m.Values) == 1 && holder != nil {
 		colon := d.offset(holder.Start.Position) + 1
-		src = splice(src, colon, colon, " {}")
+		src = spliceBytes(src, colon, colon, " {}")
 	}
 	return src, true, nil
 }
 
-func splice(src []byte, start, end int, text string) []byte {
+func spliceBytes(src []byte, start, end int, text string) []byte {
 	out := make([]byte, 0, len(src)-(end-start)+len(text))
 	out = append(out, src[:start]...)
 	out = append(out, text...)
@@ -537,7 +524,7 @@ func insertLines(src []byte, at int, lines string) []byte {
 	if at > 0 && src[at-1] != '\n' {
 		lines = "\n" + lines
 	}
-	return splice(src, at, at, lines)
+	return spliceBytes(src, at, at, lines)
 }
 
 func indentLines(s, indent string) string {

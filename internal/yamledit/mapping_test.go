@@ -1,4 +1,4 @@
-package yamlmap
+package yamledit
 
 import (
 	"strings"
