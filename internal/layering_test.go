@@ -39,6 +39,7 @@ var layers = map[string]string{
 	"internal/check":    layerVerb,
 
 	"internal/argo":      layerShared,
+	"internal/charts":    layerShared,
 	"internal/config":    layerShared,
 	"internal/layout":    layerShared,
 	"internal/services":  layerShared,
@@ -54,9 +55,10 @@ var layers = map[string]string{
 
 	"internal": layerShared, // this package: the map, no code
 
-	"internal/gittest":         layerTesting,
-	"internal/seal/sealtest":   layerTesting,
-	"internal/render/benchgen": layerTesting,
+	"internal/gittest":           layerTesting,
+	"internal/seal/sealtest":     layerTesting,
+	"internal/render/benchgen":   layerTesting,
+	"internal/charts/chartstest": layerTesting,
 }
 
 // verbImports are the only imports allowed from one verb package to

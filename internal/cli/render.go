@@ -38,7 +38,10 @@ included), and renders each one from local checkouts: multi-source Helm
 charts with $ref value files from the configs-repo, values, parameters,
 .argocd-source overrides and plain manifest directories. Repository URLs map
 to local directories: gitopsRepo and configsRepo in .gitopsctl.yaml, plus
-its repos: map for any other repository.
+its repos: map for any other repository. chart: sources and remote chart
+dependencies come from the chart cache, fetched on first use (Helm
+repositories and OCI registries); --offline forbids any network access and
+'gitopsctl charts pull' fills the cache beforehand.
 
 By default both repositories are read as working trees, uncommitted edits
 included; --rev and --configs-rev read a commit straight from git instead

@@ -183,19 +183,14 @@ func (s *source) render() ([]manifest.Object, error) {
 	}
 }
 
-// renderRepoChart handles a Helm-repository chart: it renders only from a
-// local copy mapped in repos: as "<repoURL>/<chart>".
+// renderRepoChart handles a chart from a Helm repository or an OCI
+// registry: a local copy mapped in repos: as "<repoURL>/<chart>" wins,
+// else the chart comes from the chart cache (fetched on first use) at the
+// version targetRevision selects.
 func (s *source) renderRepoChart() ([]manifest.Object, error) {
-	key := strings.TrimSuffix(s.src.RepoURL, "/") + "/" + s.src.Chart
-	e, ok := s.ws.repos[NormalizeURL(key)]
-	if !ok {
-		return nil, s.errAt(".chart", fmt.Errorf("Helm repository chart %q (%s, version %s) has no local copy: add %q to repos: in .gitopsctl.yaml pointing at the unpacked chart", s.src.Chart, s.src.RepoURL, orDash(s.src.TargetRevision), key))
+	if _, err := s.remoteChartRepo(); err != nil {
+		return nil, err
 	}
-	r, err := e.open()
-	if err != nil {
-		return nil, s.errAt(".chart", err)
-	}
-	s.entry, s.repo, s.dir = e, r, "."
 	s.env = s.envVars()
 	return s.renderHelm()
 }

@@ -26,6 +26,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
+	"github.com/gitopsctl/gitopsctl/internal/charts"
 	"github.com/gitopsctl/gitopsctl/internal/config"
 	"github.com/gitopsctl/gitopsctl/internal/gitrepo"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
@@ -47,6 +48,9 @@ type Options struct {
 	Root string
 	// Parallelism bounds concurrent renders (0 = GOMAXPROCS).
 	Parallelism int
+	// Charts is the remote chart cache (nil: one made on first use from
+	// Config's chart cache directory, offline mode and chartMirrors).
+	Charts *charts.Cache
 }
 
 // App is one discovered Application.
@@ -124,6 +128,11 @@ type Workspace struct {
 	defs    map[*unstructured.Unstructured]objDef
 	charts  map[chartKey]*chartEntry
 	values  map[valuesKey]*valuesEntry
+	remote  map[string]*repoEntry // unpacked remote chart dir -> entry
+
+	cacheOnce sync.Once
+	cache     *charts.Cache
+	cacheErr  error
 }
 
 // repoEntry is a repository known by URL, opened on first use.
@@ -204,6 +213,7 @@ func Open(ctx context.Context, o Options) (*Workspace, error) {
 		done:    map[string]*Result{},
 		charts:  map[chartKey]*chartEntry{},
 		values:  map[valuesKey]*valuesEntry{},
+		remote:  map[string]*repoEntry{},
 	}
 	if ws.opts.Parallelism <= 0 {
 		ws.opts.Parallelism = runtime.GOMAXPROCS(0)
@@ -555,15 +565,23 @@ func (ws *Workspace) repoFor(url string) (*repoEntry, error) {
 		return e, nil
 	}
 	known := make([]string, 0, len(ws.repos))
-	for _, e := range ws.repos {
-		known = append(known, e.url)
+	seen := map[string]bool{}
+	for k, e := range ws.repos {
+		u := e.url
+		if NormalizeURL(u) != k {
+			u = k // known under another URL (the root's repoURL)
+		}
+		if u != "" && !seen[u] {
+			seen[u] = true
+			known = append(known, u)
+		}
 	}
 	sort.Strings(known)
-	hint := "set gitopsRepo.url / configsRepo.url or add it to repos: in " + layout.ConfigFileName
+	hint := "a source with a path reads a git repository: set gitopsRepo.url / configsRepo.url or map a checkout in repos: in " + layout.ConfigFileName + " (a Helm repository or OCI registry is a source with chart: instead, fetched into the chart cache)"
 	if len(known) > 0 {
 		hint += " (known: " + strings.Join(known, ", ") + ")"
 	}
-	return nil, fmt.Errorf("repository %s has no local checkout: %s", url, hint)
+	return nil, fmt.Errorf("git repository %s has no local checkout: %s", url, hint)
 }
 
 // mayRenderApps reports whether rendering a could yield Applications or
@@ -574,8 +592,22 @@ func (ws *Workspace) mayRenderApps(a *App) bool {
 		if s.Ref != "" && s.Path == "" {
 			continue
 		}
+		if s.Chart != "" {
+			// A remote chart (from the cache; fetched on first use) may be
+			// an app-of-apps chart too. One that cannot be had is rendered,
+			// so that its app reports why.
+			src := &source{ws: ws, app: a, src: s}
+			r, err := src.remoteChartRepo()
+			if err != nil {
+				return true
+			}
+			if ch, err := ws.loadChart(r, "."); err != nil || chartMentionsApps(ch) {
+				return true
+			}
+			continue
+		}
 		e, err := ws.repoFor(s.RepoURL)
-		if err != nil || s.Chart != "" {
+		if err != nil {
 			continue
 		}
 		r, err := e.open()
@@ -657,4 +689,36 @@ func chartMentionsApps(ch *chart.Chart) bool {
 		}
 	}
 	return false
+}
+
+// chartCache is the remote chart cache, made on first use.
+func (ws *Workspace) chartCache() (*charts.Cache, error) {
+	ws.cacheOnce.Do(func() {
+		if ws.opts.Charts != nil {
+			ws.cache = ws.opts.Charts
+			return
+		}
+		ws.cache, ws.cacheErr = charts.New(charts.Options{Dir: ws.cfg.ChartCacheDir, Offline: ws.cfg.Offline, Mirrors: ws.cfg.ChartMirrors})
+	})
+	return ws.cache, ws.cacheErr
+}
+
+// remoteEntry is the repository view of an unpacked remote chart.
+func (ws *Workspace) remoteEntry(dir, label string) *repoEntry {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	e, ok := ws.remote[dir]
+	if !ok {
+		e = &repoEntry{dir: dir, label: label}
+		ws.remote[dir] = e
+	}
+	return e
+}
+
+// offline reports whether network access is forbidden (--offline).
+func (ws *Workspace) offline() bool {
+	if ws.opts.Charts != nil {
+		return ws.opts.Charts.Offline()
+	}
+	return ws.cfg.Offline
 }
