@@ -19,7 +19,7 @@ import (
 
 type renderOptions struct {
 	Apps        []string
-	Root        string
+	Roots       []string
 	Rev         string
 	ConfigsRev  string
 	OutDir      string
@@ -69,7 +69,7 @@ fault; the other apps are still printed, and the exit code is 1.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&o.Root, "root", "", "root Application manifest `FILE` (default: root-app.yaml in the gitops-repo)")
+	fl.StringArrayVar(&o.Roots, "root", nil, "root Application manifest `FILE` or directory (repeatable; default: roots: in .gitopsctl.yaml, else root-app.yaml, else the roots found in the repository)")
 	fl.StringVar(&o.Rev, "rev", "", "render the gitops-repo at `REV` (branch, tag, commit, HEAD~1; default: the working tree)")
 	fl.StringVar(&o.ConfigsRev, "configs-rev", "", "render the configs-repo at `REV` (default: the working tree)")
 	fl.StringVar(&o.OutDir, "out", "", "write one file per object under `DIR` instead of printing")
@@ -91,6 +91,19 @@ func tuneGCForBatch() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(768 << 20)
 	}
+}
+
+// renderRootPaths turns each --root into a path relative to the gitops-repo root.
+func renderRootPaths(repoDir string, roots []string) ([]string, error) {
+	out := make([]string, 0, len(roots))
+	for _, r := range roots {
+		p, err := renderRootPath(repoDir, r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // renderRootPath turns --root into a path relative to the gitops-repo root.
@@ -122,16 +135,17 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 	if err != nil {
 		return err
 	}
-	root, err := renderRootPath(cfg.RepoDir, o.Root)
+	roots, err := renderRootPaths(cfg.RepoDir, o.Roots)
 	if err != nil {
 		return err
 	}
 	tuneGCForBatch()
 	ctx := cmd.Context()
-	ws, err := render.Open(ctx, render.Options{Config: cfg, Rev: o.Rev, ConfigsRev: o.ConfigsRev, Root: root})
+	ws, err := render.Open(ctx, render.Options{Config: cfg, Rev: o.Rev, ConfigsRev: o.ConfigsRev, Roots: roots})
 	if err != nil {
 		return err
 	}
+	printWorkspaceNotes(f, ws)
 	results, err := ws.Render(ctx, o.Apps...)
 	if err != nil {
 		var ue *render.UnknownAppsError
@@ -166,7 +180,7 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 		}
 		fmt.Fprintf(f.IO.ErrOut, "Wrote %s for %s to %s\n", count(len(files), "file", "files"), count(len(results)-failed, "app", "apps"), o.OutDir)
 	case f.Output() == "json":
-		b, err := json.MarshalIndent(render.JSONObjects(objs, wo), "", "  ")
+		b, err := json.MarshalIndent(render.JSONOutput(ws, results, objs, wo), "", "  ")
 		if err != nil {
 			return err
 		}
@@ -174,7 +188,7 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 			return err
 		}
 	case f.Output() == "yaml":
-		b, err := yaml.Marshal(render.JSONObjects(objs, wo))
+		b, err := yaml.Marshal(render.JSONOutput(ws, results, objs, wo))
 		if err != nil {
 			return err
 		}
@@ -191,4 +205,15 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 		return SilentExit(ExitError)
 	}
 	return nil
+}
+
+// printWorkspaceNotes tells, on stderr, which roots were found and which
+// ApplicationSets are not rendered.
+func printWorkspaceNotes(f *Factory, ws *render.Workspace) {
+	for _, n := range ws.Notes() {
+		fmt.Fprintf(f.IO.ErrOut, "note: %s\n", n)
+	}
+	for _, w := range ws.Warnings() {
+		fmt.Fprintf(f.IO.ErrOut, "Warning: %s\n", w)
+	}
 }

@@ -50,6 +50,10 @@ type Config struct {
 	// Repos maps further repository URLs to local checkouts (relative to the
 	// gitops-repo), for Applications whose sources live elsewhere.
 	Repos map[string]string `yaml:"repos,omitempty" json:"repos,omitempty"`
+	// Roots are the root Application manifests or directories render, diff
+	// and check start from (relative to the gitops-repo root; default
+	// root-app.yaml, else the roots found in the repository).
+	Roots []string `yaml:"roots,omitempty" json:"roots,omitempty"`
 }
 
 // Defaults applied to fields the file leaves empty.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 
 	"github.com/gitopsctl/gitopsctl/internal/gitdiff"
@@ -64,6 +65,11 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if j.name == RepoConfigs && !isDir(j.dir) {
+				// No configs-repo: only an app reading one needs it, and
+				// that app's render says so.
+				return
+			}
 			g, err := gitdiff.Open(j.dir)
 			if err != nil {
 				if errors.Is(err, gitdiff.ErrNotRepo) {
@@ -113,4 +119,9 @@ func sideName(rev string) string {
 		return "work tree"
 	}
 	return rev
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
 }
