@@ -33,7 +33,10 @@ func newRenderCmd(f *Factory) *cobra.Command {
 		Short: "Render Applications offline exactly as Argo CD would",
 		Long: `Render Applications offline exactly as Argo CD would.
 
-render starts at the root Application (root-app.yaml), discovers every
+render starts at the root Applications (--root, else roots: in
+.gitopsctl.yaml, else root-app.yaml, else the Application manifests outside
+chart directories that no other Application reaches, named in a note on
+stderr), discovers every
 Application and AppProject the App of Apps manages (nested app-of-apps
 included), and renders each one from local checkouts: multi-source Helm
 charts with $ref value files from the configs-repo, values, parameters,
@@ -43,7 +46,9 @@ its repos: map for any other repository.
 
 By default both repositories are read as working trees, uncommitted edits
 included; --rev and --configs-rev read a commit straight from git instead
-(nothing is checked out). The .gitopsctl.yaml capabilities stand in for the
+(nothing is checked out). A source whose targetRevision names a tag, a
+commit or a branch other than the one under review (the checked-out branch,
+or the branch --rev names) is read at that revision from git. The .gitopsctl.yaml capabilities stand in for the
 cluster (kube version, API versions).
 
 Output is a YAML stream with "# Source: <app>/<template>" comments, or one
