@@ -68,8 +68,8 @@ func SourceType(r *gitrepo.Repo, dir string, s ApplicationSource) (string, error
 // source at dir reads (paths relative to dir): names ending in .yaml, .yml,
 // .json or .jsonnet, only the top level unless recurse (links to
 // directories are not followed, links to files are), exclude applied
-// before include (globs on the relative path, "*" crossing "/", "{a,b}"
-// alternatives).
+// before include (Match globs on the relative path, without separators:
+// "*" crosses "/"; a pattern that does not compile matches nothing).
 func DirectoryFiles(r *gitrepo.Repo, dir string, d *ApplicationSourceDirectory) ([]string, error) {
 	if d == nil {
 		d = &ApplicationSourceDirectory{}
@@ -79,27 +79,16 @@ func DirectoryFiles(r *gitrepo.Repo, dir string, d *ApplicationSourceDirectory) 
 		if !manifestFileRE.MatchString(path.Base(rel)) {
 			return nil
 		}
-		if d.Exclude != "" && MatchGlob(d.Exclude, rel) {
+		if d.Exclude != "" && Match(d.Exclude, rel) {
 			return nil
 		}
-		if d.Include != "" && !MatchGlob(d.Include, rel) {
+		if d.Include != "" && !Match(d.Include, rel) {
 			return nil
 		}
 		out = append(out, rel)
 		return nil
 	})
 	return out, err
-}
-
-// MatchGlob matches name against an Argo CD include/exclude pattern: "*" and
-// "?" match any characters including "/", "[...]" a class ("[!...]"
-// negated), "{a,b}" alternatives. An invalid pattern falls back to equality.
-func MatchGlob(pattern, name string) bool {
-	re := GlobRegexp(pattern, 0)
-	if re == nil {
-		return pattern == name
-	}
-	return re.MatchString(name)
 }
 
 // Doc is one document of a YAML stream.

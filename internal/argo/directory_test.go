@@ -23,28 +23,6 @@ func TestSplitDocuments(t *testing.T) {
 
 func itoa(i int) string { b, _ := yaml.Marshal(i); return strings.TrimSpace(string(b)) }
 
-func TestMatchGlob(t *testing.T) {
-	for _, tc := range []struct {
-		pattern, name string
-		want          bool
-	}{
-		{"*.yaml", "a.yaml", true},
-		{"*.yaml", "sub/a.yaml", true}, // * crosses /
-		{"sub/*", "sub/x/y.yaml", true},
-		{"{a,b}/*.yaml", "b/c.yaml", true},
-		{"{a,b}/*.yaml", "c/c.yaml", false},
-		{"?.yaml", "ab.yaml", false},
-		{"[ab].yaml", "b.yaml", true},
-		{"[!ab].yaml", "b.yaml", false},
-		{"prod.yaml", "prod.yaml", true},
-		{"prod.yaml", "prodxyaml", false},
-	} {
-		if got := MatchGlob(tc.pattern, tc.name); got != tc.want {
-			t.Errorf("MatchGlob(%q, %q) = %v", tc.pattern, tc.name, got)
-		}
-	}
-}
-
 func TestFieldLine(t *testing.T) {
 	doc := []byte("spec:\n  sources:\n    - repoURL: x\n      helm:\n        valueFiles:\n          - a.yaml\n          - b.yaml\n")
 	if got := FieldLine(doc, "$.spec.sources[0].helm.valueFiles[1]"); got != 7 {

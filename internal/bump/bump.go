@@ -17,7 +17,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/gitopsctl/gitopsctl/internal/fsutil"
-	"github.com/gitopsctl/gitopsctl/internal/gitcommit"
+	"github.com/gitopsctl/gitopsctl/internal/gitx"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
 	"github.com/gitopsctl/gitopsctl/internal/yamledit"
 )
@@ -62,7 +62,7 @@ type Options struct {
 	Branch  string
 	Retries int
 	// Timeout bounds each network call of a push (default
-	// gitcommit.DefaultTimeout).
+	// gitx.DefaultTimeout).
 	Timeout time.Duration
 	// AllowInsecureHTTP lets credentials go to a plain http:// remote.
 	AllowInsecureHTTP bool
@@ -183,7 +183,7 @@ func Validate(o *Options) error {
 		return usage("--push needs a commit; drop --no-commit")
 	}
 	if o.Author != "" {
-		if _, err := gitcommit.ParseIdentity(o.Author); err != nil {
+		if _, err := gitx.ParseIdentity(o.Author); err != nil {
 			return usage("--author: %v", err)
 		}
 	}
@@ -346,7 +346,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return o.editOnly(ts, true)
 	}
 
-	repo, err := gitcommit.Open(filepath.Dir(ts[0].path))
+	repo, err := gitx.Open(filepath.Dir(ts[0].path))
 	if err != nil {
 		// Outside git, a file already at the value is not an error.
 		if res, rerr := o.editOnly(ts, false); rerr == nil && !res.Changed() {
@@ -365,7 +365,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	author, committer, err := repo.Signatures(gitcommit.IdentityOptions{Author: o.Author, Getenv: o.Getenv, Now: o.Now()})
+	author, committer, err := repo.Signatures(gitx.IdentityOptions{Author: o.Author, Getenv: o.Getenv, Now: o.Now()})
 	if err != nil {
 		return nil, err
 	}
@@ -446,13 +446,13 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 }
 
 // commitFor makes the commit of the changed services' contents.
-func (o *Options) commitFor(rels []string, author, committer object.Signature) func([]ServiceResult, [][]byte) gitcommit.CommitOptions {
-	return func(results []ServiceResult, contents [][]byte) gitcommit.CommitOptions {
-		co := gitcommit.CommitOptions{Author: author, Committer: committer, Signoff: o.Signoff}
+func (o *Options) commitFor(rels []string, author, committer object.Signature) func([]ServiceResult, [][]byte) gitx.CommitOptions {
+	return func(results []ServiceResult, contents [][]byte) gitx.CommitOptions {
+		co := gitx.CommitOptions{Author: author, Committer: committer, Signoff: o.Signoff}
 		var changed []ServiceResult
 		for i, sr := range results {
 			if sr.Changed {
-				co.Files = append(co.Files, gitcommit.File{Path: rels[i], Content: contents[i]})
+				co.Files = append(co.Files, gitx.File{Path: rels[i], Content: contents[i]})
 				changed = append(changed, sr)
 			}
 		}
@@ -515,7 +515,7 @@ func (o *Options) editOnly(ts []target, write bool) (*Result, error) {
 // (an earlier run was stopped before its commit), the service is marked
 // Changed and Resumed so it is committed now; any other difference is an
 // error, as for a file about to be edited.
-func (o *Options) pending(lock *gitcommit.Lock, t target, rel string, sr *ServiceResult) error {
+func (o *Options) pending(lock *gitx.Lock, t target, rel string, sr *ServiceResult) error {
 	st, err := lock.State(rel)
 	if err != nil {
 		return err
@@ -550,12 +550,12 @@ func (o *Options) pending(lock *gitcommit.Lock, t target, rel string, sr *Servic
 
 // push pushes the commit just made, re-applying the edit on the remote tip
 // when another push came first.
-func (o *Options) push(ctx context.Context, repo *gitcommit.Repo, ts []target, rels []string, res *Result, commitFor func([]ServiceResult, [][]byte) gitcommit.CommitOptions) error {
+func (o *Options) push(ctx context.Context, repo *gitx.Repo, ts []target, rels []string, res *Result, commitFor func([]ServiceResult, [][]byte) gitx.CommitOptions) error {
 	res.Branch = o.Branch
 	if res.Branch == "" {
 		res.Branch = repo.Branch()
 	}
-	pr, err := repo.Push(ctx, gitcommit.PushOptions{
+	pr, err := repo.Push(ctx, gitx.PushOptions{
 		Remote:            o.Remote,
 		Branch:            o.Branch,
 		Retries:           o.Retries,
@@ -564,17 +564,17 @@ func (o *Options) push(ctx context.Context, repo *gitcommit.Repo, ts []target, r
 		Getenv:            o.Getenv,
 		Sleep:             o.Sleep,
 		Rand:              o.Rand,
-		Redo: func(read func(string) ([]byte, error)) (gitcommit.CommitOptions, error) {
+		Redo: func(read func(string) ([]byte, error)) (gitx.CommitOptions, error) {
 			results := make([]ServiceResult, len(ts))
 			contents := make([][]byte, len(ts))
 			for i, t := range ts {
 				results[i] = ServiceResult{Service: t.service, File: t.display}
 				src, err := read(rels[i])
 				if err != nil {
-					return gitcommit.CommitOptions{}, err
+					return gitx.CommitOptions{}, err
 				}
 				if contents[i], err = o.apply(t, src, &results[i]); err != nil {
-					return gitcommit.CommitOptions{}, err
+					return gitx.CommitOptions{}, err
 				}
 			}
 			return commitFor(results, contents), nil
@@ -591,7 +591,7 @@ func (o *Options) push(ctx context.Context, repo *gitcommit.Repo, ts []target, r
 // pushEarlier is --push when every file already holds the value in HEAD:
 // if HEAD is the bump commit and the remote-tracking branch does not have
 // it (an earlier push failed), push it now.
-func (o *Options) pushEarlier(ctx context.Context, repo *gitcommit.Repo, ts []target, rels []string, res *Result) (*Result, error) {
+func (o *Options) pushEarlier(ctx context.Context, repo *gitx.Repo, ts []target, rels []string, res *Result) (*Result, error) {
 	branch := o.Branch
 	if branch == "" {
 		branch = repo.Branch()
@@ -623,7 +623,7 @@ func (o *Options) pushEarlier(ctx context.Context, repo *gitcommit.Repo, ts []ta
 		res.UpToDate = true
 		return res, nil
 	}
-	author, committer, err := repo.Signatures(gitcommit.IdentityOptions{Author: o.Author, Getenv: o.Getenv, Now: o.Now()})
+	author, committer, err := repo.Signatures(gitx.IdentityOptions{Author: o.Author, Getenv: o.Getenv, Now: o.Now()})
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gitopsctl/gitopsctl/internal/gitcommit"
+	"github.com/gitopsctl/gitopsctl/internal/gitx"
 )
 
 func git(t *testing.T, dir string, args ...string) string {
@@ -60,7 +60,7 @@ func TestBumpCrashHelper(t *testing.T) {
 	if dir == "" {
 		t.Skip("helper process only")
 	}
-	gitcommit.SetCrashHook(func(p string) {
+	gitx.SetCrashHook(func(p string) {
 		if p == at {
 			os.Stdout.WriteString("ready\n")
 			select {}
@@ -124,7 +124,7 @@ func TestKilledBumpIsFinishedByRerun(t *testing.T) {
 			}
 
 			_, err := Run(context.Background(), opts(dir, "v2"))
-			if !errors.Is(err, gitcommit.ErrLocked) || !strings.Contains(err.Error(), "(.git/index.lock exists); if none is, remove it") {
+			if !errors.Is(err, gitx.ErrLocked) || !strings.Contains(err.Error(), "(.git/index.lock exists); if none is, remove it") {
 				t.Fatalf("rerun with the stale lock: %v", err)
 			}
 			if got, _ := os.ReadFile(values); string(got) != string(edited) {
@@ -242,7 +242,7 @@ func TestPushTimeoutThenRerun(t *testing.T) {
 		return os.Getenv(k)
 	}
 	_, err = Run(context.Background(), o)
-	if !errors.Is(err, gitcommit.ErrTimeout) || !strings.Contains(err.Error(), "made locally; push to origin main: http://"+ln.Addr().String()+"/gitops.git gave no answer within 1s") {
+	if !errors.Is(err, gitx.ErrTimeout) || !strings.Contains(err.Error(), "made locally; push to origin main: http://"+ln.Addr().String()+"/gitops.git gave no answer within 1s") {
 		t.Fatalf("err = %v", err)
 	}
 	if got := git(t, dir, "log", "-1", "--format=%s"); got != "backend: bump image tag to v2" {
@@ -252,6 +252,8 @@ func TestPushTimeoutThenRerun(t *testing.T) {
 	remote := filepath.Join(t.TempDir(), "remote.git")
 	git(t, dir, "init", "-q", "--bare", "-b", "main", remote)
 	git(t, dir, "remote", "set-url", "origin", remote)
+	// The rerun pushes for real: give it room on a loaded machine.
+	o.Timeout = time.Minute
 	res, err := Run(context.Background(), o)
 	if err != nil || res.Resumed != "push" || !res.Pushed {
 		t.Fatalf("rerun: %+v %v", res, err)

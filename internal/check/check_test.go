@@ -20,9 +20,9 @@ func loadObjects(t *testing.T, app, file string) []manifest.Object {
 		t.Fatal(err)
 	}
 	var out []manifest.Object
-	for _, d := range splitDocs(data) {
+	for _, d := range argo.SplitDocuments(data) {
 		var m map[string]any
-		if err := yaml.Unmarshal(d.text, &m); err != nil {
+		if err := yaml.Unmarshal(d.Data, &m); err != nil {
 			t.Fatal(err)
 		}
 		if m == nil {
@@ -108,29 +108,6 @@ func TestImageTags(t *testing.T) {
 	}
 }
 
-func TestGlob(t *testing.T) {
-	for _, tc := range []struct {
-		pat, val string
-		sep      rune
-		want     bool
-	}{
-		{"*", "https://github.com/acme/x", '/', true},
-		{"https://github.com/acme/*", "https://github.com/acme/x", '/', true},
-		{"https://github.com/acme/*", "https://github.com/acme/x/y", '/', false},
-		{"https://github.com/acme/**", "https://github.com/acme/x/y", '/', true},
-		{"https://github.com/{acme,other}/x", "https://github.com/other/x", '/', true},
-		{"team-?", "team-a", 0, true},
-		{"team-[ab]", "team-c", 0, false},
-		{"kube-*", "kube-system", 0, true},
-		{"!kube-*", "kube-system", 0, false},
-		{"!kube-*", "backend", 0, true},
-	} {
-		if got := globMatch(tc.pat, tc.val, true, tc.sep); got != tc.want {
-			t.Errorf("globMatch(%q, %q) = %v", tc.pat, tc.val, got)
-		}
-	}
-}
-
 func project(t *testing.T, y string) *argo.AppProject {
 	t.Helper()
 	p, err := argo.DecodeAppProject([]byte(y))
@@ -154,65 +131,6 @@ spec:
   clusterResourceWhitelist:
   - {group: '', kind: Namespace}
 `
-
-func TestProjectRules(t *testing.T) {
-	p := project(t, appProject)
-	for repo, want := range map[string]bool{
-		"https://github.com/acme/gitops-repo.git": true,
-		"https://GitHub.com/acme/configs-repo/":   true,
-		"https://github.com/acme/a/b.git":         false,
-		"https://github.com/evil/gitops-repo.git": false,
-	} {
-		if got := SourcePermitted(p, repo); got != want {
-			t.Errorf("SourcePermitted(%s) = %v", repo, got)
-		}
-	}
-	// A "!" pattern denies what it matches; like Argo CD, a deny pattern
-	// that does not match counts as a match.
-	deny := project(t, "kind: AppProject\nmetadata: {name: d}\nspec:\n  sourceRepos: ['https://github.com/acme/*', '!https://github.com/acme/forbidden']\n")
-	for repo, want := range map[string]bool{
-		"https://github.com/acme/ok":            true,
-		"https://github.com/acme/forbidden.git": false,
-		"https://github.com/evil/x":             true,
-	} {
-		if got := SourcePermitted(deny, repo); got != want {
-			t.Errorf("deny project: SourcePermitted(%s) = %v", repo, got)
-		}
-	}
-	for _, tc := range []struct {
-		d    argo.ApplicationDestination
-		want bool
-	}{
-		{argo.ApplicationDestination{Server: argo.InClusterURL, Namespace: "backend"}, true},
-		{argo.ApplicationDestination{Name: "in-cluster", Namespace: "backend"}, true},
-		{argo.ApplicationDestination{Server: "https://other.example.com", Namespace: "backend"}, true},
-		{argo.ApplicationDestination{Server: "https://other.example.com", Namespace: "kube-system"}, false},
-		{argo.ApplicationDestination{Name: "other", Namespace: "backend"}, false},
-	} {
-		if got := DestinationPermitted(p, tc.d); got != tc.want {
-			t.Errorf("DestinationPermitted(%+v) = %v", tc.d, got)
-		}
-	}
-	for _, tc := range []struct {
-		group, kind string
-		namespaced  bool
-		want        bool
-	}{
-		{"", "ConfigMap", true, true},
-		{"", "ResourceQuota", true, false},
-		{"", "Namespace", false, true},
-		{"rbac.authorization.k8s.io", "ClusterRole", false, false},
-	} {
-		if got := KindPermitted(p, tc.group, tc.kind, tc.namespaced); got != tc.want {
-			t.Errorf("KindPermitted(%s/%s) = %v", tc.group, tc.kind, got)
-		}
-	}
-	// A namespace whitelist that is set but empty admits no namespaced kind.
-	p.Spec.NamespaceResourceWhitelist = []argo.GroupKind{}
-	if KindPermitted(p, "", "ConfigMap", true) {
-		t.Error("empty namespace whitelist admitted a kind")
-	}
-}
 
 const appManifest = `apiVersion: argoproj.io/v1alpha1
 kind: Application
@@ -291,8 +209,8 @@ func TestSecretFiles(t *testing.T) {
 	if ps := SecretFileProblems(RepoConfigs, "backend/s.json", js); len(ps) != 1 || ps[0].Line != 3 {
 		t.Fatalf("json: %s", messages(ps))
 	}
-	pp := PlaintextProblems(RepoConfigs, []string{"backend/config.yaml", "backend/secrets.local.env", "x/.secrets.local.env.tmp-123"}, "staged")
-	if len(pp) != 2 || pp[0].File != "backend/secrets.local.env" {
+	pp := PlaintextProblems(RepoConfigs, []string{"backend/config.yaml", "backend/secrets.local.env", "x/.secrets.local.env.tmp-123", "backend/secrets.local.state"}, "staged")
+	if len(pp) != 3 || pp[0].File != "backend/secrets.local.env" || !strings.Contains(pp[2].Message, "keep it ignored (*.local.state in .gitignore)") {
 		t.Fatalf("plaintext: %s", messages(pp))
 	}
 }

@@ -7,32 +7,19 @@ import (
 	"strings"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/gitopsctl/gitopsctl/internal/argo"
+	"github.com/gitopsctl/gitopsctl/internal/layout"
 )
 
-// PlaintextPatterns match plaintext secret files (basename globs): the
-// dotenv files seal reads and their temporary copies. They must never be
-// tracked or staged.
-var PlaintextPatterns = []string{"*.local.env", "*.local.env.tmp-*"}
-
-// IsPlaintextFile reports whether a repository path is a plaintext secrets file.
-func IsPlaintextFile(p string) bool {
-	base := path.Base(p)
-	for _, pat := range PlaintextPatterns {
-		if ok, _ := path.Match(pat, base); ok {
-			return true
-		}
-	}
-	return false
-}
-
-// PlaintextProblems reports plaintext secret files among paths that git
-// tracks or has staged.
+// PlaintextProblems reports, among paths that git tracks or has staged, the
+// local files holding plaintext secrets or seal state (layout.LocalPattern).
 func PlaintextProblems(repo string, paths []string, how string) []Problem {
 	var out []Problem
 	for _, p := range paths {
-		if IsPlaintextFile(p) {
+		if pat := layout.LocalPattern(p); pat != "" {
 			out = append(out, Problem{Class: ClassPlaintext, Repo: repo, File: p,
-				Message: fmt.Sprintf("plaintext secrets file is %s by git; unstage it (git rm --cached %s) and keep it ignored (*.local.env in .gitignore)", how, p)})
+				Message: fmt.Sprintf("plaintext secrets file is %s by git; unstage it (git rm --cached %s) and keep it ignored (%s in .gitignore)", how, p, pat)})
 		}
 	}
 	return out
@@ -63,7 +50,7 @@ func SecretFileProblems(repo, file string, data []byte) []Problem {
 		return nil
 	}
 	var out []Problem
-	for _, d := range splitDocs(data) {
+	for _, d := range argo.SplitDocuments(data) {
 		var head struct {
 			APIVersion string `json:"apiVersion"`
 			Kind       string `json:"kind"`
@@ -71,43 +58,20 @@ func SecretFileProblems(repo, file string, data []byte) []Problem {
 				Name string `json:"name"`
 			} `json:"metadata"`
 		}
-		if err := yaml.Unmarshal(d.text, &head); err != nil {
+		if err := yaml.Unmarshal(d.Data, &head); err != nil {
 			continue
 		}
 		if head.Kind != "Secret" || head.APIVersion != "v1" {
 			continue
 		}
-		line := d.line
-		if l := lineOfKind(d.text); l > 0 {
-			line = d.line + l - 1
+		line := d.Start
+		if l := lineOfKind(d.Data); l > 0 {
+			line = d.Start + l - 1
 		}
 		out = append(out, Problem{Class: ClassSecret, Repo: repo, File: file, Line: line,
 			Message: fmt.Sprintf("plain Secret %q committed in git: its values are only base64-encoded; seal it (gitopsctl env set / seal) and delete this file", head.Metadata.Name)})
 	}
 	return out
-}
-
-type doc struct {
-	line int // 1-based first line of the document
-	text []byte
-}
-
-// splitDocs splits YAML text on "---" separator lines, remembering where
-// each document starts.
-func splitDocs(data []byte) []doc {
-	var out []doc
-	lines := bytes.SplitAfter(data, []byte("\n"))
-	start, cur := 1, []byte{}
-	for i, l := range lines {
-		t := bytes.TrimRight(l, "\r\n")
-		if bytes.Equal(t, []byte("---")) || bytes.HasPrefix(t, []byte("--- ")) {
-			out = append(out, doc{start, cur})
-			start, cur = i+2, []byte{}
-			continue
-		}
-		cur = append(cur, l...)
-	}
-	return append(out, doc{start, cur})
 }
 
 // lineOfKind finds the line of the kind field in a document.

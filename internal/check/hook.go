@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/gitopsctl/gitopsctl/internal/fsutil"
-	"github.com/gitopsctl/gitopsctl/internal/gitdiff"
+	"github.com/gitopsctl/gitopsctl/internal/gitx"
 )
 
 // HookMarker identifies a pre-commit hook written by gitopsctl.
@@ -113,7 +113,7 @@ func hookTargets(o HookOptions) ([]hookTarget, error) {
 	}
 	for i := range targets {
 		t := &targets[i]
-		g, err := gitdiff.Open(t.dir)
+		g, err := gitx.OpenReader(t.dir)
 		if err != nil {
 			return nil, fmt.Errorf("%s-repo hook: %w", t.repo, err)
 		}

@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/gitopsctl/gitopsctl/internal/diff"
+	"github.com/gitopsctl/gitopsctl/internal/render"
 )
 
 // Class is the kind of a problem.
@@ -27,8 +27,8 @@ const (
 
 // Repo names which repository a file is in.
 const (
-	RepoGitops  = diff.RepoGitops
-	RepoConfigs = diff.RepoConfigs
+	RepoGitops  = render.RepoGitops
+	RepoConfigs = render.RepoConfigs
 )
 
 // Problem is one reason to refuse a commit.

@@ -4,14 +4,13 @@ import (
 	"errors"
 
 	"github.com/gitopsctl/gitopsctl/internal/config"
-	"github.com/gitopsctl/gitopsctl/internal/diff"
 	"github.com/gitopsctl/gitopsctl/internal/render"
 )
 
-// renderWorkspace is a Workspace backed by the renderer: diff's side for
+// renderWorkspace is a Workspace backed by the renderer: the renderer's Side for
 // inputs and renders, plus the apps' and projects' details check needs.
 type renderWorkspace struct {
-	*diff.RenderSide
+	*render.Side
 	cfg *config.Loaded
 	ws  *render.Workspace
 }
@@ -20,14 +19,14 @@ type renderWorkspace struct {
 // trees of both repositories, for check). Sharing it with seal's locator
 // means each app is rendered once.
 func NewWorkspace(cfg *config.Loaded, ws *render.Workspace) Workspace {
-	return &renderWorkspace{RenderSide: diff.NewRenderSide(cfg, ws), cfg: cfg, ws: ws}
+	return &renderWorkspace{Side: render.NewSide(cfg, ws), cfg: cfg, ws: ws}
 }
 
 func (w *renderWorkspace) Apps() []App {
 	apps := w.ws.Apps()
 	out := make([]App, len(apps))
 	for i, a := range apps {
-		out[i] = App{Name: a.Name, Project: a.Project, File: a.File, Line: a.Line, Repo: diff.RepoName(w.cfg, a.RepoDir),
+		out[i] = App{Name: a.Name, Project: a.Project, File: a.File, Line: a.Line, Repo: render.RepoName(w.cfg, a.RepoDir),
 			Application: a.Application, FieldLine: a.FieldLine}
 	}
 	return out
@@ -37,7 +36,7 @@ func (w *renderWorkspace) Projects() []Project {
 	ps := w.ws.Projects()
 	out := make([]Project, 0, len(ps))
 	for _, p := range ps {
-		if diff.RepoName(w.cfg, p.RepoDir) != RepoGitops {
+		if render.RepoName(w.cfg, p.RepoDir) != RepoGitops {
 			continue
 		}
 		out = append(out, Project{Name: p.Name, File: p.File, Project: p.Project})
@@ -45,11 +44,11 @@ func (w *renderWorkspace) Projects() []Project {
 	return out
 }
 
-func (w *renderWorkspace) Inputs(app string) ([]diff.Input, error) {
+func (w *renderWorkspace) Inputs(app string) ([]render.RepoInput, error) {
 	if w.ws.App(app) == nil {
 		return nil, errors.New("unknown app")
 	}
-	return w.RenderSide.Inputs(app)
+	return w.Side.Inputs(app)
 }
 
 // renderProblem turns a render failure into a problem located at the file

@@ -11,9 +11,9 @@ import (
 	"strings"
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
-	"github.com/gitopsctl/gitopsctl/internal/diff"
-	"github.com/gitopsctl/gitopsctl/internal/gitdiff"
+	"github.com/gitopsctl/gitopsctl/internal/gitx"
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
+	"github.com/gitopsctl/gitopsctl/internal/render"
 )
 
 // App is one Application of the gitops-repo.
@@ -44,8 +44,8 @@ type Workspace interface {
 	Projects() []Project
 	// Inputs lists the files an app's rendering reads (repos named
 	// RepoGitops / RepoConfigs).
-	Inputs(app string) ([]diff.Input, error)
-	Render(ctx context.Context, apps ...string) []diff.Rendered
+	Inputs(app string) ([]render.RepoInput, error)
+	Render(ctx context.Context, apps ...string) []render.Rendered
 }
 
 // SealChecker reports sealed data that is missing or stale for the given
@@ -93,7 +93,7 @@ type Result struct {
 type repoState struct {
 	name, dir string
 	index     string // index file read with --staged ("" = the repository's own)
-	g         *gitdiff.Repo
+	g         *gitx.Reader
 	changed   []string // nil in "all" mode
 	staged    map[string]bool
 	tracked   []string
@@ -107,7 +107,7 @@ type repoState struct {
 // os.Getenv, cwd the current directory (git runs hooks at the top of the
 // work tree being committed).
 func StagedIndexes(getenv func(string) string, cwd, gitopsDir, configsDir string) (gitops, configs string, err error) {
-	idx, err := gitdiff.CommitIndexes(getenv, cwd, gitopsDir, configsDir)
+	idx, err := gitx.CommitIndexes(getenv, cwd, gitopsDir, configsDir)
 	if err != nil {
 		return "", "", err
 	}
@@ -127,7 +127,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	partial := res.Scope != "all"
 	repos := []*repoState{{name: RepoGitops, dir: o.GitopsDir, index: o.GitopsIndex}, {name: RepoConfigs, dir: o.ConfigsDir, index: o.ConfigsIndex}}
-	changes := diff.Changes{}
+	changes := render.Changes{}
 	for _, r := range repos {
 		if r.name == RepoConfigs && !isDir(r.dir) {
 			// No configs-repo: only an app reading one needs it, and that
@@ -135,9 +135,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			changes[r.name] = []string{}
 			continue
 		}
-		g, err := gitdiff.Open(r.dir)
+		g, err := gitx.OpenReader(r.dir)
 		if err != nil {
-			if errors.Is(err, gitdiff.ErrNotRepo) && !partial {
+			if errors.Is(err, gitx.ErrNotRepo) && !partial {
 				res.Notes = append(res.Notes, fmt.Sprintf("%s-repo %s is not a git repository: tracked-file checks skipped", r.name, r.dir))
 				continue
 			}
@@ -169,7 +169,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 					base = "HEAD"
 				}
 			}
-			if r.changed, err = g.Changed(base, gitdiff.WorkTree); err != nil {
+			if r.changed, err = g.Changed(base, gitx.WorkTree); err != nil {
 				return nil, err
 			}
 		}
@@ -234,20 +234,20 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	toCheck := names
 	if partial {
-		inputs := map[string][]diff.Input{}
+		inputs := map[string][]render.RepoInput{}
 		for _, n := range names {
 			in, err := ws.Inputs(n)
 			if err != nil {
 				in = nil
 			} else {
-				in = append(in, diff.Input{Repo: RepoGitops, Path: byName[n].File})
+				in = append(in, render.RepoInput{Repo: RepoGitops, Path: byName[n].File})
 				if f := projectFile[projectOf(byName[n])]; f != "" {
-					in = append(in, diff.Input{Repo: RepoGitops, Path: f})
+					in = append(in, render.RepoInput{Repo: RepoGitops, Path: f})
 				}
 			}
 			inputs[n] = in
 		}
-		toCheck, res.Skipped = diff.Affected(names, inputs, inputs, changes)
+		toCheck, res.Skipped = render.Affected(names, inputs, inputs, changes)
 		if res.Skipped == nil {
 			res.Skipped = []string{}
 		}

@@ -13,8 +13,8 @@ import (
 	"testing"
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
-	"github.com/gitopsctl/gitopsctl/internal/diff"
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
+	"github.com/gitopsctl/gitopsctl/internal/render"
 )
 
 // memWorkspace is an in-memory workspace over hand-built objects.
@@ -28,14 +28,14 @@ type memWorkspace struct {
 
 func (w *memWorkspace) Apps() []App         { return w.apps }
 func (w *memWorkspace) Projects() []Project { return w.projects }
-func (w *memWorkspace) Inputs(app string) ([]diff.Input, error) {
-	return []diff.Input{{Repo: RepoGitops, Path: "charts/" + app}, {Repo: RepoConfigs, Path: app + "/config.yaml"}}, nil
+func (w *memWorkspace) Inputs(app string) ([]render.RepoInput, error) {
+	return []render.RepoInput{{Repo: RepoGitops, Path: "charts/" + app}, {Repo: RepoConfigs, Path: app + "/config.yaml"}}, nil
 }
-func (w *memWorkspace) Render(_ context.Context, apps ...string) []diff.Rendered {
-	var out []diff.Rendered
+func (w *memWorkspace) Render(_ context.Context, apps ...string) []render.Rendered {
+	var out []render.Rendered
 	for _, a := range apps {
 		w.rendered = append(w.rendered, a)
-		out = append(out, diff.Rendered{App: a, Objects: w.objects[a], Err: w.errs[a]})
+		out = append(out, render.Rendered{App: a, Objects: w.objects[a], Err: w.errs[a]})
 	}
 	return out
 }

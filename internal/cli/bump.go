@@ -11,7 +11,7 @@ import (
 
 	"github.com/gitopsctl/gitopsctl/internal/bump"
 	"github.com/gitopsctl/gitopsctl/internal/config"
-	"github.com/gitopsctl/gitopsctl/internal/gitcommit"
+	"github.com/gitopsctl/gitopsctl/internal/gitx"
 )
 
 func newBumpCmd(f *Factory) *cobra.Command {
@@ -125,7 +125,7 @@ Exit codes: 0 done (or nothing to do), 1 error, 2 invalid flags.`,
 	fl.StringVar(&o.Remote, "remote", bump.DefaultRemote, "remote to push to")
 	fl.StringVar(&o.Branch, "branch", "", "remote branch to push to (default: the current branch)")
 	fl.IntVar(&o.Retries, "retries", bump.DefaultRetries, "how often to retry a rejected push")
-	fl.DurationVar(&o.Timeout, "timeout", gitcommit.DefaultTimeout, "limit for each network call of a push (fetch or push)")
+	fl.DurationVar(&o.Timeout, "timeout", gitx.DefaultTimeout, "limit for each network call of a push (fetch or push)")
 	fl.BoolVar(&o.AllowInsecureHTTP, "allow-insecure-http", false, "send credentials to a plain http:// remote (they travel unencrypted)")
 	return cmd
 }

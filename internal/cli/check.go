@@ -13,11 +13,11 @@ import (
 
 	"github.com/gitopsctl/gitopsctl/internal/check"
 	"github.com/gitopsctl/gitopsctl/internal/config"
-	"github.com/gitopsctl/gitopsctl/internal/diff"
 	"github.com/gitopsctl/gitopsctl/internal/gitrepo"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
 	"github.com/gitopsctl/gitopsctl/internal/render"
 	"github.com/gitopsctl/gitopsctl/internal/seal"
+	"github.com/gitopsctl/gitopsctl/internal/services"
 )
 
 type checkOptions struct {
@@ -121,7 +121,7 @@ func runCheck(cmd *cobra.Command, f *Factory, o *checkOptions) error {
 		GitopsIndex: gitopsIndex, ConfigsIndex: configsIndex,
 		Workspace: check.NewWorkspace(cfg, ws),
 		Sealed:    sealChecker(f, cfg, ws),
-		RepoName:  func(dir string) string { return diff.RepoName(cfg, dir) },
+		RepoName:  func(dir string) string { return render.RepoName(cfg, dir) },
 	})
 	if err != nil {
 		return err
@@ -191,7 +191,7 @@ func sealChecker(f *Factory, cfg *config.Loaded, ws *render.Workspace) check.Sea
 		return nil
 	}
 	return func(ctx context.Context, apps []string) ([]check.Problem, error) {
-		all, err := seal.Services(cfg.ConfigsDir)
+		all, err := services.List(cfg.ConfigsDir)
 		if err != nil {
 			return nil, err
 		}

@@ -148,7 +148,7 @@ func (d *diffSides) opener(cfg *config.Loaded, roots, branches []string) diff.Op
 		d.mu.Lock()
 		d.wss = append(d.wss, ws)
 		d.mu.Unlock()
-		return diff.NewRenderSide(cfg, ws), nil
+		return render.NewSide(cfg, ws), nil
 	}
 }
 

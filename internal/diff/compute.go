@@ -8,7 +8,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/gitopsctl/gitopsctl/internal/manifest"
+	"github.com/gitopsctl/gitopsctl/internal/render"
 )
 
 // Side is one side of a diff: the apps of a pair of repository revisions and
@@ -18,16 +18,9 @@ type Side interface {
 	Apps() []string
 	// Inputs lists the files an app's rendering reads; an error means
 	// "unknown" and makes the app count as affected.
-	Inputs(app string) ([]Input, error)
+	Inputs(app string) ([]render.RepoInput, error)
 	// Render renders the named apps.
-	Render(ctx context.Context, apps ...string) []Rendered
-}
-
-// Rendered is the output of one app on one side.
-type Rendered struct {
-	App     string
-	Objects []manifest.Object
-	Err     error
+	Render(ctx context.Context, apps ...string) []render.Rendered
 }
 
 // Options select what Compute compares.
@@ -36,7 +29,7 @@ type Options struct {
 	Apps []string
 	// Changes are the changed paths between the two sides. Nil means
 	// unknown: every app is rendered.
-	Changes Changes
+	Changes render.Changes
 }
 
 // Result is the diff of two sides.
@@ -95,13 +88,13 @@ func Compute(ctx context.Context, base, head Side, opts Options) (*Result, error
 	toRender := all
 	var skipped []string
 	if opts.Changes != nil {
-		var bi, hi map[string][]Input
+		var bi, hi map[string][]render.RepoInput
 		var wg sync.WaitGroup
 		wg.Add(2)
 		go func() { defer wg.Done(); bi = inputs(base, inBase, all) }()
 		go func() { defer wg.Done(); hi = inputs(head, inHead, all) }()
 		wg.Wait()
-		toRender, skipped = Affected(all, bi, hi, opts.Changes)
+		toRender, skipped = render.Affected(all, bi, hi, opts.Changes)
 	}
 	res := &Result{Apps: []AppDiff{}, Unchanged: []string{}, Skipped: skipped}
 	if res.Skipped == nil {
@@ -149,14 +142,14 @@ func Compute(ctx context.Context, base, head Side, opts Options) (*Result, error
 
 // inputs asks a side for the inputs of its apps, a few at a time (sides
 // are safe for concurrent use).
-func inputs(s Side, exists map[string]bool, apps []string) map[string][]Input {
+func inputs(s Side, exists map[string]bool, apps []string) map[string][]render.RepoInput {
 	var names []string
 	for _, a := range apps {
 		if exists[a] {
 			names = append(names, a)
 		}
 	}
-	lists := make([][]Input, len(names))
+	lists := make([][]render.RepoInput, len(names))
 	next := make(chan int, len(names))
 	for i := range names {
 		next <- i
@@ -175,15 +168,15 @@ func inputs(s Side, exists map[string]bool, apps []string) map[string][]Input {
 		}()
 	}
 	wg.Wait()
-	out := make(map[string][]Input, len(names))
+	out := make(map[string][]render.RepoInput, len(names))
 	for i, n := range names {
 		out[n] = lists[i]
 	}
 	return out
 }
 
-func byApp(rs []Rendered) map[string]Rendered {
-	m := make(map[string]Rendered, len(rs))
+func byApp(rs []render.Rendered) map[string]render.Rendered {
+	m := make(map[string]render.Rendered, len(rs))
 	for _, r := range rs {
 		m[r.App] = r
 	}

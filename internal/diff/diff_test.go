@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
+	"github.com/gitopsctl/gitopsctl/internal/render"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -46,7 +47,7 @@ func parseObjects(t *testing.T, app, file string) []manifest.Object {
 // records which apps were rendered.
 type memSide struct {
 	objects  map[string][]manifest.Object
-	inputs   map[string][]Input
+	inputs   map[string][]render.RepoInput
 	errs     map[string]error
 	rendered []string
 }
@@ -60,7 +61,7 @@ func (s *memSide) Apps() []string {
 	return out
 }
 
-func (s *memSide) Inputs(app string) ([]Input, error) {
+func (s *memSide) Inputs(app string) ([]render.RepoInput, error) {
 	in, ok := s.inputs[app]
 	if !ok {
 		return nil, errors.New("no inputs")
@@ -68,11 +69,11 @@ func (s *memSide) Inputs(app string) ([]Input, error) {
 	return in, nil
 }
 
-func (s *memSide) Render(_ context.Context, apps ...string) []Rendered {
-	var out []Rendered
+func (s *memSide) Render(_ context.Context, apps ...string) []render.Rendered {
+	var out []render.Rendered
 	for _, a := range apps {
 		s.rendered = append(s.rendered, a)
-		out = append(out, Rendered{App: a, Objects: s.objects[a], Err: s.errs[a]})
+		out = append(out, render.Rendered{App: a, Objects: s.objects[a], Err: s.errs[a]})
 	}
 	return out
 }
@@ -94,8 +95,8 @@ func golden(t *testing.T, file string, got []byte) {
 	}
 }
 
-func backendInputs() []Input {
-	return []Input{
+func backendInputs() []render.RepoInput {
+	return []render.RepoInput{
 		{Repo: "gitops", Path: "argo-apps/clusters/prod/app/backend.yaml"},
 		{Repo: "gitops", Path: "charts/backend"},
 		{Repo: "configs", Path: "backend/config.yaml"},
@@ -103,8 +104,8 @@ func backendInputs() []Input {
 	}
 }
 
-func frontendInputs() []Input {
-	return []Input{
+func frontendInputs() []render.RepoInput {
+	return []render.RepoInput{
 		{Repo: "gitops", Path: "argo-apps/clusters/prod/app/frontend.yaml"},
 		{Repo: "gitops", Path: "charts/frontend"},
 		{Repo: "configs", Path: "frontend/config.yaml"},
@@ -125,13 +126,13 @@ func TestGolden(t *testing.T) {
 			frontend := parseObjects(t, "frontend", filepath.Join("testdata", "added-removed", "base.yaml"))
 			base := &memSide{
 				objects: map[string][]manifest.Object{"backend": parseObjects(t, "backend", filepath.Join(dir, "base.yaml")), "frontend": frontend},
-				inputs:  map[string][]Input{"backend": backendInputs(), "frontend": frontendInputs()},
+				inputs:  map[string][]render.RepoInput{"backend": backendInputs(), "frontend": frontendInputs()},
 			}
 			head := &memSide{
 				objects: map[string][]manifest.Object{"backend": parseObjects(t, "backend", filepath.Join(dir, "head.yaml")), "frontend": frontend},
-				inputs:  map[string][]Input{"backend": backendInputs(), "frontend": frontendInputs()},
+				inputs:  map[string][]render.RepoInput{"backend": backendInputs(), "frontend": frontendInputs()},
 			}
-			res, err := Compute(context.Background(), base, head, Options{Changes: Changes{"configs": {"backend/config.yaml"}}})
+			res, err := Compute(context.Background(), base, head, Options{Changes: render.Changes{"configs": {"backend/config.yaml"}}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -242,22 +243,22 @@ func TestRandomHooks(t *testing.T) {
 }
 
 func TestAffected(t *testing.T) {
-	base := map[string][]Input{"backend": backendInputs(), "frontend": frontendInputs(), "gone": {{Repo: "gitops", Path: "charts/gone"}}}
-	head := map[string][]Input{"backend": backendInputs(), "frontend": frontendInputs(), "new": {{Repo: "gitops", Path: "charts/new"}}}
+	base := map[string][]render.RepoInput{"backend": backendInputs(), "frontend": frontendInputs(), "gone": {{Repo: "gitops", Path: "charts/gone"}}}
+	head := map[string][]render.RepoInput{"backend": backendInputs(), "frontend": frontendInputs(), "new": {{Repo: "gitops", Path: "charts/new"}}}
 	apps := []string{"backend", "frontend", "gone", "new"}
 	for _, tc := range []struct {
 		name    string
-		changes Changes
+		changes render.Changes
 		want    string
 	}{
-		{"unrelated change", Changes{"gitops": {"README.md"}, "configs": {"other/config.yaml"}}, "gone,new"},
-		{"chart file", Changes{"gitops": {"charts/backend/templates/rollout.yaml"}}, "backend,gone,new"},
-		{"configs value", Changes{"configs": {"frontend/config.yaml"}}, "frontend,gone,new"},
-		{"same path other repo", Changes{"gitops": {"frontend/config.yaml"}}, "gone,new"},
-		{"application", Changes{"gitops": {"argo-apps/clusters/prod/app/backend.yaml"}}, "backend,gone,new"},
-		{"prefix is not a parent", Changes{"gitops": {"charts/backend-two/values.yaml"}}, "gone,new"},
+		{"unrelated change", render.Changes{"gitops": {"README.md"}, "configs": {"other/config.yaml"}}, "gone,new"},
+		{"chart file", render.Changes{"gitops": {"charts/backend/templates/rollout.yaml"}}, "backend,gone,new"},
+		{"configs value", render.Changes{"configs": {"frontend/config.yaml"}}, "frontend,gone,new"},
+		{"same path other repo", render.Changes{"gitops": {"frontend/config.yaml"}}, "gone,new"},
+		{"application", render.Changes{"gitops": {"argo-apps/clusters/prod/app/backend.yaml"}}, "backend,gone,new"},
+		{"prefix is not a parent", render.Changes{"gitops": {"charts/backend-two/values.yaml"}}, "gone,new"},
 	} {
-		aff, _ := Affected(apps, base, head, tc.changes)
+		aff, _ := render.Affected(apps, base, head, tc.changes)
 		if got := strings.Join(aff, ","); got != tc.want {
 			t.Errorf("%s: affected %q, want %q", tc.name, got, tc.want)
 		}
@@ -268,10 +269,10 @@ func TestAffected(t *testing.T) {
 func TestUnrelatedChangeRendersNothing(t *testing.T) {
 	objs := parseObjects(t, "backend", filepath.Join("testdata", "image-bump", "base.yaml"))
 	mk := func() *memSide {
-		return &memSide{objects: map[string][]manifest.Object{"backend": objs}, inputs: map[string][]Input{"backend": backendInputs()}}
+		return &memSide{objects: map[string][]manifest.Object{"backend": objs}, inputs: map[string][]render.RepoInput{"backend": backendInputs()}}
 	}
 	base, head := mk(), mk()
-	res, err := Compute(context.Background(), base, head, Options{Changes: Changes{"gitops": {"README.md"}}})
+	res, err := Compute(context.Background(), base, head, Options{Changes: render.Changes{"gitops": {"README.md"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,8 +288,8 @@ func TestUnrelatedChangeRendersNothing(t *testing.T) {
 
 func TestComputeErrorsAndFilter(t *testing.T) {
 	objs := parseObjects(t, "backend", filepath.Join("testdata", "image-bump", "base.yaml"))
-	base := &memSide{objects: map[string][]manifest.Object{"backend": objs, "frontend": objs}, inputs: map[string][]Input{}}
-	head := &memSide{objects: map[string][]manifest.Object{"backend": objs, "frontend": objs}, inputs: map[string][]Input{},
+	base := &memSide{objects: map[string][]manifest.Object{"backend": objs, "frontend": objs}, inputs: map[string][]render.RepoInput{}}
+	head := &memSide{objects: map[string][]manifest.Object{"backend": objs, "frontend": objs}, inputs: map[string][]render.RepoInput{},
 		errs: map[string]error{"backend": errors.New(`template: backend/templates/rollout.yaml:3: function "args" not defined`)}}
 	res, err := Compute(context.Background(), base, head, Options{})
 	if err != nil {

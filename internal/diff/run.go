@@ -7,13 +7,9 @@ import (
 	"os"
 	"sync"
 
-	"github.com/gitopsctl/gitopsctl/internal/gitdiff"
-)
-
-// Repository names used as keys of Changes and Input.Repo.
-const (
-	RepoGitops  = "gitops"
-	RepoConfigs = "configs"
+	"github.com/gitopsctl/gitopsctl/internal/config"
+	"github.com/gitopsctl/gitopsctl/internal/gitx"
+	"github.com/gitopsctl/gitopsctl/internal/render"
 )
 
 // Opener opens one side: the gitops-repo at rev and the configs-repo at
@@ -56,7 +52,7 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 	// work them out concurrently (opening a side reads every Application
 	// and chart of a revision).
 	type repoJob struct{ name, dir, base, head string }
-	jobs := []repoJob{{RepoGitops, o.GitopsDir, o.Base, o.Head}, {RepoConfigs, o.ConfigsDir, o.ConfigsBase, o.ConfigsHead}}
+	jobs := []repoJob{{render.RepoGitops, o.GitopsDir, o.Base, o.Head}, {render.RepoConfigs, o.ConfigsDir, o.ConfigsBase, o.ConfigsHead}}
 	paths := make([][]string, len(jobs))
 	errs := make([]error, len(jobs)+2)
 	var base, head Side
@@ -65,14 +61,14 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if j.name == RepoConfigs && !isDir(j.dir) {
+			if j.name == render.RepoConfigs && !isDir(j.dir) {
 				// No configs-repo: only an app reading one needs it, and
 				// that app's render says so.
 				return
 			}
-			g, err := gitdiff.Open(j.dir)
+			g, err := gitx.OpenReader(j.dir)
 			if err != nil {
-				if errors.Is(err, gitdiff.ErrNotRepo) {
+				if errors.Is(err, gitx.ErrNotRepo) {
 					err = fmt.Errorf("%s-repo: %w: diff compares git revisions", j.name, err)
 				}
 				errs[i] = err
@@ -102,7 +98,7 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 			return nil, err
 		}
 	}
-	changes := Changes{}
+	changes := render.Changes{}
 	for i, j := range jobs {
 		changes[j.name] = paths[i]
 	}
@@ -119,6 +115,17 @@ func sideName(rev string) string {
 		return "work tree"
 	}
 	return rev
+}
+
+// RenderOpener opens sides with the renderer.
+func RenderOpener(cfg *config.Loaded) Opener {
+	return func(ctx context.Context, rev, configsRev string) (Side, error) {
+		ws, err := render.Open(ctx, render.Options{Config: cfg, Rev: rev, ConfigsRev: configsRev})
+		if err != nil {
+			return nil, err
+		}
+		return render.NewSide(cfg, ws), nil
+	}
 }
 
 func isDir(p string) bool {

@@ -20,10 +20,11 @@ import (
 	"time"
 
 	"github.com/gitopsctl/gitopsctl/internal/dotenv"
-	"github.com/gitopsctl/gitopsctl/internal/env/yamlmap"
 	"github.com/gitopsctl/gitopsctl/internal/fsutil"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
 	"github.com/gitopsctl/gitopsctl/internal/seal"
+	"github.com/gitopsctl/gitopsctl/internal/services"
+	"github.com/gitopsctl/gitopsctl/internal/yamledit"
 )
 
 // Kinds of keys.
@@ -44,8 +45,8 @@ type service struct {
 	name       string
 	configPath string
 	configSrc  []byte
-	configDoc  *yamlmap.Doc
-	config     []yamlmap.Entry
+	configDoc  *yamledit.Doc
+	config     []yamledit.Entry
 	secrets    *seal.SecretsFile
 	plain      *dotenv.File
 	plainOK    bool   // the plaintext file exists
@@ -53,7 +54,7 @@ type service struct {
 }
 
 func load(configsDir, name string) (*service, error) {
-	if err := seal.RequireService(configsDir, name); err != nil {
+	if err := services.Require(configsDir, name); err != nil {
 		return nil, err
 	}
 	s := &service{dir: configsDir, name: name, configPath: layout.ConfigValuesFile(configsDir, name)}
@@ -62,7 +63,7 @@ func load(configsDir, name string) (*service, error) {
 		return nil, err
 	}
 	s.configSrc = data
-	if s.configDoc, err = yamlmap.Parse(s.configPath, data); err != nil {
+	if s.configDoc, err = yamledit.Parse(s.configPath, data); err != nil {
 		return nil, err
 	}
 	if s.config, err = s.configDoc.Entries(configPath...); err != nil {
@@ -327,7 +328,7 @@ func Import(ctx context.Context, o ImportOptions) (*ChangeResult, error) {
 // lockService takes the service's lock (see seal.LockServices) and makes
 // its plaintext private.
 func lockService(ctx context.Context, dir, name string, wait time.Duration, res *ChangeResult) (*seal.Locks, error) {
-	if err := seal.RequireService(dir, name); err != nil {
+	if err := services.Require(dir, name); err != nil {
 		return nil, err
 	}
 	locks, err := seal.LockServices(ctx, dir, []string{name}, wait)
@@ -353,7 +354,7 @@ func newChange(name string) *ChangeResult {
 // fsutil.Batch), so an error leaves the files as they were.
 func apply(ctx context.Context, dir, name string, cfg, sec []KV, sealer SealerFunc, wait time.Duration) (*ChangeResult, error) {
 	res := newChange(name)
-	if err := seal.RequireService(dir, name); err != nil {
+	if err := services.Require(dir, name); err != nil {
 		return nil, err
 	}
 	var sl *seal.Sealer
@@ -452,7 +453,7 @@ func rel(dir, p string) string {
 }
 
 func setYAML(name string, src []byte, k, v string) ([]byte, error) {
-	d, err := yamlmap.Parse(name, src)
+	d, err := yamledit.Parse(name, src)
 	if err != nil {
 		return nil, err
 	}
@@ -460,7 +461,7 @@ func setYAML(name string, src []byte, k, v string) ([]byte, error) {
 }
 
 func deleteYAML(name string, src []byte, k string) ([]byte, error) {
-	d, err := yamlmap.Parse(name, src)
+	d, err := yamledit.Parse(name, src)
 	if err != nil {
 		return nil, err
 	}

@@ -18,7 +18,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 
-	"github.com/gitopsctl/gitopsctl/internal/gitdiff"
+	"github.com/gitopsctl/gitopsctl/internal/gitx"
 )
 
 // IndexRev is the revision that names a repository's index: Open(dir,
@@ -57,13 +57,13 @@ func (r *Repo) IsIndex() bool {
 
 func openIndex(r *Repo, gr *git.Repository, file string) error {
 	if file == "" {
-		gd, _, err := gitdiff.GitDirs(r.Root)
+		gd, _, err := gitx.GitDirs(r.Root)
 		if err != nil {
 			return err
 		}
 		file = filepath.Join(gd, "index")
 	}
-	idx, err := gitdiff.ReadIndexFile(file)
+	idx, err := gitx.ReadIndexFile(file)
 	if errors.Is(err, fs.ErrNotExist) && r.Rev == IndexRev {
 		idx, err = &index.Index{Version: 2}, nil // a new repository: nothing staged yet
 	}

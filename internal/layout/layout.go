@@ -93,15 +93,20 @@ var LocalPatterns = []string{"*.local.env", "*.local.state", "*.local.env.tmp-*"
 // names a local plaintext file or lies below a directory named like one:
 // some component matches a LocalPatterns glob, compared case-insensitively
 // (so a case-insensitive file system cannot be used to slip past it).
-// Reading commands (render, diff, check) never read such a file.
-func IsLocalFile(p string) bool {
+// Reading commands (render, diff, check) never read such a file, seal
+// refuses to run while git tracks one, and check reports one git tracks.
+func IsLocalFile(p string) bool { return LocalPattern(p) != "" }
+
+// LocalPattern returns the LocalPatterns glob that makes p a local file
+// (see IsLocalFile), or "" when p is none.
+func LocalPattern(p string) string {
 	for _, c := range strings.FieldsFunc(filepath.ToSlash(p), func(r rune) bool { return r == '/' }) {
 		c = strings.ToLower(c)
 		for _, pat := range LocalPatterns {
 			if ok, _ := path.Match(pat, c); ok {
-				return true
+				return pat
 			}
 		}
 	}
-	return false
+	return ""
 }

@@ -46,3 +46,17 @@ func TestLocalPatternsAreIgnored(t *testing.T) {
 		}
 	}
 }
+
+func TestLocalPattern(t *testing.T) {
+	for p, want := range map[string]string{
+		"backend/secrets.local.env":     "*.local.env",
+		"backend/secrets.local.state":   "*.local.state",
+		"x/.secrets.local.env.tmp-123":  "*.local.env.tmp-*",
+		"dir.local.state/values.yaml":   "*.local.state",
+		"backend/secrets.local.env.bak": "",
+	} {
+		if got := LocalPattern(p); got != want {
+			t.Errorf("LocalPattern(%q) = %q, want %q", p, got, want)
+		}
+	}
+}

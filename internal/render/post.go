@@ -6,62 +6,9 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/gitopsctl/gitopsctl/internal/argo"
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
 )
-
-// clusterScoped lists the built-in cluster-scoped kinds by group ("" core).
-var clusterScoped = func() map[string]bool {
-	m := map[string]bool{}
-	for _, gk := range strings.Fields(`
-		/Namespace /Node /PersistentVolume /ComponentStatus
-		rbac.authorization.k8s.io/ClusterRole rbac.authorization.k8s.io/ClusterRoleBinding
-		apiextensions.k8s.io/CustomResourceDefinition apiregistration.k8s.io/APIService
-		storage.k8s.io/StorageClass storage.k8s.io/CSIDriver storage.k8s.io/CSINode storage.k8s.io/VolumeAttachment
-		scheduling.k8s.io/PriorityClass node.k8s.io/RuntimeClass networking.k8s.io/IngressClass
-		networking.k8s.io/IPAddress networking.k8s.io/ServiceCIDR
-		admissionregistration.k8s.io/MutatingWebhookConfiguration admissionregistration.k8s.io/ValidatingWebhookConfiguration
-		admissionregistration.k8s.io/ValidatingAdmissionPolicy admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding
-		admissionregistration.k8s.io/MutatingAdmissionPolicy admissionregistration.k8s.io/MutatingAdmissionPolicyBinding
-		certificates.k8s.io/CertificateSigningRequest certificates.k8s.io/ClusterTrustBundle
-		flowcontrol.apiserver.k8s.io/FlowSchema flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration
-		policy/PodSecurityPolicy resource.k8s.io/DeviceClass
-		authentication.k8s.io/TokenReview authentication.k8s.io/SelfSubjectReview
-		authorization.k8s.io/SubjectAccessReview authorization.k8s.io/SelfSubjectAccessReview authorization.k8s.io/SelfSubjectRulesReview
-		argoproj.io/ClusterWorkflowTemplate argoproj.io/ClusterAnalysisTemplate
-		cert-manager.io/ClusterIssuer external-secrets.io/ClusterSecretStore external-secrets.io/ClusterExternalSecret
-	`) {
-		m[gk] = true
-	}
-	return m
-}()
-
-// IsClusterScoped reports whether objects of group/kind are cluster-scoped,
-// from the built-in table and the CRDs given (group/Kind -> cluster-scoped).
-func IsClusterScoped(group, kind string, crds map[string]bool) bool {
-	k := group + "/" + kind
-	if v, ok := crds[k]; ok {
-		return v
-	}
-	return clusterScoped[k]
-}
-
-// crdScopes reads the scope of every CRD among objs.
-func crdScopes(objs []manifest.Object) map[string]bool {
-	m := map[string]bool{}
-	for _, o := range objs {
-		u := o.Object
-		if u.GetKind() != "CustomResourceDefinition" {
-			continue
-		}
-		group, _, _ := unstructured.NestedString(u.Object, "spec", "group")
-		kind, _, _ := unstructured.NestedString(u.Object, "spec", "names", "kind")
-		scope, _, _ := unstructured.NestedString(u.Object, "spec", "scope")
-		if kind != "" {
-			m[group+"/"+kind] = scope == "Cluster"
-		}
-	}
-	return m
-}
 
 // postProcess applies Argo CD's handling of generated objects: *List kinds
 // are flattened (a null list dropped), the destination namespace is set on
@@ -92,12 +39,12 @@ func (ws *Workspace) postProcess(a *App, in []manifest.Object) ([]manifest.Objec
 		}
 		flat = append(flat, o)
 	}
-	crds := crdScopes(flat)
+	scopes := argo.ScopesOf(flat)
 	ns := a.Application.Spec.Destination.Namespace
 	for _, o := range flat {
 		u := o.Object
 		gvk := u.GroupVersionKind()
-		if IsClusterScoped(gvk.Group, gvk.Kind, crds) {
+		if scopes.ClusterScoped(gvk.Group, gvk.Kind) {
 			if u.GetNamespace() != "" {
 				u.SetNamespace("")
 			}

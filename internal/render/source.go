@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
+	jsonpatch "github.com/evanphx/json-patch"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 
@@ -247,8 +248,9 @@ func Envsubst(s string, env map[string]string) string {
 }
 
 // applyOverrides merges .argocd-source.yaml and then
-// .argocd-source-<app>.yaml from the source path into the source (RFC 7386
-// merge patches; repoURL, path, chart and targetRevision are kept).
+// .argocd-source-<app>.yaml from the source path into the source, as RFC
+// 7386 merge patches applied with the library Argo CD uses; repoURL, path,
+// chart and targetRevision are kept.
 func (s *source) applyOverrides() error {
 	for _, name := range []string{".argocd-source.yaml", ".argocd-source-" + s.app.Name + ".yaml"} {
 		p := path.Join(s.dir, name)
@@ -270,7 +272,7 @@ func (s *source) applyOverrides() error {
 		if err != nil {
 			return err
 		}
-		merged, err := MergePatch(orig, patch)
+		merged, err := jsonpatch.MergePatch(orig, patch)
 		if err != nil {
 			return at(s.repo.Root, p, 0, fmt.Errorf("apply override: %w", err))
 		}
@@ -282,37 +284,6 @@ func (s *source) applyOverrides() error {
 		s.src = out
 	}
 	return nil
-}
-
-// MergePatch applies an RFC 7386 JSON merge patch to doc.
-func MergePatch(doc, patch []byte) ([]byte, error) {
-	var d, p any
-	if err := json.Unmarshal(doc, &d); err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal(patch, &p); err != nil {
-		return nil, err
-	}
-	return json.Marshal(mergePatch(d, p))
-}
-
-func mergePatch(target, patch any) any {
-	pm, ok := patch.(map[string]any)
-	if !ok {
-		return patch
-	}
-	tm, ok := target.(map[string]any)
-	if !ok {
-		tm = map[string]any{}
-	}
-	for k, v := range pm {
-		if v == nil {
-			delete(tm, k)
-			continue
-		}
-		tm[k] = mergePatch(tm[k], v)
-	}
-	return tm
 }
 
 // ---- Directory sources

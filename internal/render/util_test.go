@@ -32,13 +32,6 @@ func TestEnvsubst(t *testing.T) {
 	}
 }
 
-func TestMergePatch(t *testing.T) {
-	got, err := MergePatch([]byte(`{"a":{"b":1,"c":2},"l":[1,2],"d":1}`), []byte(`{"a":{"b":null,"e":3},"l":[3],"d":null}`))
-	if err != nil || string(got) != `{"a":{"c":2,"e":3},"l":[3]}` {
-		t.Fatalf("%s %v", got, err)
-	}
-}
-
 func TestEscapeSetValue(t *testing.T) {
 	for in, want := range map[string]string{"a,b": `a\,b`, `a\,b`: `a\,b`, "{a,b}": "{a,b}", "plain": "plain"} {
 		if got := escapeSetValue(in); got != want {

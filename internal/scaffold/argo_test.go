@@ -42,7 +42,7 @@ func TestApplicationsAndProjectsAreConsistent(t *testing.T) {
 		if proj.Name != name || proj.Namespace != "argocd" {
 			t.Errorf("project %s named %s/%s", name, proj.Namespace, proj.Name)
 		}
-		if len(proj.Spec.SourceRepos) != 2 || !RepoAllowed(proj.Spec.SourceRepos, testRepoURL) || !RepoAllowed(proj.Spec.SourceRepos, testConfigsURL) {
+		if len(proj.Spec.SourceRepos) != 2 || !argo.SourcePermitted(proj, testRepoURL) || !argo.SourcePermitted(proj, testConfigsURL) {
 			t.Errorf("project %s sourceRepos %v", name, proj.Spec.SourceRepos)
 		}
 		projects[name] = proj
@@ -87,18 +87,12 @@ func TestApplicationsAndProjectsAreConsistent(t *testing.T) {
 			t.Errorf("%s: project %q does not exist", rel, app.Spec.Project)
 			return nil
 		}
-		allowedDest := false
-		for _, d := range proj.Spec.Destinations {
-			if d.Server == app.Spec.Destination.Server && globMatch(d.Namespace, app.Spec.Destination.Namespace) {
-				allowedDest = true
-			}
-		}
-		if !allowedDest {
+		if !argo.DestinationPermitted(proj, app.Spec.Destination) {
 			t.Errorf("%s: destination %+v not allowed by project %s", rel, app.Spec.Destination, proj.Name)
 		}
 		refs := map[string]string{}
 		for _, s := range app.Spec.GetSources() {
-			if !RepoAllowed(proj.Spec.SourceRepos, s.RepoURL) {
+			if !argo.SourcePermitted(proj, s.RepoURL) {
 				t.Errorf("%s: source %s not allowed by project %s", rel, s.RepoURL, proj.Name)
 			}
 			if s.Ref != "" {

@@ -22,6 +22,8 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
+
+	"github.com/gitopsctl/gitopsctl/internal/argo"
 )
 
 // rendered holds a service chart rendered like Argo CD renders it, every
@@ -37,6 +39,20 @@ type rendered struct {
 	sealed       *sealed.SealedSecret
 	raw          map[string]string // template path -> output
 	objectsTotal int
+}
+
+// splitDocs splits rendered template output into its non-empty documents.
+func splitDocs(s string) []string {
+	var out []string
+	for _, d := range argo.SplitDocuments([]byte(s)) {
+		for _, l := range strings.Split(string(d.Data), "\n") {
+			if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+				out = append(out, string(d.Data))
+				break
+			}
+		}
+	}
+	return out
 }
 
 // decodeStrict decodes one YAML document into v; unknown fields are errors.
@@ -543,7 +559,11 @@ func TestPlatformChartsRender(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, err := renderChart(c, comp.Name, comp.Namespace, nil)
+		rv, err := chartutil.ToRenderValues(c, map[string]any{}, chartutil.ReleaseOptions{Name: comp.Name, Namespace: comp.Namespace, Revision: 1, IsInstall: true}, chartutil.DefaultCapabilities)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := engine.Render(c, rv)
 		if err != nil {
 			t.Fatal(err)
 		}

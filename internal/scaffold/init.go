@@ -12,8 +12,10 @@ import (
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
 	"github.com/gitopsctl/gitopsctl/internal/config"
+	"github.com/gitopsctl/gitopsctl/internal/gitx"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
 	"github.com/gitopsctl/gitopsctl/templates"
+	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
 // InClusterServer is the destination of every generated Application: the
@@ -71,10 +73,10 @@ func Init(ctx context.Context, o InitOptions) (*InitResult, error) {
 	if err := o.complete(); err != nil {
 		return nil, err
 	}
-	var author, committer Identity
+	var author, committer object.Signature
 	if o.Git {
 		var err error
-		if author, committer, err = gitIdentities(o.Getenv, o.RepoDir); err != nil {
+		if author, committer, err = gitx.Identities(o.RepoDir, gitx.IdentityOptions{Getenv: o.Getenv}); err != nil {
 			return nil, fmt.Errorf("init --git: %w", err)
 		}
 		for _, dir := range []string{o.RepoDir, o.ConfigsDir} {
@@ -119,14 +121,15 @@ func Init(ctx context.Context, o InitOptions) (*InitResult, error) {
 		Configs:  RepoResult{Dir: o.ConfigsDir, Files: t.written(o.ConfigsDir)},
 	}
 	if o.Git {
-		when := o.Now()
-		var commits []*gitCommit
+		author.When = o.Now()
+		committer.When = author.When
+		var commits []*gitx.InitCommit
 		for _, r := range []*RepoResult{&res.Repo, &res.Configs} {
-			gc, err := initAndCommit(r.Dir, r.Files, "Initial layout (gitopsctl init)", author, committer, when)
+			gc, err := gitx.InitAndCommit(r.Dir, r.Files, "Initial layout (gitopsctl init)", author, committer)
 			commits = append(commits, gc)
 			if err != nil {
 				for _, c := range commits {
-					c.undo()
+					c.Undo()
 				}
 				t.rollback()
 				return nil, fmt.Errorf("init: %w", err)

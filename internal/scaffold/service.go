@@ -15,12 +15,12 @@ import (
 	"strings"
 	"time"
 
-	"helm.sh/helm/v3/pkg/chart/loader"
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
 	"github.com/gitopsctl/gitopsctl/internal/config"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
+	"github.com/gitopsctl/gitopsctl/internal/render"
 	"github.com/gitopsctl/gitopsctl/internal/safeyaml"
 	"github.com/gitopsctl/gitopsctl/templates"
 )
@@ -60,6 +60,9 @@ type ServiceOptions struct {
 	ConfigsURL string
 	Registry   string
 	Scope      string
+	// Capabilities (from .gitopsctl.yaml) stand in for the cluster when the
+	// chart is rendered to validate it.
+	Capabilities config.Capabilities
 
 	Image       string // repository without tag; default <registry>/<name>
 	Tag         string
@@ -370,20 +373,16 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// validateRender renders the staged chart with values.yaml, config.yaml and
-// secrets.yaml (new or kept) in Argo CD's order.
+// validateRender renders the staged chart as the service's Application
+// does: values.yaml, then config.yaml and secrets.yaml (new or kept) of the
+// configs-repo, with the capabilities of .gitopsctl.yaml.
 func (o *ServiceOptions) validateRender(repoFiles, configsFiles []file, chartPath string) error {
-	var bf []*loader.BufferedFile
+	sc := render.StagedChart{Dir: chartPath, ReleaseName: o.Name, Namespace: o.Namespace, Capabilities: o.Capabilities}
 	for _, f := range repoFiles {
 		if rel, ok := strings.CutPrefix(f.Path, chartPath+"/"); ok {
-			bf = append(bf, &loader.BufferedFile{Name: rel, Data: f.Data})
+			sc.Files = append(sc.Files, render.StagedFile{Name: rel, Data: f.Data})
 		}
 	}
-	c, err := loader.LoadFiles(bf)
-	if err != nil {
-		return err
-	}
-	var layers []map[string]any
 	for _, name := range []string{layout.ServiceConfigFile, layout.ServiceSecretsFile} {
 		rel := path.Join(o.Name, name)
 		shown := rel
@@ -395,18 +394,14 @@ func (o *ServiceOptions) validateRender(repoFiles, configsFiles []file, chartPat
 		}
 		if data == nil {
 			shown = filepath.Join(o.ConfigsDir, filepath.FromSlash(rel)) // kept: the user's file
+			var err error
 			if data, err = os.ReadFile(shown); err != nil {
 				return err
 			}
 		}
-		v, err := readValues(shown, data)
-		if err != nil {
-			return err
-		}
-		layers = append(layers, v)
+		sc.ValueFiles = append(sc.ValueFiles, render.StagedFile{Name: shown, Data: data})
 	}
-	_, err = renderChart(c, o.Name, o.Namespace, mergeValues(layers...))
-	return err
+	return renderChart(sc)
 }
 
 func (o *ServiceOptions) checkConflicts(chartPath, appPath string) error {
@@ -595,7 +590,8 @@ func (o *ServiceOptions) validate() ([]kv, error) {
 }
 
 // checkProject requires argo-apps/projects/<project>.yaml to be an
-// AppProject of that name that allows both repositories.
+// AppProject of that name whose sourceRepos admit both repositories as
+// Argo CD judges them (argo.SourcePermitted).
 func (o *ServiceOptions) checkProject() error {
 	p := filepath.Join(o.RepoDir, filepath.FromSlash(layout.ProjectsDir), o.Project+".yaml")
 	data, err := os.ReadFile(p)
@@ -621,35 +617,9 @@ func (o *ServiceOptions) checkProject() error {
 		return fmt.Errorf("%s: metadata.name is %q, expected %q", p, proj.Name, o.Project)
 	}
 	for _, u := range []string{o.RepoURL, o.ConfigsURL} {
-		if !RepoAllowed(proj.Spec.SourceRepos, u) {
+		if !argo.SourcePermitted(proj, u) {
 			return fmt.Errorf("project %s does not allow source repo %s (add it to spec.sourceRepos in %s)", o.Project, u, p)
 		}
 	}
 	return nil
-}
-
-// RepoAllowed reports whether url matches one of an AppProject's
-// sourceRepos patterns ("*", exact, or a glob); "!" patterns deny.
-func RepoAllowed(patterns []string, url string) bool {
-	allowed := false
-	for _, p := range patterns {
-		if neg, ok := strings.CutPrefix(p, "!"); ok {
-			if globMatch(neg, url) {
-				return false
-			}
-			continue
-		}
-		if globMatch(p, url) {
-			allowed = true
-		}
-	}
-	return allowed
-}
-
-func globMatch(pattern, s string) bool {
-	if pattern == "*" || pattern == s {
-		return true
-	}
-	ok, err := path.Match(pattern, s)
-	return err == nil && ok
 }

@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"os/exec"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -18,22 +16,9 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/gitopsctl/gitopsctl/internal/fsutil"
-	"github.com/gitopsctl/gitopsctl/internal/gitdiff"
+	"github.com/gitopsctl/gitopsctl/internal/gitx"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
 )
-
-// privatePatterns are the base-name globs of files that must never be in git.
-var privatePatterns = []string{"*.local.env", "*.local.state", "*.local.env.tmp-*", "*.local.state.tmp-*"}
-
-func isPrivate(name string) bool {
-	base := path.Base(name)
-	for _, p := range privatePatterns {
-		if ok, _ := path.Match(p, base); ok {
-			return true
-		}
-	}
-	return false
-}
 
 // TrackedPlaintext lists the plaintext and seal-state files under
 // configsDir that git tracks: staged in the index or committed in HEAD.
@@ -77,7 +62,7 @@ func TrackedPlaintext(configsDir string) ([]string, error) {
 		return nil, err
 	}
 	for _, name := range names {
-		if rel, ok := under(name); ok && isPrivate(name) {
+		if rel, ok := under(name); ok && layout.IsLocalFile(name) {
 			found[rel] = "staged or tracked"
 		}
 	}
@@ -105,7 +90,7 @@ func TrackedPlaintext(configsDir string) ([]string, error) {
 			return nil, err
 		default:
 			err = tree.Files().ForEach(func(f *object.File) error {
-				if isPrivate(f.Name) {
+				if layout.IsLocalFile(f.Name) {
 					if _, dup := found[f.Name]; !dup {
 						found[f.Name] = "committed"
 					}
@@ -195,51 +180,6 @@ func EnsureGitignore(configsDir string) (bool, error) {
 	return true, fsutil.WriteFileAtomic(p, []byte(out), 0o644)
 }
 
-// Services lists the services of the configs-repo: directories holding a
-// config.yaml or secrets.yaml.
-func Services(configsDir string) ([]string, error) {
-	entries, err := os.ReadDir(configsDir)
-	if err != nil {
-		return nil, fmt.Errorf("read configs-repo: %w", err)
-	}
-	var out []string
-	for _, e := range entries {
-		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
-			continue
-		}
-		for _, f := range []string{layout.ServiceConfigFile, layout.ServiceSecretsFile} {
-			if _, err := os.Stat(filepath.Join(configsDir, e.Name(), f)); err == nil {
-				out = append(out, e.Name())
-				break
-			}
-		}
-	}
-	return out, nil
-}
-
-// RequireService fails with a clear error unless service exists in the
-// configs-repo.
-func RequireService(configsDir, service string) error {
-	if service == "" || strings.ContainsAny(service, `/\`) || strings.HasPrefix(service, ".") {
-		return fmt.Errorf("invalid service name %q", service)
-	}
-	all, err := Services(configsDir)
-	if err != nil {
-		return err
-	}
-	for _, s := range all {
-		if s == service {
-			return nil
-		}
-	}
-	known := "none"
-	if len(all) > 0 {
-		known = strings.Join(all, ", ")
-	}
-	return fmt.Errorf("unknown service %q: no %s/%s or %s/%s in the configs-repo %s (services: %s)", service,
-		service, layout.ServiceConfigFile, service, layout.ServiceSecretsFile, configsDir, known)
-}
-
 // indexNames lists the paths in the git index. go-git reads index versions
 // 2 to 4; for what it cannot read (a split index, say) the git CLI answers.
 func indexNames(repo *git.Repository, root string) ([]string, error) {
@@ -254,7 +194,7 @@ func indexNames(repo *git.Repository, root string) ([]string, error) {
 	if _, lookErr := exec.LookPath("git"); lookErr != nil {
 		return nil, fmt.Errorf("read the git index of %s: %w", root, err)
 	}
-	out, cliErr := gitdiff.CLI(root, "ls-files", "-z", "--cached", "--full-name").Output()
+	out, cliErr := gitx.CLI(root, "ls-files", "-z", "--cached", "--full-name").Output()
 	if cliErr != nil {
 		return nil, fmt.Errorf("read the git index of %s: %v (and git ls-files: %v)", root, err, cliErr)
 	}

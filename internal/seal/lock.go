@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/gitopsctl/gitopsctl/internal/fsutil"
-	"github.com/gitopsctl/gitopsctl/internal/gitdiff"
+	"github.com/gitopsctl/gitopsctl/internal/gitx"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
 )
 
@@ -216,7 +216,7 @@ func GuardIgnored(configsDir string, services []string) error {
 	if len(paths) == 0 {
 		return nil
 	}
-	cmd := gitdiff.CLI(configsDir, "check-ignore", "--verbose", "--non-matching", "--no-index", "-z", "--stdin")
+	cmd := gitx.CLI(configsDir, "check-ignore", "--verbose", "--non-matching", "--no-index", "-z", "--stdin")
 	cmd.Stdin = strings.NewReader(strings.Join(paths, "\x00") + "\x00")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

@@ -30,9 +30,10 @@ import (
 	"github.com/bitnami-labs/sealed-secrets/pkg/crypto"
 
 	"github.com/gitopsctl/gitopsctl/internal/dotenv"
-	"github.com/gitopsctl/gitopsctl/internal/env/yamlmap"
 	"github.com/gitopsctl/gitopsctl/internal/fsutil"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
+	"github.com/gitopsctl/gitopsctl/internal/services"
+	"github.com/gitopsctl/gitopsctl/internal/yamledit"
 )
 
 // Sealer holds what sealing a service needs.
@@ -340,16 +341,16 @@ func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, e
 			e.doc = sf.Doc // already parsed
 		}
 		if len(toSeal) > 0 {
-			header := []yamlmap.KV{{Key: fieldScope, Value: string(cur.Scope)}, {Key: fieldFingerprint, Value: cur.Fingerprint}}
+			header := []yamledit.KV{{Key: fieldScope, Value: string(cur.Scope)}, {Key: fieldFingerprint, Value: cur.Fingerprint}}
 			if sf.hasSealed {
-				e.setAll(sealedPath, append(header, yamlmap.KV{Key: fieldSealedFor, Value: cur.Label}))
+				e.setAll(sealedPath, append(header, yamledit.KV{Key: fieldSealedFor, Value: cur.Label}))
 			} else {
 				e.setAll(sealedPath, header)
 				e.set(sealedPath, fieldSealedFor, cur.Label)
 			}
-			kvs := make([]yamlmap.KV, 0, len(toSeal))
+			kvs := make([]yamledit.KV, 0, len(toSeal))
 			for _, k := range toSeal {
-				kvs = append(kvs, yamlmap.KV{Key: k, Value: sealed[k]})
+				kvs = append(kvs, yamledit.KV{Key: k, Value: sealed[k]})
 			}
 			e.setAll(dataPath, kvs)
 		}
@@ -396,18 +397,18 @@ func shortFP(fp string) string {
 type editor struct {
 	name string
 	src  []byte
-	doc  *yamlmap.Doc // src parsed, when known
+	doc  *yamledit.Doc // src parsed, when known
 	err  error
 }
 
-func (e *editor) parsed() *yamlmap.Doc {
+func (e *editor) parsed() *yamledit.Doc {
 	if e.doc == nil && e.err == nil {
-		e.doc, e.err = yamlmap.Parse(e.name, e.src)
+		e.doc, e.err = yamledit.Parse(e.name, e.src)
 	}
 	return e.doc
 }
 
-func (e *editor) apply(f func(d *yamlmap.Doc) ([]byte, error)) {
+func (e *editor) apply(f func(d *yamledit.Doc) ([]byte, error)) {
 	d := e.parsed()
 	if e.err != nil {
 		return
@@ -423,15 +424,15 @@ func (e *editor) apply(f func(d *yamlmap.Doc) ([]byte, error)) {
 }
 
 func (e *editor) set(path []string, key, value string) {
-	e.apply(func(d *yamlmap.Doc) ([]byte, error) { return d.SetBefore(path, key, value, "encryptedData") })
+	e.apply(func(d *yamledit.Doc) ([]byte, error) { return d.SetBefore(path, key, value, "encryptedData") })
 }
 
-func (e *editor) setAll(path []string, kvs []yamlmap.KV) {
-	e.apply(func(d *yamlmap.Doc) ([]byte, error) { return d.SetAll(path, kvs) })
+func (e *editor) setAll(path []string, kvs []yamledit.KV) {
+	e.apply(func(d *yamledit.Doc) ([]byte, error) { return d.SetAll(path, kvs) })
 }
 
 func (e *editor) del(path []string, key string) {
-	e.apply(func(d *yamlmap.Doc) ([]byte, error) {
+	e.apply(func(d *yamledit.Doc) ([]byte, error) {
 		src, _, err := d.Delete(path, key)
 		return src, err
 	})
@@ -575,7 +576,7 @@ func selectServices(configsDir string, names []string, all bool) ([]string, erro
 		if len(names) > 0 {
 			return nil, fmt.Errorf("give service names or --all, not both")
 		}
-		return Services(configsDir)
+		return services.List(configsDir)
 	}
 	if len(names) == 0 {
 		return nil, fmt.Errorf("no service given: name services or pass --all")
@@ -583,7 +584,7 @@ func selectServices(configsDir string, names []string, all bool) ([]string, erro
 	seen := map[string]bool{}
 	var out []string
 	for _, n := range names {
-		if err := RequireService(configsDir, n); err != nil {
+		if err := services.Require(configsDir, n); err != nil {
 			return nil, err
 		}
 		if !seen[n] {

@@ -6,7 +6,7 @@ import (
 	"io/fs"
 	"os"
 
-	"github.com/gitopsctl/gitopsctl/internal/env/yamlmap"
+	"github.com/gitopsctl/gitopsctl/internal/yamledit"
 )
 
 // Paths and fields of secrets.yaml (the chart contract).
@@ -34,7 +34,7 @@ func NewSecretsFile(scope Scope) []byte {
 type SecretsFile struct {
 	Path        string
 	Exists      bool
-	Doc         *yamlmap.Doc
+	Doc         *yamledit.Doc
 	Scope       string
 	Fingerprint string
 	SealedFor   string
@@ -56,7 +56,7 @@ func ReadSecretsFile(path string) (*SecretsFile, error) {
 
 // ParseSecretsFile parses secrets.yaml content.
 func ParseSecretsFile(path string, data []byte, exists bool) (*SecretsFile, error) {
-	doc, err := yamlmap.Parse(path, data)
+	doc, err := yamledit.Parse(path, data)
 	if err != nil {
 		return nil, err
 	}

@@ -71,14 +71,21 @@ func (s Style) String() string {
 }
 
 // Error is a problem with the document or the path, at a 1-based line
-// (0 when no line applies). Callers prefix the file name.
+// (0 when no line applies). File is set by Parse (Doc's errors); Set and
+// Get leave it empty and their callers prefix the file name.
 type Error struct {
+	File string
 	Line int
 	Msg  string
 }
 
 func (e *Error) Error() string {
-	if e.Line > 0 {
+	switch {
+	case e.File != "" && e.Line > 0:
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	case e.File != "":
+		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	case e.Line > 0:
 		return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
 	}
 	return e.Msg

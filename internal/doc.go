@@ -1,0 +1,35 @@
+// Package internal holds gitopsctl's packages. It has no code of its own:
+// this comment is the map of which packages may import which, and
+// layering_test.go fails the build when an import breaks it.
+//
+// Layers, from the top:
+//
+//   - main: cmd/gitopsctl. Imports cli (and iostreams for the real
+//     streams).
+//   - tools: scripts/sealkit and render/benchgen/cmd/benchgen, programs for
+//     development. May import anything below cli.
+//   - cli: internal/cli, the cobra commands. Parses flags, calls one verb
+//     package per command, prints what it returns. May import every verb and
+//     shared package.
+//   - verb packages, one per job: scaffold (init, new-service), env, seal,
+//     bump, render, diff, check. A verb package imports shared packages and
+//     never another verb package, except these edges, each because one job
+//     is built on another:
+//     env → seal (env set/unset of a secret seals it);
+//     seal → render (the SealedSecret's name and namespace come from
+//     rendering the service's Application);
+//     diff → render and check → render (both compare or inspect what the
+//     renderer produces; render owns the inputs and affected-app
+//     selection they share);
+//     scaffold → render (new-service validates its chart through the one
+//     Helm rendering path).
+//   - shared packages, used by any verb: argo (Argo CD types and matching
+//     rules), config (.gitopsctl.yaml), layout (repository layout names),
+//     services (the configs-repo's service registry), gitrepo (files of a
+//     git revision as an fs.FS), gitx (commit, push, diff, status, init,
+//     identity), manifest, yamledit (byte-exact YAML edits), safeyaml,
+//     dotenv, fsutil (atomic writes, locks), iostreams, and templates (the
+//     embedded files). A shared package imports only shared packages.
+//   - test support: gittest, seal/sealtest, render/benchgen. Imported by
+//     tests and tools only; they import shared packages.
+package internal

@@ -1,0 +1,181 @@
+package internal
+
+import (
+	"bytes"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/gitopsctl/gitopsctl/"
+
+// Layers of the module's packages (see doc.go). A package missing here
+// fails the test: a new package needs a decision.
+const (
+	layerMain    = "main"
+	layerTool    = "tool"
+	layerCLI     = "cli"
+	layerVerb    = "verb"
+	layerShared  = "shared"
+	layerTesting = "test support"
+)
+
+var layers = map[string]string{
+	"cmd/gitopsctl":                         layerMain,
+	"scripts/sealkit":                       layerTool,
+	"internal/render/benchgen/cmd/benchgen": layerTool,
+	"internal/cli":                          layerCLI,
+
+	"internal/scaffold": layerVerb,
+	"internal/env":      layerVerb,
+	"internal/seal":     layerVerb,
+	"internal/bump":     layerVerb,
+	"internal/render":   layerVerb,
+	"internal/diff":     layerVerb,
+	"internal/check":    layerVerb,
+
+	"internal/argo":      layerShared,
+	"internal/config":    layerShared,
+	"internal/layout":    layerShared,
+	"internal/services":  layerShared,
+	"internal/gitrepo":   layerShared,
+	"internal/gitx":      layerShared,
+	"internal/manifest":  layerShared,
+	"internal/yamledit":  layerShared,
+	"internal/safeyaml":  layerShared,
+	"internal/dotenv":    layerShared,
+	"internal/fsutil":    layerShared,
+	"internal/iostreams": layerShared,
+	"templates":          layerShared,
+
+	"internal": layerShared, // this package: the map, no code
+
+	"internal/gittest":         layerTesting,
+	"internal/seal/sealtest":   layerTesting,
+	"internal/render/benchgen": layerTesting,
+}
+
+// verbImports are the only imports allowed from one verb package to
+// another (the reasons are in doc.go).
+var verbImports = map[[2]string]bool{
+	{"internal/env", "internal/seal"}:        true,
+	{"internal/seal", "internal/render"}:     true,
+	{"internal/diff", "internal/render"}:     true,
+	{"internal/check", "internal/render"}:    true,
+	{"internal/scaffold", "internal/render"}: true,
+}
+
+// mayImport says which layers a layer may import.
+var mayImport = map[string][]string{
+	layerMain:    {layerCLI, layerShared},
+	layerTool:    {layerVerb, layerShared, layerTesting},
+	layerCLI:     {layerVerb, layerShared},
+	layerVerb:    {layerVerb, layerShared}, // verb → verb only per verbImports
+	layerShared:  {layerShared},
+	layerTesting: {layerShared, layerTesting},
+}
+
+// violations lists the imports (package → its module imports, both
+// relative to the module) that break the layering.
+func violations(imports map[string][]string) []string {
+	var out []string
+	for pkg, deps := range imports {
+		from, ok := layers[pkg]
+		if !ok {
+			out = append(out, fmt.Sprintf("%s: package has no layer; add it to layers in internal/layering_test.go and to internal/doc.go", pkg))
+			continue
+		}
+		for _, dep := range deps {
+			to, ok := layers[dep]
+			if !ok {
+				continue // reported as a package of its own
+			}
+			allowed := false
+			for _, l := range mayImport[from] {
+				allowed = allowed || l == to
+			}
+			if from == layerVerb && to == layerVerb {
+				allowed = verbImports[[2]string{pkg, dep}]
+			}
+			if !allowed {
+				out = append(out, fmt.Sprintf("%s (%s) imports %s (%s): not allowed by the layering in internal/doc.go", pkg, from, dep, to))
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// moduleImports runs go list over the module: each package's non-test
+// imports within the module, paths relative to the module.
+func moduleImports(t *testing.T) map[string][]string {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	cmd := exec.Command(goBin, "list", "-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}`, module+"...")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, stderr.String())
+	}
+	imports := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		pkg := strings.TrimPrefix(f[0], module)
+		imports[pkg] = nil
+		for _, dep := range f[1:] {
+			if rel, ok := strings.CutPrefix(dep, module); ok {
+				imports[pkg] = append(imports[pkg], rel)
+			}
+		}
+	}
+	return imports
+}
+
+func TestLayering(t *testing.T) {
+	imports := moduleImports(t)
+	if len(imports) < len(layers)/2 {
+		t.Fatalf("go list found only %d packages", len(imports))
+	}
+	for _, v := range violations(imports) {
+		t.Error(v)
+	}
+	for pkg := range layers {
+		if _, ok := imports[pkg]; !ok {
+			t.Errorf("%s is in layers but not in the module; remove it", pkg)
+		}
+	}
+}
+
+// TestLayeringRules shows the rules reject what they should.
+func TestLayeringRules(t *testing.T) {
+	for _, tc := range []struct {
+		pkg, dep string
+		bad      bool
+	}{
+		{"internal/check", "internal/diff", true},
+		{"internal/check", "internal/render", false},
+		{"internal/render", "internal/seal", true},
+		{"internal/seal", "internal/env", true},
+		{"internal/env", "internal/seal", false},
+		{"internal/gitx", "internal/render", true},
+		{"internal/yamledit", "internal/safeyaml", false},
+		{"internal/bump", "internal/cli", true},
+		{"internal/seal", "internal/seal/sealtest", true},
+		{"internal/cli", "internal/bump", false},
+		{"cmd/gitopsctl", "internal/seal", true},
+		{"internal/newpkg", "internal/layout", true},
+	} {
+		got := violations(map[string][]string{tc.pkg: {tc.dep}})
+		if (len(got) > 0) != tc.bad {
+			t.Errorf("%s → %s: violations %q, want bad=%v", tc.pkg, tc.dep, got, tc.bad)
+		}
+	}
+}

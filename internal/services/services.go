@@ -1,0 +1,58 @@
+// Package services is the configs-repo's service registry: a service is a
+// top-level directory of the configs-repo holding a config.yaml or a
+// secrets.yaml.
+package services
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gitopsctl/gitopsctl/internal/layout"
+)
+
+// List lists the services of the configs-repo: directories holding a
+// config.yaml or secrets.yaml.
+func List(configsDir string) ([]string, error) {
+	entries, err := os.ReadDir(configsDir)
+	if err != nil {
+		return nil, fmt.Errorf("read configs-repo: %w", err)
+	}
+	var out []string
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		for _, f := range []string{layout.ServiceConfigFile, layout.ServiceSecretsFile} {
+			if _, err := os.Stat(filepath.Join(configsDir, e.Name(), f)); err == nil {
+				out = append(out, e.Name())
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// Require fails with a clear error unless service exists in the
+// configs-repo.
+func Require(configsDir, service string) error {
+	if service == "" || strings.ContainsAny(service, `/\`) || strings.HasPrefix(service, ".") {
+		return fmt.Errorf("invalid service name %q", service)
+	}
+	all, err := List(configsDir)
+	if err != nil {
+		return err
+	}
+	for _, s := range all {
+		if s == service {
+			return nil
+		}
+	}
+	known := "none"
+	if len(all) > 0 {
+		known = strings.Join(all, ", ")
+	}
+	return fmt.Errorf("unknown service %q: no %s/%s or %s/%s in the configs-repo %s (services: %s)", service,
+		service, layout.ServiceConfigFile, service, layout.ServiceSecretsFile, configsDir, known)
+}
