@@ -441,6 +441,9 @@ func (ws *Workspace) mapRemotes() {
 				if _, ok := ws.repos[k]; !ok {
 					ws.repos[k] = ws.gitops
 					ws.gitopsURLs = append(ws.gitopsURLs, k)
+					if ws.gitops.url == "" {
+						ws.gitops.url = u
+					}
 				}
 			}
 		}
@@ -450,6 +453,9 @@ func (ws *Workspace) mapRemotes() {
 			for _, u := range rm.URLs {
 				if k := NormalizeURL(u); ws.repos[k] == nil {
 					ws.repos[k] = ws.configs
+					if ws.configs.url == "" {
+						ws.configs.url = u
+					}
 				}
 			}
 		}
