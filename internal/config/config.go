@@ -61,6 +61,10 @@ type Config struct {
 	// ChartMirrors maps chart repository URL prefixes (https://… Helm
 	// repositories, oci://host/path) to mirrors; the longest prefix wins.
 	ChartMirrors map[string]string `yaml:"chartMirrors,omitempty" json:"chartMirrors,omitempty"`
+	// Roots are the root Application manifests or directories render, diff
+	// and check start from (relative to the gitops-repo root; default
+	// root-app.yaml, else the roots found in the repository).
+	Roots []string `yaml:"roots,omitempty" json:"roots,omitempty"`
 }
 
 // Defaults applied to fields the file leaves empty.

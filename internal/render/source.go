@@ -115,7 +115,7 @@ func (ws *Workspace) renderSources(a *App) ([]manifest.Object, []string, error) 
 		if _, dup := refs["$"+src.Ref]; dup {
 			return nil, nil, s.errAt(".ref", fmt.Errorf("source ref %q is defined more than once", src.Ref))
 		}
-		e, err := ws.repoFor(src.RepoURL)
+		e, err := ws.sourceEntry(src)
 		if err != nil {
 			return nil, nil, s.errAt(".repoURL", err)
 		}
@@ -148,7 +148,7 @@ func (s *source) render() ([]manifest.Object, error) {
 	if s.src.Chart != "" {
 		return s.renderRepoChart()
 	}
-	e, err := s.ws.repoFor(s.src.RepoURL)
+	e, err := s.ws.sourceEntry(s.src)
 	if err != nil {
 		return nil, s.errAt(".repoURL", err)
 	}
@@ -304,7 +304,7 @@ func (s *source) renderDirectory() ([]manifest.Object, error) {
 		}
 		for _, fo := range fobjs {
 			u := &unstructured.Unstructured{Object: fo.Object}
-			if argo.IsApplication(fo.Object) || argo.IsAppProject(fo.Object) {
+			if argo.IsApplication(fo.Object) || argo.IsAppProject(fo.Object) || isAppSet(fo.Object) {
 				s.ws.recordDef(u, objDef{doc: fo.Doc, file: full, start: fo.Start, line: fo.Line, repoDir: s.repo.Root})
 			}
 			out = append(out, manifest.Object{App: s.app.Name, Source: full, Object: u})
