@@ -277,7 +277,7 @@ func TestUnknownGitRepoMessage(t *testing.T) {
 		"gitops/argo-apps/lost.yaml": app("lost", "  project: default\n  source:\n    repoURL: https://example.com/lost.git\n    path: x\n  destination: { server: https://kubernetes.default.svc, namespace: apps }\n"),
 	})
 	e := renderErr(t, cfg, "lost").Error()
-	if !strings.Contains(e, "git repository https://example.com/lost.git has no local checkout") || !strings.Contains(e, "(known: "+NormalizeURL(gitopsURL)+")") || !strings.Contains(e, "a source with chart:") {
+	if !strings.Contains(e, "git repository https://example.com/lost.git has no local checkout") || !strings.Contains(e, "known git repositories: "+NormalizeURL(gitopsURL)+" (gitops-repo)") || !strings.Contains(e, "a source with chart:") {
 		t.Fatalf("got %s", e)
 	}
 }

@@ -591,7 +591,7 @@ type UnknownRepoError struct {
 }
 
 func (e *UnknownRepoError) Error() string {
-	msg := fmt.Sprintf("repository %s has no local checkout: pass --configs DIR if it is the configs-repo (a clone of it, whose remote has that URL), or map it to a checkout in repos: of %s (or set gitopsRepo.url / configsRepo.url); a Helm repository or OCI registry is a source with chart: instead, fetched into the chart cache", e.URL, layout.ConfigFileName)
+	msg := fmt.Sprintf("git repository %s has no local checkout: pass --configs DIR if it is the configs-repo (a clone of it, whose remote has that URL), or map it to a checkout in repos: of %s (or set gitopsRepo.url / configsRepo.url); a Helm repository or OCI registry is a source with chart: instead, fetched into the chart cache", e.URL, layout.ConfigFileName)
 	if len(e.Git) > 0 {
 		msg += "; known git repositories: " + strings.Join(e.Git, ", ")
 	} else {
