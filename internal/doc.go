@@ -24,13 +24,14 @@
 //     scaffold → render (new-service validates its chart through the one
 //     Helm rendering path).
 //   - shared packages, used by any verb: argo (Argo CD types and matching
-//     rules), config (.gitopsctl.yaml), layout (repository layout names),
+//     rules), charts (the remote chart cache), config (.gitopsctl.yaml), layout (repository layout names),
 //     services (the configs-repo's service registry), gitrepo (files of a
 //     git revision as an fs.FS), gitx (commit, push, diff, status, init,
 //     identity), manifest, yamledit (byte-exact YAML edits), safeyaml,
 //     dotenv, fsutil (atomic writes, locks), iostreams, and templates (the
 //     embedded files). A shared package imports only shared packages.
 //   - test support: gittest, seal/sealtest, render/benchgen,
-//     testutil/golden (golden files and the one -update flag). Imported by
+//     charts/chartstest, testutil/golden (golden files and the one -update
+//     flag). Imported by
 //     tests and tools only; they import shared packages.
 package internal

@@ -37,6 +37,7 @@ var layers = map[string]string{
 	"internal/check":    layerVerb,
 
 	"internal/argo":      layerShared,
+	"internal/charts":    layerShared,
 	"internal/config":    layerShared,
 	"internal/layout":    layerShared,
 	"internal/services":  layerShared,
@@ -52,10 +53,11 @@ var layers = map[string]string{
 
 	"internal": layerShared, // this package: the map, no code
 
-	"internal/gittest":         layerTesting,
-	"internal/seal/sealtest":   layerTesting,
-	"internal/render/benchgen": layerTesting,
-	"internal/testutil/golden": layerTesting,
+	"internal/gittest":           layerTesting,
+	"internal/seal/sealtest":     layerTesting,
+	"internal/render/benchgen":   layerTesting,
+	"internal/charts/chartstest": layerTesting,
+	"internal/testutil/golden":   layerTesting,
 }
 
 // verbImports are the only imports allowed from one verb package to

@@ -129,6 +129,12 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	repos := []*repoState{{name: RepoGitops, dir: o.GitopsDir, index: o.GitopsIndex}, {name: RepoConfigs, dir: o.ConfigsDir, index: o.ConfigsIndex}}
 	changes := render.Changes{}
 	for _, r := range repos {
+		if r.name == RepoConfigs && !isDir(r.dir) {
+			// No configs-repo: only an app reading one needs it, and that
+			// app's render says so.
+			changes[r.name] = []string{}
+			continue
+		}
 		g, err := gitx.OpenReader(r.dir)
 		if err != nil {
 			if errors.Is(err, gitx.ErrNotRepo) && !partial {
@@ -338,4 +344,9 @@ func intersect(a, b []string) []string {
 		}
 	}
 	return out
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
 }

@@ -24,6 +24,7 @@ type checkOptions struct {
 	staged      bool
 	base        string
 	configsBase string
+	roots       []string
 }
 
 func newCheckCmd(f *Factory) *cobra.Command {
@@ -75,6 +76,7 @@ Exit codes: 0 clean, 3 problems found, 1 error.`,
 	fl.BoolVar(&o.staged, "staged", false, "check only what is staged, rendered from the index (for a pre-commit hook; honours GIT_INDEX_FILE)")
 	fl.StringVar(&o.base, "base", "", "check only what changed in the gitops-repo since this revision")
 	fl.StringVar(&o.configsBase, "configs-base", "", "with --base: configs-repo revision to compare with (default HEAD)")
+	fl.StringArrayVar(&o.roots, "root", nil, "root Application manifest `FILE` or directory (repeatable; default as for render)")
 	return cmd
 }
 
@@ -89,8 +91,12 @@ func runCheck(cmd *cobra.Command, f *Factory, o *checkOptions) error {
 	if err != nil {
 		return err
 	}
+	roots, err := renderRootPaths(cfg.RepoDir, o.roots)
+	if err != nil {
+		return err
+	}
 	ctx := cmd.Context()
-	ropts := render.Options{Config: cfg}
+	ropts := render.Options{Config: cfg, Roots: roots, Branches: []string{o.base}}
 	var gitopsIndex, configsIndex string
 	if o.staged {
 		// Render what is staged, read from the indexes: in a pre-commit
@@ -120,6 +126,7 @@ func runCheck(cmd *cobra.Command, f *Factory, o *checkOptions) error {
 	if err != nil {
 		return err
 	}
+	res.Notes = append(append(ws.Notes(), res.Notes...), ws.Warnings()...)
 	for _, n := range res.Notes {
 		fmt.Fprintf(f.IO.ErrOut, "note: %s\n", n)
 	}

@@ -1,13 +1,16 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
+	"github.com/gitopsctl/gitopsctl/internal/config"
 	"github.com/gitopsctl/gitopsctl/internal/diff"
 	"github.com/gitopsctl/gitopsctl/internal/render"
 )
@@ -17,6 +20,7 @@ type diffOptions struct {
 	base, head               string
 	configsBase, configsHead string
 	format                   string
+	roots                    []string
 }
 
 func newDiffCmd(f *Factory) *cobra.Command {
@@ -68,6 +72,7 @@ Exit codes: 0 no change, 3 changes, 1 error (including an app that fails to rend
 	fl.StringVar(&o.configsBase, "configs-base", "", "configs-repo base revision (default HEAD)")
 	fl.StringVar(&o.configsHead, "configs-head", "", "configs-repo head revision (default: the work tree)")
 	enumFlag(cmd, fl, &o.format, "format", "", "text", []string{"text", "markdown"}, "text or markdown (-o json for JSON)")
+	fl.StringArrayVar(&o.roots, "root", nil, "root Application manifest `FILE` or directory, read at each side where present (repeatable; default as for render)")
 	return cmd
 }
 
@@ -79,12 +84,17 @@ func runDiff(cmd *cobra.Command, f *Factory, o *diffOptions) error {
 	if err != nil {
 		return err
 	}
+	roots, err := renderRootPaths(cfg.RepoDir, o.roots)
+	if err != nil {
+		return err
+	}
 	ctx := cmd.Context()
+	sides := &diffSides{}
 	res, err := diff.Run(ctx, diff.RunOptions{
 		GitopsDir: cfg.RepoDir, ConfigsDir: cfg.ConfigsDir,
 		Base: o.base, Head: o.head, ConfigsBase: o.configsBase, ConfigsHead: o.configsHead,
 		Apps: o.apps,
-		Open: diff.RenderOpener(cfg),
+		Open: sides.opener(cfg, roots, []string{o.base, o.head, o.configsBase, o.configsHead}),
 	})
 	if ue := (*render.UnknownAppsError)(nil); errors.As(err, &ue) {
 		return usageError("%v", err)
@@ -93,6 +103,9 @@ func runDiff(cmd *cobra.Command, f *Factory, o *diffOptions) error {
 		err = ctx.Err() // interrupted: print nothing half-compared
 	}
 	if err != nil {
+		return err
+	}
+	if err := sides.finish(f, res); err != nil {
 		return err
 	}
 	err = printDataStream(f, res, func(w io.Writer) error {
@@ -109,6 +122,61 @@ func runDiff(cmd *cobra.Command, f *Factory, o *diffOptions) error {
 	}
 	if res.Changed() {
 		return SilentExit(ExitProblems)
+	}
+	return nil
+}
+
+// diffSides opens each side with the roots present at its revision and
+// collects what the sides say about their roots.
+type diffSides struct {
+	mu  sync.Mutex
+	wss []*render.Workspace
+}
+
+func (d *diffSides) opener(cfg *config.Loaded, roots, branches []string) diff.Opener {
+	return func(ctx context.Context, rev, configsRev string) (diff.Side, error) {
+		ws, err := render.Open(ctx, render.Options{Config: cfg, Rev: rev, ConfigsRev: configsRev,
+			Roots: roots, MissingRootsOK: true, Branches: branches})
+		if err != nil {
+			return nil, err
+		}
+		d.mu.Lock()
+		d.wss = append(d.wss, ws)
+		d.mu.Unlock()
+		return render.NewSide(cfg, ws), nil
+	}
+}
+
+// finish fails when neither side has a root, and prints (and records in
+// res) the sides' notes and warnings once each.
+func (d *diffSides) finish(f *Factory, res *diff.Result) error {
+	seen := map[string]bool{}
+	anyRoot := false
+	for _, ws := range d.wss {
+		if len(ws.Roots().Files) > 0 {
+			anyRoot = true
+		}
+		for _, n := range ws.Notes() {
+			if !seen[n] {
+				seen[n] = true
+				res.Notes = append(res.Notes, n)
+				fmt.Fprintf(f.IO.ErrOut, "note: %s\n", n)
+			}
+		}
+		for _, w := range ws.Warnings() {
+			if !seen[w] {
+				seen[w] = true
+				res.Warnings = append(res.Warnings, w)
+				fmt.Fprintf(f.IO.ErrOut, "Warning: %s\n", w)
+			}
+		}
+	}
+	if !anyRoot && len(d.wss) > 0 {
+		gr, err := d.wss[0].GitopsRepo()
+		if err != nil {
+			return err
+		}
+		return &render.NoRootsError{Repo: gr.Root}
 	}
 	return nil
 }

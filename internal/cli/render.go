@@ -18,7 +18,7 @@ import (
 
 type renderOptions struct {
 	Apps        []string
-	Root        string
+	Roots       []string
 	Rev         string
 	ConfigsRev  string
 	OutDir      string
@@ -32,17 +32,25 @@ func newRenderCmd(f *Factory) *cobra.Command {
 		Short: "Render Applications offline exactly as Argo CD would",
 		Long: `Render Applications offline exactly as Argo CD would.
 
-render starts at the root Application (root-app.yaml), discovers every
+render starts at the root Applications (--root, else roots: in
+.gitopsctl.yaml, else root-app.yaml, else the Application manifests outside
+chart directories that no other Application reaches, named in a note on
+stderr), discovers every
 Application and AppProject the App of Apps manages (nested app-of-apps
 included), and renders each one from local checkouts: multi-source Helm
 charts with $ref value files from the configs-repo, values, parameters,
 .argocd-source overrides and plain manifest directories. Repository URLs map
 to local directories: gitopsRepo and configsRepo in .gitopsctl.yaml, plus
-its repos: map for any other repository.
+its repos: map for any other repository. chart: sources and remote chart
+dependencies come from the chart cache, fetched on first use (Helm
+repositories and OCI registries); --offline forbids any network access and
+'gitopsctl charts pull' fills the cache beforehand.
 
 By default both repositories are read as working trees, uncommitted edits
 included; --rev and --configs-rev read a commit straight from git instead
-(nothing is checked out). The .gitopsctl.yaml capabilities stand in for the
+(nothing is checked out). A source whose targetRevision names a tag, a
+commit or a branch other than the one under review (the checked-out branch,
+or the branch --rev names) is read at that revision from git. The .gitopsctl.yaml capabilities stand in for the
 cluster (kube version, API versions).
 
 Output is a YAML stream with "# Source: <app>/<template>" comments, or one
@@ -68,7 +76,7 @@ fault; the other apps are still printed, and the exit code is 1.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&o.Root, "root", "", "root Application manifest `FILE` (default: root-app.yaml in the gitops-repo)")
+	fl.StringArrayVar(&o.Roots, "root", nil, "root Application manifest `FILE` or directory (repeatable; default: roots: in .gitopsctl.yaml, else root-app.yaml, else the roots found in the repository)")
 	fl.StringVar(&o.Rev, "rev", "", "render the gitops-repo at `REV` (branch, tag, commit, HEAD~1; default: the working tree)")
 	fl.StringVar(&o.ConfigsRev, "configs-rev", "", "render the configs-repo at `REV` (default: the working tree)")
 	fl.StringVar(&o.OutDir, "out", "", "write one file per object under `DIR` instead of printing")
@@ -90,6 +98,19 @@ func tuneGCForBatch() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(768 << 20)
 	}
+}
+
+// renderRootPaths turns each --root into a path relative to the gitops-repo root.
+func renderRootPaths(repoDir string, roots []string) ([]string, error) {
+	out := make([]string, 0, len(roots))
+	for _, r := range roots {
+		p, err := renderRootPath(repoDir, r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // renderRootPath turns --root into a path relative to the gitops-repo root.
@@ -121,16 +142,17 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 	if err != nil {
 		return err
 	}
-	root, err := renderRootPath(cfg.RepoDir, o.Root)
+	roots, err := renderRootPaths(cfg.RepoDir, o.Roots)
 	if err != nil {
 		return err
 	}
 	tuneGCForBatch()
 	ctx := cmd.Context()
-	ws, err := render.Open(ctx, render.Options{Config: cfg, Rev: o.Rev, ConfigsRev: o.ConfigsRev, Root: root})
+	ws, err := render.Open(ctx, render.Options{Config: cfg, Rev: o.Rev, ConfigsRev: o.ConfigsRev, Roots: roots})
 	if err != nil {
 		return err
 	}
+	printWorkspaceNotes(f, ws)
 	results, err := ws.Render(ctx, o.Apps...)
 	if err != nil {
 		var ue *render.UnknownAppsError
@@ -166,7 +188,7 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 			return err
 		}
 		fmt.Fprintf(f.IO.ErrOut, "Wrote %s for %s to %s\n", count(len(files), "file", "files"), count(len(results)-failed, "app", "apps"), o.OutDir)
-	} else if err := printDataStream(f, render.JSONObjects(objs, wo), func(w io.Writer) error {
+	} else if err := printDataStream(f, render.JSONOutput(ws, results, objs, wo), func(w io.Writer) error {
 		return render.WriteYAML(w, objs, wo)
 	}); err != nil {
 		return err
@@ -176,4 +198,15 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 		return SilentExit(ExitError)
 	}
 	return nil
+}
+
+// printWorkspaceNotes tells, on stderr, which roots were found and which
+// ApplicationSets are not rendered.
+func printWorkspaceNotes(f *Factory, ws *render.Workspace) {
+	for _, n := range ws.Notes() {
+		fmt.Fprintf(f.IO.ErrOut, "note: %s\n", n)
+	}
+	for _, w := range ws.Warnings() {
+		fmt.Fprintf(f.IO.ErrOut, "Warning: %s\n", w)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -71,6 +72,15 @@ func (f *Factory) Config() (*config.Loaded, error) {
 		File:       f.v.GetString("config"),
 	})
 	if err != nil {
+		return nil, err
+	}
+	l.Offline = f.v.GetBool("offline")
+	if d := f.v.GetString("cache-dir"); d != "" {
+		if l.ChartCacheDir, err = filepath.Abs(d); err != nil {
+			return nil, err
+		}
+	}
+	if err := l.AddChartMirrors(f.Getenv(config.EnvChartMirrors)); err != nil {
 		return nil, err
 	}
 	f.loaded = l
@@ -136,6 +146,8 @@ Exit codes: 0 ok, 1 error, 2 usage error, 3 check found a problem or diff found 
 	pf.String("configs", "", "configs-repo root (default: configsRepo.path in .gitopsctl.yaml)")
 	pf.String("config", "", "config file (default: <repo>/.gitopsctl.yaml)")
 	enumFlag(root, pf, &f.output, "output", "o", "text", []string{"text", "json", "yaml"}, "output format where a command prints data: text, json or yaml")
+	pf.Bool("offline", false, "never use the network: remote charts come from the chart cache only (fill it with 'gitopsctl charts pull')")
+	pf.String("cache-dir", "", "chart cache `DIR` (default: the user cache dir's gitopsctl/charts)")
 	// Bound now, not only when a command runs, so that shell completion
 	// (which runs no command hooks) sees GITOPSCTL_REPO and friends too.
 	pf.VisitAll(func(fl *pflag.Flag) { _ = f.v.BindPFlag(fl.Name, fl) })
@@ -158,6 +170,7 @@ Exit codes: 0 ok, 1 error, 2 usage error, 3 check found a problem or diff found 
 		newDiffCmd(f),
 		newCheckCmd(f),
 		newHookCmd(f),
+		newChartsCmd(f),
 	)
 	return root
 }

@@ -58,6 +58,13 @@ type Config struct {
 	// Repos maps further repository URLs to local checkouts (relative to the
 	// gitops-repo), for Applications whose sources live elsewhere.
 	Repos map[string]string `yaml:"repos,omitempty" json:"repos,omitempty"`
+	// ChartMirrors maps chart repository URL prefixes (https://… Helm
+	// repositories, oci://host/path) to mirrors; the longest prefix wins.
+	ChartMirrors map[string]string `yaml:"chartMirrors,omitempty" json:"chartMirrors,omitempty"`
+	// Roots are the root Application manifests or directories render, diff
+	// and check start from (relative to the gitops-repo root; default
+	// root-app.yaml, else the roots found in the repository).
+	Roots []string `yaml:"roots,omitempty" json:"roots,omitempty"`
 }
 
 // Defaults applied to fields the file leaves empty.
@@ -82,6 +89,11 @@ type Loaded struct {
 	RepoDir string `json:"repoDir"`
 	// ConfigsDir is the absolute configs-repo root.
 	ConfigsDir string `json:"configsDir"`
+
+	// Offline forbids network access for remote charts (--offline).
+	Offline bool `json:"offline,omitempty"`
+	// ChartCacheDir is the chart cache (--cache-dir; "" = the default).
+	ChartCacheDir string `json:"chartCacheDir,omitempty"`
 
 	loaded       bool   // made by Load (else built in code: every directory trusted)
 	data         []byte // the file's content, for locating keys
@@ -236,4 +248,28 @@ func (l *Loaded) RepoPath(p string) string {
 // Marshal renders a config as YAML in the documented key order.
 func Marshal(c Config) ([]byte, error) {
 	return yaml.MarshalWithOptions(c, yaml.IndentSequence(true))
+}
+
+// EnvChartMirrors adds chart mirrors to those of the config file.
+const EnvChartMirrors = "GITOPSCTL_CHART_MIRRORS"
+
+// AddChartMirrors merges mirrors given as "PREFIX=MIRROR[,PREFIX=MIRROR...]"
+// (the GITOPSCTL_CHART_MIRRORS format) over chartMirrors.
+func (l *Loaded) AddChartMirrors(spec string) error {
+	for _, part := range strings.Split(spec, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(part, "=")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if !ok || k == "" || v == "" {
+			return fmt.Errorf("%s: %q is not PREFIX=MIRROR", EnvChartMirrors, part)
+		}
+		if l.ChartMirrors == nil {
+			l.ChartMirrors = map[string]string{}
+		}
+		l.ChartMirrors[k] = v
+	}
+	return nil
 }

@@ -48,3 +48,24 @@ func TestParseStrictWithLine(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestChartMirrors(t *testing.T) {
+	repo := t.TempDir()
+	cfg := "chartMirrors:\n  https://charts.example.com: https://mirror.example.com/charts\n"
+	if err := os.WriteFile(filepath.Join(repo, ".gitopsctl.yaml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := Load(Options{RepoDir: repo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.AddChartMirrors("oci://ghcr.io=oci://mirror.example.com/ghcr, https://charts.example.com=https://other.example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if len(l.ChartMirrors) != 2 || l.ChartMirrors["oci://ghcr.io"] != "oci://mirror.example.com/ghcr" || l.ChartMirrors["https://charts.example.com"] != "https://other.example.com" {
+		t.Fatalf("got %v", l.ChartMirrors)
+	}
+	if err := l.AddChartMirrors("nomirror"); err == nil || !strings.Contains(err.Error(), "GITOPSCTL_CHART_MIRRORS") {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -42,6 +42,10 @@ type Result struct {
 	Unchanged []string `json:"unchanged"`
 	// Skipped are apps not rendered because none of their inputs changed.
 	Skipped []string `json:"skipped"`
+	// Notes say which roots each side started from when none were given;
+	// Warnings list what is not rendered (ApplicationSets). Set by the caller.
+	Notes    []string `json:"notes,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Changed reports whether any app changed.

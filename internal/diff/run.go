@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 
 	"golang.org/x/sync/errgroup"
 
@@ -61,6 +62,11 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 	var eg errgroup.Group
 	for i, j := range jobs {
 		eg.Go(func() error {
+			if j.name == render.RepoConfigs && !isDir(j.dir) {
+				// No configs-repo: only an app reading one needs it, and
+				// that app's render says so.
+				return nil
+			}
 			g, err := gitx.OpenReader(j.dir)
 			if err != nil {
 				if errors.Is(err, gitx.ErrNotRepo) {
@@ -121,4 +127,9 @@ func RenderOpener(cfg *config.Loaded) Opener {
 		}
 		return render.NewSide(cfg, ws), nil
 	}
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
 }

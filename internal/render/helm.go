@@ -2,6 +2,8 @@ package render
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -25,6 +27,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
+	"github.com/gitopsctl/gitopsctl/internal/charts"
 	"github.com/gitopsctl/gitopsctl/internal/gitrepo"
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
 	"github.com/gitopsctl/gitopsctl/internal/safeyaml"
@@ -469,9 +472,13 @@ func (s *source) renderHelm() ([]manifest.Object, error) {
 	chartYAML := path.Join(s.dir, "Chart.yaml")
 	if req := ch.Metadata.Dependencies; req != nil {
 		if err := action.CheckDependencies(ch, req); err != nil {
-			// Argo CD then runs `helm dependency build`; offline that can
-			// only fetch file:// dependencies, read from the repository.
+			// Argo CD then runs `helm dependency build`: file://
+			// dependencies are read from the repository, the others come
+			// from the chart cache.
 			if err := s.addLocalDependencies(ch); err != nil {
+				return nil, at(s.repo.Root, chartYAML, 0, err)
+			}
+			if err := s.addRemoteDependencies(ch); err != nil {
 				return nil, at(s.repo.Root, chartYAML, 0, err)
 			}
 			if err := action.CheckDependencies(ch, req); err != nil {
@@ -490,9 +497,14 @@ func (s *source) renderHelm() ([]manifest.Object, error) {
 		return nil, at(s.repo.Root, chartYAML, 0, err)
 	}
 	opts := chartutil.ReleaseOptions{Name: s.releaseName(), Namespace: s.namespace(), Revision: 1, IsInstall: true}
+	if !h.SkipSchemaValidation && s.ws.offline() {
+		if refs := offlineSchemaRefs(ch); len(refs) > 0 {
+			return nil, at(s.repo.Root, chartYAML, 0, fmt.Errorf("values schema validation would fetch %s over the network, which --offline forbids: %s", strings.Join(refs, ", "), schemaFix))
+		}
+	}
 	rv, err := chartutil.ToRenderValuesWithSchemaValidation(ch, vals, opts, caps, h.SkipSchemaValidation)
 	if err != nil {
-		return nil, at(s.repo.Root, chartYAML, 0, err)
+		return nil, at(s.repo.Root, chartYAML, 0, schemaNetworkErr(err))
 	}
 	var eng engine.Engine
 	files, err := eng.Render(ch, rv)
@@ -652,6 +664,101 @@ func (s *source) addLocalDependencies(ch *chart.Chart) error {
 		have[d.Name] = true
 	}
 	return nil
+}
+
+// addRemoteDependencies adds the missing dependencies of ch that live in a
+// Helm repository or an OCI registry, from the chart cache (fetched on first
+// use), in memory, as `helm dependency build` would put them in charts/:
+// at the version Chart.lock pins when it is present (it must then list
+// every dependency of Chart.yaml, from the same repository, at a version
+// the range allows), else at the highest version the range allows.
+// Aliases, conditions and tags are left to Helm's dependency processing.
+func (s *source) addRemoteDependencies(ch *chart.Chart) error {
+	have := map[string]bool{}
+	for _, d := range ch.Dependencies() {
+		have[d.Name()] = true
+	}
+	var locked map[string]string
+	if ch.Lock != nil {
+		var err error
+		if locked, err = lockedVersions(ch); err != nil {
+			return fmt.Errorf("chart %s: %w", s.dir, err)
+		}
+	}
+	var cache *charts.Cache
+	for _, d := range ch.Metadata.Dependencies {
+		if have[d.Name] || d.Repository == "" || strings.HasPrefix(d.Repository, "file://") {
+			continue
+		}
+		if cache == nil {
+			c, err := s.ws.chartCache()
+			if err != nil {
+				return err
+			}
+			cache = c
+		}
+		repoURL := d.Repository
+		if name, ok := repoName(repoURL); ok {
+			u, found := cache.RepoByName(name)
+			if !found {
+				return fmt.Errorf("dependency %s: repository %q is not in helm's repositories.yaml (add it with 'helm repo add %s URL', or write the URL in Chart.yaml)", d.Name, repoURL, name)
+			}
+			repoURL = u
+		}
+		version := d.Version
+		if v, ok := locked[d.Name]; ok {
+			version = v
+		}
+		c, err := cache.Get(context.Background(), charts.Ref{Repo: repoURL, Chart: d.Name, Version: version})
+		if err != nil {
+			return fmt.Errorf("dependency %s of chart %s: %w", d.Name, s.dir, err)
+		}
+		dep, err := cache.Load(c)
+		if err != nil {
+			return fmt.Errorf("dependency %s of chart %s: %w", d.Name, s.dir, err)
+		}
+		if dep.Name() != d.Name {
+			return fmt.Errorf("dependency %s: the chart at %s is named %q", d.Name, d.Repository, dep.Name())
+		}
+		ch.AddDependency(cloneChart(dep))
+		have[d.Name] = true
+	}
+	return nil
+}
+
+// repoName is the repository name of a "@name" or "alias:name" dependency
+// repository.
+func repoName(repo string) (string, bool) {
+	if n, ok := strings.CutPrefix(repo, "@"); ok {
+		return n, true
+	}
+	return strings.CutPrefix(repo, "alias:")
+}
+
+// lockedVersions are the versions Chart.lock pins, by dependency name. A
+// lock that does not cover Chart.yaml's dependencies is out of sync, which
+// `helm dependency build` refuses too.
+func lockedVersions(ch *chart.Chart) (map[string]string, error) {
+	byName := map[string]*chart.Dependency{}
+	for _, l := range ch.Lock.Dependencies {
+		byName[l.Name] = l
+	}
+	out := map[string]string{}
+	for _, d := range ch.Metadata.Dependencies {
+		l, ok := byName[d.Name]
+		inSync := ok && strings.TrimSuffix(l.Repository, "/") == strings.TrimSuffix(d.Repository, "/")
+		if inSync && d.Version != "" {
+			_, inSync = charts.MaxVersion([]string{l.Version}, d.Version)
+		}
+		if !inSync {
+			return nil, fmt.Errorf("Chart.lock is out of sync with Chart.yaml (dependency %s): run 'helm dependency update' and commit Chart.lock", d.Name)
+		}
+		out[d.Name] = l.Version
+	}
+	if len(ch.Lock.Dependencies) != len(ch.Metadata.Dependencies) {
+		return nil, errors.New("Chart.lock is out of sync with Chart.yaml (the dependency lists differ): run 'helm dependency update' and commit Chart.lock")
+	}
+	return out, nil
 }
 
 func isTestHook(h *release.Hook) bool {

@@ -68,7 +68,7 @@ data:
 // setup writes the files (keys prefixed gitops/, configs/, other/, ...)
 // under a temp dir, adding the default config and root app when missing,
 // and loads the config.
-func setup(t *testing.T, files map[string]string) *config.Loaded {
+func setup(t testing.TB, files map[string]string) *config.Loaded {
 	t.Helper()
 	dir := t.TempDir()
 	all := map[string]string{"gitops/.gitopsctl.yaml": testConfig, "gitops/root-app.yaml": testRoot}
@@ -88,7 +88,7 @@ func setup(t *testing.T, files map[string]string) *config.Loaded {
 	return cfg
 }
 
-func writeFiles(t *testing.T, dir string, files map[string]string) {
+func writeFiles(t testing.TB, dir string, files map[string]string) {
 	t.Helper()
 	for name, data := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
@@ -118,6 +118,11 @@ func withChart(files map[string]string, prefix string, chart map[string]string) 
 func open(t *testing.T, cfg *config.Loaded, o Options) *Workspace {
 	t.Helper()
 	o.Config = cfg
+	if o.Charts == nil {
+		// No test touches the network: remote charts come from an empty
+		// offline cache unless a test serves them.
+		o.Charts = testCache(t, t.TempDir(), true)
+	}
 	ws, err := Open(context.Background(), o)
 	if err != nil {
 		t.Fatalf("Open: %v", err)

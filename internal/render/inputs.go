@@ -52,12 +52,9 @@ func (ws *Workspace) Inputs(a *App) []Input {
 		}
 		s := &source{ws: ws, app: a, index: i, multi: multi, src: src, dir: gitrepo.Clean(src.Path), refs: refs}
 		if src.Chart != "" {
-			if e, ok := ws.repos[NormalizeURL(src.RepoURL+"/"+src.Chart)]; ok {
-				if r, err := e.open(); err == nil {
-					s.repo, s.dir = r, "."
-				}
-			}
-			if s.repo == nil {
+			// A mapped copy, else the chart from the cache (its files never
+			// change under a version; its $ref value files may).
+			if _, err := s.remoteChartRepo(); err != nil {
 				continue
 			}
 		} else {

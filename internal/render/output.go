@@ -229,3 +229,49 @@ func noLinkBelow(dir, name string) error {
 	}
 	return nil
 }
+
+// JSONResult is render's JSON (and YAML) output.
+type JSONResult struct {
+	// Roots are the root manifests discovery started from.
+	Roots Roots `json:"roots"`
+	// ApplicationSets found and not rendered.
+	ApplicationSets []AppSet `json:"applicationSets"`
+	// Warnings about the repository as a whole.
+	Warnings []string `json:"warnings"`
+	// Apps are the apps rendered (or that failed), with the revision each
+	// source was read at.
+	Apps []JSONApp `json:"apps"`
+	// Objects are the rendered objects.
+	Objects []JSONObject `json:"objects"`
+}
+
+// JSONApp is one rendered app in JSONResult.
+type JSONApp struct {
+	Name   string `json:"name"`
+	File   string `json:"file"`
+	Line   int    `json:"line,omitempty"`
+	Parent string `json:"parent,omitempty"`
+	// Sources say where and at which revision each source was read.
+	Sources []SourceRead `json:"sources"`
+	Error   string       `json:"error,omitempty"`
+}
+
+// JSONOutput builds render's JSON output.
+func JSONOutput(ws *Workspace, results []Result, objs []manifest.Object, o WriteOptions) JSONResult {
+	out := JSONResult{Roots: ws.Roots(), ApplicationSets: ws.AppSets(), Warnings: ws.Warnings(), Objects: JSONObjects(objs, o)}
+	if out.ApplicationSets == nil {
+		out.ApplicationSets = []AppSet{}
+	}
+	if out.Warnings == nil {
+		out.Warnings = []string{}
+	}
+	out.Apps = make([]JSONApp, 0, len(results))
+	for _, r := range results {
+		ja := JSONApp{Name: r.App.Name, File: r.App.File, Line: r.App.Line, Parent: r.App.Parent, Sources: ws.SourcesRead(r.App)}
+		if r.Err != nil {
+			ja.Error = r.Err.Error()
+		}
+		out.Apps = append(out.Apps, ja)
+	}
+	return out
+}

@@ -515,7 +515,7 @@ func TestRule2_10_MissingDependency(t *testing.T) {
 		"gitops/argo-apps/a.yaml": singleSource("a", "charts/parent", "      valueFiles: []"),
 	}, "gitops/charts/parent", chart))
 	e := renderErr(t, cfg, "a")
-	if !strings.Contains(e.Error(), "found in Chart.yaml, but missing in charts/ directory: redis") || e.File != "charts/parent/Chart.yaml" {
+	if !strings.Contains(e.Error(), "dependency redis of chart charts/parent: chart redis version 1.x from https://charts.example.com is not in the chart cache") || e.File != "charts/parent/Chart.yaml" {
 		t.Fatalf("got %v (%s)", e, e.File)
 	}
 }
@@ -813,7 +813,7 @@ func TestUnknownRepoAndHelmRepoCharts(t *testing.T) {
 	if e := byName["unknown"].Err; e == nil || !strings.Contains(e.Error(), "repository https://example.com/nobody.git has no local checkout") || !strings.Contains(e.Error(), "argo-apps/unknown.yaml:7") {
 		t.Fatalf("unknown: %v", e)
 	}
-	if e := byName["remote"].Err; e == nil || !strings.Contains(e.Error(), `Helm repository chart "nginx"`) || !strings.Contains(e.Error(), "has no local copy") {
+	if e := byName["remote"].Err; e == nil || !strings.Contains(e.Error(), "chart nginx version") || !strings.Contains(e.Error(), "from https://charts.example.com/other is not in the chart cache") {
 		t.Fatalf("remote: %v", e)
 	}
 	if r := byName["mapped"]; r.Err != nil || keys(r.Objects)[0] != "StatefulSet/cache/mapped-redis" {

@@ -116,7 +116,7 @@ func (ws *Workspace) renderSources(a *App) ([]manifest.Object, []string, error) 
 		if _, dup := refs["$"+src.Ref]; dup {
 			return nil, nil, s.errAt(".ref", fmt.Errorf("source ref %q is defined more than once", src.Ref))
 		}
-		e, err := ws.repoFor(src.RepoURL)
+		e, err := ws.sourceEntry(src)
 		if err != nil {
 			return nil, nil, s.errAt(".repoURL", err)
 		}
@@ -149,7 +149,7 @@ func (s *source) render() ([]manifest.Object, error) {
 	if s.src.Chart != "" {
 		return s.renderRepoChart()
 	}
-	e, err := s.ws.repoFor(s.src.RepoURL)
+	e, err := s.ws.sourceEntry(s.src)
 	if err != nil {
 		return nil, s.errAt(".repoURL", err)
 	}
@@ -184,20 +184,14 @@ func (s *source) render() ([]manifest.Object, error) {
 	}
 }
 
-// renderRepoChart handles a Helm-repository chart: it renders only from a
-// local copy mapped in repos: as "<repoURL>/<chart>".
+// renderRepoChart handles a chart from a Helm repository or an OCI
+// registry: a local copy mapped in repos: as "<repoURL>/<chart>" wins,
+// else the chart comes from the chart cache (fetched on first use) at the
+// version targetRevision selects.
 func (s *source) renderRepoChart() ([]manifest.Object, error) {
-	key := strings.TrimSuffix(s.src.RepoURL, "/") + "/" + s.src.Chart
-	e, ok := s.ws.repos[NormalizeURL(key)]
-	if !ok {
-		//lint:ignore ST1005 the message starts with the proper noun Helm
-		return nil, s.errAt(".chart", fmt.Errorf("Helm repository chart %q (%s, version %s) has no local copy: add %q to repos: in .gitopsctl.yaml pointing at the unpacked chart", s.src.Chart, s.src.RepoURL, orDash(s.src.TargetRevision), key))
+	if _, err := s.remoteChartRepo(); err != nil {
+		return nil, err
 	}
-	r, err := e.open()
-	if err != nil {
-		return nil, s.errAt(".chart", err)
-	}
-	s.entry, s.repo, s.dir = e, r, "."
 	s.env = s.envVars()
 	return s.renderHelm()
 }
@@ -311,7 +305,7 @@ func (s *source) renderDirectory() ([]manifest.Object, error) {
 		}
 		for _, fo := range fobjs {
 			u := &unstructured.Unstructured{Object: fo.Object}
-			if argo.IsApplication(fo.Object) || argo.IsAppProject(fo.Object) {
+			if argo.IsApplication(fo.Object) || argo.IsAppProject(fo.Object) || isAppSet(fo.Object) {
 				s.ws.recordDef(u, objDef{doc: fo.Doc, file: full, start: fo.Start, line: fo.Line, repoDir: s.repo.Root})
 			}
 			out = append(out, manifest.Object{App: s.app.Name, Source: full, Object: u})

@@ -16,6 +16,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -26,6 +28,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
+	"github.com/gitopsctl/gitopsctl/internal/charts"
 	"github.com/gitopsctl/gitopsctl/internal/config"
 	"github.com/gitopsctl/gitopsctl/internal/gitrepo"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
@@ -43,10 +46,26 @@ type Options struct {
 	// ConfigsRev is the configs-repo revision; "" is the working tree.
 	ConfigsRev string
 	// Root is the root Application manifest, relative to the gitops-repo
-	// root (default root-app.yaml).
+	// root (kept for callers naming one file; Roots wins).
 	Root string
+	// Roots are the root Application manifests or directories (every
+	// Application manifest in a directory that no other one reaches is a
+	// root), relative to the gitops-repo root. Empty: roots: of the config,
+	// else root-app.yaml when it exists, else the roots found in the
+	// repository (see Workspace.Roots).
+	Roots []string
+	// MissingRootsOK lets a given root be absent at this revision (diff
+	// opens two revisions, and a root may exist at one only); no root at all
+	// then gives an empty workspace instead of an error.
+	MissingRootsOK bool
+	// Branches are further branch names read as opened when a
+	// targetRevision names them (diff passes the branch --base names).
+	Branches []string
 	// Parallelism bounds concurrent renders (0 = GOMAXPROCS).
 	Parallelism int
+	// Charts is the remote chart cache (nil: one made on first use from
+	// Config's chart cache directory, offline mode and chartMirrors).
+	Charts *charts.Cache
 }
 
 // App is one discovered Application.
@@ -110,20 +129,30 @@ type Result struct {
 type Workspace struct {
 	opts     Options
 	cfg      *config.Loaded
-	root     string
-	repos    map[string]*repoEntry // normalized URL -> entry
-	gitops   *repoEntry
-	configs  *repoEntry
-	apps     []*App
-	byName   map[string]*App
-	projects []*Project
+	roots    []string
+	rootInfo Roots
+	appSets  []AppSet
+	// gitopsURLs are the normalized URLs known to be the gitops-repo.
+	gitopsURLs []string
+	repos      map[string]*repoEntry // normalized URL -> entry
+	gitops     *repoEntry
+	configs    *repoEntry
+	apps       []*App
+	byName     map[string]*App
+	projects   []*Project
 
-	mu      sync.Mutex
-	results map[string]*Result // renders done during discovery
-	done    map[string]*Result // renders done since (RenderApps), so a second ask is free
-	defs    map[*unstructured.Unstructured]objDef
-	charts  map[chartKey]*chartEntry
-	values  map[valuesKey]*valuesEntry
+	mu         sync.Mutex
+	revEntries map[string]*repoEntry // dir + "\x00" + revision -> entry read at a targetRevision
+	results    map[string]*Result    // renders done during discovery
+	done       map[string]*Result    // renders done since (RenderApps), so a second ask is free
+	defs       map[*unstructured.Unstructured]objDef
+	charts     map[chartKey]*chartEntry
+	values     map[valuesKey]*valuesEntry
+	remote     map[string]*repoEntry // unpacked remote chart dir -> entry
+
+	cacheOnce sync.Once
+	cache     *charts.Cache
+	cacheErr  error
 }
 
 // repoEntry is a repository known by URL, opened on first use.
@@ -133,8 +162,12 @@ type repoEntry struct {
 	rev   string
 	label string
 	once  sync.Once
-	repo  *gitrepo.Repo
-	err   error
+	// reviewOnce computes review (the branches read as opened) and isGit.
+	reviewOnce sync.Once
+	review     map[string]bool
+	isGit      bool
+	repo       *gitrepo.Repo
+	err        error
 }
 
 func (e *repoEntry) open() (*gitrepo.Repo, error) {
@@ -204,6 +237,7 @@ func Open(ctx context.Context, o Options) (*Workspace, error) {
 		done:    map[string]*Result{},
 		charts:  map[chartKey]*chartEntry{},
 		values:  map[valuesKey]*valuesEntry{},
+		remote:  map[string]*repoEntry{},
 	}
 	if ws.opts.Parallelism <= 0 {
 		ws.opts.Parallelism = runtime.GOMAXPROCS(0)
@@ -229,45 +263,29 @@ func Open(ctx context.Context, o Options) (*Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
-	ws.root = o.Root
-	if ws.root == "" {
-		ws.root = layout.RootAppFile
-	}
-	ws.root = gitrepo.Clean(ws.root)
-	data, err := gr.ReadFile(ws.root)
+	ws.mapRemotes()
+	files, projFiles, err := ws.rootFiles(gr)
 	if err != nil {
-		return nil, fmt.Errorf("root application: %w", err)
+		return nil, err
 	}
-	objs, err := argo.ParseManifestFile(ws.root, data)
-	if err != nil {
-		return nil, fmt.Errorf("root application: %w", err)
-	}
+	ws.roots = files
 	var wave []*App
-	for _, fo := range objs {
-		switch {
-		case argo.IsApplication(fo.Object):
-			a, err := ws.newApp(fo.Doc, fo.Object, ws.root, fo.Start, fo.Line, gr.Root, "")
-			if err != nil {
-				return nil, fmt.Errorf("root application: %w", err)
-			}
-			if err := ws.addApp(a); err != nil {
-				return nil, fmt.Errorf("root application: %w", err)
-			}
-			wave = append(wave, a)
-		case argo.IsAppProject(fo.Object):
-			p, err := newProject(fo.Doc, ws.root, fo.Line, gr.Root, "")
-			if err != nil {
-				return nil, fmt.Errorf("root application: %w", err)
-			}
-			ws.projects = append(ws.projects, p)
+	for _, f := range files {
+		apps, err := ws.readRoot(gr, f, false)
+		if err != nil {
+			return nil, err
+		}
+		wave = append(wave, apps...)
+	}
+	for _, f := range projFiles {
+		if _, err := ws.readRoot(gr, f, true); err != nil {
+			return nil, err
 		}
 	}
-	if len(wave) == 0 {
-		return nil, fmt.Errorf("root application: %s holds no Application", ws.root)
-	}
-	if cfg.GitopsRepo.URL == "" {
-		// Without gitopsRepo.url, the repositories the root apps read are
-		// taken to be this gitops-repo (root-app.yaml lives in it).
+	if cfg.GitopsRepo.URL == "" && !ws.rootsReadGitops(wave) {
+		// Without gitopsRepo.url and with no root app reading the remote of
+		// this checkout, the repositories the root apps read are taken to be
+		// this gitops-repo (the roots live in it).
 		for _, a := range wave {
 			for _, s := range a.Sources {
 				if k := NormalizeURL(s.RepoURL); s.Chart == "" && s.Ref == "" && ws.repos[k] == nil {
@@ -368,6 +386,9 @@ func (ws *Workspace) collectChildren(res *Result) []*App {
 			doc, file, start, line, repoDir := ws.definition(res.App, o)
 			a, err := ws.newApp(doc, u, file, start, line, repoDir, res.App.Name)
 			if err == nil {
+				if prev := ws.byName[a.Name]; prev != nil && prev.Line > 0 && prev.File == a.File && prev.Line == a.Line && prev.RepoDir == a.RepoDir {
+					continue // a root that another root (or a cycle) reaches again
+				}
 				err = ws.addApp(a)
 			}
 			if err != nil {
@@ -375,6 +396,9 @@ func (ws *Workspace) collectChildren(res *Result) []*App {
 				continue
 			}
 			kids = append(kids, a)
+		case isAppSet(u):
+			_, file, _, line, _ := ws.definition(res.App, o)
+			ws.addAppSet(u, file, line)
 		case argo.IsAppProject(u):
 			doc, file, _, line, repoDir := ws.definition(res.App, o)
 			if doc == nil {
@@ -432,8 +456,9 @@ func (ws *Workspace) App(name string) *App { return ws.byName[name] }
 // Projects returns every discovered AppProject, sorted by name.
 func (ws *Workspace) Projects() []*Project { return append([]*Project(nil), ws.projects...) }
 
-// Root is the root Application manifest, relative to the gitops-repo root.
-func (ws *Workspace) Root() string { return ws.root }
+// Root names the root Application manifests, relative to the gitops-repo
+// root (comma-separated when several).
+func (ws *Workspace) Root() string { return strings.Join(ws.roots, ", ") }
 
 // GitopsRepo returns the gitops-repo view.
 func (ws *Workspace) GitopsRepo() (*gitrepo.Repo, error) { return ws.gitops.open() }
@@ -556,16 +581,64 @@ func (ws *Workspace) repoFor(url string) (*repoEntry, error) {
 	if e, ok := ws.repos[NormalizeURL(url)]; ok {
 		return e, nil
 	}
-	known := make([]string, 0, len(ws.repos))
-	for _, e := range ws.repos {
-		known = append(known, e.url)
+	return nil, ws.unknownRepo(url)
+}
+
+// UnknownRepoError is a source repository with no local checkout.
+type UnknownRepoError struct {
+	URL string
+	// Git are the git repositories known ("URL (DIR)"), Charts the local
+	// copies of Helm repository charts (repos: keys "<repoURL>/<chart>").
+	Git, Charts []string
+}
+
+func (e *UnknownRepoError) Error() string {
+	msg := fmt.Sprintf("git repository %s has no local checkout: pass --configs DIR if it is the configs-repo (a clone of it, whose remote has that URL), or map it to a checkout in repos: of %s (or set gitopsRepo.url / configsRepo.url); a Helm repository or OCI registry is a source with chart: instead, fetched into the chart cache", e.URL, layout.ConfigFileName)
+	if len(e.Git) > 0 {
+		msg += "; known git repositories: " + strings.Join(e.Git, ", ")
+	} else {
+		msg += "; no git repository URL is known"
 	}
-	sort.Strings(known)
-	hint := "set gitopsRepo.url / configsRepo.url or add it to repos: in " + layout.ConfigFileName
-	if len(known) > 0 {
-		hint += " (known: " + strings.Join(known, ", ") + ")"
+	if len(e.Charts) > 0 {
+		msg += "; known Helm repository charts: " + strings.Join(e.Charts, ", ")
 	}
-	return nil, fmt.Errorf("repository %s has no local checkout: %s", url, hint)
+	return msg
+}
+
+func (ws *Workspace) unknownRepo(url string) error {
+	err := &UnknownRepoError{URL: url}
+	seen := map[string]bool{}
+	keys := make([]string, 0, len(ws.repos))
+	for k := range ws.repos {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		e := ws.repos[k]
+		u := e.url
+		if u == "" {
+			u = k // a remote URL mapped to the entry
+		}
+		if u == "" || seen[u] {
+			continue
+		}
+		seen[u] = true
+		if e != ws.gitops && e != ws.configs && !gitrepo.IsGit(e.dir) && fileExists(filepath.Join(e.dir, "Chart.yaml")) {
+			err.Charts = append(err.Charts, u)
+			continue
+		}
+		where := e.dir
+		if e == ws.gitops || e == ws.configs {
+			where = e.label
+		}
+		err.Git = append(err.Git, fmt.Sprintf("%s (%s)", u, where))
+	}
+	return err
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 // mayRenderApps reports whether rendering a could yield Applications or
@@ -576,8 +649,22 @@ func (ws *Workspace) mayRenderApps(a *App) bool {
 		if s.Ref != "" && s.Path == "" {
 			continue
 		}
-		e, err := ws.repoFor(s.RepoURL)
-		if err != nil || s.Chart != "" {
+		if s.Chart != "" {
+			// A remote chart (from the cache; fetched on first use) may be
+			// an app-of-apps chart too. One that cannot be had is rendered,
+			// so that its app reports why.
+			src := &source{ws: ws, app: a, src: s}
+			r, err := src.remoteChartRepo()
+			if err != nil {
+				return true
+			}
+			if ch, err := ws.loadChart(r, "."); err != nil || chartMentionsApps(ch) {
+				return true
+			}
+			continue
+		}
+		e, err := ws.sourceEntry(s)
+		if err != nil {
 			continue
 		}
 		r, err := e.open()
@@ -659,4 +746,36 @@ func chartMentionsApps(ch *chart.Chart) bool {
 		}
 	}
 	return false
+}
+
+// chartCache is the remote chart cache, made on first use.
+func (ws *Workspace) chartCache() (*charts.Cache, error) {
+	ws.cacheOnce.Do(func() {
+		if ws.opts.Charts != nil {
+			ws.cache = ws.opts.Charts
+			return
+		}
+		ws.cache, ws.cacheErr = charts.New(charts.Options{Dir: ws.cfg.ChartCacheDir, Offline: ws.cfg.Offline, Mirrors: ws.cfg.ChartMirrors})
+	})
+	return ws.cache, ws.cacheErr
+}
+
+// remoteEntry is the repository view of an unpacked remote chart.
+func (ws *Workspace) remoteEntry(dir, label string) *repoEntry {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	e, ok := ws.remote[dir]
+	if !ok {
+		e = &repoEntry{dir: dir, label: label}
+		ws.remote[dir] = e
+	}
+	return e
+}
+
+// offline reports whether network access is forbidden (--offline).
+func (ws *Workspace) offline() bool {
+	if ws.opts.Charts != nil {
+		return ws.opts.Charts.Offline()
+	}
+	return ws.cfg.Offline
 }
