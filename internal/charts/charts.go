@@ -639,6 +639,7 @@ func (c *Cache) index(ctx context.Context, ref Ref) (*repo.IndexFile, error) {
 	v, err := c.once("index\x00"+base, func() (any, error) {
 		data, err := c.httpGet(ctx, strings.TrimRight(base, "/")+"/index.yaml", base)
 		if err != nil {
+			//lint:ignore ST1005 the message starts with the proper noun Helm
 			return nil, fmt.Errorf("Helm repository %s: fetch index.yaml: %w", base, err)
 		}
 		tmp, err := os.CreateTemp("", "gitopsctl-index-*.yaml")
@@ -655,6 +656,7 @@ func (c *Cache) index(ctx context.Context, ref Ref) (*repo.IndexFile, error) {
 		}
 		idx, err := repo.LoadIndexFile(tmp.Name())
 		if err != nil {
+			//lint:ignore ST1005 the message starts with the proper noun Helm
 			return nil, fmt.Errorf("Helm repository %s: index.yaml: %w", base, err)
 		}
 		return idx, nil
