@@ -751,11 +751,13 @@ func lockedVersions(ch *chart.Chart) (map[string]string, error) {
 			_, inSync = charts.MaxVersion([]string{l.Version}, d.Version)
 		}
 		if !inSync {
+			//lint:ignore ST1005 the message starts with the file name Chart.lock
 			return nil, fmt.Errorf("Chart.lock is out of sync with Chart.yaml (dependency %s): run 'helm dependency update' and commit Chart.lock", d.Name)
 		}
 		out[d.Name] = l.Version
 	}
 	if len(ch.Lock.Dependencies) != len(ch.Metadata.Dependencies) {
+		//lint:ignore ST1005 the message starts with the file name Chart.lock
 		return nil, errors.New("Chart.lock is out of sync with Chart.yaml (the dependency lists differ): run 'helm dependency update' and commit Chart.lock")
 	}
 	return out, nil
