@@ -8,7 +8,6 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/gitopsctl/gitopsctl/internal/config"
 	"github.com/gitopsctl/gitopsctl/internal/gitx"
 	"github.com/gitopsctl/gitopsctl/internal/render"
 )
@@ -116,17 +115,6 @@ func sideName(rev string) string {
 		return "work tree"
 	}
 	return rev
-}
-
-// RenderOpener opens sides with the renderer.
-func RenderOpener(cfg *config.Loaded) Opener {
-	return func(ctx context.Context, rev, configsRev string) (Side, error) {
-		ws, err := render.Open(ctx, render.Options{Config: cfg, Rev: rev, ConfigsRev: configsRev})
-		if err != nil {
-			return nil, err
-		}
-		return render.NewSide(cfg, ws), nil
-	}
 }
 
 func isDir(p string) bool {
