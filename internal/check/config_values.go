@@ -12,6 +12,7 @@ import (
 
 	"github.com/gitopsctl/gitopsctl/internal/layout"
 	"github.com/gitopsctl/gitopsctl/internal/safeyaml"
+	"github.com/gitopsctl/gitopsctl/internal/yamledit"
 )
 
 // ClassConfig is a configs-repo config.yaml whose config: is not a map of
@@ -63,7 +64,7 @@ func ConfigValueProblems(repo, file string, data []byte) []Problem {
 	if err != nil || len(f.Docs) == 0 || f.Docs[0] == nil {
 		return nil
 	}
-	root, ok := unwrap(f.Docs[0].Body).(*ast.MappingNode)
+	root, ok := yamledit.Unwrap(f.Docs[0].Body).(*ast.MappingNode)
 	if !ok {
 		return nil
 	}
@@ -79,11 +80,11 @@ func ConfigValueProblems(repo, file string, data []byte) []Problem {
 		if kv.Key == nil || kv.Key.String() != "config" {
 			continue
 		}
-		switch v := unwrap(kv.Value).(type) {
+		switch v := yamledit.Unwrap(kv.Value).(type) {
 		case nil, *ast.NullNode:
 		case *ast.MappingNode:
 			for _, e := range v.Values {
-				switch unwrap(e.Value).(type) {
+				switch yamledit.Unwrap(e.Value).(type) {
 				case *ast.MappingNode:
 					out = append(out, problem(e.Value, "config.%s is a map: env vars are plain values (set it with gitopsctl env set %s KEY=VALUE)", e.Key.String(), path.Dir(file)))
 				case *ast.SequenceNode:
@@ -97,18 +98,4 @@ func ConfigValueProblems(repo, file string, data []byte) []Problem {
 		}
 	}
 	return out
-}
-
-// unwrap looks through anchors and tags to the node they mark.
-func unwrap(n ast.Node) ast.Node {
-	for {
-		switch v := n.(type) {
-		case *ast.AnchorNode:
-			n = v.Value
-		case *ast.TagNode:
-			n = v.Value
-		default:
-			return n
-		}
-	}
 }

@@ -345,8 +345,8 @@ func mapEntries(n ast.Node) ([]*ast.MappingValueNode, bool) {
 	return nil, false
 }
 
-// unwrap strips anchors and tags from a value node.
-func unwrap(n ast.Node) ast.Node {
+// Unwrap strips anchors and tags from a value node.
+func Unwrap(n ast.Node) ast.Node {
 	for {
 		switch v := n.(type) {
 		case *ast.AnchorNode:
@@ -360,7 +360,7 @@ func unwrap(n ast.Node) ast.Node {
 }
 
 func keyString(k ast.MapKeyNode) (string, bool) {
-	switch kk := unwrap(k).(type) {
+	switch kk := Unwrap(k).(type) {
 	case *ast.StringNode:
 		return kk.Value, true
 	case ast.ScalarNode:
@@ -372,7 +372,7 @@ func keyString(k ast.MapKeyNode) (string, bool) {
 }
 
 func kindOf(n ast.Node) string {
-	switch unwrap(n).(type) {
+	switch Unwrap(n).(type) {
 	case *ast.SequenceNode:
 		return "a sequence"
 	case *ast.MappingNode, *ast.MappingValueNode:
@@ -421,7 +421,7 @@ func (d *doc) locate(path Path) (location, error) {
 	if d.body == nil {
 		return location{rest: path}, nil
 	}
-	cur := unwrap(d.body)
+	cur := Unwrap(d.body)
 	curLine := 0
 	for i, key := range path {
 		where := path[:i].String()
@@ -446,13 +446,13 @@ func (d *doc) locate(path Path) (location, error) {
 		}
 		curLine = nodeLine(found.Key)
 		v := found.Value
-		if _, isNull := unwrap(v).(*ast.NullNode); isNull && i < len(path)-1 {
+		if _, isNull := Unwrap(v).(*ast.NullNode); isNull && i < len(path)-1 {
 			return location{}, errAt(curLine, "key path %s crosses a non-map: %s is null", path, path[:i+1])
 		}
 		if i == len(path)-1 {
 			return d.scalarAt(path, found, curLine)
 		}
-		cur = unwrap(v)
+		cur = Unwrap(v)
 	}
 	panic("unreachable")
 }
@@ -463,7 +463,7 @@ func (d *doc) scalarAt(path Path, mv *ast.MappingValueNode, keyLine int) (locati
 	if _, ok := v.(*ast.AliasNode); ok {
 		return location{}, errAt(keyLine, "%s is an alias; edit the anchored value instead", path)
 	}
-	u := unwrap(v)
+	u := Unwrap(v)
 	switch n := u.(type) {
 	case *ast.NullNode:
 		tk := n.GetToken()
@@ -651,7 +651,7 @@ func (d *doc) insertCandidates(loc location, value string) ([]splice, error) {
 	}
 	indent := first.Position.Column - 1
 	last := entries[len(entries)-1]
-	_, lastIsSeq := unwrap(last.Value).(*ast.SequenceNode)
+	_, lastIsSeq := Unwrap(last.Value).(*ast.SequenceNode)
 	lastLine := nodeLine(last.Key)
 	end := d.blockEnd(lastLine, indent, lastIsSeq)
 	text := d.blockLines(loc.rest, indent, v)
@@ -744,16 +744,16 @@ func (d *doc) indentStep() int {
 		if step > 0 || n == nil {
 			return
 		}
-		entries, ok := mapEntries(unwrap(n))
+		entries, ok := mapEntries(Unwrap(n))
 		if !ok {
 			return
 		}
-		if m, ok := unwrap(n).(*ast.MappingNode); ok && m.IsFlowStyle {
+		if m, ok := Unwrap(n).(*ast.MappingNode); ok && m.IsFlowStyle {
 			return
 		}
 		for _, mv := range entries {
-			inner, ok := mapEntries(unwrap(mv.Value))
-			if m, isMap := unwrap(mv.Value).(*ast.MappingNode); ok && len(inner) > 0 && !(isMap && m.IsFlowStyle) {
+			inner, ok := mapEntries(Unwrap(mv.Value))
+			if m, isMap := Unwrap(mv.Value).(*ast.MappingNode); ok && len(inner) > 0 && !(isMap && m.IsFlowStyle) {
 				k, ik := mv.Key.GetToken(), inner[0].Key.GetToken()
 				if ik.Position.Line > k.Position.Line && ik.Position.Column > k.Position.Column {
 					step = ik.Position.Column - k.Position.Column
