@@ -43,6 +43,7 @@ for dir in "$configs"/*/; do
     echo "KEY_$k=$v" >>"$configs/$svc/secrets.local.env"
     echo "  KEY_$k: $v" >>"$w/secrets/$svc.yaml"
   done
+  chmod 600 "$configs/$svc/secrets.local.env" # as env set writes it
 done
 total=$((services * keys))
 
