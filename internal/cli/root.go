@@ -185,8 +185,27 @@ Exit codes: 0 ok, 1 error, 2 usage error, 3 check found a problem or diff found 
 	// Added now rather than when the command runs, so that the walk below
 	// types its errors too.
 	root.InitDefaultCompletionCmd()
+	root.InitDefaultHelpCmd()
 	typeUsageErrors(root)
+	for _, c := range root.Commands() {
+		if c.Name() == "help" {
+			c.Args = helpArgs
+		}
+	}
 	return root
+}
+
+// helpArgs makes 'help' with a topic that names no command a usage error
+// with suggestions, like the command itself would be.
+func helpArgs(cmd *cobra.Command, args []string) error {
+	c, rest, err := cmd.Root().Find(args)
+	if err != nil {
+		return asUsage(err)
+	}
+	if len(rest) > 0 {
+		return groupArgs(c, rest)
+	}
+	return nil
 }
 
 // typeUsageErrors makes every bad invocation of c and its subcommands an
