@@ -19,6 +19,7 @@ import (
 	"github.com/gitopsctl/gitopsctl/internal/fsutil"
 	"github.com/gitopsctl/gitopsctl/internal/gitx"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
+	"github.com/gitopsctl/gitopsctl/internal/services"
 	"github.com/gitopsctl/gitopsctl/internal/yamledit"
 )
 
@@ -266,7 +267,8 @@ func (o *Options) targets() ([]target, error) {
 		} else {
 			chart := layout.ChartDir(o.RepoDir, svc)
 			if fi, err := os.Stat(chart); err != nil || !fi.IsDir() {
-				return nil, fmt.Errorf("unknown service %q: no chart at %s%s", svc, filepath.ToSlash(filepath.Join(layout.ChartsDir, svc)), known(o.RepoDir))
+				return nil, &services.UnknownError{Kind: "service", Name: svc, Label: "services", Known: known(o.RepoDir),
+					Detail: "no chart at " + filepath.ToSlash(filepath.Join(layout.ChartsDir, svc))}
 			}
 			t.path = layout.ValuesFile(o.RepoDir, svc)
 			t.display = filepath.ToSlash(filepath.Join(layout.ChartsDir, svc, "values.yaml"))
@@ -307,10 +309,10 @@ func inside(dir, path string) bool {
 }
 
 // known lists the services that have charts, for the unknown-service error.
-func known(repo string) string {
+func known(repo string) []string {
 	ents, err := os.ReadDir(filepath.Join(repo, layout.ChartsDir))
 	if err != nil {
-		return ""
+		return nil
 	}
 	var names []string
 	for _, e := range ents {
@@ -320,10 +322,7 @@ func known(repo string) string {
 			}
 		}
 	}
-	if len(names) == 0 {
-		return ""
-	}
-	return " (services: " + strings.Join(names, ", ") + ")"
+	return names
 }
 
 // Run validates, edits every service's values file, and commits and

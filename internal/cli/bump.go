@@ -60,7 +60,7 @@ Every network call is bounded by --timeout (60s). Credentials are never sent to 
 plain http:// remote unless --allow-insecure-http is given; without credentials
 an http:// remote is pushed to as is.
 
-Exit codes: 0 done (or nothing to do), 1 error, 2 invalid flags.`,
+Exit codes: 0 done (or nothing to do), 1 error, 2 invalid flags or an unknown service.`,
 		Example: `  # CI, after pushing ghcr.io/acme/backend:v1.4.2
   gitopsctl bump backend --tag v1.4.2 --push
 

@@ -7,7 +7,8 @@ import (
 	"testing"
 )
 
-// Invalid flags exit 2, runtime errors exit 1, already-at-tag exits 0.
+// Invalid flags and an unknown service exit 2, runtime errors exit 1,
+// already-at-tag exits 0.
 func TestBumpExitCodes(t *testing.T) {
 	repo := t.TempDir()
 	os.WriteFile(filepath.Join(repo, ".gitopsctl.yaml"), []byte("cluster: prod\n"), 0o644)
@@ -21,7 +22,7 @@ func TestBumpExitCodes(t *testing.T) {
 		{[]string{"bump", "backend"}, ExitUsage, "--tag or --digest is required"},
 		{[]string{"bump", "backend", "--tag", "latest"}, ExitUsage, "--allow-latest"},
 		{[]string{"bump", "backend", "--tag", "v1", "--retries", "x"}, ExitUsage, "invalid argument"},
-		{[]string{"bump", "nosuch", "--tag", "v1"}, ExitError, `unknown service "nosuch"`},
+		{[]string{"bump", "nosuch", "--tag", "v1"}, ExitUsage, `unknown service "nosuch"`},
 		{[]string{"bump", "backend", "--tag", "v1"}, ExitOK, ""},
 		{[]string{"bump", "backend", "--tag", "v2", "--no-commit", "-o", "yaml"}, ExitOK, ""},
 	} {

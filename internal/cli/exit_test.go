@@ -84,3 +84,22 @@ func TestScaffoldExitCodes(t *testing.T) {
 		t.Fatalf("a failed new-service wrote its chart: %v", err)
 	}
 }
+
+// The exit code follows the error's type, not its text: a package error
+// whose message reads like one of cobra's usage errors (here, because a file
+// name does) is still an ordinary error.
+func TestExitCodeNotFromMessage(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"received x.yaml", "accepts 1 arg.yaml", "unknown command.yaml", "requires at least.yaml"} {
+		t.Run(name, func(t *testing.T) {
+			cfg := filepath.Join(dir, name)
+			code, _, stderr := runCLI(t, nil, "check", "--config", cfg)
+			if code != ExitError {
+				t.Fatalf("exit %d, want %d (stderr %q)", code, ExitError, stderr)
+			}
+			if !strings.Contains(stderr, name) || strings.Contains(stderr, "--help") {
+				t.Fatalf("stderr %q: want the file named and no usage hint", stderr)
+			}
+		})
+	}
+}

@@ -20,6 +20,8 @@ import (
 
 	"github.com/gitopsctl/gitopsctl/internal/config"
 	"github.com/gitopsctl/gitopsctl/internal/iostreams"
+	"github.com/gitopsctl/gitopsctl/internal/render"
+	"github.com/gitopsctl/gitopsctl/internal/services"
 )
 
 // Exit codes, as the README documents them.
@@ -137,7 +139,15 @@ Exit codes: 0 ok, 1 error, 2 usage error, 3 check found a problem or diff found 
 		SilenceErrors: true,
 		Version:       Version,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			return f.bindEnv(cmd)
+			if err := f.bindEnv(cmd); err != nil {
+				return err
+			}
+			// cobra checks these after this hook, as plain errors; checked
+			// here (with the environment bound) they are usage errors.
+			if err := cmd.ValidateRequiredFlags(); err != nil {
+				return asUsage(err)
+			}
+			return asUsage(cmd.ValidateFlagGroups())
 		},
 	}
 	root.SetVersionTemplate("gitopsctl {{.Version}}\n")
@@ -172,7 +182,113 @@ Exit codes: 0 ok, 1 error, 2 usage error, 3 check found a problem or diff found 
 		newHookCmd(f),
 		newChartsCmd(f),
 	)
+	// Added now rather than when the command runs, so that the walk below
+	// types its errors too.
+	root.InitDefaultCompletionCmd()
+	root.InitDefaultHelpCmd()
+	typeUsageErrors(root)
+	for _, c := range root.Commands() {
+		if c.Name() == "help" {
+			c.Args = helpArgs
+		}
+	}
 	return root
+}
+
+// helpArgs makes 'help' with a topic that names no command a usage error
+// with suggestions, like the command itself would be.
+func helpArgs(cmd *cobra.Command, args []string) error {
+	c, rest, err := cmd.Root().Find(args)
+	if err != nil {
+		return asUsage(err)
+	}
+	if len(rest) > 0 {
+		return groupArgs(c, rest)
+	}
+	return nil
+}
+
+// typeUsageErrors makes every bad invocation of c and its subcommands an
+// exitError with ExitUsage, by type rather than by message: each Args
+// validator's error is wrapped, and a group command (subcommands, nothing
+// to run itself) rejects an argument that names no subcommand, suggesting
+// the close ones, instead of printing help and exiting 0. Run with no
+// argument, a group command still prints its help.
+func typeUsageErrors(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		typeUsageErrors(sub)
+	}
+	switch {
+	case c.HasSubCommands() && !c.Runnable():
+		c.Args = groupArgs
+		c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+	case c.HasSubCommands():
+		// Runnable itself too (hook, charts: help; seal SERVICE): an
+		// argument it rejects, or a service it does not know, may be a
+		// misspelt subcommand.
+		validate := c.Args
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if validate == nil {
+				return nil
+			}
+			if err := validate(cmd, args); err != nil {
+				if len(args) > 0 {
+					return groupArgs(cmd, args)
+				}
+				return asUsage(err)
+			}
+			return nil
+		}
+		if run := c.RunE; run != nil {
+			c.RunE = func(cmd *cobra.Command, args []string) error {
+				err := run(cmd, args)
+				var ue *services.UnknownError
+				if len(args) > 0 && errors.As(err, &ue) && ue.Name == args[0] {
+					if s := suggestCommands(cmd, args[0]); s != "" {
+						return &exitError{code: ExitUsage, err: fmt.Errorf("%w%s", err, s)}
+					}
+				}
+				return err
+			}
+		}
+	case c.Args != nil:
+		validate := c.Args
+		c.Args = func(cmd *cobra.Command, args []string) error { return asUsage(validate(cmd, args)) }
+	}
+}
+
+// suggestCommands is cobra's "Did you mean this?" list of cmd's
+// subcommands close to name, or "".
+func suggestCommands(cmd *cobra.Command, name string) string {
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // cobra's default, set only by its own lookup
+	}
+	s := cmd.SuggestionsFor(name)
+	if len(s) == 0 {
+		return ""
+	}
+	return "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t")
+}
+
+// groupArgs accepts no argument: the first one names no subcommand.
+func groupArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	return &exitError{code: ExitUsage, err: errors.New(msg + suggestCommands(cmd, args[0]))}
+}
+
+// asUsage makes err a usage error (exit 2), unless it already carries an
+// exit code.
+func asUsage(err error) error {
+	if err == nil {
+		return nil
+	}
+	if ee := (*exitError)(nil); errors.As(err, &ee) {
+		return err
+	}
+	return &exitError{code: ExitUsage, err: err}
 }
 
 // newViper returns the viper that resolves every flag, global or a
@@ -260,7 +376,11 @@ func run(ctx context.Context, f *Factory, args []string) int {
 		return ee.code
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Error: %v\n", err)
-	if isUsageErr(err) {
+	// An unknown service or app is a bad invocation, whichever command
+	// found it.
+	var unknownSvc *services.UnknownError
+	var unknownApps *render.UnknownAppsError
+	if errors.As(err, &unknownSvc) || errors.As(err, &unknownApps) {
 		fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", commandPath(root, args))
 		return ExitUsage
 	}
@@ -272,17 +392,6 @@ func commandPath(root *cobra.Command, args []string) string {
 		return cmd.CommandPath()
 	}
 	return root.Name()
-}
-
-// isUsageErr recognises cobra's own argument and command errors.
-func isUsageErr(err error) bool {
-	msg := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires at least", "requires at most", "received ", "invalid argument", "flag needs an argument", "required flag"} {
-		if strings.Contains(msg, p) {
-			return true
-		}
-	}
-	return false
 }
 
 func newVersionCmd(f *Factory) *cobra.Command {

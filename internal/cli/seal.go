@@ -133,7 +133,7 @@ left by a killed run are removed on the next run.
 stale, or sealed under another certificate, scope, name or namespace, and any
 tracked plaintext, and exits 3 if there is one.
 
-Exit codes: 0 ok, 1 error, 2 usage error, 3 --check found a problem.`,
+Exit codes: 0 ok, 1 error, 2 usage error (including an unknown service), 3 --check found a problem.`,
 		Example: `  # seal one service with the cert from .gitopsctl.yaml
   gitopsctl seal backend
 

@@ -33,6 +33,7 @@ import (
 	"github.com/gitopsctl/gitopsctl/internal/gitrepo"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
+	"github.com/gitopsctl/gitopsctl/internal/services"
 )
 
 // Options say what to open.
@@ -477,7 +478,11 @@ func (e *UnknownAppsError) Error() string {
 	if len(e.Names) == 1 {
 		s = ""
 	}
-	return fmt.Sprintf("unknown application%s %s (known: %s)", s, strings.Join(e.Names, ", "), strings.Join(e.Known, ", "))
+	msg := fmt.Sprintf("unknown application%s %s (known: %s)", s, strings.Join(e.Names, ", "), strings.Join(e.Known, ", "))
+	if len(e.Names) == 1 {
+		msg += services.DidYouMean(e.Names[0], e.Known)
+	}
+	return msg
 }
 
 // Lookup returns the named apps (all apps when names is empty), or an

@@ -49,10 +49,6 @@ func Require(configsDir, service string) error {
 			return nil
 		}
 	}
-	known := "none"
-	if len(all) > 0 {
-		known = strings.Join(all, ", ")
-	}
-	return fmt.Errorf("unknown service %q: no %s/%s or %s/%s in the configs-repo %s (services: %s)", service,
-		service, layout.ServiceConfigFile, service, layout.ServiceSecretsFile, configsDir, known)
+	return &UnknownError{Kind: "service", Name: service, Label: "services", Known: all,
+		Detail: fmt.Sprintf("no %s/%s or %s/%s in the configs-repo %s", service, layout.ServiceConfigFile, service, layout.ServiceSecretsFile, configsDir)}
 }
