@@ -396,8 +396,8 @@ func (c *Cache) cached(ref Ref, v string) (*Chart, error) {
 		return nil, fmt.Errorf("chart cache: %w", err)
 	}
 	hexsum, ok := strings.CutPrefix(strings.TrimSpace(string(data)), "sha256:")
-	if !ok || len(hexsum) != 64 {
-		return nil, nil // unreadable entry: refetch
+	if _, err := hex.DecodeString(hexsum); !ok || len(hexsum) != 64 || err != nil {
+		return nil, nil // unreadable entry (never a path): refetch
 	}
 	p := c.blobPath(hexsum)
 	blob, err := os.ReadFile(p)

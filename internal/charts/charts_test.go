@@ -3,6 +3,7 @@ package charts_test
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -251,5 +252,37 @@ func TestIsOCI(t *testing.T) {
 		if charts.IsOCI(u) != want {
 			t.Errorf("IsOCI(%s) != %v", u, want)
 		}
+	}
+}
+
+// A cache entry whose digest is not hex is never used as a path: the chart
+// is fetched again instead of reading a file the entry points at.
+func TestCacheEntryIsNeverAPath(t *testing.T) {
+	hr := chartstest.NewHelmRepo(t)
+	hr.Add(t, chartstest.SimpleChart(t, "podinfo", "1.0.0"))
+	dir := t.TempDir()
+	ctx := context.Background()
+	ref := charts.Ref{Repo: hr.URL, Chart: "podinfo", Version: "1.0.0"}
+	if _, err := newCache(t, dir, false, nil).Get(ctx, ref); err != nil {
+		t.Fatal(err)
+	}
+	name := strings.Repeat("x", 58)
+	if err := os.WriteFile(filepath.Join(dir, name+".tgz"), []byte("not a chart"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	err := filepath.WalkDir(filepath.Join(dir, "refs"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && d.Name() == "1.0.0" {
+			n++
+			return os.WriteFile(p, []byte("sha256:../../"+name+"\n"), 0o644)
+		}
+		return err
+	})
+	if err != nil || n != 1 {
+		t.Fatalf("rewrote %d entries: %v", n, err)
+	}
+	got, err := newCache(t, dir, false, nil).Get(ctx, ref)
+	if err != nil || !got.Fetched {
+		t.Fatalf("got %+v, %v; want a fresh fetch", got, err)
 	}
 }
