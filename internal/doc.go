@@ -31,7 +31,7 @@
 //     dotenv, fsutil (atomic writes, locks), iostreams, and templates (the
 //     embedded files). A shared package imports only shared packages.
 //   - test support: gittest, seal/sealtest, render/benchgen,
-//     charts/chartstest, testutil/golden (golden files and the one -update
-//     flag). Imported by
+//     charts/chartstest, testutil/readonly (read-only directories),
+//     testutil/golden (golden files and the one -update flag). Imported by
 //     tests and tools only; they import shared packages.
 package internal

@@ -58,6 +58,7 @@ var layers = map[string]string{
 	"internal/render/benchgen":   layerTesting,
 	"internal/charts/chartstest": layerTesting,
 	"internal/testutil/golden":   layerTesting,
+	"internal/testutil/readonly": layerTesting,
 }
 
 // verbImports are the only imports allowed from one verb package to

@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gitopsctl/gitopsctl/internal/testutil/readonly"
 )
 
 func TestBatchCommitWritesAllAndLeavesNoTemp(t *testing.T) {
@@ -85,7 +86,7 @@ func TestBatchReadOnlyDirChangesNothing(t *testing.T) {
 	os.Mkdir(ro, 0o755)
 	os.WriteFile(filepath.Join(ok, "f"), []byte("old"), 0o644)
 	os.WriteFile(filepath.Join(ro, "f"), []byte("old"), 0o644)
-	undo := makeReadOnly(t, ro)
+	undo := readonly.Make(t, ro)
 	defer undo()
 	var bt Batch
 	bt.Add(File{Path: filepath.Join(ok, "f"), Data: []byte("new"), Perm: 0o644})
@@ -216,20 +217,4 @@ func itoa(n int) string {
 		s = string(rune('0'+n%10)) + s
 	}
 	return s
-}
-
-// makeReadOnly makes dir refuse new files: mode 0555 for an ordinary user,
-// the immutable attribute (chattr +i) for root, whom modes do not stop.
-func makeReadOnly(t *testing.T, dir string) (undo func()) {
-	t.Helper()
-	if os.Getuid() != 0 {
-		if err := os.Chmod(dir, 0o555); err != nil {
-			t.Fatal(err)
-		}
-		return func() { os.Chmod(dir, 0o755) }
-	}
-	if out, err := exec.Command("chattr", "+i", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot make %s read-only as root: %v %s", dir, err, out)
-	}
-	return func() { exec.Command("chattr", "-i", dir).Run() }
 }

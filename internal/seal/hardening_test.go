@@ -16,6 +16,7 @@ import (
 	"github.com/gitopsctl/gitopsctl/internal/fsutil"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
 	"github.com/gitopsctl/gitopsctl/internal/seal/sealtest"
+	"github.com/gitopsctl/gitopsctl/internal/testutil/readonly"
 )
 
 func TestFetchRefusesRedirectToHTTP(t *testing.T) {
@@ -135,7 +136,7 @@ func TestRunReadOnlyServiceChangesNothing(t *testing.T) {
 	write(t, filepath.Join(dir, "s07", LockName), "")
 	before := snapshotDir(t, dir)
 	ro := filepath.Join(dir, "s07")
-	undo := makeReadOnly(t, ro)
+	undo := readonly.Make(t, ro)
 	t.Cleanup(undo)
 	_, err := Run(context.Background(), clusterOpts(dir, k))
 	if err == nil {
@@ -327,20 +328,4 @@ func TestReadRefusesSymlinkOutsideRepo(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "api/secrets.yaml resolved to outside the configs-repo") {
 		t.Fatalf("err = %v", err)
 	}
-}
-
-// makeReadOnly makes dir refuse new files: mode 0555 for an ordinary user,
-// the immutable attribute (chattr +i) for root, whom modes do not stop.
-func makeReadOnly(t *testing.T, dir string) (undo func()) {
-	t.Helper()
-	if os.Getuid() != 0 {
-		if err := os.Chmod(dir, 0o555); err != nil {
-			t.Fatal(err)
-		}
-		return func() { os.Chmod(dir, 0o755) }
-	}
-	if out, err := exec.Command("chattr", "+i", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot make %s read-only as root: %v %s", dir, err, out)
-	}
-	return func() { exec.Command("chattr", "-i", dir).Run() }
 }
