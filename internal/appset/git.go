@@ -316,6 +316,7 @@ func compilePathspec(pattern string) (func(string) bool, error) {
 		c := pattern[i]
 		switch c {
 		case '\\':
+			wild = true // git compares a pattern with an escape by wildmatch
 			if i+1 < len(pattern) {
 				i++
 				b.WriteString(regexp.QuoteMeta(string(pattern[i])))
