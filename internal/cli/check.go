@@ -127,6 +127,12 @@ func runCheck(cmd *cobra.Command, f *Factory, o *checkOptions) error {
 		return err
 	}
 	res.Notes = append(append(ws.Notes(), res.Notes...), ws.Warnings()...)
+	for _, e := range ws.AppSetErrors() {
+		var se *render.AppSetError
+		if errors.As(e, &se) {
+			res.Problems = append(res.Problems, check.Problem{Class: check.ClassRender, Repo: render.RepoName(cfg, se.Repo), File: se.File, Line: se.Line, Message: "ApplicationSet " + se.Name + ": " + se.Err.Error()})
+		}
+	}
 	for _, n := range res.Notes {
 		fmt.Fprintf(f.IO.ErrOut, "note: %s\n", n)
 	}

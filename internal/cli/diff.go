@@ -117,6 +117,9 @@ func runDiff(cmd *cobra.Command, f *Factory, o *diffOptions) error {
 	if err != nil {
 		return err
 	}
+	if n := len(sides.setErrs); n > 0 {
+		return fmt.Errorf("%d %s failed to generate", n, plural(n, "ApplicationSet", "ApplicationSets"))
+	}
 	if failed := res.Errors(); len(failed) > 0 {
 		return fmt.Errorf("%d %s failed to render: %s", len(failed), plural(len(failed), "app", "apps"), strings.Join(failed, ", "))
 	}
@@ -131,6 +134,8 @@ func runDiff(cmd *cobra.Command, f *Factory, o *diffOptions) error {
 type diffSides struct {
 	mu  sync.Mutex
 	wss []*render.Workspace
+	// setErrs are the ApplicationSets that failed on either side.
+	setErrs []string
 }
 
 func (d *diffSides) opener(cfg *config.Loaded, roots, branches []string) diff.Opener {
@@ -168,6 +173,13 @@ func (d *diffSides) finish(f *Factory, res *diff.Result) error {
 				seen[w] = true
 				res.Warnings = append(res.Warnings, w)
 				fmt.Fprintf(f.IO.ErrOut, "Warning: %s\n", w)
+			}
+		}
+		for _, e := range ws.AppSetErrors() {
+			if m := e.Error(); !seen[m] {
+				seen[m] = true
+				d.setErrs = append(d.setErrs, m)
+				fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", m)
 			}
 		}
 	}
