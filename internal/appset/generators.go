@@ -433,7 +433,7 @@ func (g *gen) matrix(m *combineGen, depth int) ([]paramSet, error) {
 func (g *gen) child(raw json.RawMessage, params map[string]any, depth int) ([]paramSet, error) {
 	rs, err := g.transform(raw, map[string]any{}, params, depth)
 	if err != nil {
-		return nil, fmt.Errorf("child generator returned an error on parameter generation: %w", err)
+		return nil, err
 	}
 	if len(rs) > 1 {
 		return nil, errors.New("found more than one generator in matrix.Generators")
