@@ -551,6 +551,11 @@ func TestGeneratedApplication(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `Application name "a" is generated more than once`) || len(apps) != 2 || apps[0].Name != "a" || apps[1].Name != "b" {
 		t.Fatalf("duplicates: apps %v, err %v", apps, err)
 	}
+	keep := strings.Replace(appSet(false, "- list: {elements: [{nm: a}]}", "{{nm}}", "p"), "  generators:", "  syncPolicy: {preserveResourcesOnDeletion: true}\n  generators:", 1)
+	apps, err = generate(t, keep, opts())
+	if err != nil || field(apps[0], "metadata.finalizers") != nil {
+		t.Fatalf("preserveResourcesOnDeletion: finalizers %v, err %v", field(apps[0], "metadata.finalizers"), err)
+	}
 	_, err = generate(t, appSet(false, "- list: {elements: [{nm: a}]}", "", "p"), opts())
 	if err == nil || !strings.Contains(err.Error(), "has no name") {
 		t.Fatalf("no name: err %v", err)
