@@ -80,6 +80,9 @@ type gen struct {
 	o          Options
 	goTemplate bool
 	opts       []string
+	// listed caches a repository's directories or files per repoURL,
+	// revision and kind (a matrix may ask once per parameter set).
+	listed map[[3]string][]string
 }
 
 // maxDepth is how deep matrix and merge nest: Argo CD reads a top-level

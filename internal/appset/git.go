@@ -75,8 +75,26 @@ func directories(fsys fs.FS) ([]string, error) {
 	return out, nil
 }
 
+// listRepo returns the directories or files of a repository, once per
+// repoURL and revision.
+func (g *gen) listRepo(gg *gitGen, r Repo, kind string, ls func(fs.FS) ([]string, error)) ([]string, error) {
+	k := [3]string{gg.RepoURL, gg.Revision, kind}
+	if out, ok := g.listed[k]; ok {
+		return out, nil
+	}
+	out, err := ls(r.FS)
+	if err != nil {
+		return nil, err
+	}
+	if g.listed == nil {
+		g.listed = map[[3]string][]string{}
+	}
+	g.listed[k] = out
+	return out, nil
+}
+
 func (g *gen) gitDirectories(gg *gitGen, r Repo) ([]paramSet, error) {
-	all, err := directories(r.FS)
+	all, err := g.listRepo(gg, r, "dirs", directories)
 	if err != nil {
 		return nil, fmt.Errorf("list directories of %s: %w", gg.RepoURL, err)
 	}
@@ -179,7 +197,7 @@ func repoFiles(fsys fs.FS) ([]string, error) {
 }
 
 func (g *gen) gitFiles(gg *gitGen, r Repo) ([]paramSet, error) {
-	all, err := repoFiles(r.FS)
+	all, err := g.listRepo(gg, r, "files", repoFiles)
 	if err != nil {
 		return nil, fmt.Errorf("list files of %s: %w", gg.RepoURL, err)
 	}
