@@ -1,0 +1,76 @@
+package render
+
+import (
+	"errors"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/gitopsctl/gitopsctl/internal/kustomize"
+	"github.com/gitopsctl/gitopsctl/internal/manifest"
+)
+
+// renderKustomize builds a Kustomize source with internal/kustomize: the
+// source's kustomize: options applied as Argo CD applies them, the build
+// options from the config's kustomize.buildOptions.
+func (s *source) renderKustomize() ([]manifest.Object, error) {
+	opts, err := kustomize.ParseOptions(s.src.Kustomize)
+	if err != nil {
+		return nil, s.errAt(".kustomize", err)
+	}
+	bo, err := kustomize.ParseBuildOptions(s.ws.cfg.Kustomize.BuildOptions)
+	if err != nil {
+		return nil, fmt.Errorf("%s: kustomize.buildOptions: %w", s.ws.cfg.File, err)
+	}
+	res, err := kustomize.Build(kustomize.Request{
+		Repo:     s.repo,
+		Dir:      s.dir,
+		Options:  opts,
+		Build:    bo,
+		Envsubst: func(v string) string { return Envsubst(v, s.env) },
+	})
+	if res != nil {
+		s.warnings = append(s.warnings, res.Warnings...)
+	}
+	if err != nil {
+		var re *kustomize.RemoteError
+		if errors.As(err, &re) && re.File == "" {
+			return nil, s.errAt(".kustomize.components", err)
+		}
+		return nil, s.errAt(".path", err)
+	}
+	src := s.dir
+	if len(res.Kustomizations) > 0 {
+		src = res.Kustomizations[0]
+	}
+	out := make([]manifest.Object, 0, len(res.Objects))
+	for _, o := range res.Objects {
+		out = append(out, manifest.Object{App: s.app.Name, Source: src, Object: &unstructured.Unstructured{Object: o}})
+	}
+	return out, nil
+}
+
+// kustomizeInputs are the inputs of a Kustomize source beyond its own
+// directory: every kustomization directory the build reaches (bases and
+// components elsewhere in the repository) and the files it reads.
+func (s *source) kustomizeInputs() []Input {
+	opts, _ := kustomize.ParseOptions(s.src.Kustomize)
+	bo, _ := kustomize.ParseBuildOptions(s.ws.cfg.Kustomize.BuildOptions)
+	res, _ := kustomize.Build(kustomize.Request{Repo: s.repo, Dir: s.dir, Options: opts, Build: bo,
+		Envsubst: func(v string) string { return Envsubst(v, s.env) }})
+	if res == nil {
+		return nil
+	}
+	var out []Input
+	for _, d := range res.Kustomizations {
+		p := d + "/**"
+		if d == "." {
+			p = "**"
+		}
+		out = append(out, Input{RepoDir: s.repo.Root, Path: p, Glob: true})
+	}
+	for _, f := range res.Files {
+		out = append(out, Input{RepoDir: s.repo.Root, Path: f})
+	}
+	return out
+}
