@@ -7,6 +7,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/gitopsctl/gitopsctl/internal/kustomize"
+	"github.com/gitopsctl/gitopsctl/internal/layout"
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
 )
 
@@ -20,7 +21,11 @@ func (s *source) renderKustomize() ([]manifest.Object, error) {
 	}
 	bo, err := kustomize.ParseBuildOptions(s.ws.cfg.Kustomize.BuildOptions)
 	if err != nil {
-		return nil, fmt.Errorf("%s: kustomize.buildOptions: %w", s.ws.cfg.File, err)
+		file := s.ws.cfg.File
+		if file == "" {
+			file = layout.ConfigFileName
+		}
+		return nil, fmt.Errorf("%s: kustomize.buildOptions: %w", file, err)
 	}
 	res, err := kustomize.Build(kustomize.Request{
 		Repo:     s.repo,
