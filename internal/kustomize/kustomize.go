@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"os"
 	"path"
 	"sort"
 	"strings"
@@ -119,21 +120,32 @@ func Build(req Request) (*Result, error) {
 	return res, nil
 }
 
-// logMu serializes builds while the standard logger is redirected.
-var logMu sync.Mutex
+// quietMu serializes builds while kustomize's own messages are silenced.
+var quietMu sync.Mutex
 
-// run builds with krusty. kustomize prints deprecation notes through the
-// standard logger; Argo CD keeps a successful build's stderr to itself, so
-// they are dropped here instead of reaching gitopsctl's stderr.
+// run builds with krusty. kustomize prints notes of its own while it
+// builds: deprecation warnings for fields such as commonLabels straight to
+// os.Stderr (api/internal/target/kusttarget.go), others through the
+// standard logger. Argo CD keeps a successful build's stderr to itself, and
+// gitopsctl prints through its own streams only, so both are silenced for
+// the duration of the build; builds take turns for that.
 func run(opts *krusty.Options, fsys *repoFS, dir string) (resmap.ResMap, error) {
-	logMu.Lock()
-	defer logMu.Unlock()
+	quietMu.Lock()
+	defer quietMu.Unlock()
 	prev, flags := log.Writer(), log.Flags()
 	log.SetOutput(io.Discard)
 	defer func() {
 		log.SetOutput(prev)
 		log.SetFlags(flags)
 	}()
+	if null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0); err == nil {
+		stderr := os.Stderr
+		os.Stderr = null
+		defer func() {
+			os.Stderr = stderr
+			_ = null.Close()
+		}()
+	}
 	return krusty.MakeKustomizer(opts).Run(fsys, fsys.abs(dir))
 }
 
