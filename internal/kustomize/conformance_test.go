@@ -318,6 +318,45 @@ patches:
 	}
 }
 
+// Kustomizations using generators, name references, replacements and
+// strategic-merge patches build as the CLI builds them, with and without
+// the Application's options on top.
+func TestConformanceFeatures(t *testing.T) {
+	files := app(map[string]string{
+		"apps/web/kustomization.yaml": `resources: [../../base]
+configMapGenerator:
+- name: web-config
+  literals: [LOG_LEVEL=info]
+  files: [app.properties]
+secretGenerator:
+- name: web-secret
+  envs: [secret.env]
+patchesStrategicMerge:
+- |-
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: web}
+  spec:
+    template:
+      spec:
+        containers:
+        - name: web
+          envFrom:
+          - configMapRef: {name: web-config}
+          - secretRef: {name: web-secret}
+replacements:
+- source: {kind: Deployment, name: web, fieldPath: metadata.name}
+  targets:
+  - select: {kind: Service}
+    fieldPaths: [spec.selector.app]
+`,
+		"apps/web/app.properties": "color=blue\n",
+		"apps/web/secret.env":     "TOKEN=not-a-real-secret\n",
+	})
+	conform(t, files, "apps/web", nil)
+	conform(t, files, "apps/web", &Options{NamePrefix: "p-", Namespace: "ns", CommonLabels: map[string]string{"team": "a"}})
+}
+
 func mustPatches(t *testing.T, js string) []types.Patch {
 	t.Helper()
 	o, err := ParseOptions(map[string]any{"patches": mustJSON(t, js)})
