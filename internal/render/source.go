@@ -196,13 +196,6 @@ func (s *source) renderRepoChart() ([]manifest.Object, error) {
 	return s.renderHelm()
 }
 
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
 // envVars are the variables Argo CD substitutes in parameters and value file paths.
 func (s *source) envVars() map[string]string {
 	a := s.app
