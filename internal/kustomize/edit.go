@@ -261,11 +261,13 @@ func addLabels(k *types.Kustomization, vals map[string]string, force, withoutSel
 		return err
 	}
 	if !withoutSelector {
-		if k.CommonLabels == nil {
-			k.CommonLabels = map[string]string{}
+		//lint:ignore SA1019 "kustomize edit add label" writes commonLabels, as Argo CD has it do
+		common := &k.CommonLabels
+		if *common == nil {
+			*common = map[string]string{}
 		}
 		for _, key := range keys {
-			if err := putMeta(k.CommonLabels, "label", key, pairs[key], force); err != nil {
+			if err := putMeta(*common, "label", key, pairs[key], force); err != nil {
 				return err
 			}
 		}

@@ -167,11 +167,13 @@ func (f *repoFS) scan(dir string, enableHelm bool) (dirs, helm []string, err err
 				return err
 			}
 		}
+		//lint:ignore SA1019 a kustomization may still use the deprecated field; kustomize builds it
 		for _, p := range k.PatchesJson6902 {
 			if err := remote("patchesJson6902", p.Path); err != nil {
 				return err
 			}
 		}
+		//lint:ignore SA1019 a kustomization may still use the deprecated field; kustomize builds it
 		for _, p := range k.PatchesStrategicMerge {
 			if err := remote("patchesStrategicMerge", string(p)); err != nil {
 				return err
