@@ -32,6 +32,58 @@ type repoFS struct {
 	mu      sync.Mutex
 	overlay map[string][]byte // root-relative slash path -> content
 	read    map[string]bool   // root-relative paths read (resolved)
+	// mounts show other repository views (remote bases served from local
+	// checkouts) below mountDir/<n>.
+	mounts []*gitrepo.Repo
+	// remoteRepos finds local checkouts of remote bases (nil: none).
+	remoteRepos RemoteRepos
+}
+
+// mountDir holds the mounted repositories; a name no repository uses for
+// a kustomization.
+const mountDir = "@remote"
+
+// mount shows r below a new directory and returns it, root-relative.
+func (f *repoFS) mount(r *gitrepo.Repo) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, m := range f.mounts {
+		if m == r {
+			return fmt.Sprintf("%s/%d", mountDir, i)
+		}
+	}
+	f.mounts = append(f.mounts, r)
+	return fmt.Sprintf("%s/%d", mountDir, len(f.mounts)-1)
+}
+
+// route finds the repository view holding the root-relative path r: the
+// repository, the path in it, and the mount prefix ("" for the source's
+// own repository).
+func (f *repoFS) route(r string) (*gitrepo.Repo, string, string) {
+	if rest, ok := strings.CutPrefix(r, mountDir+"/"); ok {
+		n, sub, _ := strings.Cut(rest, "/")
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for i, m := range f.mounts {
+			if n == fmt.Sprint(i) {
+				if sub == "" {
+					sub = "."
+				}
+				return m, sub, mountDir + "/" + n
+			}
+		}
+	}
+	return f.repo, r, ""
+}
+
+// resolve follows links of r inside the repository holding it.
+func (f *repoFS) resolve(r string) (string, error) {
+	repo, p, pre := f.route(r)
+	rp, err := repo.Resolve(p)
+	if err != nil || pre == "" {
+		return rp, err
+	}
+	return path.Join(pre, rp), nil
 }
 
 var _ filesys.FileSystem = (*repoFS)(nil)
@@ -101,7 +153,8 @@ func (f *repoFS) stat(r string) (fs.FileInfo, error) {
 	if err := f.denied(r); err != nil {
 		return nil, err
 	}
-	return f.repo.Stat(r)
+	repo, p, _ := f.route(r)
+	return repo.Stat(p)
 }
 
 // denied refuses to even look at git's own directory (gitrepo applies the
@@ -110,8 +163,8 @@ func (f *repoFS) stat(r string) (fs.FileInfo, error) {
 func (f *repoFS) denied(r string) error {
 	for _, c := range strings.Split(r, "/") {
 		if strings.EqualFold(c, ".git") {
-			if f.repo.Deny != nil {
-				if err := f.repo.Deny(r); err != nil {
+			if repo, p, _ := f.route(r); repo.Deny != nil {
+				if err := repo.Deny(p); err != nil {
 					return err
 				}
 			}
@@ -146,13 +199,14 @@ func (f *repoFS) ReadDir(p string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	ents, err := f.repo.ReadDir(r)
+	repo, rp, _ := f.route(r)
+	ents, err := repo.ReadDir(rp)
 	if err != nil {
 		return nil, err
 	}
 	var out []string
 	for _, e := range ents {
-		if f.repo.Deny != nil && f.repo.Deny(path.Join(r, e.Name())) != nil {
+		if repo.Deny != nil && repo.Deny(path.Join(rp, e.Name())) != nil {
 			continue
 		}
 		out = append(out, e.Name())
@@ -169,7 +223,7 @@ func (f *repoFS) CleanedAbs(p string) (filesys.ConfirmedDir, string, error) {
 	}
 	rp := r
 	if _, ok := f.overlaid(r); !ok {
-		if rp, err = f.repo.Resolve(r); err != nil {
+		if rp, err = f.resolve(r); err != nil {
 			return "", "", err
 		}
 	}
@@ -194,13 +248,16 @@ func (f *repoFS) ReadFile(p string) ([]byte, error) {
 	if b, ok := f.overlaid(r); ok {
 		return append([]byte(nil), b...), nil
 	}
-	data, err := f.repo.ReadFile(r)
+	repo, rp, pre := f.route(r)
+	data, err := repo.ReadFile(rp)
 	if err != nil {
 		return nil, err
 	}
-	f.mu.Lock()
-	f.read[r] = true
-	f.mu.Unlock()
+	if pre == "" {
+		f.mu.Lock()
+		f.read[r] = true
+		f.mu.Unlock()
+	}
 	return append([]byte(nil), data...), nil
 }
 
@@ -222,12 +279,14 @@ func (f *repoFS) Glob(pattern string) ([]string, error) {
 	if _, err := path.Match(r, ""); err != nil {
 		return nil, err
 	}
-	matches, err := fs.Glob(f.repo.FS(), r)
+	repo, rp, pre := f.route(r)
+	matches, err := fs.Glob(repo.FS(), rp)
 	if err != nil {
 		return nil, err
 	}
 	var out []string
 	for _, m := range matches {
+		m = path.Join(pre, m)
 		if f.denied(m) == nil {
 			out = append(out, f.abs(m))
 		}
@@ -272,8 +331,8 @@ func (f *repoFS) walk(r string, fn filepath.WalkFunc) error {
 	return nil
 }
 
-// filesRead are the root-relative (resolved) paths of the repository files
-// the build read, sorted.
+// filesRead are the root-relative (resolved) paths of the source
+// repository's files the build read, sorted.
 func (f *repoFS) filesRead() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()

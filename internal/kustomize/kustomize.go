@@ -46,6 +46,9 @@ type Request struct {
 	// in images and commonLabels values (and commonAnnotations values with
 	// commonAnnotationsEnvsubst). Nil: no expansion.
 	Envsubst func(string) string
+	// Repos serves remote bases (resources and components by git URL)
+	// from local checkouts; nil: every remote base is an error.
+	Repos RemoteRepos
 }
 
 // Result is a built Kustomize source.
@@ -54,7 +57,8 @@ type Result struct {
 	// as Argo CD decodes manifests (whole numbers become int64).
 	Objects []map[string]any
 	// Kustomizations are the directories (root-relative) of the
-	// kustomizations the build reached, the source's own first.
+	// kustomizations of the source's repository the build reached, the
+	// source's own first.
 	Kustomizations []string
 	// Files are the repository files the build read (root-relative,
 	// links resolved), sorted.
@@ -75,6 +79,7 @@ func Build(req Request) (*Result, error) {
 	}
 	dir := gitrepo.Clean(req.Dir)
 	fsys := newRepoFS(req.Repo)
+	fsys.remoteRepos = req.Repos
 	res := &Result{}
 	if req.Options != nil && req.Options.Version != "" {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("kustomize.version %q is ignored: gitopsctl builds with the kustomize v5 API", req.Options.Version))
@@ -85,7 +90,11 @@ func Build(req Request) (*Result, error) {
 		}
 	}
 	dirs, helm, err := fsys.scan(dir, req.Build.EnableHelm)
-	res.Kustomizations = dirs
+	for _, d := range dirs {
+		if !strings.HasPrefix(d, mountDir+"/") {
+			res.Kustomizations = append(res.Kustomizations, d)
+		}
+	}
 	if err != nil {
 		return res, err
 	}

@@ -600,3 +600,75 @@ func execGit(dir string, args ...string) *exec.Cmd {
 	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com", "GIT_CONFIG_GLOBAL=/dev/null")
 	return cmd
 }
+
+func TestParseRemote(t *testing.T) {
+	for ref, want := range map[string][3]string{
+		"github.com/acme/bases//web?ref=v1":                {"https://github.com/acme/bases", "web", "v1"},
+		"github.com/acme/bases/web/prod":                   {"https://github.com/acme/bases", "web/prod", ""},
+		"https://git.example.com/acme/bases.git//web":      {"https://git.example.com/acme/bases.git", "web", ""},
+		"https://git.example.com/acme/bases.git/web?ref=x": {"https://git.example.com/acme/bases.git", "web", "x"},
+		"git@github.com:acme/bases.git//web?version=v2":    {"git@github.com:acme/bases.git", "web", "v2"},
+		"ssh://git@example.com/acme/bases//a/b":            {"ssh://git@example.com/acme/bases", "a/b", ""},
+		"git::https://example.com/acme/bases":              {"https://example.com/acme/bases", ".", ""},
+	} {
+		u, d, r, err := parseRemote(ref)
+		if err != nil || [3]string{u, d, r} != want {
+			t.Errorf("%s: %q %q %q %v, want %q", ref, u, d, r, err, want)
+		}
+	}
+	for _, bad := range []string{"github.com/acme", "file:///srv/bases", "github.com/acme/bases//../x"} {
+		if _, _, _, err := parseRemote(bad); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
+}
+
+// A remote base with a local checkout is served from it, at its ref.
+func TestRemoteServed(t *testing.T) {
+	bases := tree(t, map[string]string{"web/kustomization.yaml": "resources: [deploy.yaml]\n", "web/deploy.yaml": deployment})
+	r := tree(t, map[string]string{"apps/web/kustomization.yaml": "resources: ['github.com/acme/bases//web?ref=v1']\nnamePrefix: x-\n"})
+	var asked []string
+	repos := func(url, rev string) (*gitrepo.Repo, error) {
+		asked = append(asked, url+"@"+rev)
+		if url == "https://github.com/acme/bases" {
+			return bases, nil
+		}
+		return nil, nil
+	}
+	res, err := Build(Request{Repo: r, Dir: "apps/web", Repos: repos, Options: &Options{Images: []string{"nginx:2"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := find(t, res, "Deployment")
+	if get(d, "metadata", "name") != "x-web" || images(d)[0] != "nginx:2" {
+		t.Errorf("deployment %v", d)
+	}
+	if !reflect.DeepEqual(asked, []string{"https://github.com/acme/bases@v1"}) {
+		t.Errorf("asked %v", asked)
+	}
+	if !reflect.DeepEqual(res.Kustomizations, []string{"apps/web"}) {
+		t.Errorf("kustomizations %v", res.Kustomizations)
+	}
+	// Unknown repository: the remote error stays.
+	r = tree(t, map[string]string{"apps/web/kustomization.yaml": "resources: ['github.com/other/bases//web']\n"})
+	_, err = Build(Request{Repo: r, Dir: "apps/web", Repos: repos})
+	var re *RemoteError
+	if !errors.As(err, &re) {
+		t.Errorf("error %v, want a RemoteError", err)
+	}
+	// A directory the checkout lacks.
+	r = tree(t, map[string]string{"apps/web/kustomization.yaml": "resources: ['github.com/acme/bases//nope']\n"})
+	err = buildErrWith(t, Request{Repo: r, Dir: "apps/web", Repos: repos})
+	if !strings.Contains(err.Error(), `resources: remote kustomize base "github.com/acme/bases//nope": directory nope does not exist in`) {
+		t.Errorf("error %q", err)
+	}
+}
+
+func buildErrWith(t *testing.T, req Request) error {
+	t.Helper()
+	_, err := Build(req)
+	if err == nil {
+		t.Fatal("Build succeeded, want an error")
+	}
+	return err
+}

@@ -9,6 +9,7 @@ import (
 
 	"sigs.k8s.io/kustomize/api/konfig"
 	"sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/yaml"
 )
 
 // RemoteError is a kustomization reference that kustomize would fetch over
@@ -115,7 +116,7 @@ func (f *repoFS) scan(dir string, enableHelm bool) (dirs, helm []string, err err
 	seen := map[string]bool{}
 	var visit func(dir string) error
 	visit = func(dir string) error {
-		rd, err := f.repo.Resolve(dir)
+		rd, err := f.resolve(dir)
 		if err != nil {
 			return err
 		}
@@ -137,6 +138,35 @@ func (f *repoFS) scan(dir string, enableHelm bool) (dirs, helm []string, err err
 				e.Charts = append(e.Charts, c.Name)
 			}
 			return e
+		}
+		// Remote bases with a local checkout are served from it: the
+		// reference is rewritten to the mounted checkout.
+		served := false
+		for _, fl := range []struct {
+			field string
+			refs  []string
+		}{{"resources", k.Resources}, {"components", k.Components}} {
+			for i, r := range fl.refs {
+				if !isRemote(r) {
+					continue
+				}
+				local, err := f.serveRemote(dir, r)
+				if err != nil {
+					return fmt.Errorf("%s: %s: remote kustomize base %q: %w", file, fl.field, r, err)
+				}
+				if local != "" {
+					fl.refs[i], served = local, true
+				}
+			}
+		}
+		if served {
+			data, err := yaml.Marshal(k)
+			if err != nil {
+				return err
+			}
+			if err := f.WriteFile(f.abs(file), data); err != nil {
+				return err
+			}
 		}
 		remote := func(field string, refs ...string) error {
 			for _, r := range refs {

@@ -6,6 +6,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/gitopsctl/gitopsctl/internal/argo"
+	"github.com/gitopsctl/gitopsctl/internal/gitrepo"
 	"github.com/gitopsctl/gitopsctl/internal/kustomize"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
@@ -33,6 +35,7 @@ func (s *source) renderKustomize() ([]manifest.Object, error) {
 		Options:  opts,
 		Build:    bo,
 		Envsubst: func(v string) string { return Envsubst(v, s.env) },
+		Repos:    s.ws.remoteBaseRepo,
 	})
 	if res != nil {
 		s.warnings = append(s.warnings, res.Warnings...)
@@ -55,6 +58,20 @@ func (s *source) renderKustomize() ([]manifest.Object, error) {
 	return out, nil
 }
 
+// remoteBaseRepo serves a kustomize remote base from the local checkout
+// of its repository (the gitops-repo, the configs-repo or repos:), read at
+// the base's ref as a targetRevision would be; nil when none is known.
+func (ws *Workspace) remoteBaseRepo(url, rev string) (*gitrepo.Repo, error) {
+	if _, err := ws.repoFor(url); err != nil {
+		return nil, nil
+	}
+	e, err := ws.sourceEntry(argo.ApplicationSource{RepoURL: url, TargetRevision: rev})
+	if err != nil {
+		return nil, err
+	}
+	return e.open()
+}
+
 // kustomizeInputs are the inputs of a Kustomize source beyond its own
 // directory: every kustomization directory the build reaches (bases and
 // components elsewhere in the repository) and the files it reads.
@@ -62,7 +79,7 @@ func (s *source) kustomizeInputs() []Input {
 	opts, _ := kustomize.ParseOptions(s.src.Kustomize)
 	bo, _ := kustomize.ParseBuildOptions(s.ws.cfg.Kustomize.BuildOptions)
 	res, _ := kustomize.Build(kustomize.Request{Repo: s.repo, Dir: s.dir, Options: opts, Build: bo,
-		Envsubst: func(v string) string { return Envsubst(v, s.env) }})
+		Envsubst: func(v string) string { return Envsubst(v, s.env) }, Repos: s.ws.remoteBaseRepo})
 	if res == nil {
 		return nil
 	}

@@ -111,3 +111,16 @@ func TestKustomizeAppOfApps(t *testing.T) {
 		t.Errorf("objects %v", got)
 	}
 }
+
+// A remote base whose repository has a local checkout (repos:) is served
+// from it.
+func TestKustomizeRemoteBaseFromRepos(t *testing.T) {
+	files := kustFiles("")
+	files["gitops/overlays/prod/kustomization.yaml"] = "resources: ['" + strings.TrimSuffix(otherURL, ".git") + "//web']\nnamePrefix: prod-\n"
+	files["other/web/kustomization.yaml"] = "resources: [cm.yaml]\n"
+	files["other/web/cm.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-other}\n"
+	objs := mustRender(t, setup(t, files), "web")
+	if got := keys(objs); !reflect.DeepEqual(got, []string{"ConfigMap/web/prod-from-other"}) {
+		t.Fatalf("objects %v", got)
+	}
+}
