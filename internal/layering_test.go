@@ -39,6 +39,7 @@ var layers = map[string]string{
 	"internal/argo":      layerShared,
 	"internal/appset":    layerShared,
 	"internal/charts":    layerShared,
+	"internal/kustomize": layerShared,
 	"internal/config":    layerShared,
 	"internal/layout":    layerShared,
 	"internal/services":  layerShared,

@@ -47,6 +47,14 @@ type Capabilities struct {
 	APIVersions []string `yaml:"apiVersions,omitempty" json:"apiVersions,omitempty"`
 }
 
+// Kustomize configures how Kustomize sources build.
+type Kustomize struct {
+	// BuildOptions are kustomize build flags, as Argo CD's
+	// kustomize.buildOptions in argocd-cm: --enable-helm and
+	// --load-restrictor are understood (see internal/kustomize).
+	BuildOptions string `yaml:"buildOptions,omitempty" json:"buildOptions,omitempty"`
+}
+
 // Config is the content of .gitopsctl.yaml.
 type Config struct {
 	Cluster      string       `yaml:"cluster" json:"cluster"`
@@ -65,6 +73,8 @@ type Config struct {
 	// and check start from (relative to the gitops-repo root; default
 	// root-app.yaml, else the roots found in the repository).
 	Roots []string `yaml:"roots,omitempty" json:"roots,omitempty"`
+	// Kustomize holds the build options of Kustomize sources.
+	Kustomize Kustomize `yaml:"kustomize,omitempty" json:"kustomize,omitempty"`
 }
 
 // Defaults applied to fields the file leaves empty.

@@ -106,6 +106,10 @@ func (ws *Workspace) Inputs(a *App) []Input {
 					add(Input{RepoDir: vf.repo.Root, Path: vf.path, Glob: isGlob(vf.path)})
 				}
 			}
+		case argo.SourceTypeKustomize:
+			for _, in := range s.kustomizeInputs() {
+				add(in)
+			}
 		case argo.SourceTypeDirectory:
 			if files, err := argo.DirectoryFiles(r, s.dir, s.src.Directory); err == nil {
 				for _, f := range files {

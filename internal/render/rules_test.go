@@ -629,11 +629,13 @@ func TestRule3_1_SourceType(t *testing.T) {
 		"gitops/argo-apps/auto.yaml":     app("auto", "  source: {repoURL: "+gitopsURL+", path: charts/echo}\n  destination: {namespace: x}\n"),
 		"gitops/argo-apps/kust.yaml":     app("kust", "  source: {repoURL: "+gitopsURL+", path: kust}\n  destination: {namespace: x}\n"),
 		"gitops/argo-apps/dir.yaml":      app("dir", "  source: {repoURL: "+gitopsURL+", path: charts/echo, directory: {}}\n  destination: {namespace: x}\n"),
-		"gitops/kust/kustomization.yaml": "resources: []\n",
+		"gitops/kust/kustomization.yaml": "resources: [cm.yaml]\n",
+		"gitops/kust/cm.yaml":            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-kustomize}\n",
 		// A chart with a kustomization file next to Chart.yaml is Kustomize.
 		"gitops/argo-apps/chartkust.yaml":     app("chartkust", "  source: {repoURL: "+gitopsURL+", path: chartkust}\n  destination: {namespace: x}\n"),
 		"gitops/chartkust/Chart.yaml":         "apiVersion: v2\nname: chartkust\nversion: 0.1.0\n",
-		"gitops/chartkust/kustomization.yaml": "resources: []\n",
+		"gitops/chartkust/kustomization.yaml": "resources: [cm.yaml]\n",
+		"gitops/chartkust/cm.yaml":            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: chartkust}\n",
 	}, "gitops/charts/echo", echoChart)
 	cfg := setup(t, files)
 	if e := renderErr(t, cfg, "both"); !strings.Contains(e.Error(), "multiple application sources defined: Helm,Directory") {
@@ -642,11 +644,11 @@ func TestRule3_1_SourceType(t *testing.T) {
 	if got := keys(mustRender(t, cfg, "auto")); !reflect.DeepEqual(got, []string{"ConfigMap/x/auto-echo"}) {
 		t.Fatal(got)
 	}
-	if e := renderErr(t, cfg, "kust"); !strings.Contains(e.Error(), "app kust: argo-apps/kust.yaml:") || !strings.Contains(e.Error(), "kustomize sources are not rendered yet: app kust, path kust is a Kustomize source") {
-		t.Fatal(e)
+	if got := keys(mustRender(t, cfg, "kust")); !reflect.DeepEqual(got, []string{"ConfigMap/x/from-kustomize"}) {
+		t.Fatal(got)
 	}
-	if e := renderErr(t, cfg, "chartkust"); !strings.Contains(e.Error(), "kustomize sources are not rendered yet: app chartkust, path chartkust") {
-		t.Fatal(e)
+	if got := keys(mustRender(t, cfg, "chartkust")); !reflect.DeepEqual(got, []string{"ConfigMap/x/chartkust"}) {
+		t.Fatal(got)
 	}
 	// A chart directory forced to Directory: only *.yaml files at the top level (none parse as objects).
 	if got := mustRender(t, cfg, "dir"); len(got) != 0 {

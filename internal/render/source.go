@@ -178,7 +178,7 @@ func (s *source) render() ([]manifest.Object, error) {
 	case argo.SourceTypeDirectory:
 		return s.renderDirectory()
 	case argo.SourceTypeKustomize:
-		return nil, s.errAt(".path", fmt.Errorf("kustomize sources are not rendered yet: app %s, path %s is a Kustomize source", s.app.Name, orDash(s.src.Path)))
+		return s.renderKustomize()
 	default:
 		return nil, s.errAt("", fmt.Errorf("%s sources are not supported offline", t))
 	}
@@ -194,13 +194,6 @@ func (s *source) renderRepoChart() ([]manifest.Object, error) {
 	}
 	s.env = s.envVars()
 	return s.renderHelm()
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 // envVars are the variables Argo CD substitutes in parameters and value file paths.

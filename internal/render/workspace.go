@@ -658,7 +658,8 @@ func fileExists(p string) bool {
 
 // mayRenderApps reports whether rendering a could yield Applications or
 // AppProjects: Directory sources always may; a Helm chart only when one of
-// its templates mentions them or builds its kind dynamically.
+// its templates mentions them or builds its kind dynamically. Kustomize
+// sources always may too (an app of apps is often a kustomization).
 func (ws *Workspace) mayRenderApps(a *App) bool {
 	for _, s := range a.Sources {
 		if s.Ref != "" && s.Path == "" {
@@ -692,7 +693,7 @@ func (ws *Workspace) mayRenderApps(a *App) bool {
 			continue
 		}
 		switch t {
-		case argo.SourceTypeDirectory:
+		case argo.SourceTypeDirectory, argo.SourceTypeKustomize:
 			return true
 		case argo.SourceTypeHelm:
 			if chartMayRenderApps(r, dir, func() bool {
