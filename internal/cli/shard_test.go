@@ -57,8 +57,8 @@ func shardRepo(t testing.TB, n int, broken bool) (root string) {
 	added := benchgen.Service{Name: "added-service", Project: "app"}
 	files := map[string]string{
 		filepath.Join(g, "argo-apps", "clusters", "prod", "app", added.Name+".yaml"): benchgen.Application(added),
-		filepath.Join(c, added.Name, "config.yaml"):                                   benchgen.ConfigValues(added),
-		filepath.Join(c, added.Name, "secrets.yaml"):                                  benchgen.SecretValues(1),
+		filepath.Join(c, added.Name, "config.yaml"):                                  benchgen.ConfigValues(added),
+		filepath.Join(c, added.Name, "secrets.yaml"):                                 benchgen.SecretValues(1),
 	}
 	if broken {
 		files[filepath.Join(c, svcs[2].Name, "config.yaml")] = "config: [unclosed\n"
