@@ -250,7 +250,8 @@ func expectSame(t *testing.T, what, got, want string) {
 }
 
 func TestCIFiles(t *testing.T) {
-	root := shardRepo(t, 30, false)
+	t.Parallel()
+	root := shardRepo(t, 20, false)
 	g := filepath.Join(root, "gitops-repo")
 	_, want := gitopsctl(t, g, ciEnv(root), "diff", "--base", "origin/main", "--format", "markdown")
 	if !bytes.Contains(want, []byte("added-service")) {

@@ -185,12 +185,13 @@ func unifiedForTest(want, got string) string {
 	return fmt.Sprintf("unsharded %d lines, merged %d lines", len(w), len(g))
 }
 
-// TestShardedDiffMergesToUnsharded: 4 shards of a 60-app repository
+// TestShardedDiffMergesToUnsharded: 4 shards of a 40-app repository
 // merge to exactly the unsharded report, with changes (exit 3) and with an
 // app failing to render (exit 1).
 func TestShardedDiffMergesToUnsharded(t *testing.T) {
-	checkShardedDiff(t, shardRepo(t, 60, false), 4, ExitProblems)
-	checkShardedDiff(t, shardRepo(t, 30, true), 3, ExitError)
+	t.Parallel()
+	checkShardedDiff(t, shardRepo(t, 40, false), 4, ExitProblems)
+	checkShardedDiff(t, shardRepo(t, 16, true), 2, ExitError)
 }
 
 // BenchmarkShardedDiff1000Apps is the acceptance case at full size: 1,000
@@ -210,7 +211,8 @@ func BenchmarkShardedDiff1000Apps(b *testing.B) {
 // the unsharded run's, each found once; render's shards together print
 // every app once.
 func TestShardedCheckAndRender(t *testing.T) {
-	root := shardRepo(t, 40, false)
+	t.Parallel()
+	root := shardRepo(t, 32, false)
 	g := filepath.Join(root, "gitops-repo")
 	// A problem of the repository's files (a tracked plaintext file) and
 	// app problems (a latest image).
