@@ -37,6 +37,7 @@ var layers = map[string]string{
 	"internal/check":    layerVerb,
 
 	"internal/argo":      layerShared,
+	"internal/appset":    layerShared,
 	"internal/charts":    layerShared,
 	"internal/config":    layerShared,
 	"internal/layout":    layerShared,

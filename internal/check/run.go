@@ -72,7 +72,8 @@ type Options struct {
 	Workspace   Workspace
 	Sealed      SealChecker
 	// Shard restricts the app checks to one shard's apps; the repository's
-	// files (secret, plaintext) are checked by shard 1 only, so that the
+	// files (secret, plaintext) are checked by shard 1 only (and the
+	// caller reports ApplicationSet errors there too), so that the
 	// shards' problems together are the unsharded run's, each once.
 	Shard render.Shard
 	// RepoName maps a repository directory named in a render error to

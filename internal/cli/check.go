@@ -64,7 +64,7 @@ HEAD), including uncommitted edits.
 
 --shard I/N checks only shard I of N of the apps (1-based; a stable split by
 app name, the same one render and diff use); the repository's files (secret,
-plaintext) are checked by shard 1 only. Every problem is found by exactly one
+plaintext) and ApplicationSets that fail to generate are checked by shard 1 only. Every problem is found by exactly one
 shard, so a CI run fails when any shard exits 3, and the shards' outputs put
 together (their problem lines, or the "problems" arrays of -o json) are the
 unsharded run's.
@@ -138,6 +138,12 @@ func runCheck(cmd *cobra.Command, f *Factory, o *checkOptions) error {
 		return err
 	}
 	res.Notes = append(append(ws.Notes(), res.Notes...), ws.Warnings()...)
+	for _, e := range ws.AppSetErrors() {
+		var se *render.AppSetError
+		if errors.As(e, &se) && o.shard.Index <= 1 { // repository-wide: on shard 1 only
+			res.Problems = append(res.Problems, check.Problem{Class: check.ClassRender, Repo: render.RepoName(cfg, se.Repo), File: se.File, Line: se.Line, Message: "ApplicationSet " + se.Name + ": " + se.Err.Error()})
+		}
+	}
 	for _, n := range res.Notes {
 		fmt.Fprintf(f.IO.ErrOut, "note: %s\n", n)
 	}

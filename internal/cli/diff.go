@@ -136,6 +136,9 @@ func printDiff(f *Factory, res *diff.Result, format string) error {
 	if err != nil {
 		return err
 	}
+	if n := len(res.AppSetErrors); n > 0 {
+		return fmt.Errorf("%d %s failed to generate", n, plural(n, "ApplicationSet", "ApplicationSets"))
+	}
 	if failed := res.Errors(); len(failed) > 0 {
 		return fmt.Errorf("%d %s failed to render: %s", len(failed), plural(len(failed), "app", "apps"), strings.Join(failed, ", "))
 	}
@@ -187,6 +190,13 @@ func (d *diffSides) finish(f *Factory, res *diff.Result) error {
 				seen[w] = true
 				res.Warnings = append(res.Warnings, w)
 				fmt.Fprintf(f.IO.ErrOut, "Warning: %s\n", w)
+			}
+		}
+		for _, e := range ws.AppSetErrors() {
+			if m := e.Error(); !seen[m] {
+				seen[m] = true
+				res.AppSetErrors = append(res.AppSetErrors, m)
+				fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", m)
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -42,6 +43,9 @@ two shards.`,
 			res, err := diff.Merge(files)
 			if err != nil {
 				return err
+			}
+			for _, e := range res.AppSetErrors {
+				fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", e)
 			}
 			return printDiff(f, res, format)
 		},

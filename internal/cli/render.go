@@ -178,7 +178,7 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 		var ue *render.UnknownAppsError
 		if errors.As(err, &ue) {
 			// An app may be unknown because its parent failed to render.
-			for _, de := range ws.DiscoveryErrors() {
+			for _, de := range append(ws.DiscoveryErrors(), ws.AppSetErrors()...) {
 				fmt.Fprintf(f.IO.ErrOut, "Error: %v\n", de)
 			}
 			return usageError("%v", err)
@@ -201,6 +201,14 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 		}
 		objs = append(objs, r.Objects...)
 	}
+	// ApplicationSets that failed count when every app is rendered.
+	var setErrs []error
+	if len(o.Apps) == 0 {
+		setErrs = ws.AppSetErrors()
+	}
+	for _, e := range setErrs {
+		fmt.Fprintf(f.IO.ErrOut, "Error: %v\n", e)
+	}
 	wo := render.WriteOptions{ShowSecrets: o.ShowSecrets}
 	if o.OutDir != "" {
 		files, err := render.WriteDir(o.OutDir, objs, wo)
@@ -215,13 +223,18 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 	}
 	if failed > 0 {
 		fmt.Fprintf(f.IO.ErrOut, "%d of %d apps failed to render\n", failed, len(results))
+	}
+	if len(setErrs) > 0 {
+		fmt.Fprintf(f.IO.ErrOut, "%d %s failed to generate\n", len(setErrs), plural(len(setErrs), "ApplicationSet", "ApplicationSets"))
+	}
+	if failed > 0 || len(setErrs) > 0 {
 		return SilentExit(ExitError)
 	}
 	return nil
 }
 
-// printWorkspaceNotes tells, on stderr, which roots were found and which
-// ApplicationSets are not rendered.
+// printWorkspaceNotes tells, on stderr, which roots were found and what
+// each ApplicationSet generated.
 func printWorkspaceNotes(f *Factory, ws *render.Workspace) {
 	for _, n := range ws.Notes() {
 		fmt.Fprintf(f.IO.ErrOut, "note: %s\n", n)

@@ -52,6 +52,9 @@ type Result struct {
 	// Warnings list what is not rendered (ApplicationSets). Set by the caller.
 	Notes    []string `json:"notes,omitempty"`
 	Warnings []string `json:"warnings,omitempty"`
+	// AppSetErrors are the ApplicationSets that failed to generate on
+	// either side (set by the caller): the diff is incomplete.
+	AppSetErrors []string `json:"applicationSetErrors,omitempty"`
 }
 
 // Changed reports whether any app changed.

@@ -102,6 +102,12 @@ func Merge(files []ShardFile) (*Result, error) {
 				out.Warnings = append(out.Warnings, w)
 			}
 		}
+		for _, e := range r.AppSetErrors {
+			if !seen["e"+e] {
+				seen["e"+e] = true
+				out.AppSetErrors = append(out.AppSetErrors, e)
+			}
+		}
 	}
 	sort.SliceStable(out.Apps, func(i, j int) bool { return out.Apps[i].App < out.Apps[j].App })
 	sort.Strings(out.Unchanged)

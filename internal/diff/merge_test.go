@@ -59,6 +59,8 @@ func encodeJSON(t *testing.T, v any) []byte {
 	return jb.Bytes()
 }
 
+var testSetErrs = []string{"argo-apps/appset.yaml:1: ApplicationSet tenants: git generator: no such directory"}
+
 var testSides = &Sides{Base: "main", Head: "work tree", ConfigsBase: "HEAD", ConfigsHead: "work tree", BaseCommit: strings.Repeat("a", 40), HeadCommit: strings.Repeat("b", 40)}
 
 // shardFiles runs Compute once per shard and returns the shards' JSON.
@@ -71,6 +73,7 @@ func shardFiles(t *testing.T, base, head Side, changes render.Changes, n int) []
 			t.Fatal(err)
 		}
 		res.Sides = testSides
+		res.AppSetErrors = testSetErrs // every shard discovers the whole repository
 		files = append(files, ShardFile{Name: fmt.Sprintf("diff-%d.json", i), Data: encodeJSON(t, res)})
 	}
 	return files
@@ -85,6 +88,7 @@ func TestMergeEqualsUnsharded(t *testing.T) {
 		t.Fatal(err)
 	}
 	whole.Sides = testSides
+	whole.AppSetErrors = testSetErrs
 	if len(whole.Apps) < 50 || len(whole.Skipped) < 150 || len(whole.Unchanged) < 10 || len(whole.Errors()) < 5 {
 		t.Fatalf("fixture too thin: %d apps, %d skipped, %d unchanged, %d errors", len(whole.Apps), len(whole.Skipped), len(whole.Unchanged), len(whole.Errors()))
 	}

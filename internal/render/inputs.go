@@ -35,6 +35,9 @@ func (ws *Workspace) Inputs(a *App) []Input {
 		out = append(out, in)
 	}
 	add(Input{RepoDir: a.RepoDir, Path: a.File})
+	for _, in := range a.appSetInputs {
+		add(in)
+	}
 	multi := a.Application.Spec.HasMultipleSources()
 	refs := map[string]*refTarget{}
 	for _, src := range a.Sources {

@@ -234,7 +234,7 @@ func noLinkBelow(dir, name string) error {
 type JSONResult struct {
 	// Roots are the root manifests discovery started from.
 	Roots Roots `json:"roots"`
-	// ApplicationSets found and not rendered.
+	// ApplicationSets found, the apps each generated, and their errors.
 	ApplicationSets []AppSet `json:"applicationSets"`
 	// Warnings about the repository as a whole.
 	Warnings []string `json:"warnings"`
@@ -251,6 +251,8 @@ type JSONApp struct {
 	File   string `json:"file"`
 	Line   int    `json:"line,omitempty"`
 	Parent string `json:"parent,omitempty"`
+	// ApplicationSet names the ApplicationSet that generated the app.
+	ApplicationSet string `json:"applicationSet,omitempty"`
 	// Sources say where and at which revision each source was read.
 	Sources []SourceRead `json:"sources"`
 	Error   string       `json:"error,omitempty"`
@@ -267,7 +269,7 @@ func JSONOutput(ws *Workspace, results []Result, objs []manifest.Object, o Write
 	}
 	out.Apps = make([]JSONApp, 0, len(results))
 	for _, r := range results {
-		ja := JSONApp{Name: r.App.Name, File: r.App.File, Line: r.App.Line, Parent: r.App.Parent, Sources: ws.SourcesRead(r.App)}
+		ja := JSONApp{Name: r.App.Name, File: r.App.File, Line: r.App.Line, Parent: r.App.Parent, ApplicationSet: r.App.AppSet, Sources: ws.SourcesRead(r.App)}
 		if r.Err != nil {
 			ja.Error = r.Err.Error()
 		}

@@ -17,12 +17,20 @@ import (
 // KindAppSet is the kind of an Argo CD ApplicationSet.
 const KindAppSet = "ApplicationSet"
 
-// AppSet is an ApplicationSet manifest found while looking for roots: it is
-// listed, not rendered.
+// AppSet is an ApplicationSet manifest: found while looking for roots, or
+// deployed by a root or an app; those are expanded into the Applications
+// they generate (see appsets.go).
 type AppSet struct {
 	Name string `json:"name"`
 	File string `json:"file"`
 	Line int    `json:"line,omitempty"`
+	// Apps are the names of the Applications it generated.
+	Apps []string `json:"apps,omitempty"`
+	// Error says why it generated none or not all of them.
+	Error string `json:"error,omitempty"`
+
+	expanded bool
+	err      *AppSetError
 }
 
 // Roots says where discovery started.
@@ -252,6 +260,13 @@ func (ws *Workspace) findRoots(r *gitrepo.Repo, dir string) (roots, projects []s
 			cover(c.file)
 		}
 	}
+	// A file of ApplicationSets no Application deploys is a root too.
+	for _, c := range cands {
+		if len(c.apps) == 0 && len(c.appSets) > 0 && !covered[c.file] {
+			roots = append(roots, c.file)
+			covered[c.file] = true
+		}
+	}
 	for _, c := range cands {
 		if c.hasProj && len(c.apps) == 0 && !covered[c.file] {
 			projects = append(projects, c.file)
@@ -340,7 +355,8 @@ func (ws *Workspace) Roots() Roots {
 func (ws *Workspace) AppSets() []AppSet { return append([]AppSet(nil), ws.appSets...) }
 
 // Notes are what a command should tell the user about the workspace: the
-// roots it found by itself and the ApplicationSets it did not render.
+// roots it found by itself and the Applications each ApplicationSet
+// generated.
 func (ws *Workspace) Notes() []string {
 	var out []string
 	if ws.rootInfo.Found == RootsDiscovered && len(ws.roots) > 0 {
@@ -350,17 +366,13 @@ func (ws *Workspace) Notes() []string {
 	for _, m := range ws.rootInfo.Missing {
 		out = append(out, fmt.Sprintf("root %s does not exist at %s", m, orWorkTree(ws.opts.Rev)))
 	}
-	return out
+	return append(out, ws.appSetNotes()...)
 }
 
-// Warnings are findings about the repository as a whole (ApplicationSets,
-// which are not rendered).
+// Warnings are findings about the repository as a whole (none today: the
+// ApplicationSets' errors are AppSetErrors).
 func (ws *Workspace) Warnings() []string {
-	var out []string
-	for _, s := range ws.appSets {
-		out = append(out, fmt.Sprintf("ApplicationSets are not rendered yet: %s (%s)", s.Name, loc(s.File, s.Line)))
-	}
-	return out
+	return nil
 }
 
 func orWorkTree(rev string) string {
@@ -400,31 +412,15 @@ func (ws *Workspace) readRoot(gr *gitrepo.Repo, file string, projectsOnly bool) 
 				return nil, fmt.Errorf("root application: %w", err)
 			}
 			ws.projects = append(ws.projects, p)
-		case isAppSet(fo.Object):
+		case isAppSet(fo.Object) && !projectsOnly:
 			sets++
-			ws.addAppSet(fo.Object, file, fo.Line)
+			ws.pendingSets = append(ws.pendingSets, pendingSet{obj: fo.Object, file: file, line: fo.Line, repoDir: gr.Root})
 		}
 	}
 	if len(apps) == 0 && sets == 0 && !projectsOnly {
 		return nil, fmt.Errorf("root application: %s holds no Application", file)
 	}
 	return apps, nil
-}
-
-// addAppSet records an ApplicationSet once per file and line.
-func (ws *Workspace) addAppSet(obj map[string]any, file string, line int) {
-	name := ""
-	if md, ok := obj["metadata"].(map[string]any); ok {
-		name, _ = md["name"].(string)
-	}
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	for _, s := range ws.appSets {
-		if s.File == file && s.Line == line && s.Name == name {
-			return
-		}
-	}
-	ws.appSets = append(ws.appSets, AppSet{Name: name, File: file, Line: line})
 }
 
 // mapRemotes maps the remote URLs of the gitops-repo (when gitopsRepo.url

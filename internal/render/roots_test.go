@@ -40,7 +40,8 @@ func TestFindRoots(t *testing.T) {
 		t.Fatal(err)
 	}
 	ws := open(t, cfg, Options{})
-	if got, want := ws.Roots().Files, []string{"a/app.yaml", "c/root.yaml"}; !reflect.DeepEqual(got, want) {
+	// A file of ApplicationSets no app deploys is a root too.
+	if got, want := ws.Roots().Files, []string{"a/app.yaml", "c/root.yaml", "sets/set.yaml"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("roots %v, want %v", got, want)
 	}
 	if ws.Roots().Found != RootsDiscovered {
@@ -56,8 +57,11 @@ func TestFindRoots(t *testing.T) {
 	if errs := ws.DiscoveryErrors(); len(errs) > 0 {
 		t.Fatalf("discovery errors: %v", errs)
 	}
-	if got := ws.AppSets(); len(got) != 1 || got[0].Name != "s" || got[0].File != "sets/set.yaml" {
+	if got := ws.AppSets(); len(got) != 1 || got[0].Name != "s" || got[0].File != "sets/set.yaml" || got[0].Error != "spec.generators is empty" {
 		t.Fatalf("appsets %+v", got)
+	}
+	if errs := ws.AppSetErrors(); len(errs) != 1 || errs[0].Error() != "ApplicationSet s: sets/set.yaml:1: spec.generators is empty" {
+		t.Fatalf("appset errors %v", errs)
 	}
 	// A directory root is searched the same way.
 	ws = open(t, cfg, Options{Roots: []string{"d"}})

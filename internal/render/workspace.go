@@ -88,6 +88,11 @@ type App struct {
 	Application *argo.Application `json:"-"`
 	// Sources are the sources in effect (spec.sources, else spec.source).
 	Sources []argo.ApplicationSource `json:"sources"`
+	// AppSet names the ApplicationSet that generated it (File and Line are
+	// then its manifest's).
+	AppSet string `json:"applicationSet,omitempty"`
+	// appSetInputs are the files its generator read its parameters from.
+	appSetInputs []Input
 
 	doc      []byte // the manifest document, for locating fields
 	docStart int    // line of File where doc begins
@@ -133,6 +138,9 @@ type Workspace struct {
 	roots    []string
 	rootInfo Roots
 	appSets  []AppSet
+	// pendingSets are the roots' ApplicationSets, expanded once the roots
+	// are read.
+	pendingSets []pendingSet
 	// gitopsURLs are the normalized URLs known to be the gitops-repo.
 	gitopsURLs []string
 	repos      map[string]*repoEntry // normalized URL -> entry
@@ -294,7 +302,9 @@ func Open(ctx context.Context, o Options) (*Workspace, error) {
 				}
 			}
 		}
+		ws.mapAppSetRepos()
 	}
+	wave = append(wave, ws.expandRootAppSets()...)
 	// Breadth-first: render the apps that may render Applications, in
 	// parallel per wave, and collect their children.
 	for len(wave) > 0 {
@@ -398,8 +408,8 @@ func (ws *Workspace) collectChildren(res *Result) []*App {
 			}
 			kids = append(kids, a)
 		case isAppSet(u):
-			_, file, _, line, _ := ws.definition(res.App, o)
-			ws.addAppSet(u, file, line)
+			_, file, _, line, repoDir := ws.definition(res.App, o)
+			kids = append(kids, ws.expandAppSet(u, file, line, repoDir, res.App.Name)...)
 		case argo.IsAppProject(u):
 			doc, file, _, line, repoDir := ws.definition(res.App, o)
 			if doc == nil {
