@@ -71,6 +71,11 @@ type Options struct {
 	ConfigsBase string
 	Workspace   Workspace
 	Sealed      SealChecker
+	// Shard restricts the app checks to one shard's apps; the repository's
+	// files (secret, plaintext) are checked by shard 1 only (and the
+	// caller reports ApplicationSet errors there too), so that the
+	// shards' problems together are the unsharded run's, each once.
+	Shard render.Shard
 	// RepoName maps a repository directory named in a render error to
 	// RepoGitops, RepoConfigs or itself (nil: keep the directory).
 	RepoName func(dir string) string
@@ -79,8 +84,10 @@ type Options struct {
 // Result lists the problems found.
 type Result struct {
 	// Scope is "all", "staged" or "since <rev>".
-	Scope    string    `json:"scope"`
-	Problems []Problem `json:"problems"`
+	Scope string `json:"scope"`
+	// Shard is the part of the apps checked, when sharded.
+	Shard    *render.Shard `json:"shard,omitempty"`
+	Problems []Problem     `json:"problems"`
 	// Checked are the apps rendered and checked; Skipped those whose
 	// inputs did not change (with --staged or --base).
 	Checked []string `json:"checked"`
@@ -124,6 +131,10 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		res.Scope = "staged"
 	case o.Base != "":
 		res.Scope = "since " + o.Base
+	}
+	if o.Shard.Sharded() {
+		sh := o.Shard
+		res.Shard = &sh
 	}
 	partial := res.Scope != "all"
 	repos := []*repoState{{name: RepoGitops, dir: o.GitopsDir, index: o.GitopsIndex}, {name: RepoConfigs, dir: o.ConfigsDir, index: o.ConfigsIndex}}
@@ -181,7 +192,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 
 	// Files in git: plaintext secrets files and plain Secret manifests.
 	for _, r := range repos {
-		if r.g == nil {
+		if r.g == nil || o.Shard.Index > 1 {
 			continue
 		}
 		var stagedList, trackedOnly []string
@@ -223,7 +234,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	var names []string
 	for _, a := range apps {
 		byName[a.Name] = a
-		names = append(names, a.Name)
+		if o.Shard.Owns(a.Name) {
+			names = append(names, a.Name)
+		}
 	}
 	sort.Strings(names)
 	projects := map[string]*argo.AppProject{}

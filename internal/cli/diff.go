@@ -21,6 +21,7 @@ type diffOptions struct {
 	configsBase, configsHead string
 	format                   string
 	roots                    []string
+	shard                    render.Shard
 }
 
 func newDiffCmd(f *Factory) *cobra.Command {
@@ -48,6 +49,11 @@ random suffix are matched up instead of shown as removed and added.
 Output: text (coloured on a terminal unless NO_COLOR is set), --format markdown
 for a pull-request comment (one collapsible section per app), or -o json.
 
+--shard I/N compares only shard I of N (a stable split by app name, so an app
+is on the same shard every run): run the N shards on N CI runners with -o json
+and join them with 'gitopsctl diff merge', which prints the report (and exits
+with the code) of the unsharded run.
+
 Exit codes: 0 no change, 3 changes, 1 error (including an app that fails to render),
 2 usage error (including an unknown app name).`,
 		Example: `  # Uncommitted edits in either repo
@@ -60,7 +66,11 @@ Exit codes: 0 no change, 3 changes, 1 error (including an app that fails to rend
   gitopsctl diff backend --configs-base HEAD~1 --configs-head HEAD
 
   # Machine-readable
-  gitopsctl diff --base main -o json`,
+  gitopsctl diff --base main -o json
+
+  # Shard 2 of 4 on one CI runner; join the 4 results at the end
+  gitopsctl diff --base main --shard 2/4 -o json > diff-2.json
+  gitopsctl diff merge --format markdown diff-*.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.apps = args
 			return runDiff(cmd, f, o)
@@ -73,6 +83,8 @@ Exit codes: 0 no change, 3 changes, 1 error (including an app that fails to rend
 	fl.StringVar(&o.configsHead, "configs-head", "", "configs-repo head revision (default: the work tree)")
 	enumFlag(cmd, fl, &o.format, "format", "", "text", []string{"text", "markdown"}, "text or markdown (-o json for JSON)")
 	fl.StringArrayVar(&o.roots, "root", nil, "root Application manifest `FILE` or directory, read at each side where present (repeatable; default as for render)")
+	fl.Var(render.ShardValue{S: &o.shard}, "shard", "compare only shard I of N of the apps (1-based, stable by app name; join shards with 'diff merge')")
+	cmd.AddCommand(newDiffMergeCmd(f))
 	return cmd
 }
 
@@ -93,7 +105,7 @@ func runDiff(cmd *cobra.Command, f *Factory, o *diffOptions) error {
 	res, err := diff.Run(ctx, diff.RunOptions{
 		GitopsDir: cfg.RepoDir, ConfigsDir: cfg.ConfigsDir,
 		Base: o.base, Head: o.head, ConfigsBase: o.configsBase, ConfigsHead: o.configsHead,
-		Apps: o.apps,
+		Apps: o.apps, Shard: o.shard,
 		Open: sides.opener(cfg, roots, []string{o.base, o.head, o.configsBase, o.configsHead}),
 	})
 	if ue := (*render.UnknownAppsError)(nil); errors.As(err, &ue) {
@@ -108,8 +120,15 @@ func runDiff(cmd *cobra.Command, f *Factory, o *diffOptions) error {
 	if err := sides.finish(f, res); err != nil {
 		return err
 	}
-	err = printDataStream(f, res, func(w io.Writer) error {
-		if o.format == "markdown" {
+	return printDiff(f, res, o.format)
+}
+
+// printDiff prints a diff result in the format asked and returns the exit
+// status: an error naming the apps that failed to render, exit 3 for
+// changes, nil for none.
+func printDiff(f *Factory, res *diff.Result, format string) error {
+	err := printDataStream(f, res, func(w io.Writer) error {
+		if format == "markdown" {
 			return diff.WriteMarkdown(w, res)
 		}
 		return diff.WriteText(w, res, f.IO.OutTTY && !f.IO.NoColor)
@@ -117,7 +136,7 @@ func runDiff(cmd *cobra.Command, f *Factory, o *diffOptions) error {
 	if err != nil {
 		return err
 	}
-	if n := len(sides.setErrs); n > 0 {
+	if n := len(res.AppSetErrors); n > 0 {
 		return fmt.Errorf("%d %s failed to generate", n, plural(n, "ApplicationSet", "ApplicationSets"))
 	}
 	if failed := res.Errors(); len(failed) > 0 {
@@ -134,8 +153,6 @@ func runDiff(cmd *cobra.Command, f *Factory, o *diffOptions) error {
 type diffSides struct {
 	mu  sync.Mutex
 	wss []*render.Workspace
-	// setErrs are the ApplicationSets that failed on either side.
-	setErrs []string
 }
 
 func (d *diffSides) opener(cfg *config.Loaded, roots, branches []string) diff.Opener {
@@ -178,7 +195,7 @@ func (d *diffSides) finish(f *Factory, res *diff.Result) error {
 		for _, e := range ws.AppSetErrors() {
 			if m := e.Error(); !seen[m] {
 				seen[m] = true
-				d.setErrs = append(d.setErrs, m)
+				res.AppSetErrors = append(res.AppSetErrors, m)
 				fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", m)
 			}
 		}

@@ -23,6 +23,7 @@ type renderOptions struct {
 	ConfigsRev  string
 	OutDir      string
 	ShowSecrets bool
+	Shard       render.Shard
 }
 
 func newRenderCmd(f *Factory) *cobra.Command {
@@ -57,6 +58,11 @@ Output is a YAML stream with "# Source: <app>/<template>" comments, or one
 file per object with --out DIR (DIR/<app>/<kind>-<namespace>-<name>.yaml),
 or -o json. Secret data is masked unless --show-secrets.
 
+--shard I/N renders only shard I of N of the apps (1-based; a stable split by
+app name, the same one diff and check use), to spread a big repository over
+several CI runners. Apps that render other Applications are still rendered
+on every shard to discover them; only the shard's own apps are printed.
+
 An app that fails to render is reported on stderr with the file and line at
 fault; the other apps are still printed, and the exit code is 1.`,
 		Example: `  # everything the root app manages
@@ -67,6 +73,9 @@ fault; the other apps are still printed, and the exit code is 1.`,
 
   # one file per object
   gitopsctl render --out /tmp/rendered
+
+  # the first of 4 shards, on one of 4 CI runners
+  gitopsctl render --shard 1/4 --out rendered
 
   # objects as JSON, for jq
   gitopsctl render backend -o json | jq '.[].object.kind'`,
@@ -81,6 +90,7 @@ fault; the other apps are still printed, and the exit code is 1.`,
 	fl.StringVar(&o.ConfigsRev, "configs-rev", "", "render the configs-repo at `REV` (default: the working tree)")
 	fl.StringVar(&o.OutDir, "out", "", "write one file per object under `DIR` instead of printing")
 	fl.BoolVar(&o.ShowSecrets, "show-secrets", false, "print Secret data and stringData values unmasked")
+	fl.Var(render.ShardValue{S: &o.Shard}, "shard", "render only shard I of N of the apps (1-based, stable by app name)")
 	return cmd
 }
 
@@ -153,7 +163,17 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 		return err
 	}
 	printWorkspaceNotes(f, ws)
-	results, err := ws.Render(ctx, o.Apps...)
+	apps, err := ws.Lookup(o.Apps...)
+	var results []render.Result
+	if err == nil {
+		var owned []*render.App
+		for _, a := range apps {
+			if o.Shard.Owns(a.Name) {
+				owned = append(owned, a)
+			}
+		}
+		results = ws.RenderApps(ctx, owned)
+	}
 	if err != nil {
 		var ue *render.UnknownAppsError
 		if errors.As(err, &ue) {

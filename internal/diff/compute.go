@@ -30,12 +30,18 @@ type Options struct {
 	// Changes are the changed paths between the two sides. Nil means
 	// unknown: every app is rendered.
 	Changes render.Changes
+	// Shard restricts the diff to the apps of one shard (zero: all).
+	Shard render.Shard
 }
 
 // Result is the diff of two sides.
 type Result struct {
 	// Sides names the revisions compared (set by Run).
 	Sides *Sides `json:"sides,omitempty"`
+	// Shard is the part of the apps compared, when sharded: Apps,
+	// Unchanged and Skipped hold only its apps ('diff merge' joins the
+	// shards).
+	Shard *render.Shard `json:"shard,omitempty"`
 	// Apps are the apps that changed or failed to render, by name.
 	Apps []AppDiff `json:"apps"`
 	// Unchanged are apps rendered on both sides with identical output.
@@ -46,6 +52,9 @@ type Result struct {
 	// Warnings list what is not rendered (ApplicationSets). Set by the caller.
 	Notes    []string `json:"notes,omitempty"`
 	Warnings []string `json:"warnings,omitempty"`
+	// AppSetErrors are the ApplicationSets that failed to generate on
+	// either side (set by the caller): the diff is incomplete.
+	AppSetErrors []string `json:"applicationSetErrors,omitempty"`
 }
 
 // Changed reports whether any app changed.
@@ -85,6 +94,7 @@ func Compute(ctx context.Context, base, head Side, opts Options) (*Result, error
 		}
 		all = union(set(opts.Apps), nil)
 	}
+	all = opts.Shard.Filter(all)
 	toRender := all
 	var skipped []string
 	if opts.Changes != nil {
@@ -96,6 +106,10 @@ func Compute(ctx context.Context, base, head Side, opts Options) (*Result, error
 		toRender, skipped = render.Affected(all, bi, hi, opts.Changes)
 	}
 	res := &Result{Apps: []AppDiff{}, Unchanged: []string{}, Skipped: skipped}
+	if opts.Shard.Sharded() {
+		sh := opts.Shard
+		res.Shard = &sh
+	}
 	if res.Skipped == nil {
 		res.Skipped = []string{}
 	}

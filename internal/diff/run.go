@@ -27,7 +27,9 @@ type RunOptions struct {
 	ConfigsBase, ConfigsHead string
 	// Apps restricts the diff to these apps.
 	Apps []string
-	Open Opener
+	// Shard restricts the diff to one shard's apps.
+	Shard render.Shard
+	Open  Opener
 }
 
 // Sides describes the two sides compared, for humans.
@@ -36,6 +38,13 @@ type Sides struct {
 	Head        string `json:"head"`
 	ConfigsBase string `json:"configsBase"`
 	ConfigsHead string `json:"configsHead"`
+	// The commits the revisions resolved to (for the work tree, its HEAD
+	// commit; empty in a repository without commits), so that 'diff merge'
+	// can tell shards of different revisions apart.
+	BaseCommit        string `json:"baseCommit,omitempty"`
+	HeadCommit        string `json:"headCommit,omitempty"`
+	ConfigsBaseCommit string `json:"configsBaseCommit,omitempty"`
+	ConfigsHeadCommit string `json:"configsHeadCommit,omitempty"`
 }
 
 // Run computes which paths changed in each repository, opens both sides
@@ -54,6 +63,7 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 	type repoJob struct{ name, dir, base, head string }
 	jobs := []repoJob{{render.RepoGitops, o.GitopsDir, o.Base, o.Head}, {render.RepoConfigs, o.ConfigsDir, o.ConfigsBase, o.ConfigsHead}}
 	paths := make([][]string, len(jobs))
+	commits := make([][2]string, len(jobs))
 	errs := make([]error, len(jobs)+2)
 	var base, head Side
 	// Each job records its error in errs, so the error returned is the
@@ -75,6 +85,7 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 				return nil
 			}
 			paths[i], errs[i] = g.Changed(j.base, j.head)
+			commits[i] = [2]string{resolve(g, j.base), resolve(g, j.head)}
 			return nil
 		})
 	}
@@ -102,12 +113,27 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 	for i, j := range jobs {
 		changes[j.name] = paths[i]
 	}
-	res, err := Compute(ctx, base, head, Options{Apps: o.Apps, Changes: changes})
+	sides.BaseCommit, sides.HeadCommit = commits[0][0], commits[0][1]
+	sides.ConfigsBaseCommit, sides.ConfigsHeadCommit = commits[1][0], commits[1][1]
+	res, err := Compute(ctx, base, head, Options{Apps: o.Apps, Changes: changes, Shard: o.Shard})
 	if err != nil {
 		return nil, err
 	}
 	res.Sides = sides
 	return res, nil
+}
+
+// resolve names the commit rev ("" for the work tree: its HEAD) resolves
+// to, "" when it does not resolve.
+func resolve(g *gitx.Reader, rev string) string {
+	if rev == "" || rev == gitx.WorkTree {
+		rev = "HEAD"
+	}
+	h, err := g.Resolve(rev)
+	if err != nil {
+		return ""
+	}
+	return h.String()
 }
 
 func sideName(rev string) string {
