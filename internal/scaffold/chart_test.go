@@ -21,6 +21,7 @@ import (
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	"sigs.k8s.io/yaml"
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
@@ -37,6 +38,9 @@ type rendered struct {
 	config       *corev1.ConfigMap
 	k6           *corev1.ConfigMap
 	sealed       *sealed.SealedSecret
+	sa           *corev1.ServiceAccount
+	ingress      *networkingv1.Ingress
+	httpRoute    map[string]any
 	raw          map[string]string // template path -> output
 	objectsTotal int
 }
@@ -138,6 +142,17 @@ func renderService(t *testing.T, p pair, name, namespace string) *rendered {
 				} else {
 					r.config = cm
 				}
+			case "v1/ServiceAccount":
+				r.sa = &corev1.ServiceAccount{}
+				target = r.sa
+			case "networking.k8s.io/v1/Ingress":
+				r.ingress = &networkingv1.Ingress{}
+				target = r.ingress
+			case "gateway.networking.k8s.io/v1/HTTPRoute":
+				// No Go types in the module: the fields the chart sets are
+				// checked by the test that enables it.
+				r.httpRoute = map[string]any{}
+				target = &r.httpRoute
 			case "bitnami.com/v1alpha1/SealedSecret":
 				r.sealed = &sealed.SealedSecret{}
 				target = r.sealed
@@ -539,7 +554,17 @@ func TestChartRejectsUnknownScope(t *testing.T) {
 	}
 	vo := values.Options{ValueFiles: []string{filepath.Join(p.configs, "backend", "secrets.yaml")}}
 	vals, _ := vo.MergeValues(getter.Providers{})
-	rv, _ := chartutil.ToRenderValues(c, vals, chartutil.ReleaseOptions{Name: "backend", Namespace: "backend"}, chartutil.DefaultCapabilities)
+	opts := chartutil.ReleaseOptions{Name: "backend", Namespace: "backend"}
+	// values.schema.json rejects it first; the template too when the
+	// schema is skipped (helm.skipSchemaValidation).
+	_, err = chartutil.ToRenderValues(c, vals, opts, chartutil.DefaultCapabilities)
+	if err == nil || !strings.Contains(err.Error(), "sealedSecrets/scope") {
+		t.Fatalf("schema: err = %v", err)
+	}
+	rv, err := chartutil.ToRenderValuesWithSchemaValidation(c, vals, opts, chartutil.DefaultCapabilities, true)
+	if err != nil {
+		t.Fatal(err)
+	}
 	_, err = engine.Render(c, rv)
 	if err == nil || !strings.Contains(err.Error(), `sealedSecrets.scope is "global"`) {
 		t.Fatalf("err = %v", err)

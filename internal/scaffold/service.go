@@ -159,7 +159,21 @@ type chartData struct {
 		Duration     string
 		P95Ms        int
 		MaxErrorRate string
+		// Deadline is the Job's activeDeadlineSeconds: the duration
+		// (rounded up to a second) plus DeadlineMargin.
+		Deadline, DeadlineMargin int
 	}
+}
+
+// K6DeadlineMargin is the time the smoke test Job gets on top of the K6
+// duration to pull the image, start and report.
+const K6DeadlineMargin = 120 * time.Second
+
+// K6Deadline is the activeDeadlineSeconds of the smoke test Job for a K6
+// duration: the duration rounded up to a second plus K6DeadlineMargin.
+func K6Deadline(d time.Duration) int {
+	secs := (d + time.Second - 1) / time.Second
+	return int(secs) + int(K6DeadlineMargin/time.Second)
 }
 
 type appData struct {
@@ -192,6 +206,8 @@ func NewService(ctx context.Context, o ServiceOptions) (*ServiceResult, error) {
 	cd.HPA.Enabled, cd.HPA.Min, cd.HPA.Max, cd.HPA.CPUTarget = o.HPA, o.HPAMin, o.HPAMax, o.CPUTarget
 	cd.K6.Image, cd.K6.VUs, cd.K6.Duration, cd.K6.P95Ms = o.K6Image, o.K6VUs, o.K6Duration, o.K6P95Ms
 	cd.K6.MaxErrorRate = strconv.FormatFloat(o.K6MaxErrorRate, 'f', -1, 64)
+	k6d, _ := time.ParseDuration(o.K6Duration) // validated
+	cd.K6.Deadline, cd.K6.DeadlineMargin = K6Deadline(k6d), int(K6DeadlineMargin/time.Second)
 	repoFiles, err := renderDir(templates.Chart, chartPath, cd)
 	if err != nil {
 		return nil, err

@@ -22,3 +22,12 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | 
 {{- $s := .Values.sealedSecrets | default dict -}}
 {{- if $s.encryptedData }}true{{ end -}}
 {{- end -}}
+
+{{/* The ServiceAccount the pods run as. */}}
+{{- define "service.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- .Values.serviceAccount.name | default (include "service.name" .) -}}
+{{- else -}}
+{{- .Values.serviceAccount.name | default "default" -}}
+{{- end -}}
+{{- end -}}
