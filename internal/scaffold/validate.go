@@ -10,6 +10,7 @@ import (
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
 	"github.com/gitopsctl/gitopsctl/internal/config"
+	"github.com/gitopsctl/gitopsctl/internal/manifest"
 	"github.com/gitopsctl/gitopsctl/internal/render"
 )
 
@@ -37,7 +38,7 @@ func validateFiles(files []file) error {
 	sort.Strings(dirs)
 	for _, d := range dirs {
 		name := path.Base(d)
-		err := renderChart(render.StagedChart{Dir: d, Files: charts[d], ReleaseName: name, Namespace: name,
+		_, err := renderChart(render.StagedChart{Dir: d, Files: charts[d], ReleaseName: name, Namespace: name,
 			Capabilities: config.Capabilities{KubeVersion: config.DefaultKubeVersion, APIVersions: config.DefaultAPIVersions}})
 		if err != nil {
 			return err
@@ -82,16 +83,16 @@ func validateManifest(name string, data []byte) error {
 
 // renderChart renders a staged chart as Argo CD would (render.RenderStaged)
 // and checks every object has apiVersion, kind and metadata.name.
-func renderChart(sc render.StagedChart) error {
+func renderChart(sc render.StagedChart) ([]manifest.Object, error) {
 	objs, err := render.RenderStaged(sc)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, o := range objs {
 		u := o.Object
 		if u.GetAPIVersion() == "" || u.GetKind() == "" || u.GetName() == "" {
-			return fmt.Errorf("%s: %s: rendered object lacks apiVersion, kind or metadata.name", sc.Dir, o.Source)
+			return nil, fmt.Errorf("%s: %s: rendered object lacks apiVersion, kind or metadata.name", sc.Dir, o.Source)
 		}
 	}
-	return nil
+	return objs, nil
 }
