@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"helm.sh/helm/v3/pkg/chart"
 	"sigs.k8s.io/yaml"
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
@@ -38,6 +39,14 @@ func validateFiles(files []file) error {
 	sort.Strings(dirs)
 	for _, d := range dirs {
 		name := path.Base(d)
+		if remote, err := checkWrapperChart(d, charts[d]); err != nil || remote {
+			// A chart depending on upstream charts renders once they are
+			// fetched (render, check); here its own files must be valid.
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		_, err := renderChart(render.StagedChart{Dir: d, Files: charts[d], ReleaseName: name, Namespace: name,
 			Capabilities: config.Capabilities{KubeVersion: config.DefaultKubeVersion, APIVersions: config.DefaultAPIVersions}})
 		if err != nil {
@@ -95,4 +104,38 @@ func renderChart(sc render.StagedChart) ([]manifest.Object, error) {
 		}
 	}
 	return objs, nil
+}
+
+// checkWrapperChart reports whether a staged chart depends on charts of a
+// remote repository (Helm or OCI) and, when it does, checks its Chart.yaml
+// (Helm's metadata rules) and values.yaml (YAML) without rendering it.
+func checkWrapperChart(dir string, files []render.StagedFile) (bool, error) {
+	var md chart.Metadata
+	remote := false
+	for _, f := range files {
+		if f.Name != "Chart.yaml" {
+			continue
+		}
+		if err := yaml.UnmarshalStrict(f.Data, &md); err != nil {
+			return false, fmt.Errorf("%s/Chart.yaml: %w", dir, err)
+		}
+		for _, d := range md.Dependencies {
+			remote = remote || strings.HasPrefix(d.Repository, "https://") || strings.HasPrefix(d.Repository, "http://") || strings.HasPrefix(d.Repository, "oci://")
+		}
+	}
+	if !remote {
+		return false, nil
+	}
+	if err := md.Validate(); err != nil {
+		return true, fmt.Errorf("%s/Chart.yaml: %w", dir, err)
+	}
+	for _, f := range files {
+		if f.Name == "values.yaml" {
+			var v map[string]any
+			if err := yaml.Unmarshal(f.Data, &v); err != nil {
+				return true, fmt.Errorf("%s/values.yaml: %w", dir, err)
+			}
+		}
+	}
+	return true, nil
 }
