@@ -202,3 +202,38 @@ func TestK6DeadlineFollowsDuration(t *testing.T) {
 		}
 	}
 }
+
+// new-service --force keeps values.yaml: one written before the chart had
+// the service account, security context, ingress and route keys renders
+// with the new templates as it did (restricted security contexts, the
+// default ServiceAccount, no token, a NodePort Service) and passes the
+// schema.
+func TestChartOldValuesKeepBehaviour(t *testing.T) {
+	p := initPair(t)
+	p.newService(t, "backend")
+	old, err := os.ReadFile(filepath.Join("testdata", "values-before-schema.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(p.repo, "charts", "backend", "values.yaml"), old, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := stagedBackend(t, p); err != nil {
+		t.Fatalf("old values.yaml: %v", err)
+	}
+	r := renderService(t, p, "backend", "backend")
+	spec := r.rollout.Spec.Template.Spec
+	c := spec.Containers[0]
+	switch {
+	case r.sa != nil || spec.ServiceAccountName != "default" || spec.AutomountServiceAccountToken == nil || *spec.AutomountServiceAccountToken:
+		t.Errorf("service account: created %v, pod uses %q, automount %v", r.sa, spec.ServiceAccountName, spec.AutomountServiceAccountToken)
+	case spec.SecurityContext == nil || !*spec.SecurityContext.RunAsNonRoot || spec.SecurityContext.SeccompProfile == nil:
+		t.Errorf("pod securityContext %+v", spec.SecurityContext)
+	case c.SecurityContext == nil || !*c.SecurityContext.ReadOnlyRootFilesystem || *c.SecurityContext.AllowPrivilegeEscalation || c.SecurityContext.Capabilities.Drop[0] != "ALL":
+		t.Errorf("container securityContext %+v", c.SecurityContext)
+	case r.active.Spec.Type != corev1.ServiceTypeNodePort || r.ingress != nil || r.httpRoute != nil:
+		t.Errorf("service %s ingress %v route %v", r.active.Spec.Type, r.ingress, r.httpRoute)
+	case *r.analysis.Spec.Metrics[0].Provider.Job.Spec.ActiveDeadlineSeconds != 300:
+		t.Errorf("kept deadline %d", *r.analysis.Spec.Metrics[0].Provider.Job.Spec.ActiveDeadlineSeconds)
+	}
+}
