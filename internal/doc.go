@@ -29,7 +29,8 @@
 //     with the kustomize API), config (.gitopsctl.yaml), layout (repository layout names),
 //     services (the configs-repo's service registry), gitrepo (files of a
 //     git revision as an fs.FS), gitx (commit, push, diff, status, init,
-//     identity), manifest, yamledit (byte-exact YAML edits), safeyaml,
+//     identity), manifest, rules (the image-tag and node-port rules check
+//     and new-service share), yamledit (byte-exact YAML edits), safeyaml,
 //     dotenv, fsutil (atomic writes, locks), iostreams, and templates (the
 //     embedded files). A shared package imports only shared packages.
 //   - test support: gittest, seal/sealtest, render/benchgen,

@@ -46,6 +46,7 @@ var layers = map[string]string{
 	"internal/gitrepo":   layerShared,
 	"internal/gitx":      layerShared,
 	"internal/manifest":  layerShared,
+	"internal/rules":     layerShared,
 	"internal/yamledit":  layerShared,
 	"internal/safeyaml":  layerShared,
 	"internal/dotenv":    layerShared,

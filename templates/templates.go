@@ -1,6 +1,6 @@
 // Package templates embeds the files gitopsctl scaffolds: the service chart,
 // the Argo CD Application, AppProject and root Application manifests, the
-// configs-repo value files and the placeholder platform chart.
+// configs-repo value files and the platform wrapper charts.
 //
 // Files whose name ends in ".tmpl" are Go text/templates rendered with the
 // delimiters "[[" and "]]" (so that Helm's "{{ }}" passes through untouched);
@@ -19,7 +19,9 @@ var FS embed.FS
 const (
 	// Chart is the per-service Helm chart (charts/<service>/).
 	Chart = "chart"
-	// Platform is the placeholder chart for monitoring and tools components.
+	// Platform holds the platform wrapper charts: common/ (Chart.yaml with
+	// the upstream dependency) and one directory per component (values.yaml
+	// and templates of its own).
 	Platform = "platform"
 	// Application is a service's multi-source Application.
 	Application = "argo/application.yaml.tmpl"

@@ -21,9 +21,10 @@ func TestChartFiles(t *testing.T) {
 	want := []string{
 		".helmignore", "Chart.yaml.tmpl",
 		"templates/_helpers.tpl", "templates/analysis-template.yaml", "templates/configmap.yaml",
-		"templates/hpa.yaml", "templates/rollout.yaml", "templates/sealedsecret.yaml",
-		"templates/service-active.yaml", "templates/service-preview.yaml", "templates/test-configmap.yaml",
-		"tests/smoke.js", "values.yaml.tmpl",
+		"templates/hpa.yaml", "templates/httproute.yaml", "templates/ingress.yaml", "templates/rollout.yaml",
+		"templates/sealedsecret.yaml", "templates/service-active.yaml", "templates/service-preview.yaml",
+		"templates/serviceaccount.yaml", "templates/test-configmap.yaml",
+		"tests/smoke.js", "values.schema.json", "values.yaml.tmpl",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("chart files:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

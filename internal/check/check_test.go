@@ -78,20 +78,6 @@ func TestDecodeBad(t *testing.T) {
 }
 
 func TestImageTags(t *testing.T) {
-	for image, want := range map[string]string{
-		"ghcr.io/acme/backend:v1.4.2":        "",
-		"registry.local:5000/acme/backend:1": "",
-		"busybox@sha256:abc":                 "",
-		"busybox":                            "has no tag (it means latest)",
-		"registry.local:5000/acme/backend":   "has no tag (it means latest)",
-		"ghcr.io/acme/backend:":              "has an empty tag",
-		"ghcr.io/acme/backend:latest":        "uses the tag latest",
-		"":                                   "image is empty",
-	} {
-		if got := ImageTagProblem(image); got != want {
-			t.Errorf("%q: got %q want %q", image, got, want)
-		}
-	}
 	ps := imageProblems("backend", RepoGitops, fileOfSource, loadObjects(t, "backend", "bad-images.yaml"))
 	got := messages(ps)
 	for _, want := range []string{

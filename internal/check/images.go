@@ -3,9 +3,9 @@ package check
 import (
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
+	"github.com/gitopsctl/gitopsctl/internal/rules"
 )
 
 // podSpecs returns the pod specs inside a workload object, with a path for
@@ -55,32 +55,6 @@ func dig(v any, path ...string) any {
 	return v
 }
 
-// ImageTagProblem says what is wrong with an image reference's tag, or ""
-// when it is pinned: a digest, or a tag other than latest.
-func ImageTagProblem(image string) string {
-	image = strings.TrimSpace(image)
-	if image == "" {
-		return "image is empty"
-	}
-	if strings.Contains(image, "@") {
-		return "" // pinned by digest
-	}
-	name := image
-	if i := strings.LastIndex(name, "/"); i >= 0 {
-		name = name[i+1:]
-	}
-	i := strings.LastIndex(name, ":")
-	switch {
-	case i < 0:
-		return "has no tag (it means latest)"
-	case name[i+1:] == "":
-		return "has an empty tag"
-	case name[i+1:] == "latest":
-		return "uses the tag latest"
-	}
-	return ""
-}
-
 // imageProblems reports containers and init containers whose image tag is
 // empty, missing or latest.
 func imageProblems(app, repo string, fileOf func(manifest.Object) string, objs []manifest.Object) []Problem {
@@ -94,9 +68,9 @@ func imageProblems(app, repo string, fileOf func(manifest.Object) string, objs [
 					cm, _ := c.(map[string]any)
 					name, _ := cm["name"].(string)
 					image, _ := cm["image"].(string)
-					if msg := ImageTagProblem(image); msg != "" {
+					if msg := rules.ImageMessage(image); msg != "" {
 						out = append(out, Problem{Class: ClassImage, App: app, Repo: repo, File: fileOf(o), Object: objRef(o),
-							Message: fmt.Sprintf("%s.%s %q: image %q %s; pin a version tag or digest", path, field, name, image, msg)})
+							Message: fmt.Sprintf("%s.%s %q: %s", path, field, name, msg)})
 					}
 				}
 			}
@@ -115,3 +89,14 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 func sortStrings(s []string) { sort.Strings(s) }
+
+// nodePortProblems reports Services that claim a node port another Service
+// of the same cluster claims too (rules.NodePortClashes).
+func nodePortProblems(uses []rules.NodePortUse, fileOf map[string]func(manifest.Object) string, objOf map[rules.NodePortUse]manifest.Object) []Problem {
+	var out []Problem
+	for _, c := range rules.NodePortClashes(uses) {
+		o := objOf[c.NodePortUse]
+		out = append(out, Problem{Class: ClassNodePort, App: c.App, Repo: RepoGitops, File: fileOf[c.App](o), Object: objRef(o), Message: c.Message})
+	}
+	return out
+}

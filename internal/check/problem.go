@@ -22,6 +22,7 @@ const (
 	ClassSecret    Class = "secret"    // a plain kind: Secret manifest tracked in git
 	ClassPlaintext Class = "plaintext" // a plaintext secrets file tracked or staged
 	ClassImage     Class = "image"     // image tag empty or latest
+	ClassNodePort  Class = "nodeport"  // a node port claimed twice in one cluster
 	ClassSealed    Class = "sealed"    // sealed data stale or missing
 )
 

@@ -14,6 +14,7 @@ import (
 	"github.com/gitopsctl/gitopsctl/internal/gitx"
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
 	"github.com/gitopsctl/gitopsctl/internal/render"
+	"github.com/gitopsctl/gitopsctl/internal/rules"
 )
 
 // App is one Application of the gitops-repo.
@@ -283,6 +284,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		srcCache[a.File] = b
 		return b
 	}
+	var nodePorts []rules.NodePortUse
+	nodePortObj := map[rules.NodePortUse]manifest.Object{}
+	nodePortFile := map[string]func(manifest.Object) string{}
 	for _, r := range ws.Render(ctx, toCheck...) {
 		a := byName[r.App]
 		if a.Repo == "" {
@@ -296,12 +300,23 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		res.Problems = append(res.Problems, decodeProblems(r.App, RepoGitops, fileOf, r.Objects)...)
 		res.Problems = append(res.Problems, imageProblems(r.App, RepoGitops, fileOf, r.Objects)...)
 		if a.Application != nil {
+			d := a.Application.Spec.Destination
+			nodePortFile[r.App] = fileOf
+			for _, o := range r.Objects {
+				for _, u := range rules.ServiceNodePorts(rules.Cluster(d.Server, d.Name), r.App, o) {
+					nodePorts = append(nodePorts, u)
+					nodePortObj[u] = o
+				}
+			}
+		}
+		if a.Application != nil {
 			res.Problems = append(res.Problems, ProjectProblems(ProjectInput{
 				App: a.Application, Repo: a.Repo, File: a.File, Line: a.Line, FieldLine: a.FieldLine,
 				Source: appSource(a), Objects: r.Objects, ObjectFile: fileOf,
 			}, projects)...)
 		}
 	}
+	res.Problems = append(res.Problems, nodePortProblems(nodePorts, nodePortFile, nodePortObj)...)
 	res.Problems = append(res.Problems, configProblems(ws, o.ConfigsDir, toCheck)...)
 	if o.Sealed != nil && len(toCheck) > 0 {
 		ps, err := o.Sealed(ctx, toCheck)

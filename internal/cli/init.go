@@ -26,9 +26,11 @@ func newInitCmd(f *Factory) *cobra.Command {
   gitops-repo/charts/
   configs-repo/.gitignore                keeps plaintext secrets (*.local.env) out of git
 
---platform also creates placeholder charts and Applications for the monitoring
-(prometheus, thanos, loki, alloy, grafana) and tools (kafka, sealed-secrets)
-components; each placeholder renders one ConfigMap until you replace it.
+--platform also creates wrapper charts and Applications for the monitoring
+(prometheus, thanos, loki, alloy, grafana) and tools (kafka, sealed-secrets,
+argo-rollouts) components: each chart depends on the upstream chart (pinned)
+and sets defaults in values.yaml; the Applications sync in waves, controllers
+and CRDs first. Render them with network access once (or gitopsctl charts pull).
 
 --repo-url and --configs-url default to https://github.com/OWNER/<dir>.git when
 --registry is ghcr.io/OWNER. Both directories must be missing or empty (a .git
@@ -69,7 +71,7 @@ GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL or git config user.name/user.email.`,
 				fmt.Fprintf(w, "Created configs-repo %s\n", res.Configs.Dir)
 				writeFiles(w, res.Configs)
 				if len(res.Platform) > 0 {
-					fmt.Fprintf(w, "Placeholder platform Applications: %s\n", strings.Join(res.Platform, ", "))
+					fmt.Fprintf(w, "Platform Applications (wrapper charts): %s\n", strings.Join(res.Platform, ", "))
 				}
 				fmt.Fprintf(w, "Next: cd %s && gitopsctl new-service NAME\n", relOrAbs(res.Repo.Dir))
 			})
@@ -80,7 +82,7 @@ GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL or git config user.name/user.email.`,
 	fl.StringVar(&o.ConfigsURL, "configs-url", "", "git URL of the configs-repo as Argo CD clones it")
 	fl.StringVar(&o.Cluster, "cluster", "prod", "cluster name: Applications go under argo-apps/clusters/<cluster>/")
 	fl.StringVar(&o.Registry, "registry", "", "image registry prefix for new services, e.g. ghcr.io/acme")
-	fl.BoolVar(&o.Platform, "platform", false, "also create placeholder monitoring and tools charts and Applications")
+	fl.BoolVar(&o.Platform, "platform", false, "also create monitoring and tools wrapper charts (upstream charts, pinned) and their Applications")
 	fl.BoolVar(&o.Git, "git", false, "initialise both directories as git repositories and commit")
 	fl.BoolVar(&o.Force, "force", false, "write into non-empty directories, replacing the files init creates (other files are kept)")
 	return cmd

@@ -77,6 +77,7 @@ overwrite, unchanged or keep and writes nothing.`,
 			o.RepoURL, o.ConfigsURL = cfg.GitopsRepo.URL, cfg.ConfigsRepo.URL
 			o.Registry, o.Scope = cfg.Registry, cfg.Sealing.Scope
 			o.Capabilities = cfg.Capabilities
+			o.Config = cfg
 			if o.ResetValues && !o.Force {
 				return usageError("--reset-values works with --force only")
 			}

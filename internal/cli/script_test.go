@@ -11,7 +11,10 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/gitopsctl/gitopsctl/internal/charts/chartstest"
+	"github.com/gitopsctl/gitopsctl/internal/config"
 	"github.com/gitopsctl/gitopsctl/internal/iostreams"
+	"github.com/gitopsctl/gitopsctl/internal/scaffold"
 	"github.com/gitopsctl/gitopsctl/internal/testutil/golden"
 )
 
@@ -26,7 +29,17 @@ func TestMain(m *testing.M) {
 // repositories created by the script. With -update (make golden), a cmp of
 // stdout or stderr against a file of the script rewrites that file in the
 // script instead of failing.
+//
+// Every script gets GITOPSCTL_CHART_MIRRORS pointing the upstream chart
+// repositories of init --platform at stand-ins of the same names and
+// versions served in process ($PLATFORM_CHART_MIRRORS holds the same
+// value), so that rendering a platform never fetches the real charts.
 func TestScript(t *testing.T) {
+	var standIns []chartstest.StandIn
+	for _, c := range scaffold.Platform {
+		standIns = append(standIns, chartstest.StandIn{Repository: c.Dependency.Repository, Name: c.Dependency.Name, Version: c.Dependency.Version})
+	}
+	mirrors := chartstest.MirrorsSpec(chartstest.ServeStandIns(t, standIns))
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("testdata", "script"),
 		RequireExplicitExec: true,
@@ -43,6 +56,8 @@ func TestScript(t *testing.T) {
 			env.Setenv("GIT_CONFIG_NOSYSTEM", "1")
 			env.Setenv("HOME", env.WorkDir)
 			env.Setenv("NO_COLOR", "1")
+			env.Setenv(config.EnvChartMirrors, mirrors)
+			env.Setenv("PLATFORM_CHART_MIRRORS", mirrors)
 			return nil
 		},
 		Condition: func(cond string) (bool, error) {

@@ -2,6 +2,7 @@ package scaffold
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -21,10 +22,19 @@ import (
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
+	"github.com/gitopsctl/gitopsctl/internal/charts/chartstest"
+	"github.com/gitopsctl/gitopsctl/internal/config"
+	"github.com/gitopsctl/gitopsctl/internal/render"
 )
+
+func unstructuredString(obj map[string]any, fields ...string) (string, bool, error) {
+	return unstructured.NestedString(obj, fields...)
+}
 
 // rendered holds a service chart rendered like Argo CD renders it, every
 // object decoded strictly into its Go type.
@@ -37,6 +47,9 @@ type rendered struct {
 	config       *corev1.ConfigMap
 	k6           *corev1.ConfigMap
 	sealed       *sealed.SealedSecret
+	sa           *corev1.ServiceAccount
+	ingress      *networkingv1.Ingress
+	httpRoute    map[string]any
 	raw          map[string]string // template path -> output
 	objectsTotal int
 }
@@ -138,6 +151,17 @@ func renderService(t *testing.T, p pair, name, namespace string) *rendered {
 				} else {
 					r.config = cm
 				}
+			case "v1/ServiceAccount":
+				r.sa = &corev1.ServiceAccount{}
+				target = r.sa
+			case "networking.k8s.io/v1/Ingress":
+				r.ingress = &networkingv1.Ingress{}
+				target = r.ingress
+			case "gateway.networking.k8s.io/v1/HTTPRoute":
+				// No Go types in the module: the fields the chart sets are
+				// checked by the test that enables it.
+				r.httpRoute = map[string]any{}
+				target = &r.httpRoute
 			case "bitnami.com/v1alpha1/SealedSecret":
 				r.sealed = &sealed.SealedSecret{}
 				target = r.sealed
@@ -539,7 +563,17 @@ func TestChartRejectsUnknownScope(t *testing.T) {
 	}
 	vo := values.Options{ValueFiles: []string{filepath.Join(p.configs, "backend", "secrets.yaml")}}
 	vals, _ := vo.MergeValues(getter.Providers{})
-	rv, _ := chartutil.ToRenderValues(c, vals, chartutil.ReleaseOptions{Name: "backend", Namespace: "backend"}, chartutil.DefaultCapabilities)
+	opts := chartutil.ReleaseOptions{Name: "backend", Namespace: "backend"}
+	// values.schema.json rejects it first; the template too when the
+	// schema is skipped (helm.skipSchemaValidation).
+	_, err = chartutil.ToRenderValues(c, vals, opts, chartutil.DefaultCapabilities)
+	if err == nil || !strings.Contains(err.Error(), "sealedSecrets/scope") {
+		t.Fatalf("schema: err = %v", err)
+	}
+	rv, err := chartutil.ToRenderValuesWithSchemaValidation(c, vals, opts, chartutil.DefaultCapabilities, true)
+	if err != nil {
+		t.Fatal(err)
+	}
 	_, err = engine.Render(c, rv)
 	if err == nil || !strings.Contains(err.Error(), `sealedSecrets.scope is "global"`) {
 		t.Fatalf("err = %v", err)
@@ -547,32 +581,79 @@ func TestChartRejectsUnknownScope(t *testing.T) {
 }
 
 // The placeholder platform charts lint and render a valid ConfigMap.
+// Every platform wrapper chart passes helm lint once its dependency is
+// there, and renders through gitopsctl's render path with the upstream
+// charts served by stand-ins of the same names and versions (never the real
+// ones): the dependency's objects and the wrapper's own.
 func TestPlatformChartsRender(t *testing.T) {
 	p := initPair(t, func(o *InitOptions) { o.Platform = true })
-	for _, comp := range Platform {
-		dir := filepath.Join(p.repo, filepath.FromSlash(comp.ChartPath))
-		l := lint.All(dir, nil, comp.Namespace, false)
-		if l.HighestSeverity >= support.WarningSev {
+	var standIns []chartstest.StandIn
+	for _, c := range Platform {
+		standIns = append(standIns, chartstest.StandIn{Repository: c.Dependency.Repository, Name: c.Dependency.Name, Version: c.Dependency.Version})
+	}
+	mirrors := chartstest.ServeStandIns(t, standIns)
+	t.Setenv("HELM_REPOSITORY_CONFIG", filepath.Join(t.TempDir(), "repositories.yaml"))
+	t.Setenv("HELM_REGISTRY_CONFIG", filepath.Join(t.TempDir(), "config.json"))
+	cfg, err := config.Load(config.Options{RepoDir: p.repo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ChartMirrors, cfg.ChartCacheDir = mirrors, t.TempDir()
+	ws, err := render.Open(context.Background(), render.Options{Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range Platform {
+		names = append(names, c.Name)
+	}
+	rs, err := ws.Render(context.Background(), names...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rs {
+		comp := Platform[i]
+		if r.Err != nil {
+			t.Errorf("%s: %v", comp.Name, r.Err)
+			continue
+		}
+		want := map[string]bool{"ConfigMap/" + comp.Name + "-" + comp.Dependency.Name: false}
+		if comp.Name == "kafka" {
+			want["Kafka/kafka"], want["KafkaNodePool/kafka-dual-role"] = false, false
+		}
+		for _, o := range r.Objects {
+			k := o.Object.GetKind() + "/" + o.Object.GetName()
+			if _, ok := want[k]; !ok {
+				t.Errorf("%s: unexpected %s", comp.Name, k)
+			}
+			want[k] = true
+			if k == "ConfigMap/"+comp.Name+"-"+comp.Dependency.Name {
+				data, _, _ := unstructuredString(o.Object.Object, "data", "chart")
+				if data != comp.Dependency.Name+"-"+comp.Dependency.Version {
+					t.Errorf("%s: stand-in %s rendered, want %s-%s", comp.Name, data, comp.Dependency.Name, comp.Dependency.Version)
+				}
+			}
+		}
+		for k, seen := range want {
+			if !seen {
+				t.Errorf("%s: %s not rendered", comp.Name, k)
+			}
+		}
+		// The wrapper's own files pass helm lint with the dependency in
+		// place (charts/ as helm dependency build leaves it).
+		dir := filepath.Join(t.TempDir(), comp.Name)
+		if err := os.CopyFS(dir, os.DirFS(filepath.Join(p.repo, filepath.FromSlash(comp.ChartPath)))); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(dir, "charts"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		archive := chartstest.SimpleChart(t, comp.Dependency.Name, comp.Dependency.Version)
+		if err := os.WriteFile(filepath.Join(dir, "charts", comp.Dependency.Name+"-"+comp.Dependency.Version+".tgz"), archive, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if l := lint.All(dir, nil, comp.Namespace, false); l.HighestSeverity >= support.WarningSev {
 			t.Errorf("%s: lint %v", comp.Name, l.Messages)
-		}
-		c, err := loader.Load(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rv, err := chartutil.ToRenderValues(c, map[string]any{}, chartutil.ReleaseOptions{Name: comp.Name, Namespace: comp.Namespace, Revision: 1, IsInstall: true}, chartutil.DefaultCapabilities)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out, err := engine.Render(c, rv)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var cm corev1.ConfigMap
-		if err := decodeStrict(out[comp.Name+"/templates/configmap.yaml"], &cm); err != nil {
-			t.Fatalf("%s: %v", comp.Name, err)
-		}
-		if cm.Name != comp.Name+"-placeholder" || cm.Namespace != comp.Namespace || cm.Data["component"] != comp.Name {
-			t.Errorf("%s: ConfigMap %s/%s %v", comp.Name, cm.Namespace, cm.Name, cm.Data)
 		}
 	}
 }

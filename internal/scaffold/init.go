@@ -40,8 +40,8 @@ type InitOptions struct {
 	Cluster string
 	// Registry is the image registry prefix, e.g. ghcr.io/acme.
 	Registry string
-	// Platform also creates placeholder charts and Applications for the
-	// monitoring and tools components of the seed layout.
+	// Platform also creates wrapper charts and Applications for the
+	// monitoring and tools components (see Platform).
 	Platform bool
 	// Git initialises both directories as git repositories and commits.
 	Git bool

@@ -20,7 +20,9 @@ import (
 	"github.com/gitopsctl/gitopsctl/internal/argo"
 	"github.com/gitopsctl/gitopsctl/internal/config"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
+	"github.com/gitopsctl/gitopsctl/internal/manifest"
 	"github.com/gitopsctl/gitopsctl/internal/render"
+	"github.com/gitopsctl/gitopsctl/internal/rules"
 	"github.com/gitopsctl/gitopsctl/internal/safeyaml"
 	"github.com/gitopsctl/gitopsctl/templates"
 )
@@ -63,6 +65,10 @@ type ServiceOptions struct {
 	// Capabilities (from .gitopsctl.yaml) stand in for the cluster when the
 	// chart is rendered to validate it.
 	Capabilities config.Capabilities
+	// Config, when set, is the loaded .gitopsctl.yaml: the existing
+	// Applications of the cluster are rendered from it (offline, from the
+	// chart cache only) to refuse a node port another Service claims.
+	Config *config.Loaded
 
 	Image       string // repository without tag; default <registry>/<name>
 	Tag         string
@@ -159,7 +165,21 @@ type chartData struct {
 		Duration     string
 		P95Ms        int
 		MaxErrorRate string
+		// Deadline is the Job's activeDeadlineSeconds: the duration
+		// (rounded up to a second) plus DeadlineMargin.
+		Deadline, DeadlineMargin int
 	}
+}
+
+// K6DeadlineMargin is the time the smoke test Job gets on top of the K6
+// duration to pull the image, start and report.
+const K6DeadlineMargin = 120 * time.Second
+
+// K6Deadline is the activeDeadlineSeconds of the smoke test Job for a K6
+// duration: the duration rounded up to a second plus K6DeadlineMargin.
+func K6Deadline(d time.Duration) int {
+	secs := (d + time.Second - 1) / time.Second
+	return int(secs) + int(K6DeadlineMargin/time.Second)
 }
 
 type appData struct {
@@ -192,6 +212,8 @@ func NewService(ctx context.Context, o ServiceOptions) (*ServiceResult, error) {
 	cd.HPA.Enabled, cd.HPA.Min, cd.HPA.Max, cd.HPA.CPUTarget = o.HPA, o.HPAMin, o.HPAMax, o.CPUTarget
 	cd.K6.Image, cd.K6.VUs, cd.K6.Duration, cd.K6.P95Ms = o.K6Image, o.K6VUs, o.K6Duration, o.K6P95Ms
 	cd.K6.MaxErrorRate = strconv.FormatFloat(o.K6MaxErrorRate, 'f', -1, 64)
+	k6d, _ := time.ParseDuration(o.K6Duration) // validated
+	cd.K6.Deadline, cd.K6.DeadlineMargin = K6Deadline(k6d), int(K6DeadlineMargin/time.Second)
 	repoFiles, err := renderDir(templates.Chart, chartPath, cd)
 	if err != nil {
 		return nil, err
@@ -257,8 +279,12 @@ func NewService(ctx context.Context, o ServiceOptions) (*ServiceResult, error) {
 	if err := validateManifest(appPath, app); err != nil {
 		return nil, fmt.Errorf("new-service: generated Application is invalid: %w", err)
 	}
-	if err := o.validateRender(renderFiles, configsFiles, chartPath); err != nil {
+	objs, err := o.validateRender(renderFiles, configsFiles, chartPath)
+	if err != nil {
 		return nil, fmt.Errorf("new-service: generated chart does not render: %w", err)
+	}
+	if err := o.checkNodePorts(ctx, objs); err != nil {
+		return nil, fmt.Errorf("new-service: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -376,7 +402,7 @@ func plural(n int, one, many string) string {
 // validateRender renders the staged chart as the service's Application
 // does: values.yaml, then config.yaml and secrets.yaml (new or kept) of the
 // configs-repo, with the capabilities of .gitopsctl.yaml.
-func (o *ServiceOptions) validateRender(repoFiles, configsFiles []file, chartPath string) error {
+func (o *ServiceOptions) validateRender(repoFiles, configsFiles []file, chartPath string) ([]manifest.Object, error) {
 	sc := render.StagedChart{Dir: chartPath, ReleaseName: o.Name, Namespace: o.Namespace, Capabilities: o.Capabilities}
 	for _, f := range repoFiles {
 		if rel, ok := strings.CutPrefix(f.Path, chartPath+"/"); ok {
@@ -396,12 +422,69 @@ func (o *ServiceOptions) validateRender(repoFiles, configsFiles []file, chartPat
 			shown = filepath.Join(o.ConfigsDir, filepath.FromSlash(rel)) // kept: the user's file
 			var err error
 			if data, err = os.ReadFile(shown); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		sc.ValueFiles = append(sc.ValueFiles, render.StagedFile{Name: shown, Data: data})
 	}
 	return renderChart(sc)
+}
+
+// NodePortError is a node port another Service of the cluster claims (the
+// rule check reports as class nodeport).
+type NodePortError struct{ Message string }
+
+func (e *NodePortError) Error() string { return "nodeport: " + e.Message }
+
+// checkNodePorts refuses node ports of the new chart's Services that a
+// Service of another Application of the same cluster claims, by the rule
+// check applies (rules.NodePortClashes). The other Applications render
+// offline; those that do not render are left out.
+func (o *ServiceOptions) checkNodePorts(ctx context.Context, objs []manifest.Object) error {
+	cluster := rules.Cluster(InClusterServer, "")
+	var uses []rules.NodePortUse
+	for _, obj := range objs {
+		uses = append(uses, rules.ServiceNodePorts(cluster, o.Name, obj)...)
+	}
+	if len(uses) == 0 || o.Config == nil {
+		return nil
+	}
+	cfg := *o.Config
+	cfg.Offline = true
+	ws, err := render.Open(ctx, render.Options{Config: &cfg})
+	if err != nil {
+		return nil // nothing to compare with (e.g. no root Application yet)
+	}
+	var others []*render.App
+	for _, a := range ws.Apps() {
+		if a.Name == o.Name || a.Application == nil {
+			continue
+		}
+		if d := a.Application.Spec.Destination; rules.Cluster(d.Server, d.Name) == cluster {
+			others = append(others, a)
+		}
+	}
+	for _, r := range ws.RenderApps(ctx, others) {
+		if r.Err != nil {
+			continue
+		}
+		for _, obj := range r.Objects {
+			uses = append(uses, rules.ServiceNodePorts(cluster, r.App.Name, obj)...)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, c := range rules.NodePortClashes(uses) {
+		if c.App == o.Name {
+			err := &NodePortError{Message: c.Object + ": " + c.Message}
+			if c.Port == int64(o.NodePort) {
+				return &FlagError{Err: err} // --node-port chose it
+			}
+			return err
+		}
+	}
+	return nil
 }
 
 func (o *ServiceOptions) checkConflicts(chartPath, appPath string) error {
@@ -456,6 +539,12 @@ type FlagError struct{ Err error }
 
 func (e *FlagError) Error() string { return e.Err.Error() }
 func (e *FlagError) Unwrap() error { return e.Err }
+
+// ImageError is an image check rejects (class image): a latest, empty or
+// missing tag.
+type ImageError struct{ Message string }
+
+func (e *ImageError) Error() string { return "image: " + e.Message }
 
 func flagError(format string, a ...any) error { return &FlagError{Err: fmt.Errorf(format, a...)} }
 
@@ -523,11 +612,21 @@ func (o *ServiceOptions) validate() ([]kv, error) {
 		}
 		o.Image = strings.TrimSuffix(o.Registry, "/") + "/" + o.Name
 	}
+	// A tag in --image: what check says of a mutable one, else that the
+	// tag goes in --tag.
+	if last := o.Image[strings.LastIndex(o.Image, "/")+1:]; strings.ContainsAny(last, ":@") {
+		if msg := rules.ImageMessage(o.Image); msg != "" {
+			return nil, &FlagError{Err: &ImageError{Message: msg}}
+		}
+	}
 	if err := checkImageRef(o.Image); err != nil {
 		return nil, flagError("--image: %w", err)
 	}
 	if !tagRe.MatchString(o.Tag) {
 		return nil, flagError("invalid --tag %q: letters, digits, '_', '.', '-' (at most 128, not starting with '.' or '-')", o.Tag)
+	}
+	if msg := rules.ImageMessage(o.Image + ":" + o.Tag); msg != "" {
+		return nil, &FlagError{Err: &ImageError{Message: msg}}
 	}
 	for _, p := range []struct {
 		flag string

@@ -6,10 +6,12 @@ import (
 	"sort"
 	"strings"
 
+	"helm.sh/helm/v3/pkg/chart"
 	"sigs.k8s.io/yaml"
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
 	"github.com/gitopsctl/gitopsctl/internal/config"
+	"github.com/gitopsctl/gitopsctl/internal/manifest"
 	"github.com/gitopsctl/gitopsctl/internal/render"
 )
 
@@ -37,7 +39,15 @@ func validateFiles(files []file) error {
 	sort.Strings(dirs)
 	for _, d := range dirs {
 		name := path.Base(d)
-		err := renderChart(render.StagedChart{Dir: d, Files: charts[d], ReleaseName: name, Namespace: name,
+		if remote, err := checkWrapperChart(d, charts[d]); err != nil || remote {
+			// A chart depending on upstream charts renders once they are
+			// fetched (render, check); here its own files must be valid.
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		_, err := renderChart(render.StagedChart{Dir: d, Files: charts[d], ReleaseName: name, Namespace: name,
 			Capabilities: config.Capabilities{KubeVersion: config.DefaultKubeVersion, APIVersions: config.DefaultAPIVersions}})
 		if err != nil {
 			return err
@@ -82,16 +92,50 @@ func validateManifest(name string, data []byte) error {
 
 // renderChart renders a staged chart as Argo CD would (render.RenderStaged)
 // and checks every object has apiVersion, kind and metadata.name.
-func renderChart(sc render.StagedChart) error {
+func renderChart(sc render.StagedChart) ([]manifest.Object, error) {
 	objs, err := render.RenderStaged(sc)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, o := range objs {
 		u := o.Object
 		if u.GetAPIVersion() == "" || u.GetKind() == "" || u.GetName() == "" {
-			return fmt.Errorf("%s: %s: rendered object lacks apiVersion, kind or metadata.name", sc.Dir, o.Source)
+			return nil, fmt.Errorf("%s: %s: rendered object lacks apiVersion, kind or metadata.name", sc.Dir, o.Source)
 		}
 	}
-	return nil
+	return objs, nil
+}
+
+// checkWrapperChart reports whether a staged chart depends on charts of a
+// remote repository (Helm or OCI) and, when it does, checks its Chart.yaml
+// (Helm's metadata rules) and values.yaml (YAML) without rendering it.
+func checkWrapperChart(dir string, files []render.StagedFile) (bool, error) {
+	var md chart.Metadata
+	remote := false
+	for _, f := range files {
+		if f.Name != "Chart.yaml" {
+			continue
+		}
+		if err := yaml.UnmarshalStrict(f.Data, &md); err != nil {
+			return false, fmt.Errorf("%s/Chart.yaml: %w", dir, err)
+		}
+		for _, d := range md.Dependencies {
+			remote = remote || strings.HasPrefix(d.Repository, "https://") || strings.HasPrefix(d.Repository, "http://") || strings.HasPrefix(d.Repository, "oci://")
+		}
+	}
+	if !remote {
+		return false, nil
+	}
+	if err := md.Validate(); err != nil {
+		return true, fmt.Errorf("%s/Chart.yaml: %w", dir, err)
+	}
+	for _, f := range files {
+		if f.Name == "values.yaml" {
+			var v map[string]any
+			if err := yaml.Unmarshal(f.Data, &v); err != nil {
+				return true, fmt.Errorf("%s/values.yaml: %w", dir, err)
+			}
+		}
+	}
+	return true, nil
 }

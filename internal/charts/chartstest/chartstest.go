@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -185,3 +186,52 @@ func (reg *Registry) Push(t testing.TB, path string, archive []byte) {
 }
 
 func nopLogger() *log.Logger { return log.New(io.Discard, "", 0) }
+
+// StandIn names a chart to serve in place of an upstream one.
+type StandIn struct {
+	// Repository is the upstream repository URL (https://… or oci://…).
+	Repository, Name, Version string
+}
+
+// ServeStandIns serves a SimpleChart of the same name and version for every
+// upstream chart (Helm repositories from one HelmRepo, OCI ones from one
+// Registry) and returns the chart mirrors (upstream repository URL → local
+// server) that make the chart cache fetch them there.
+func ServeStandIns(t testing.TB, charts []StandIn) map[string]string {
+	t.Helper()
+	mirrors := map[string]string{}
+	var hr *HelmRepo
+	var reg *Registry
+	for _, c := range charts {
+		archive := SimpleChart(t, c.Name, c.Version)
+		if rest, ok := strings.CutPrefix(c.Repository, "oci://"); ok {
+			if reg == nil {
+				reg = NewRegistry(t)
+			}
+			path := "standins"
+			if i := strings.Index(rest, "/"); i >= 0 {
+				path = strings.Trim(rest[i+1:], "/")
+			}
+			reg.Push(t, path, archive)
+			mirrors[c.Repository] = "oci://" + reg.Host + "/" + path
+			continue
+		}
+		if hr == nil {
+			hr = NewHelmRepo(t)
+		}
+		hr.Add(t, archive)
+		mirrors[c.Repository] = hr.URL
+	}
+	return mirrors
+}
+
+// MirrorsSpec writes mirrors in the GITOPSCTL_CHART_MIRRORS format
+// (PREFIX=MIRROR,...), sorted.
+func MirrorsSpec(mirrors map[string]string) string {
+	var parts []string
+	for k, v := range mirrors {
+		parts = append(parts, k+"="+v)
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ",")
+}

@@ -22,3 +22,23 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | 
 {{- $s := .Values.sealedSecrets | default dict -}}
 {{- if $s.encryptedData }}true{{ end -}}
 {{- end -}}
+
+{{/*
+The ServiceAccount the pods run as. A values.yaml from before these keys
+existed (new-service --force keeps it) has no serviceAccount: the namespace's
+default account, as then.
+*/}}
+{{- define "service.serviceAccountName" -}}
+{{- $sa := .Values.serviceAccount | default dict -}}
+{{- if $sa.create -}}
+{{- $sa.name | default (include "service.name" .) -}}
+{{- else -}}
+{{- $sa.name | default "default" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Whether the pods mount the ServiceAccount's API token ("true"/"false"). */}}
+{{- define "service.automountToken" -}}
+{{- $sa := .Values.serviceAccount | default dict -}}
+{{- if $sa.automount }}true{{ else }}false{{ end -}}
+{{- end -}}
