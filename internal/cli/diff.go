@@ -112,7 +112,7 @@ func runDiff(cmd *cobra.Command, f *Factory, o *diffOptions) error {
 		if o.format == "markdown" {
 			return diff.WriteMarkdown(w, res)
 		}
-		return diff.WriteText(w, res, f.IO.OutTTY && !f.IO.NoColor)
+		return diff.WriteText(w, res, f.IO.ColorOut())
 	})
 	if err != nil {
 		return err

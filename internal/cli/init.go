@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -66,11 +67,16 @@ GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL or git config user.name/user.email.`,
 			return printData(f, res, func(w *strings.Builder) {
 				fmt.Fprintf(w, "Created gitops-repo %s\n", res.Repo.Dir)
 				writeFiles(w, res.Repo)
-				fmt.Fprintf(w, "Created configs-repo %s\n", res.Configs.Dir)
+				where := ""
+				if o.ConfigsDir == "" {
+					where = " (beside the gitops-repo; --configs DIR puts it elsewhere)"
+				}
+				fmt.Fprintf(w, "Created configs-repo %s%s\n", res.Configs.Dir, where)
 				writeFiles(w, res.Configs)
 				if len(res.Platform) > 0 {
 					fmt.Fprintf(w, "Placeholder platform Applications: %s\n", strings.Join(res.Platform, ", "))
 				}
+				writeInitURLs(w, o.Registry, res)
 				fmt.Fprintf(w, "Next: cd %s && gitopsctl new-service NAME\n", relOrAbs(res.Repo.Dir))
 			})
 		},
@@ -84,6 +90,24 @@ GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL or git config user.name/user.email.`,
 	fl.BoolVar(&o.Git, "git", false, "initialise both directories as git repositories and commit")
 	fl.BoolVar(&o.Force, "force", false, "write into non-empty directories, replacing the files init creates (other files are kept)")
 	return cmd
+}
+
+// writeInitURLs says which repository URLs Argo CD will clone, and which
+// of them init guessed.
+func writeInitURLs(w *strings.Builder, registry string, res *scaffold.InitResult) {
+	fmt.Fprintln(w, "Argo CD clones (repoURL in .gitopsctl.yaml, root-app.yaml and the AppProjects):")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, r := range []struct {
+		name, flag string
+		res        scaffold.RepoResult
+	}{{"gitops-repo", "--repo-url", res.Repo}, {"configs-repo", "--configs-url", res.Configs}} {
+		fmt.Fprintf(tw, "  %s\t%s", r.name, r.res.URL)
+		if r.res.URLGuessed {
+			fmt.Fprintf(tw, "\tguessed from --registry %s; give %s if it differs", registry, r.flag)
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
 }
 
 // writeFiles lists a repository's written files, indented, with the commit.

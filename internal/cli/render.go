@@ -159,7 +159,7 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 		if errors.As(err, &ue) {
 			// An app may be unknown because its parent failed to render.
 			for _, de := range ws.DiscoveryErrors() {
-				fmt.Fprintf(f.IO.ErrOut, "Error: %v\n", de)
+				f.printError(de)
 			}
 			return usageError("%v", err)
 		}
@@ -176,25 +176,41 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 		}
 		if r.Err != nil {
 			failed++
-			fmt.Fprintf(f.IO.ErrOut, "Error: %v\n", r.Err)
+			f.printError(r.Err)
 			continue
 		}
 		objs = append(objs, r.Objects...)
 	}
 	wo := render.WriteOptions{ShowSecrets: o.ShowSecrets}
 	if o.OutDir != "" {
-		files, err := render.WriteDir(o.OutDir, objs, wo)
+		od := render.OutDirOptions{WriteOptions: wo}
+		for _, r := range results {
+			if r.Err == nil {
+				od.Rendered = append(od.Rendered, r.App.Name)
+			}
+		}
+		if len(o.Apps) == 0 && len(ws.DiscoveryErrors()) == 0 {
+			od.Gone = func(app string) bool { return ws.App(app) == nil }
+		}
+		res, err := render.WriteOutDir(o.OutDir, objs, od)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(f.IO.ErrOut, "Wrote %s for %s to %s\n", count(len(files), "file", "files"), count(len(results)-failed, "app", "apps"), o.OutDir)
+		removed := ""
+		if len(res.Removed) > 0 {
+			removed = fmt.Sprintf("; removed %s of objects that no longer render", count(len(res.Removed), "file", "files"))
+		}
+		fmt.Fprintf(f.IO.ErrOut, "Wrote %s for %s to %s%s\n", count(len(res.Wrote), "file", "files"), count(len(results)-failed, "app", "apps"), o.OutDir, removed)
+		for _, p := range res.Removed {
+			f.debugf("removed %s", filepath.Join(o.OutDir, filepath.FromSlash(p)))
+		}
 	} else if err := printDataStream(f, render.JSONOutput(ws, results, objs, wo), func(w io.Writer) error {
 		return render.WriteYAML(w, objs, wo)
 	}); err != nil {
 		return err
 	}
 	if failed > 0 {
-		fmt.Fprintf(f.IO.ErrOut, "%d of %d apps failed to render\n", failed, len(results))
+		fmt.Fprintf(f.stderr(), "%d of %d apps failed to render\n", failed, len(results))
 		return SilentExit(ExitError)
 	}
 	return nil
@@ -203,6 +219,7 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 // printWorkspaceNotes tells, on stderr, which roots were found and which
 // ApplicationSets are not rendered.
 func printWorkspaceNotes(f *Factory, ws *render.Workspace) {
+	f.debugf("roots %s; %s, %s discovered", displayOr(ws.Root(), "(none)"), count(len(ws.Apps()), "app", "apps"), count(len(ws.Projects()), "project", "projects"))
 	for _, n := range ws.Notes() {
 		fmt.Fprintf(f.IO.ErrOut, "note: %s\n", n)
 	}

@@ -207,14 +207,21 @@ func runSeal(ctx context.Context, f *Factory, o sealCmdOptions, args []string) e
 	}
 	f.cleaned(res.Cleaned)
 	f.warn(res.Warnings...)
-	return printData(f, res, func(w *strings.Builder) { writeSealResult(w, res) })
+	return printData(f, res, func(w *strings.Builder) { writeSealResult(w, res, o.all) })
 }
 
-func writeSealResult(w *strings.Builder, r *seal.Result) {
+// writeSealResult writes a line per service and a summary line; with all
+// (seal --all), only the services whose sealed data changed get a line.
+func writeSealResult(w *strings.Builder, r *seal.Result, all bool) {
 	sealed, unchanged, changedSvcs := 0, 0, 0
 	for _, s := range r.Services {
 		sealed += len(s.Sealed)
 		unchanged += len(s.Unchanged)
+		if len(s.Sealed) > 0 || len(s.Pruned) > 0 {
+			changedSvcs++
+		} else if all {
+			continue
+		}
 		var parts []string
 		if s.NoPlaintext {
 			if len(s.SealedOnly) > 0 {
@@ -225,7 +232,6 @@ func writeSealResult(w *strings.Builder, r *seal.Result) {
 		} else {
 			if len(s.Sealed) > 0 {
 				parts = append(parts, "sealed "+strings.Join(s.Sealed, ", "))
-				changedSvcs++
 			}
 			if len(s.Unchanged) > 0 {
 				parts = append(parts, fmt.Sprintf("%d unchanged", len(s.Unchanged)))
@@ -246,7 +252,11 @@ func writeSealResult(w *strings.Builder, r *seal.Result) {
 		}
 		fmt.Fprintf(w, "%s: %s%s\n", s.Service, strings.Join(parts, "; "), target)
 	}
-	fmt.Fprintf(w, "%d %s sealed, %d unchanged; scope %s, cert %s\n", sealed, plural(sealed, "key", "keys"), unchanged, r.Scope, r.Fingerprint)
+	in := ""
+	if all {
+		in = fmt.Sprintf(" in %d of %s", changedSvcs, count(len(r.Services), "service", "services"))
+	}
+	fmt.Fprintf(w, "%d %s sealed%s, %d unchanged; scope %s, cert %s\n", sealed, plural(sealed, "key", "keys"), in, unchanged, r.Scope, r.Fingerprint)
 }
 
 func writeCheckReport(w *strings.Builder, r *seal.Report) {
