@@ -32,7 +32,8 @@ func newInitCmd(f *Factory) *cobra.Command {
 components; each placeholder renders one ConfigMap until you replace it.
 
 --repo-url and --configs-url default to https://github.com/OWNER/<dir>.git when
---registry is ghcr.io/OWNER. Both directories must be missing or empty (a .git
+--registry is ghcr.io/OWNER; init then says which URLs it guessed, and where
+it put the configs-repo when --configs was not given. Both directories must be missing or empty (a .git
 is fine) unless --force. Files are written all or nothing. --git initialises
 both as git repositories (branch main) and commits the new files, as
 GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL or git config user.name/user.email.`,

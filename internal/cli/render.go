@@ -57,6 +57,13 @@ Output is a YAML stream with "# Source: <app>/<template>" comments, or one
 file per object with --out DIR (DIR/<app>/<kind>-<namespace>-<name>.yaml),
 or -o json. Secret data is masked unless --show-secrets.
 
+--out DIR keeps DIR/.gitopsctl-render.json, the list of files it wrote per
+app, and removes the listed files of objects that no longer render: for
+each app rendered this time, and (when every app is rendered) for apps that
+no longer exist. A listed file is removed only while it still starts with
+the "# Source: <app>/" line render wrote; any other file in DIR is kept, as
+are the files of an app that failed to render.
+
 An app that fails to render is reported on stderr with the file and line at
 fault; the other apps are still printed, and the exit code is 1.`,
 		Example: `  # everything the root app manages
@@ -65,7 +72,7 @@ fault; the other apps are still printed, and the exit code is 1.`,
   # two services, as they were at the previous commit of both repos
   gitopsctl render backend frontend --rev HEAD~1 --configs-rev HEAD~1
 
-  # one file per object
+  # one file per object; files of objects gone since the last run are removed
   gitopsctl render --out /tmp/rendered
 
   # objects as JSON, for jq
@@ -79,7 +86,7 @@ fault; the other apps are still printed, and the exit code is 1.`,
 	fl.StringArrayVar(&o.Roots, "root", nil, "root Application manifest `FILE` or directory (repeatable; default: roots: in .gitopsctl.yaml, else root-app.yaml, else the roots found in the repository)")
 	fl.StringVar(&o.Rev, "rev", "", "render the gitops-repo at `REV` (branch, tag, commit, HEAD~1; default: the working tree)")
 	fl.StringVar(&o.ConfigsRev, "configs-rev", "", "render the configs-repo at `REV` (default: the working tree)")
-	fl.StringVar(&o.OutDir, "out", "", "write one file per object under `DIR` instead of printing")
+	fl.StringVar(&o.OutDir, "out", "", "write one file per object under `DIR` instead of printing (and remove the files it wrote there for objects that no longer render)")
 	fl.BoolVar(&o.ShowSecrets, "show-secrets", false, "print Secret data and stringData values unmasked")
 	return cmd
 }

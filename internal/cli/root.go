@@ -133,9 +133,15 @@ Every flag can also be set as an environment variable GITOPSCTL_<FLAG>, e.g.
 GITOPSCTL_REPO=/src/gitops-repo or GITOPSCTL_OUTPUT=json; a flag given on the
 command line wins.
 
+--quiet prints errors only, -v (--verbose) adds debug logs on stderr, and
+--color always|never overrides the default of coloring only on a terminal
+without NO_COLOR. Shell completion ('gitopsctl completion bash|zsh|fish')
+completes service, app, project and cluster names, env keys and git revisions.
+
 Exit codes: 0 ok, 1 error, 2 usage error, 3 check found a problem or diff found changes.`,
 		Example: `  gitopsctl init gitops-repo --registry ghcr.io/acme --git
   cd gitops-repo && gitopsctl new-service backend --port 8080
+  gitopsctl list apps
   gitopsctl env set backend LOG_LEVEL=debug
   gitopsctl bump backend --tag v1.4.2 --push
   gitopsctl render backend

@@ -129,6 +129,10 @@ services are then written together (temp files renamed into place, old contents
 restored on any failure), so an error leaves every file as it was. Temp files
 left by a killed run are removed on the next run.
 
+seal --all prints a line for each service whose sealed data changed and one
+summary line (keys sealed, in how many services, keys unchanged); naming
+services prints a line for each of them.
+
 --check writes nothing: it lists every service whose sealed data is missing,
 stale, or sealed under another certificate, scope, name or namespace, and any
 tracked plaintext, and exits 3 if there is one.
