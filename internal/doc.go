@@ -12,7 +12,7 @@
 //     package per command, prints what it returns. May import every verb and
 //     shared package.
 //   - verb packages, one per job: scaffold (init, new-service), env, seal,
-//     bump, render, diff, check. A verb package imports shared packages and
+//     bump, render, diff, check, inventory (list). A verb package imports shared packages and
 //     never another verb package, except these edges, each because one job
 //     is built on another:
 //     env → seal (env set/unset of a secret seals it);
@@ -22,7 +22,10 @@
 //     renderer produces; render owns the inputs and affected-app
 //     selection they share);
 //     scaffold → render (new-service validates its chart through the one
-//     Helm rendering path).
+//     Helm rendering path);
+//     inventory → env and inventory → render (list and shell completion
+//     show services' keys as env reads them, and the apps and projects
+//     render discovers).
 //   - shared packages, used by any verb: argo (Argo CD types and matching
 //     rules), appset (the Applications an ApplicationSet generates),
 //     charts (the remote chart cache), kustomize (Kustomize sources built

@@ -36,6 +36,8 @@ var layers = map[string]string{
 	"internal/diff":     layerVerb,
 	"internal/check":    layerVerb,
 
+	"internal/inventory": layerVerb,
+
 	"internal/argo":      layerShared,
 	"internal/appset":    layerShared,
 	"internal/charts":    layerShared,
@@ -72,6 +74,9 @@ var verbImports = map[[2]string]bool{
 	{"internal/diff", "internal/render"}:     true,
 	{"internal/check", "internal/render"}:    true,
 	{"internal/scaffold", "internal/render"}: true,
+
+	{"internal/inventory", "internal/env"}:    true,
+	{"internal/inventory", "internal/render"}: true,
 }
 
 // mayImport says which layers a layer may import.

@@ -50,7 +50,8 @@ func shellQuote(s string) string {
 }
 
 // HookScript is the pre-commit hook's text: it runs gitopsctl check on
-// what is being committed and lets its exit code decide. No repository
+// what is being committed and lets its exit code decide; --quiet keeps a
+// passing commit silent (problems and errors are still printed). No repository
 // path is fixed in it: git runs hooks at the top of the work tree being
 // committed (a linked worktree too) and hands over the index to commit in
 // GIT_INDEX_FILE, and gitopsctl reads both. gitopsRepo is "" for the
@@ -77,7 +78,7 @@ fi
 top=$(pwd -P)
 `)
 	if gitopsRepo == "" {
-		b.WriteString("exec \"$GITOPSCTL\" --repo \"$top\" check --staged\n")
+		b.WriteString("exec \"$GITOPSCTL\" --quiet --repo \"$top\" check --staged\n")
 		return b.String()
 	}
 	b.WriteString("# The gitops-repo, relative to the top of this repository's work tree (edit it when it moves).\n")
@@ -95,7 +96,7 @@ if [ ! -f "$repo/.gitopsctl.yaml" ]; then
 	echo "gitopsctl pre-commit hook: no gitops-repo (.gitopsctl.yaml) at '$GITOPS_REPO' from $top: edit GITOPS_REPO in this hook or re-run 'gitopsctl hook install --configs' (skip the check once with 'git commit --no-verify')" >&2
 	exit 1
 fi
-exec "$GITOPSCTL" --repo "$repo" --configs "$top" check --staged
+exec "$GITOPSCTL" --quiet --repo "$repo" --configs "$top" check --staged
 `)
 	return b.String()
 }

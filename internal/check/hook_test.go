@@ -84,7 +84,7 @@ func TestHookBlocksCommit(t *testing.T) {
 		t.Fatalf("commit went through a failing hook:\n%s", out)
 	}
 	b, _ := os.ReadFile(args)
-	if want := "--repo " + f.configs + "/../gitops-repo --configs " + f.configs + " check --staged\n"; string(b) != want {
+	if want := "--quiet --repo " + f.configs + "/../gitops-repo --configs " + f.configs + " check --staged\n"; string(b) != want {
 		t.Fatalf("hook ran %q, want %q", b, want)
 	}
 	writeFile(t, f.gitops, "charts/backend/values.yaml", "image: {tag: v2}\n")
@@ -93,7 +93,7 @@ func TestHookBlocksCommit(t *testing.T) {
 		t.Fatalf("commit went through a failing hook:\n%s", out)
 	}
 	b, _ = os.ReadFile(args)
-	if want := "--repo " + f.gitops + " check --staged\n"; string(b) != want {
+	if want := "--quiet --repo " + f.gitops + " check --staged\n"; string(b) != want {
 		t.Fatalf("hook ran %q, want %q", b, want)
 	}
 

@@ -155,6 +155,9 @@ func runCheck(cmd *cobra.Command, f *Factory, o *checkOptions) error {
 			}
 			fmt.Fprintln(w, p.String())
 		}
+		if f.quiet {
+			return // errors only: the problems, no summary
+		}
 		apps := fmt.Sprintf("%d %s checked", len(res.Checked), plural(len(res.Checked), "app", "apps"))
 		if len(res.Skipped) > 0 {
 			apps += fmt.Sprintf(", %d skipped (inputs unchanged)", len(res.Skipped))
@@ -231,7 +234,7 @@ func sealChecker(f *Factory, cfg *config.Loaded, ws *render.Workspace) check.Sea
 		sl, err := f.sealer(ctx, sealFlags{})
 		if errors.Is(err, fs.ErrNotExist) {
 			// A fresh repository names the cert before anyone fetched it.
-			fmt.Fprintf(f.IO.ErrOut, "note: sealed data not checked: %v (gitopsctl seal fetch-cert)\n", err)
+			fmt.Fprintf(f.IO.ErrOut, "note: sealed data not checked: %v\n", err)
 			return nil, nil
 		}
 		if err != nil {

@@ -131,7 +131,7 @@ func printDiff(f *Factory, res *diff.Result, format string) error {
 		if format == "markdown" {
 			return diff.WriteMarkdown(w, res)
 		}
-		return diff.WriteText(w, res, f.IO.OutTTY && !f.IO.NoColor)
+		return diff.WriteText(w, res, f.IO.ColorOut())
 	})
 	if err != nil {
 		return err
@@ -196,7 +196,7 @@ func (d *diffSides) finish(f *Factory, res *diff.Result) error {
 			if m := e.Error(); !seen[m] {
 				seen[m] = true
 				res.AppSetErrors = append(res.AppSetErrors, m)
-				fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", m)
+				f.printError(e)
 			}
 		}
 	}

@@ -45,7 +45,7 @@ two shards.`,
 				return err
 			}
 			for _, e := range res.AppSetErrors {
-				fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", e)
+				fmt.Fprintf(f.stderr(), "Error: %s\n", e)
 			}
 			return printDiff(f, res, format)
 		},

@@ -37,7 +37,8 @@ func newHookInstallCmd(f *Factory) *cobra.Command {
 		Long: `Write .git/hooks/pre-commit (or into core.hooksPath) in the gitops-repo, and with
 --configs in the configs-repo too. The hook runs 'gitopsctl check --staged' on
 what is being committed and blocks the commit when it finds a problem (skip it
-once with 'git commit --no-verify'). It checks the index git commits, so
+once with 'git commit --no-verify'); it runs with --quiet, so a passing commit
+prints nothing and a failing one only its problems. It checks the index git commits, so
 'git commit -a' and 'git commit -- PATH' are checked too, and what is left
 unstaged in the work tree does not count.
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -33,7 +34,8 @@ and sets defaults in values.yaml; the Applications sync in waves, controllers
 and CRDs first. Render them with network access once (or gitopsctl charts pull).
 
 --repo-url and --configs-url default to https://github.com/OWNER/<dir>.git when
---registry is ghcr.io/OWNER. Both directories must be missing or empty (a .git
+--registry is ghcr.io/OWNER; init then says which URLs it guessed, and where
+it put the configs-repo when --configs was not given. Both directories must be missing or empty (a .git
 is fine) unless --force. Files are written all or nothing. --git initialises
 both as git repositories (branch main) and commits the new files, as
 GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL or git config user.name/user.email.`,
@@ -68,11 +70,16 @@ GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL or git config user.name/user.email.`,
 			return printData(f, res, func(w *strings.Builder) {
 				fmt.Fprintf(w, "Created gitops-repo %s\n", res.Repo.Dir)
 				writeFiles(w, res.Repo)
-				fmt.Fprintf(w, "Created configs-repo %s\n", res.Configs.Dir)
+				where := ""
+				if o.ConfigsDir == "" {
+					where = " (beside the gitops-repo; --configs DIR puts it elsewhere)"
+				}
+				fmt.Fprintf(w, "Created configs-repo %s%s\n", res.Configs.Dir, where)
 				writeFiles(w, res.Configs)
 				if len(res.Platform) > 0 {
 					fmt.Fprintf(w, "Platform Applications (wrapper charts): %s\n", strings.Join(res.Platform, ", "))
 				}
+				writeInitURLs(w, o.Registry, res)
 				fmt.Fprintf(w, "Next: cd %s && gitopsctl new-service NAME\n", relOrAbs(res.Repo.Dir))
 			})
 		},
@@ -86,6 +93,24 @@ GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL or git config user.name/user.email.`,
 	fl.BoolVar(&o.Git, "git", false, "initialise both directories as git repositories and commit")
 	fl.BoolVar(&o.Force, "force", false, "write into non-empty directories, replacing the files init creates (other files are kept)")
 	return cmd
+}
+
+// writeInitURLs says which repository URLs Argo CD will clone, and which
+// of them init guessed.
+func writeInitURLs(w *strings.Builder, registry string, res *scaffold.InitResult) {
+	fmt.Fprintln(w, "Argo CD clones (repoURL in .gitopsctl.yaml, root-app.yaml and the AppProjects):")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, r := range []struct {
+		name, flag string
+		res        scaffold.RepoResult
+	}{{"gitops-repo", "--repo-url", res.Repo}, {"configs-repo", "--configs-url", res.Configs}} {
+		fmt.Fprintf(tw, "  %s\t%s", r.name, r.res.URL)
+		if r.res.URLGuessed {
+			fmt.Fprintf(tw, "\tguessed from --registry %s; give %s if it differs", registry, r.flag)
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
 }
 
 // writeFiles lists a repository's written files, indented, with the commit.

@@ -63,6 +63,13 @@ app name, the same one diff and check use), to spread a big repository over
 several CI runners. Apps that render other Applications are still rendered
 on every shard to discover them; only the shard's own apps are printed.
 
+--out DIR keeps DIR/.gitopsctl-render.json, the list of files it wrote per
+app, and removes the listed files of objects that no longer render: for
+each app rendered this time, and (when every app is rendered) for apps that
+no longer exist. A listed file is removed only while it still starts with
+the "# Source: <app>/" line render wrote; any other file in DIR is kept, as
+are the files of an app that failed to render.
+
 An app that fails to render is reported on stderr with the file and line at
 fault; the other apps are still printed, and the exit code is 1.`,
 		Example: `  # everything the root app manages
@@ -71,7 +78,7 @@ fault; the other apps are still printed, and the exit code is 1.`,
   # two services, as they were at the previous commit of both repos
   gitopsctl render backend frontend --rev HEAD~1 --configs-rev HEAD~1
 
-  # one file per object
+  # one file per object; files of objects gone since the last run are removed
   gitopsctl render --out /tmp/rendered
 
   # the first of 4 shards, on one of 4 CI runners
@@ -88,7 +95,7 @@ fault; the other apps are still printed, and the exit code is 1.`,
 	fl.StringArrayVar(&o.Roots, "root", nil, "root Application manifest `FILE` or directory (repeatable; default: roots: in .gitopsctl.yaml, else root-app.yaml, else the roots found in the repository)")
 	fl.StringVar(&o.Rev, "rev", "", "render the gitops-repo at `REV` (branch, tag, commit, HEAD~1; default: the working tree)")
 	fl.StringVar(&o.ConfigsRev, "configs-rev", "", "render the configs-repo at `REV` (default: the working tree)")
-	fl.StringVar(&o.OutDir, "out", "", "write one file per object under `DIR` instead of printing")
+	fl.StringVar(&o.OutDir, "out", "", "write one file per object under `DIR` instead of printing (and remove the files it wrote there for objects that no longer render)")
 	fl.BoolVar(&o.ShowSecrets, "show-secrets", false, "print Secret data and stringData values unmasked")
 	fl.Var(render.ShardValue{S: &o.Shard}, "shard", "render only shard I of N of the apps (1-based, stable by app name)")
 	return cmd
@@ -179,7 +186,7 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 		if errors.As(err, &ue) {
 			// An app may be unknown because its parent failed to render.
 			for _, de := range append(ws.DiscoveryErrors(), ws.AppSetErrors()...) {
-				fmt.Fprintf(f.IO.ErrOut, "Error: %v\n", de)
+				f.printError(de)
 			}
 			return usageError("%v", err)
 		}
@@ -196,7 +203,7 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 		}
 		if r.Err != nil {
 			failed++
-			fmt.Fprintf(f.IO.ErrOut, "Error: %v\n", r.Err)
+			f.printError(r.Err)
 			continue
 		}
 		objs = append(objs, r.Objects...)
@@ -207,25 +214,41 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 		setErrs = ws.AppSetErrors()
 	}
 	for _, e := range setErrs {
-		fmt.Fprintf(f.IO.ErrOut, "Error: %v\n", e)
+		f.printError(e)
 	}
 	wo := render.WriteOptions{ShowSecrets: o.ShowSecrets}
 	if o.OutDir != "" {
-		files, err := render.WriteDir(o.OutDir, objs, wo)
+		od := render.OutDirOptions{WriteOptions: wo}
+		for _, r := range results {
+			if r.Err == nil {
+				od.Rendered = append(od.Rendered, r.App.Name)
+			}
+		}
+		if len(o.Apps) == 0 && len(ws.DiscoveryErrors()) == 0 {
+			od.Gone = func(app string) bool { return ws.App(app) == nil }
+		}
+		res, err := render.WriteOutDir(o.OutDir, objs, od)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(f.IO.ErrOut, "Wrote %s for %s to %s\n", count(len(files), "file", "files"), count(len(results)-failed, "app", "apps"), o.OutDir)
+		removed := ""
+		if len(res.Removed) > 0 {
+			removed = fmt.Sprintf("; removed %s of objects that no longer render", count(len(res.Removed), "file", "files"))
+		}
+		fmt.Fprintf(f.IO.ErrOut, "Wrote %s for %s to %s%s\n", count(len(res.Wrote), "file", "files"), count(len(results)-failed, "app", "apps"), o.OutDir, removed)
+		for _, p := range res.Removed {
+			f.debugf("removed %s", filepath.Join(o.OutDir, filepath.FromSlash(p)))
+		}
 	} else if err := printDataStream(f, render.JSONOutput(ws, results, objs, wo), func(w io.Writer) error {
 		return render.WriteYAML(w, objs, wo)
 	}); err != nil {
 		return err
 	}
 	if failed > 0 {
-		fmt.Fprintf(f.IO.ErrOut, "%d of %d apps failed to render\n", failed, len(results))
+		fmt.Fprintf(f.stderr(), "%d of %d apps failed to render\n", failed, len(results))
 	}
 	if len(setErrs) > 0 {
-		fmt.Fprintf(f.IO.ErrOut, "%d %s failed to generate\n", len(setErrs), plural(len(setErrs), "ApplicationSet", "ApplicationSets"))
+		fmt.Fprintf(f.stderr(), "%d %s failed to generate\n", len(setErrs), plural(len(setErrs), "ApplicationSet", "ApplicationSets"))
 	}
 	if failed > 0 || len(setErrs) > 0 {
 		return SilentExit(ExitError)
@@ -236,6 +259,7 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 // printWorkspaceNotes tells, on stderr, which roots were found and what
 // each ApplicationSet generated.
 func printWorkspaceNotes(f *Factory, ws *render.Workspace) {
+	f.debugf("roots %s; %s, %s discovered", displayOr(ws.Root(), "(none)"), count(len(ws.Apps()), "app", "apps"), count(len(ws.Projects()), "project", "projects"))
 	for _, n := range ws.Notes() {
 		fmt.Fprintf(f.IO.ErrOut, "note: %s\n", n)
 	}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -32,9 +33,6 @@ const (
 	ExitProblems = 3 // check found a problem / diff found changes
 )
 
-// Version is set at build time with -ldflags "-X ...cli.Version=...".
-var Version = "dev"
-
 // Factory carries what every command needs: streams, the global flags and
 // a lazily loaded config. Commands receive it instead of reaching for globals.
 type Factory struct {
@@ -43,9 +41,13 @@ type Factory struct {
 	// Getenv reads the environment (injected for tests).
 	Getenv func(string) string
 
-	v      *viper.Viper
-	output string // -o; read through v, like every flag
-	loaded *config.Loaded
+	v         *viper.Viper
+	output    string // -o; read through v, like every flag
+	colorMode string // --color
+	loaded    *config.Loaded
+
+	quiet, verbose bool      // --quiet, --verbose/--debug
+	errOut         io.Writer // stderr for errors, kept when --quiet silences IO.ErrOut
 }
 
 // Output is the -o/--output value: text, json or yaml.
@@ -67,6 +69,9 @@ func (f *Factory) Config() (*config.Loaded, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := f.checkConfigFlags(); err != nil {
+		return nil, err
+	}
 	l, err := config.Load(config.Options{
 		Dir:        wd,
 		RepoDir:    f.v.GetString("repo"),
@@ -85,6 +90,7 @@ func (f *Factory) Config() (*config.Loaded, error) {
 	if err := l.AddChartMirrors(f.Getenv(config.EnvChartMirrors)); err != nil {
 		return nil, err
 	}
+	f.debugf("config %s; gitops-repo %s; configs-repo %s", displayOr(l.File, "(none)"), l.RepoDir, l.ConfigsDir)
 	f.loaded = l
 	return l, nil
 }
@@ -127,9 +133,15 @@ Every flag can also be set as an environment variable GITOPSCTL_<FLAG>, e.g.
 GITOPSCTL_REPO=/src/gitops-repo or GITOPSCTL_OUTPUT=json; a flag given on the
 command line wins.
 
+--quiet prints errors only, -v (--verbose) adds debug logs on stderr, and
+--color always|never overrides the default of coloring only on a terminal
+without NO_COLOR. Shell completion ('gitopsctl completion bash|zsh|fish')
+completes service, app, project and cluster names, env keys and git revisions.
+
 Exit codes: 0 ok, 1 error, 2 usage error, 3 check found a problem or diff found changes.`,
 		Example: `  gitopsctl init gitops-repo --registry ghcr.io/acme --git
   cd gitops-repo && gitopsctl new-service backend --port 8080
+  gitopsctl list apps
   gitopsctl env set backend LOG_LEVEL=debug
   gitopsctl bump backend --tag v1.4.2 --push
   gitopsctl render backend
@@ -137,9 +149,12 @@ Exit codes: 0 ok, 1 error, 2 usage error, 3 check found a problem or diff found 
   gitopsctl check`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Version:       Version,
+		Version:       versionString(),
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			if err := f.bindEnv(cmd); err != nil {
+				return err
+			}
+			if err := f.applyOutputFlags(cmd); err != nil {
 				return err
 			}
 			// cobra checks these after this hook, as plain errors; checked
@@ -158,6 +173,7 @@ Exit codes: 0 ok, 1 error, 2 usage error, 3 check found a problem or diff found 
 	enumFlag(root, pf, &f.output, "output", "o", "text", []string{"text", "json", "yaml"}, "output format where a command prints data: text, json or yaml")
 	pf.Bool("offline", false, "never use the network: remote charts come from the chart cache only (fill it with 'gitopsctl charts pull')")
 	pf.String("cache-dir", "", "chart cache `DIR` (default: the user cache dir's gitopsctl/charts)")
+	f.addOutputFlags(root, pf)
 	// Bound now, not only when a command runs, so that shell completion
 	// (which runs no command hooks) sees GITOPSCTL_REPO and friends too.
 	pf.VisitAll(func(fl *pflag.Flag) { _ = f.v.BindPFlag(fl.Name, fl) })
@@ -181,12 +197,14 @@ Exit codes: 0 ok, 1 error, 2 usage error, 3 check found a problem or diff found 
 		newCheckCmd(f),
 		newHookCmd(f),
 		newChartsCmd(f),
+		newListCmd(f),
 	)
 	// Added now rather than when the command runs, so that the walk below
 	// types its errors too.
 	root.InitDefaultCompletionCmd()
 	root.InitDefaultHelpCmd()
 	typeUsageErrors(root)
+	registerCompletions(f, root)
 	for _, c := range root.Commands() {
 		if c.Name() == "help" {
 			c.Args = helpArgs
@@ -359,6 +377,16 @@ func Main(args []string, io *iostreams.IOStreams) int {
 }
 
 func run(ctx context.Context, f *Factory, args []string) int {
+	start := time.Now()
+	code := execute(ctx, f, args)
+	f.debugf("exit %d after %s", code, time.Since(start).Round(time.Millisecond))
+	return code
+}
+
+func execute(ctx context.Context, f *Factory, args []string) int {
+	// Errors go to stderr even when --quiet silences IO.ErrOut.
+	f.errOut = f.IO.ErrOut
+	stderr := f.errOut
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
@@ -368,20 +396,20 @@ func run(ctx context.Context, f *Factory, args []string) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintf(f.IO.ErrOut, "Error: %v\n", ee.err)
+			fmt.Fprintf(stderr, "Error: %v\n", ee.err)
 			if ee.code == ExitUsage {
-				fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", commandPath(root, args))
+				fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", commandPath(root, args))
 			}
 		}
 		return ee.code
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Error: %v\n", err)
+	fmt.Fprintf(stderr, "Error: %v\n", err)
 	// An unknown service or app is a bad invocation, whichever command
 	// found it.
 	var unknownSvc *services.UnknownError
 	var unknownApps *render.UnknownAppsError
 	if errors.As(err, &unknownSvc) || errors.As(err, &unknownApps) {
-		fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", commandPath(root, args))
+		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", commandPath(root, args))
 		return ExitUsage
 	}
 	return ExitError
@@ -392,17 +420,4 @@ func commandPath(root *cobra.Command, args []string) string {
 		return cmd.CommandPath()
 	}
 	return root.Name()
-}
-
-func newVersionCmd(f *Factory) *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the gitopsctl version",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return printData(f, map[string]string{"version": Version}, func(w *strings.Builder) {
-				fmt.Fprintf(w, "gitopsctl %s\n", Version)
-			})
-		},
-	}
 }

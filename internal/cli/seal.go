@@ -129,6 +129,10 @@ services are then written together (temp files renamed into place, old contents
 restored on any failure), so an error leaves every file as it was. Temp files
 left by a killed run are removed on the next run.
 
+seal --all prints a line for each service whose sealed data changed and one
+summary line (keys sealed, in how many services, keys unchanged); naming
+services prints a line for each of them.
+
 --check writes nothing: it lists every service whose sealed data is missing,
 stale, or sealed under another certificate, scope, name or namespace, and any
 tracked plaintext, and exits 3 if there is one.
@@ -207,14 +211,21 @@ func runSeal(ctx context.Context, f *Factory, o sealCmdOptions, args []string) e
 	}
 	f.cleaned(res.Cleaned)
 	f.warn(res.Warnings...)
-	return printData(f, res, func(w *strings.Builder) { writeSealResult(w, res) })
+	return printData(f, res, func(w *strings.Builder) { writeSealResult(w, res, o.all) })
 }
 
-func writeSealResult(w *strings.Builder, r *seal.Result) {
+// writeSealResult writes a line per service and a summary line; with all
+// (seal --all), only the services whose sealed data changed get a line.
+func writeSealResult(w *strings.Builder, r *seal.Result, all bool) {
 	sealed, unchanged, changedSvcs := 0, 0, 0
 	for _, s := range r.Services {
 		sealed += len(s.Sealed)
 		unchanged += len(s.Unchanged)
+		if len(s.Sealed) > 0 || len(s.Pruned) > 0 {
+			changedSvcs++
+		} else if all {
+			continue
+		}
 		var parts []string
 		if s.NoPlaintext {
 			if len(s.SealedOnly) > 0 {
@@ -225,7 +236,6 @@ func writeSealResult(w *strings.Builder, r *seal.Result) {
 		} else {
 			if len(s.Sealed) > 0 {
 				parts = append(parts, "sealed "+strings.Join(s.Sealed, ", "))
-				changedSvcs++
 			}
 			if len(s.Unchanged) > 0 {
 				parts = append(parts, fmt.Sprintf("%d unchanged", len(s.Unchanged)))
@@ -246,7 +256,11 @@ func writeSealResult(w *strings.Builder, r *seal.Result) {
 		}
 		fmt.Fprintf(w, "%s: %s%s\n", s.Service, strings.Join(parts, "; "), target)
 	}
-	fmt.Fprintf(w, "%d %s sealed, %d unchanged; scope %s, cert %s\n", sealed, plural(sealed, "key", "keys"), unchanged, r.Scope, r.Fingerprint)
+	in := ""
+	if all {
+		in = fmt.Sprintf(" in %d of %s", changedSvcs, count(len(r.Services), "service", "services"))
+	}
+	fmt.Fprintf(w, "%d %s sealed%s, %d unchanged; scope %s, cert %s\n", sealed, plural(sealed, "key", "keys"), in, unchanged, r.Scope, r.Fingerprint)
 }
 
 func writeCheckReport(w *strings.Builder, r *seal.Report) {

@@ -18,13 +18,38 @@ type IOStreams struct {
 	// bars and color are only shown on a terminal.
 	OutTTY bool
 	ErrTTY bool
-	// NoColor is set when NO_COLOR is present in the environment.
+	// NoColor is set when NO_COLOR is set (not empty) in the environment.
 	NoColor bool
+	// Color is the --color mode: ColorAuto (also ""), ColorAlways or
+	// ColorNever.
+	Color string
+}
+
+// The --color modes.
+const (
+	ColorAuto   = "auto"
+	ColorAlways = "always"
+	ColorNever  = "never"
+)
+
+// ColorOut tells whether to color what goes to Out: always with
+// --color always (it wins over NO_COLOR, as a flag given by hand should),
+// never with --color never, else only when Out is a terminal and NO_COLOR
+// is not set.
+func (s *IOStreams) ColorOut() bool {
+	switch s.Color {
+	case ColorAlways:
+		return true
+	case ColorNever:
+		return false
+	}
+	return s.OutTTY && !s.NoColor
 }
 
 // System returns the process's streams.
 func System() *IOStreams {
-	_, noColor := os.LookupEnv("NO_COLOR")
+	// NO_COLOR counts when set and not empty (no-color.org).
+	noColor := os.Getenv("NO_COLOR") != ""
 	return &IOStreams{
 		In:      os.Stdin,
 		Out:     os.Stdout,

@@ -50,6 +50,8 @@ type InitOptions struct {
 	// Now stamps the commits; Getenv reads GIT_AUTHOR_* / GIT_COMMITTER_*.
 	Now    func() time.Time
 	Getenv func(string) string
+
+	repoURLGuessed, configsURLGuessed bool // set by complete
 }
 
 // RepoResult describes what was written to one repository.
@@ -57,6 +59,11 @@ type RepoResult struct {
 	Dir    string   `json:"dir"`
 	Files  []string `json:"files"`
 	Commit string   `json:"commit,omitempty"`
+
+	// URL is the git URL Argo CD clones the repository from; URLGuessed
+	// is set when it was derived from the registry, not given.
+	URL        string `json:"url"`
+	URLGuessed bool   `json:"urlGuessed,omitempty"`
 }
 
 // InitResult is what Init created.
@@ -117,8 +124,8 @@ func Init(ctx context.Context, o InitOptions) (*InitResult, error) {
 		Cluster:  o.Cluster,
 		Projects: append([]string(nil), layout.Projects...),
 		Platform: platform,
-		Repo:     RepoResult{Dir: o.RepoDir, Files: t.written(o.RepoDir)},
-		Configs:  RepoResult{Dir: o.ConfigsDir, Files: t.written(o.ConfigsDir)},
+		Repo:     RepoResult{Dir: o.RepoDir, URL: o.RepoURL, URLGuessed: o.repoURLGuessed, Files: t.written(o.RepoDir)},
+		Configs:  RepoResult{Dir: o.ConfigsDir, URL: o.ConfigsURL, URLGuessed: o.configsURLGuessed, Files: t.written(o.ConfigsDir)},
 	}
 	if o.Git {
 		author.When = o.Now()
@@ -181,9 +188,11 @@ func (o *InitOptions) complete() error {
 	for _, u := range []struct {
 		flag, dir string
 		val       *string
-	}{{"--repo-url", o.RepoDir, &o.RepoURL}, {"--configs-url", o.ConfigsDir, &o.ConfigsURL}} {
+		guessed   *bool
+	}{{"--repo-url", o.RepoDir, &o.RepoURL, &o.repoURLGuessed}, {"--configs-url", o.ConfigsDir, &o.ConfigsURL, &o.configsURLGuessed}} {
 		if *u.val == "" && owner != "" {
 			*u.val = "https://github.com/" + owner + "/" + filepath.Base(u.dir) + ".git"
+			*u.guessed = true
 		}
 		if *u.val == "" {
 			return flagError("init: %s is required (it can only be derived from a --registry of the form ghcr.io/OWNER)", u.flag)

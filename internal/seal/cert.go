@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	neturl "net/url"
@@ -90,7 +91,7 @@ type CertSource struct {
 const DefaultFetchTimeout = 30 * time.Second
 
 // ErrNoCert is returned when no certificate is configured.
-var ErrNoCert = errors.New("no sealing certificate: pass --cert FILE|URL or set sealing.cert in .gitopsctl.yaml")
+var ErrNoCert = errors.New("no sealing certificate: pass --cert FILE|URL or set sealing.cert in .gitopsctl.yaml (save the controller's cert with 'gitopsctl seal fetch-cert --url https://CONTROLLER/v1/cert.pem --out FILE')")
 
 // LoadCert reads the certificate from a file or an https URL.
 func LoadCert(ctx context.Context, src CertSource) (*Cert, error) {
@@ -112,6 +113,9 @@ func LoadCert(ctx context.Context, src CertSource) (*Cert, error) {
 		p = filepath.Join(src.BaseDir, p)
 	}
 	f, err := os.Open(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read cert: %w (save the controller's cert there with 'gitopsctl seal fetch-cert --url https://CONTROLLER/v1/cert.pem --out %s', or pass --cert FILE|URL)", err, p)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read cert: %w", err)
 	}

@@ -8,7 +8,7 @@ say gitopsctl init gitops-repo --configs configs-repo --registry ghcr.io/acme --
 "$GITOPSCTL" init gitops-repo --configs configs-repo \
   --repo-url https://github.com/acme/gitops-repo.git \
   --configs-url https://github.com/acme/configs-repo.git \
-  --cluster prod --registry ghcr.io/acme --platform --git | tail -n 2
+  --cluster prod --registry ghcr.io/acme --platform --git | sed -n -e '/^Created/p' -e '/^Placeholder/,$p'
 
 cd gitops-repo
 kafka=KAFKA_BROKERS=kafka.kafka.svc.cluster.local:9092
@@ -24,6 +24,9 @@ new_service admin-backend  --tag 1.2.0 --env LOG_LEVEL=info
 new_service notification   --tag 1.0.0 --env SMTP_HOST=smtp.example.com --env "$kafka"
 new_service frontend       --tag 3.2.0 --port 3000 --health-path / --smoke-path / --k6-p95-ms 800
 new_service admin-frontend --tag 1.5.0 --port 3000 --health-path / --smoke-path / --hpa=false --replicas 2
+
+say gitopsctl list
+"$GITOPSCTL" list | sed 's/^/  /'
 
 cd "$DEMO"
 for repo in gitops-repo configs-repo; do

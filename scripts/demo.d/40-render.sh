@@ -8,8 +8,11 @@ if [ ! -f "$repo/.gitopsctl.yaml" ]; then
 fi
 cd "$repo"
 
-echo "\$ gitopsctl render root-app    # the App of Apps: every Application and AppProject it manages"
-"$GITOPSCTL" render root-app | grep -E '^(# Source|kind|  name):' | paste - - - | awk '{print "  " $5 " " $7 "   (" $3 ")"}'
+echo "\$ gitopsctl list apps      # every Application the App of Apps manages"
+"$GITOPSCTL" list apps | sed 's/^/  /'
+echo
+echo "\$ gitopsctl list projects"
+"$GITOPSCTL" list projects | sed 's/^/  /'
 
 echo
 echo "\$ gitopsctl render             # every app; objects per app:"
