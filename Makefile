@@ -20,7 +20,7 @@ install:
 
 ## test: vet, lint, then every unit, golden and end-to-end test.
 test: lint
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 30m ./...
 
 ## lint: go vet, staticcheck, and deadcode (with -test: code only tests use counts as used);
 ## any function deadcode reports as unreachable fails the build.
