@@ -46,6 +46,9 @@ func newCheckCmd(f *Factory) *cobra.Command {
   plaintext  a plaintext secrets file (*.local.env) tracked or staged
   image      a container or init container image with an empty tag, no tag
              or the tag latest
+  exposed    a config.yaml key that looks like a secret, committed in plain
+             text: its name matches sealing.secretPatterns or its value is a
+             URL with a password (seal it: env set SVC --secret KEY)
   sealed     sealed data missing or stale for the local plaintext, or sealed
              with another cert, scope or name/namespace (seal --check's
              findings; needs sealing.cert, else a note says it was skipped)
@@ -119,9 +122,10 @@ func runCheck(cmd *cobra.Command, f *Factory, o *checkOptions) error {
 		GitopsDir: cfg.RepoDir, ConfigsDir: cfg.ConfigsDir,
 		Staged: o.staged, Base: o.base, ConfigsBase: o.configsBase,
 		GitopsIndex: gitopsIndex, ConfigsIndex: configsIndex,
-		Workspace: check.NewWorkspace(cfg, ws),
-		Sealed:    sealChecker(f, cfg, ws),
-		RepoName:  func(dir string) string { return render.RepoName(cfg, dir) },
+		Workspace:      check.NewWorkspace(cfg, ws),
+		Sealed:         sealChecker(f, cfg, ws),
+		SecretPatterns: cfg.Sealing.SecretPatterns,
+		RepoName:       func(dir string) string { return render.RepoName(cfg, dir) },
 	})
 	if err != nil {
 		return err

@@ -20,12 +20,20 @@ type IOStreams struct {
 	ErrTTY bool
 	// NoColor is set when NO_COLOR is present in the environment.
 	NoColor bool
+
+	// InTTY tells whether In is a terminal; Secret then reads from it
+	// without echo (see ReadSecret).
+	InTTY  bool
+	Secret SecretReader
 }
 
 // System returns the process's streams.
 func System() *IOStreams {
 	_, noColor := os.LookupEnv("NO_COLOR")
+	secret, inTTY := stdinTerminal()
 	return &IOStreams{
+		InTTY:   inTTY,
+		Secret:  secret,
 		In:      os.Stdin,
 		Out:     os.Stdout,
 		ErrOut:  os.Stderr,
