@@ -275,6 +275,12 @@ func writeCheckReport(w *strings.Builder, r *seal.Report) {
 			fmt.Fprintf(w, "%s: note: %s: %s: %s\n", s.Service, n.Kind, strings.Join(n.Keys, ", "), n.Detail)
 		}
 	}
+	noted := ""
+	for _, s := range r.Services {
+		if len(s.Notes) > 0 {
+			noted = " (keys sealed with an older cert noted above)"
+		}
+	}
 	failing := r.Failing()
 	for _, s := range failing {
 		for _, p := range s.Problems {
@@ -287,7 +293,13 @@ func writeCheckReport(w *strings.Builder, r *seal.Report) {
 	}
 	if len(failing) == 0 {
 		if len(r.Services) == 1 {
-			fmt.Fprintf(w, "%s is sealed with the current cert, scope and names\n", r.Services[0].Service)
+			if noted != "" {
+				fmt.Fprintf(w, "%s is sealed with the current scope and names%s\n", r.Services[0].Service, noted)
+			} else {
+				fmt.Fprintf(w, "%s is sealed with the current cert, scope and names\n", r.Services[0].Service)
+			}
+		} else if noted != "" {
+			fmt.Fprintf(w, "all %d services are sealed with the current scope and names%s\n", len(r.Services), noted)
 		} else {
 			fmt.Fprintf(w, "all %d services are sealed with the current cert, scope and names\n", len(r.Services))
 		}
