@@ -23,7 +23,7 @@ const ClassConfig Class = "config"
 // read: config: must map names to scalars. The chart turns it into a
 // ConfigMap, so a list renders keys "0", "1", ... and a nested map renders
 // its Go text; both pass Helm silently.
-func configProblems(ws Workspace, configsDir string, apps []string) []Problem {
+func configProblems(ws Workspace, configsDir string, apps []string, secretPatterns []string) []Problem {
 	if configsDir == "" {
 		return nil
 	}
@@ -49,6 +49,7 @@ func configProblems(ws Workspace, configsDir string, apps []string) []Problem {
 			continue // a missing value file is a render problem
 		}
 		out = append(out, ConfigValueProblems(RepoConfigs, f, data)...)
+		out = append(out, ExposedProblems(RepoConfigs, f, data, secretPatterns)...)
 	}
 	return out
 }

@@ -77,6 +77,10 @@ type Options struct {
 	// caller reports ApplicationSet errors there too), so that the
 	// shards' problems together are the unsharded run's, each once.
 	Shard render.Shard
+	// SecretPatterns are the globs of env var names that look secret
+	// (sealing.secretPatterns): such a key in a config.yaml is a problem
+	// of class exposed, as is a value holding a URL with a password.
+	SecretPatterns []string
 	// RepoName maps a repository directory named in a render error to
 	// RepoGitops, RepoConfigs or itself (nil: keep the directory).
 	RepoName func(dir string) string
@@ -317,7 +321,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 	}
 	res.Problems = append(res.Problems, nodePortProblems(nodePorts, nodePortFile, nodePortObj)...)
-	res.Problems = append(res.Problems, configProblems(ws, o.ConfigsDir, toCheck)...)
+	res.Problems = append(res.Problems, configProblems(ws, o.ConfigsDir, toCheck, o.SecretPatterns)...)
 	if o.Sealed != nil && len(toCheck) > 0 {
 		ps, err := o.Sealed(ctx, toCheck)
 		if err != nil {

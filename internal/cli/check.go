@@ -47,9 +47,13 @@ func newCheckCmd(f *Factory) *cobra.Command {
   plaintext  a plaintext secrets file (*.local.env) tracked or staged
   image      a container or init container image with an empty tag, no tag
              or the tag latest
+  exposed    a config.yaml key that looks like a secret, committed in plain
+             text: its name matches sealing.secretPatterns or its value is a
+             URL with a password (seal it: env set SVC --secret KEY)
   sealed     sealed data missing or stale for the local plaintext, or sealed
-             with another cert, scope or name/namespace (seal --check's
-             findings; needs sealing.cert, else a note says it was skipped)
+             with another scope or name/namespace (seal --check's findings;
+             needs sealing.cert, else a note says it was skipped). Keys
+             sealed with an older cert are a note, not a problem.
 
 Without flags every app is rendered and every tracked file checked. --staged
 checks what the next commit holds (the pre-commit case): only the apps whose
@@ -125,19 +129,21 @@ func runCheck(cmd *cobra.Command, f *Factory, o *checkOptions) error {
 	if err != nil {
 		return err
 	}
+	var sealNotes []string
 	res, err := check.Run(ctx, check.Options{
 		GitopsDir: cfg.RepoDir, ConfigsDir: cfg.ConfigsDir,
 		Staged: o.staged, Base: o.base, ConfigsBase: o.configsBase,
 		GitopsIndex: gitopsIndex, ConfigsIndex: configsIndex,
-		Workspace: check.NewWorkspace(cfg, ws),
-		Sealed:    sealChecker(f, cfg, ws),
-		RepoName:  func(dir string) string { return render.RepoName(cfg, dir) },
-		Shard:     o.shard,
+		Workspace:      check.NewWorkspace(cfg, ws),
+		Sealed:         sealChecker(f, cfg, ws, &sealNotes),
+		SecretPatterns: cfg.Sealing.SecretPatterns,
+		RepoName:       func(dir string) string { return render.RepoName(cfg, dir) },
+		Shard:          o.shard,
 	})
 	if err != nil {
 		return err
 	}
-	res.Notes = append(append(ws.Notes(), res.Notes...), ws.Warnings()...)
+	res.Notes = append(append(append(ws.Notes(), res.Notes...), sealNotes...), ws.Warnings()...)
 	for _, e := range ws.AppSetErrors() {
 		var se *render.AppSetError
 		if errors.As(e, &se) && o.shard.Index <= 1 { // repository-wide: on shard 1 only
@@ -208,7 +214,10 @@ func checkDisplayPath(wd string, cfg *config.Loaded, repo, file string) string {
 // or when its file does not exist yet, sealed data is not checked, and check
 // says so on stderr. The SealedSecrets are located in ws, the workspace
 // check rendered, so no app is rendered twice.
-func sealChecker(f *Factory, cfg *config.Loaded, ws *render.Workspace) check.SealChecker {
+//
+// Keys sealed with another (older) cert are not problems: they are added
+// to notes.
+func sealChecker(f *Factory, cfg *config.Loaded, ws *render.Workspace, notes *[]string) check.SealChecker {
 	if cfg.Sealing.Cert == "" {
 		fmt.Fprintln(f.IO.ErrOut, "note: sealed data not checked: no sealing.cert in "+layout.ConfigFileName)
 		return nil
@@ -247,6 +256,11 @@ func sealChecker(f *Factory, cfg *config.Loaded, ws *render.Workspace) check.Sea
 		}
 		f.warn(rep.Warnings...)
 		var out []check.Problem
+		for _, s := range rep.Services {
+			for _, n := range s.Notes {
+				*notes = append(*notes, fmt.Sprintf("%s/%s: %s: %s: %s", s.Service, layout.ServiceSecretsFile, n.Kind, strings.Join(n.Keys, ", "), n.Detail))
+			}
+		}
 		for _, s := range rep.Failing() {
 			for _, p := range s.Problems {
 				if p.Kind == seal.ProblemTracked {

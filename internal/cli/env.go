@@ -180,21 +180,46 @@ func newEnvSetCmd(f *Factory) *cobra.Command {
 --secret each value is written to the git-ignored <service>/secrets.local.env and
 sealed straight into <service>/secrets.yaml (a config key of the same name moves
 to the secrets). The value is everything after the first '=', byte for byte.
-Keys must be environment variable names ([A-Za-z_][A-Za-z0-9_]*).`,
+Keys must be environment variable names ([A-Za-z_][A-Za-z0-9_]*).
+
+With --secret, a KEY given without =VALUE keeps the value out of your shell
+history: on a terminal it is asked for at a prompt that does not echo it;
+otherwise (and for KEY=-) it is read from standard input, all of it but one
+final newline. Only one key can read standard input per run. A key given
+alone must be upper case (a pasted secret is refused, not taken for a key);
+write key=- for a lower-case name.
+
+A key set without --secret that looks like a secret (its name matches
+sealing.secretPatterns, default *_PASSWORD *_SECRET *_TOKEN *_KEY *_PASS
+*_CREDENTIALS, or its value is a URL with a password, scheme://user:pass@...)
+is still written, with a warning; 'gitopsctl check' flags it too.`,
 		Example: `  gitopsctl env set backend LOG_LEVEL=debug
-  gitopsctl env set backend DB_PASSWORD="$(pass show db)" --secret
+  gitopsctl env set backend --secret DB_PASSWORD          # prompts, input hidden
+  pass show db | gitopsctl env set backend --secret DB_PASSWORD
+  gitopsctl env set backend --secret API_TOKEN=- < token.txt
   gitopsctl env set backend API_TOKEN=abc --secret --cert https://sealed-secrets.example.com/v1/cert.pem`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			vars, err := env.ParseAssignments(args[1:], secret)
-			if err != nil {
+			var vars []env.KV
+			var err error
+			if secret {
+				var pending []int
+				var stdin []bool
+				if vars, pending, stdin, err = env.ParseSecretArgs(args[1:]); err != nil {
+					return usageError("%v", err)
+				}
+				if err := f.readSecretValues(vars, pending, stdin); err != nil {
+					return err
+				}
+			} else if vars, err = env.ParseAssignments(args[1:], false); err != nil {
 				return usageError("%v", err)
 			}
-			dir, err := f.configsDir()
+			cfg, err := f.Config()
 			if err != nil {
 				return err
 			}
-			res, err := env.Set(cmd.Context(), env.SetOptions{ConfigsDir: dir, Service: args[0], Vars: vars, Secret: secret, Sealer: f.lazySealer(sf)})
+			res, err := env.Set(cmd.Context(), env.SetOptions{ConfigsDir: cfg.ConfigsDir, Service: args[0], Vars: vars, Secret: secret,
+				SecretPatterns: cfg.Sealing.SecretPatterns, Sealer: f.lazySealer(sf)})
 			if err != nil {
 				return err
 			}
@@ -237,22 +262,31 @@ and the seal state. A key the service does not have is an error.`,
 
 func newEnvImportCmd(f *Factory) *cobra.Command {
 	var from string
+	var dryRun bool
 	var secretKeys []string
 	var sf sealFlags
 	cmd := &cobra.Command{
-		Use:   "import SERVICE --from FILE",
+		Use:   "import SERVICE --from FILE|-",
 		Short: "Import a dotenv file: secret-looking keys are sealed, the rest is config",
 		Long: `Import every KEY=value of a dotenv file into a service. Keys matching
 sealing.secretPatterns in .gitopsctl.yaml (default *_PASSWORD, *_SECRET, *_TOKEN,
 *_KEY, *_PASS, *_CREDENTIALS) or listed with --secret-keys are secrets (sealed, as
 with 'env set --secret'); the rest go to config.yaml. Nothing is written if the
-file has an error (reported with its line).
+file has an error (reported with its line). --from - reads the dotenv from
+standard input, so secrets need not be in a file at all.
+
+--dry-run prints which keys would go to config.yaml and which would be sealed
+(and which config keys would move to the secrets), and writes nothing; it needs
+no cert. A config key whose value is a URL with a password gets a warning: name
+it in --secret-keys to seal it.
 
 Dotenv syntax: KEY=value, optional 'export ', # comments, 'single quotes' (literal,
 may span lines), "double quotes" (\n \r \t \" \\ \$ escapes, may span lines); no
 variable expansion.`,
 		Example: `  gitopsctl env import backend --from .env
-  gitopsctl env import backend --from .env --secret-keys SENTRY_DSN,DATABASE_URL`,
+  gitopsctl env import backend --from .env --secret-keys SENTRY_DSN,DATABASE_URL
+  gitopsctl env import backend --from .env --dry-run -o json
+  vault kv get -format=json secret/backend | jq -r 'to_entries[] | "\(.key)=\(.value)"' | gitopsctl env import backend --from -`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if from == "" {
@@ -263,17 +297,21 @@ variable expansion.`,
 				return err
 			}
 			res, err := env.Import(cmd.Context(), env.ImportOptions{
-				ConfigsDir: cfg.ConfigsDir, Service: args[0], From: from,
+				ConfigsDir: cfg.ConfigsDir, Service: args[0], From: from, In: f.IO.In, DryRun: dryRun,
 				SecretPatterns: cfg.Sealing.SecretPatterns, SecretKeys: secretKeys, Sealer: f.lazySealer(sf),
 			})
 			if err != nil {
 				return err
 			}
 			f.changeNotes(res)
+			if dryRun {
+				return printData(f, res, func(w *strings.Builder) { writePreview(w, res) })
+			}
 			return printData(f, res, func(w *strings.Builder) { writeChange(w, res) })
 		},
 	}
-	cmd.Flags().StringVar(&from, "from", "", "dotenv file to import")
+	cmd.Flags().StringVar(&from, "from", "", "dotenv file to import ('-': standard input)")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "show the split into config and secrets; write nothing")
 	cmd.Flags().StringSliceVar(&secretKeys, "secret-keys", nil, "further keys to treat as secrets (comma-separated)")
 	addSealFlags(cmd, &sf)
 	return cmd

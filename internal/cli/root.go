@@ -189,6 +189,8 @@ Exit codes: 0 ok, 1 error, 2 usage error, 3 check found a problem or diff found 
 		newVersionCmd(f),
 		newInitCmd(f),
 		newNewServiceCmd(f),
+		newRmServiceCmd(f),
+		newNewProjectCmd(f),
 		newEnvCmd(f),
 		newSealCmd(f),
 		newBumpCmd(f),

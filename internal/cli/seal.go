@@ -77,11 +77,12 @@ func (f *Factory) warn(msgs ...string) {
 }
 
 type sealCmdOptions struct {
-	flags sealFlags
-	all   bool
-	force bool
-	prune bool
-	check bool
+	flags  sealFlags
+	all    bool
+	force  bool
+	prune  bool
+	check  bool
+	rotate bool
 }
 
 func newSealCmd(f *Factory) *cobra.Command {
@@ -103,9 +104,19 @@ ciphertext. --force reseals everything.
 
 A key sealed in secrets.yaml but absent from the plaintext file is kept (a
 teammate without your plaintext cannot wipe your keys); --prune drops such keys.
-When the certificate, scope, name or namespace changed, every key is resealed;
-keys without plaintext then cannot be, and seal refuses until you add their
-plaintext or pass --prune.
+When the scope, name or namespace changed, every key is resealed; keys without
+plaintext then cannot be, and seal refuses until you add their plaintext or
+pass --prune.
+
+Key renewal: the sealed-secrets controller makes a new key every 30 days and
+keeps the old ones, so ciphertext sealed with an older cert stays valid. A
+newer cert alone reseals nothing (resealing changes the pods' checksum/secrets
+annotation and starts a blue-green rollout of the service): new and changed
+keys are sealed with the current cert, the others keep theirs, with a warning
+naming both. The seal state records each key's cert. --rotate reseals, on
+purpose, every key of the named services (or --all) that was sealed with
+another cert; a key without local plaintext then cannot be, and seal refuses
+unless --prune.
 
 The SealedSecret's name and namespace (which strict scope binds the ciphertext
 to) come from rendering the service's Application as Argo CD would (the one
@@ -118,8 +129,8 @@ seal refuses to run when a plaintext or state file is tracked or staged in git,
 makes sure the configs-repo's .gitignore ignores them, and refuses when git
 (git check-ignore) says a .gitignore rule re-includes one. It refuses an expired
 certificate or an RSA key under 2048 bits, warns when the cert expires within
-30 days, and warns with both fingerprints when secrets.yaml was sealed with
-another cert. A cert URL must be https (redirects too) and answer within
+30 days, and warns with both fingerprints when it seals keys of a service
+whose other keys stay sealed with another cert. A cert URL must be https (redirects too) and answer within
 --timeout. A service's secrets must fit one Kubernetes Secret (1 MiB).
 
 Each service is locked while seal (or env) updates it
@@ -134,8 +145,9 @@ summary line (keys sealed, in how many services, keys unchanged); naming
 services prints a line for each of them.
 
 --check writes nothing: it lists every service whose sealed data is missing,
-stale, or sealed under another certificate, scope, name or namespace, and any
-tracked plaintext, and exits 3 if there is one.
+stale, or sealed under another scope, name or namespace, and any tracked
+plaintext, and exits 3 if there is one. Keys sealed with another (older) cert
+are listed as notes and do not fail it.
 
 Exit codes: 0 ok, 1 error, 2 usage error (including an unknown service), 3 --check found a problem.`,
 		Example: `  # seal one service with the cert from .gitopsctl.yaml
@@ -144,9 +156,13 @@ Exit codes: 0 ok, 1 error, 2 usage error (including an unknown service), 3 --che
   # seal every service; only changed keys get new ciphertext
   gitopsctl seal --all
 
-  # after a controller key rotation: fetch the new cert and reseal
+  # after the controller renewed its key: fetch the new cert; existing keys
+  # stay as they are, new ones are sealed with it
   gitopsctl seal fetch-cert --url https://sealed-secrets.example.com/v1/cert.pem --out sealed-secrets.pem
   gitopsctl seal --all
+
+  # reseal everything with the current cert, on purpose (rolls the services)
+  gitopsctl seal --all --rotate
 
   # CI gate: is everything sealed with the current cert, scope and names?
   gitopsctl seal --check --all --cert https://sealed-secrets.example.com/v1/cert.pem`,
@@ -160,6 +176,7 @@ Exit codes: 0 ok, 1 error, 2 usage error (including an unknown service), 3 --che
 	fl.BoolVar(&o.force, "force", false, "reseal every key, changed or not")
 	fl.BoolVar(&o.prune, "prune", false, "drop sealed keys that the plaintext file lacks")
 	fl.BoolVar(&o.check, "check", false, "write nothing; exit 3 if any service needs sealing")
+	fl.BoolVar(&o.rotate, "rotate", false, "reseal every key sealed with another cert than the current one")
 	cmd.AddCommand(newFetchCertCmd(f))
 	return cmd
 }
@@ -174,8 +191,8 @@ func runSeal(ctx context.Context, f *Factory, o sealCmdOptions, args []string) e
 	if (o.flags.name != "" || o.flags.namespace != "") && (o.all || len(args) != 1) {
 		return usageError("--name and --namespace apply to exactly one service")
 	}
-	if o.check && (o.force || o.prune) {
-		return usageError("--check writes nothing: it cannot be combined with --force or --prune")
+	if o.check && (o.force || o.prune || o.rotate) {
+		return usageError("--check writes nothing: it cannot be combined with --force, --prune or --rotate")
 	}
 	sl, err := f.sealer(ctx, o.flags)
 	if err != nil {
@@ -195,7 +212,7 @@ func runSeal(ctx context.Context, f *Factory, o sealCmdOptions, args []string) e
 		}
 		return nil
 	}
-	sl.Force, sl.Prune = o.force, o.prune
+	sl.Force, sl.Prune, sl.Rotate = o.force, o.prune, o.rotate
 	opts := seal.Options{Sealer: *sl, Services: args, All: o.all, Now: f.Now()}
 	if f.IO.ErrTTY {
 		opts.Progress = func(done, total int) {
@@ -246,6 +263,9 @@ func writeSealResult(w *strings.Builder, r *seal.Result, all bool) {
 			if len(s.SealedOnly) > 0 {
 				parts = append(parts, "kept sealed-only "+strings.Join(s.SealedOnly, ", "))
 			}
+			if len(s.OlderCert) > 0 {
+				parts = append(parts, "older cert kept for "+strings.Join(s.OlderCert, ", "))
+			}
 			if len(parts) == 0 {
 				parts = append(parts, "no secrets")
 			}
@@ -264,6 +284,17 @@ func writeSealResult(w *strings.Builder, r *seal.Result, all bool) {
 }
 
 func writeCheckReport(w *strings.Builder, r *seal.Report) {
+	for _, s := range r.Services {
+		for _, n := range s.Notes {
+			fmt.Fprintf(w, "%s: note: %s: %s: %s\n", s.Service, n.Kind, strings.Join(n.Keys, ", "), n.Detail)
+		}
+	}
+	noted := ""
+	for _, s := range r.Services {
+		if len(s.Notes) > 0 {
+			noted = " (keys sealed with an older cert noted above)"
+		}
+	}
 	failing := r.Failing()
 	for _, s := range failing {
 		for _, p := range s.Problems {
@@ -276,7 +307,13 @@ func writeCheckReport(w *strings.Builder, r *seal.Report) {
 	}
 	if len(failing) == 0 {
 		if len(r.Services) == 1 {
-			fmt.Fprintf(w, "%s is sealed with the current cert, scope and names\n", r.Services[0].Service)
+			if noted != "" {
+				fmt.Fprintf(w, "%s is sealed with the current scope and names%s\n", r.Services[0].Service, noted)
+			} else {
+				fmt.Fprintf(w, "%s is sealed with the current cert, scope and names\n", r.Services[0].Service)
+			}
+		} else if noted != "" {
+			fmt.Fprintf(w, "all %d services are sealed with the current scope and names%s\n", len(r.Services), noted)
 		} else {
 			fmt.Fprintf(w, "all %d services are sealed with the current cert, scope and names\n", len(r.Services))
 		}
@@ -316,7 +353,7 @@ with both fingerprints.`,
 			c := fr.Cert
 			f.warn(fr.Warning)
 			if fr.Replaced != "" {
-				f.warn(fmt.Sprintf("%s held another cert (%s); replaced it with %s. Reseal with 'gitopsctl seal --all' once the controller uses the new key", out, fr.Replaced, c.Fingerprint))
+				f.warn(fmt.Sprintf("%s held another cert (%s); replaced it with %s. Keys sealed with the old cert stay valid while the controller keeps its old key (it does when it renews) and are not resealed; new and changed keys are sealed with the new cert. 'gitopsctl seal --all --rotate' reseals every key (every service then rolls out)", out, fr.Replaced, c.Fingerprint))
 			}
 			data := map[string]any{"file": out, "certFingerprint": c.Fingerprint, "notAfter": c.X509.NotAfter.UTC()}
 			return printData(f, data, func(w *strings.Builder) {

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -234,6 +235,9 @@ type ChangeResult struct {
 	Warnings []string `json:"warnings,omitempty"`
 	// Cleaned are temporary files of interrupted runs that were removed.
 	Cleaned []string `json:"cleaned,omitempty"`
+	// DryRun is set when nothing was written: Config, Secrets and Moved
+	// say what would be set (env import --dry-run).
+	DryRun bool `json:"dryRun,omitempty"`
 }
 
 // SetOptions are the inputs of Set.
@@ -243,7 +247,10 @@ type SetOptions struct {
 	Vars       []KV
 	// Secret makes every key a secret.
 	Secret bool
-	Sealer SealerFunc
+	// SecretPatterns are the globs of key names that look secret: a config
+	// key matching one (or holding a URL with a password) gets a warning.
+	SecretPatterns []string
+	Sealer         SealerFunc
 	// LockWait is how long to wait for another gitopsctl updating the
 	// service (0: seal.DefaultLockWait).
 	LockWait time.Duration
@@ -257,15 +264,19 @@ func Set(ctx context.Context, o SetOptions) (*ChangeResult, error) {
 	} else {
 		cfg = o.Vars
 	}
-	return apply(ctx, o.ConfigsDir, o.Service, cfg, sec, o.Sealer, o.LockWait)
+	return apply(ctx, o.ConfigsDir, o.Service, cfg, sec, o.Sealer, o.LockWait, o.SecretPatterns)
 }
 
 // ImportOptions are the inputs of Import.
 type ImportOptions struct {
 	ConfigsDir string
 	Service    string
-	// From is the dotenv file to import.
+	// From is the dotenv file to import; FromInput ("-") reads In.
 	From string
+	In   io.Reader
+	// DryRun computes the split into config and secrets and checks it
+	// against the service's files, and writes nothing (no cert needed).
+	DryRun bool
 	// SecretPatterns are globs of key names that are secrets (e.g. *_PASSWORD);
 	// SecretKeys are further secret key names.
 	SecretPatterns []string
@@ -292,11 +303,27 @@ func IsSecretKey(key string, patterns, keys []string) bool {
 // Import reads a dotenv file and sets its keys: secrets by name or pattern
 // (sealed), the rest config.
 func Import(ctx context.Context, o ImportOptions) (*ChangeResult, error) {
-	data, err := os.ReadFile(o.From)
-	if err != nil {
-		return nil, fmt.Errorf("import: %w", err)
+	name := o.From
+	var data []byte
+	var err error
+	if o.From == FromInput {
+		name = "<stdin>"
+		if o.In == nil {
+			return nil, errors.New("import: no standard input")
+		}
+		// The bound keeps a runaway pipe from filling memory; a dotenv
+		// this large could not fit one Secret anyway.
+		data, err = io.ReadAll(io.LimitReader(o.In, maxImport+1))
+		if err == nil && len(data) > maxImport {
+			err = fmt.Errorf("more than %d bytes", maxImport)
+		}
+	} else {
+		data, err = os.ReadFile(o.From)
 	}
-	f, err := dotenv.Parse(o.From, data)
+	if err != nil {
+		return nil, fmt.Errorf("import %s: %w", name, err)
+	}
+	f, err := dotenv.Parse(name, data)
 	if err != nil {
 		return nil, err
 	}
@@ -320,9 +347,12 @@ func Import(ctx context.Context, o ImportOptions) (*ChangeResult, error) {
 		}
 	}
 	if len(cfg)+len(sec) == 0 {
-		return nil, fmt.Errorf("import: %s has no KEY=value lines", o.From)
+		return nil, fmt.Errorf("import: %s has no KEY=value lines", name)
 	}
-	return apply(ctx, o.ConfigsDir, o.Service, cfg, sec, o.Sealer, o.LockWait)
+	if o.DryRun {
+		return preview(o.ConfigsDir, o.Service, cfg, sec, o.SecretPatterns)
+	}
+	return apply(ctx, o.ConfigsDir, o.Service, cfg, sec, o.Sealer, o.LockWait, o.SecretPatterns)
 }
 
 // lockService takes the service's lock (see seal.LockServices) and makes
@@ -352,7 +382,7 @@ func newChange(name string) *ChangeResult {
 // apply sets config and secret keys of one service under the service's
 // lock: every file is computed first, then all are written together (see
 // fsutil.Batch), so an error leaves the files as they were.
-func apply(ctx context.Context, dir, name string, cfg, sec []KV, sealer SealerFunc, wait time.Duration) (*ChangeResult, error) {
+func apply(ctx context.Context, dir, name string, cfg, sec []KV, sealer SealerFunc, wait time.Duration, patterns []string) (*ChangeResult, error) {
 	res := newChange(name)
 	if err := services.Require(dir, name); err != nil {
 		return nil, err
@@ -383,11 +413,10 @@ func apply(ctx context.Context, dir, name string, cfg, sec []KV, sealer SealerFu
 	if err != nil {
 		return nil, err
 	}
-	for _, kv := range cfg {
-		if s.isSecret(kv.Key) {
-			return nil, fmt.Errorf("%s: %s is a secret; refusing to turn it into a plain config value (run 'gitopsctl env unset %s %s' first if that is really meant)", name, kv.Key, name, kv.Key)
-		}
+	if err := s.refuseSecretToConfig(cfg); err != nil {
+		return nil, err
 	}
+	res.Warnings = append(res.Warnings, secretLooking(name, cfg, patterns)...)
 	cfgSrc := s.configSrc
 	if len(bytes.TrimSpace(cfgSrc)) == 0 {
 		cfgSrc = []byte("config: {}\n")
@@ -602,5 +631,56 @@ func Diff(configsDir, a, b string) (*DiffResult, error) {
 	sort.Slice(res.OnlyA, func(i, j int) bool { return res.OnlyA[i].Key < res.OnlyA[j].Key })
 	sort.Slice(res.OnlyB, func(i, j int) bool { return res.OnlyB[i].Key < res.OnlyB[j].Key })
 	sort.Strings(res.KindDiffers)
+	return res, nil
+}
+
+// maxImport bounds a dotenv read from standard input.
+const maxImport = 8 << 20
+
+func (s *service) refuseSecretToConfig(cfg []KV) error {
+	for _, kv := range cfg {
+		if s.isSecret(kv.Key) {
+			return fmt.Errorf("%s: %s is a secret; refusing to turn it into a plain config value (run 'gitopsctl env unset %s %s' first if that is really meant)", s.name, kv.Key, s.name, kv.Key)
+		}
+	}
+	return nil
+}
+
+// secretLooking warns about config keys that look like secrets (see
+// dotenv.LooksSecret): they would be committed in plain text.
+func secretLooking(name string, cfg []KV, patterns []string) []string {
+	var out []string
+	for _, kv := range cfg {
+		if why := dotenv.LooksSecret(kv.Key, kv.Value, patterns); why != "" {
+			out = append(out, fmt.Sprintf("%s: %s looks like a secret (%s) but goes to %s in plain text; to seal it instead: gitopsctl env set %s --secret %s",
+				name, kv.Key, why, path.Join(name, layout.ServiceConfigFile), name, kv.Key))
+		}
+	}
+	return out
+}
+
+// preview is apply without writing: what would be set as config and as
+// secrets, which config keys would move to the secrets, and the errors and
+// warnings apply would give. It needs no cert and takes no lock.
+func preview(dir, name string, cfg, sec []KV, patterns []string) (*ChangeResult, error) {
+	res := newChange(name)
+	res.DryRun = true
+	s, err := load(dir, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.refuseSecretToConfig(cfg); err != nil {
+		return nil, err
+	}
+	res.Warnings = append(res.Warnings, secretLooking(name, cfg, patterns)...)
+	for _, kv := range cfg {
+		res.Config = append(res.Config, kv.Key)
+	}
+	for _, kv := range sec {
+		if _, ok := s.configValue(kv.Key); ok {
+			res.Moved = append(res.Moved, kv.Key)
+		}
+		res.Secrets = append(res.Secrets, kv.Key)
+	}
 	return res, nil
 }

@@ -23,6 +23,11 @@ type IOStreams struct {
 	// Color is the --color mode: ColorAuto (also ""), ColorAlways or
 	// ColorNever.
 	Color string
+
+	// InTTY tells whether In is a terminal; Secret then reads from it
+	// without echo (see ReadSecret).
+	InTTY  bool
+	Secret SecretReader
 }
 
 // The --color modes.
@@ -50,7 +55,10 @@ func (s *IOStreams) ColorOut() bool {
 func System() *IOStreams {
 	// NO_COLOR counts when set and not empty (no-color.org).
 	noColor := os.Getenv("NO_COLOR") != ""
+	secret, inTTY := stdinTerminal()
 	return &IOStreams{
+		InTTY:   inTTY,
+		Secret:  secret,
 		In:      os.Stdin,
 		Out:     os.Stdout,
 		ErrOut:  os.Stderr,

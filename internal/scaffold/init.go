@@ -262,11 +262,13 @@ func checkRepoURL(u string) error {
 }
 
 type projectData struct {
-	Name, Description   string
-	RepoURL, ConfigsURL string
-	Server              string
-	ClusterResources    []groupKind
+	Name, Description string
+	SourceRepos       []string
+	Destinations      []destination
+	ClusterResources  []groupKind
 }
+
+type destination struct{ Server, Namespace string }
 
 type groupKind struct{ Group, Kind string }
 
@@ -303,7 +305,8 @@ func (o *InitOptions) repoFiles() ([]file, error) {
 	}
 	files = append(files, file{Path: layout.RootAppFile, Data: root})
 	for _, p := range layout.Projects {
-		d := projectData{Name: p, Description: projectDescriptions[p], RepoURL: o.RepoURL, ConfigsURL: o.ConfigsURL, Server: InClusterServer}
+		d := projectData{Name: p, Description: projectDescriptions[p], SourceRepos: []string{o.RepoURL, o.ConfigsURL},
+			Destinations: []destination{{InClusterServer, "*"}}}
 		if p == "app" {
 			// Services only need their namespace created (CreateNamespace=true).
 			d.ClusterResources = []groupKind{{"", "Namespace"}}

@@ -17,7 +17,7 @@ const (
 	ProblemTracked = "tracked-plaintext" // a plaintext or state file is tracked or staged in git
 	ProblemMissing = "missing"           // plaintext keys not sealed
 	ProblemStale   = "stale"             // plaintext changed since sealing (or cannot be verified)
-	ProblemCert    = "cert"              // sealed with another certificate
+	ProblemCert    = "cert"              // sealed with another certificate (a note: see ServiceReport.Notes)
 	ProblemScope   = "scope"             // sealed with another scope
 	ProblemTarget  = "target"            // sealed for another name/namespace
 	ProblemInvalid = "invalid"           // a file cannot be read or the service cannot be located
@@ -35,6 +35,10 @@ type ServiceReport struct {
 	Service  string    `json:"service"`
 	Sealed   int       `json:"sealed"`
 	Problems []Problem `json:"problems"`
+	// Notes are findings that need no action: keys sealed with another
+	// cert than the current one (kind cert) stay valid while the
+	// controller keeps that key, which it does after renewing it.
+	Notes []Problem `json:"notes,omitempty"`
 }
 
 // Report is what Check found.
@@ -158,12 +162,32 @@ func (o *CheckOptions) checkService(ctx context.Context, svc string, warnings *[
 		return sr
 	}
 	cur := sealContext{Scope: o.scope(), Label: label, Fingerprint: o.Cert.Fingerprint}
+	var st *state
+	if data, err := readRepoFile(o.ConfigsDir, layout.SealStatePath(o.ConfigsDir, svc)); err == nil {
+		st = parseState(data)
+	}
 	sameContext := true
 	if len(sf.Data) > 0 {
+		// Keys sealed with another cert: a note, per cert (the state
+		// knows each key's cert; without it, secrets.yaml's).
+		byCert := map[string][]string{}
+		var certs []string
+		for _, k := range sf.Order {
+			c := st.certOf(k, sf.Data[k], sf.Fingerprint)
+			if c == cur.Fingerprint {
+				continue
+			}
+			if byCert[c] == nil {
+				certs = append(certs, c)
+			}
+			byCert[c] = append(byCert[c], k)
+		}
+		for _, c := range certs {
+			sr.Notes = append(sr.Notes, Problem{Kind: ProblemCert, Keys: byCert[c], Detail: fmt.Sprintf(
+				"sealed with cert %s, the current cert is %s: valid while the controller keeps that older key (it keeps them when it renews); 'gitopsctl seal %s --rotate' reseals with the current cert",
+				shortFP(c), shortFP(cur.Fingerprint), svc)})
+		}
 		switch {
-		case sf.Fingerprint != cur.Fingerprint:
-			add(ProblemCert, sf.Order, "sealed with cert %s, the current cert is %s", shortFP(sf.Fingerprint), shortFP(cur.Fingerprint))
-			sameContext = false
 		case Scope(sf.Scope) != cur.Scope:
 			add(ProblemScope, sf.Order, "sealed with scope %q, configured %q", sf.Scope, cur.Scope)
 			sameContext = false
@@ -176,16 +200,14 @@ func (o *CheckOptions) checkService(ctx context.Context, svc string, warnings *[
 		return sr
 	}
 	var missing, stale []string
-	var st *state
-	if data, err := readRepoFile(o.ConfigsDir, layout.SealStatePath(o.ConfigsDir, svc)); err == nil {
-		st = parseState(data)
-	}
+	rec := cur
+	rec.Fingerprint = sf.Fingerprint
 	for _, k := range plain.Keys() {
 		ct, ok := sf.Data[k]
 		switch {
 		case !ok:
 			missing = append(missing, k)
-		case sameContext && !st.fresh(k, values[k], ct, cur):
+		case sameContext && !st.freshAny(k, values[k], ct, rec):
 			stale = append(stale, k)
 		}
 	}

@@ -270,12 +270,18 @@ func TestRunWarnsWhenTheCertChanges(t *testing.T) {
 	if res, err = Run(context.Background(), clusterOpts(dir, k1)); err != nil || len(res.Warnings) != 0 {
 		t.Fatalf("same cert: %v %v", res.Warnings, err)
 	}
+	// A newer cert alone reseals nothing and says nothing.
+	if res, err = Run(context.Background(), clusterOpts(dir, k2)); err != nil || len(res.Warnings) != 0 || len(res.Services[0].Sealed) != 0 {
+		t.Fatalf("newer cert: %+v %v", res, err)
+	}
+	// A key sealed with it while others keep the older cert: both named.
+	write(t, filepath.Join(dir, "api", "secrets.local.env"), read(t, filepath.Join(dir, "api", "secrets.local.env"))+"NEW_KEY=x\n")
 	res, err = Run(context.Background(), clusterOpts(dir, k2))
 	if err != nil {
 		t.Fatal(err)
 	}
 	w := strings.Join(res.Warnings, "\n")
-	if !strings.Contains(w, "the sealing cert changed") || !strings.Contains(w, k1.cert.Fingerprint) || !strings.Contains(w, k2.cert.Fingerprint) {
+	if !strings.Contains(w, "sealed NEW_KEY with the current cert "+k2.cert.Fingerprint) || !strings.Contains(w, "sealed with an older cert ("+k1.cert.Fingerprint+")") || !strings.Contains(w, "--rotate") {
 		t.Fatalf("warnings %q", res.Warnings)
 	}
 }

@@ -52,6 +52,11 @@ type Sealer struct {
 	// Force reseals every key; Prune drops sealed keys the plaintext lacks.
 	Force bool
 	Prune bool
+	// Rotate reseals every key sealed with another cert than this one
+	// (keys sealed with an older cert are otherwise kept: the controller
+	// keeps its older keys after renewing). A sealed key without local
+	// plaintext cannot be resealed: Rotate then refuses unless Prune.
+	Rotate bool
 	// Rand is the randomness source (default crypto/rand).
 	Rand io.Reader
 }
@@ -146,6 +151,11 @@ type ServiceResult struct {
 	// plaintext lacks, kept as they are.
 	Pruned     []string `json:"pruned"`
 	SealedOnly []string `json:"sealedOnly"`
+	// OlderCert are keys left sealed with another cert than the current
+	// one (valid while the controller keeps that key; --rotate reseals
+	// them), and OlderCerts those certs' fingerprints.
+	OlderCert  []string `json:"olderCert,omitempty"`
+	OlderCerts []string `json:"olderCerts,omitempty"`
 	// NoPlaintext is set when the service has no local plaintext file.
 	NoPlaintext bool `json:"noPlaintext,omitempty"`
 	// Warnings are things the user should know, e.g. that the cert changed.
@@ -250,7 +260,11 @@ func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, e
 	}
 	cur := sealContext{Scope: s.scope(), Label: s.scope().Label(t), Fingerprint: s.Cert.Fingerprint}
 	rec := sf.context()
-	sameContext := sf.hasSealed && rec == cur
+	// The cert is not part of it: ciphertext sealed with an older cert
+	// stays valid while the controller keeps that key, so a newer cert
+	// alone reseals nothing (that would change checksum/secrets and roll
+	// every service); --rotate does it on purpose.
+	sameContext := sf.hasSealed && rec.Scope == cur.Scope && rec.Label == cur.Label
 
 	statePath := layout.SealStatePath(dir, service)
 	oldState, err := readRepoFile(dir, statePath)
@@ -267,19 +281,29 @@ func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, e
 	next = &state{Version: stateVersion, Salt: next.Salt, Keys: map[string]keyState{}}
 
 	var toSeal []string
+	older := map[string]string{} // kept key -> the other cert it is sealed with
 	for _, k := range plain.Keys() {
 		ct := sf.Data[k]
-		if !s.Force && sameContext && st.fresh(k, values[k], ct, cur) {
+		keyCert := st.certOf(k, ct, rec.Fingerprint)
+		if !s.Force && sameContext && !(s.Rotate && keyCert != cur.Fingerprint) && st.freshAny(k, values[k], ct, rec) {
 			plan.Result.Unchanged = append(plan.Result.Unchanged, k)
-			next.Keys[k] = st.Keys[k]
+			ks := st.Keys[k]
+			ks.Cert = keyCert
+			next.Keys[k] = ks
+			if keyCert != cur.Fingerprint {
+				older[k] = keyCert
+			}
 			continue
 		}
 		toSeal = append(toSeal, k)
 	}
-	var sealedOnly []string
+	var sealedOnly, rotateBlocked []string
 	for _, k := range sf.Order {
 		if _, ok := values[k]; !ok {
 			sealedOnly = append(sealedOnly, k)
+			if c := st.certOf(k, sf.Data[k], rec.Fingerprint); c != cur.Fingerprint {
+				rotateBlocked = append(rotateBlocked, k)
+			}
 		}
 	}
 	if len(sealedOnly) > 0 {
@@ -288,16 +312,34 @@ func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, e
 			plan.Result.Pruned = sealedOnly
 		case len(toSeal) > 0 && len(sf.Data) > 0 && !sameContext:
 			return nil, &ContextError{Service: service, Keys: sealedOnly, Why: describeChange(sf, cur)}
+		case s.Rotate && len(rotateBlocked) > 0:
+			return nil, &ContextError{Service: service, Keys: rotateBlocked,
+				Why: "--rotate reseals every key with the current cert (" + shortFP(cur.Fingerprint) + ")"}
 		default:
 			plan.Result.SealedOnly = sealedOnly
+			for _, k := range sealedOnly {
+				if c := st.certOf(k, sf.Data[k], rec.Fingerprint); c != cur.Fingerprint {
+					older[k] = c
+				}
+			}
 		}
 	}
-
-	if len(toSeal) > 0 && len(sf.Data) > 0 && sf.Fingerprint != "" && sf.Fingerprint != cur.Fingerprint {
+	plan.Result.OlderCert, plan.Result.OlderCerts = olderKeys(sf.Order, older)
+	// secrets.yaml names one cert: the current one once every key is
+	// sealed with it, else the one the other keys were sealed with.
+	fileCert := cur.Fingerprint
+	if len(plan.Result.OlderCert) > 0 && rec.Fingerprint != "" {
+		fileCert = rec.Fingerprint
+	}
+	if len(toSeal) > 0 && len(plan.Result.OlderCert) > 0 {
 		plan.Result.Warnings = append(plan.Result.Warnings, fmt.Sprintf(
-			"%s: the sealing cert changed: secrets.yaml was sealed with %s, this cert is %s; every key is resealed with the new cert. "+
-				"If the controller's key was not rotated, this is the wrong cert: the controller will not be able to unseal them",
-			service, sf.Fingerprint, cur.Fingerprint))
+			"%s: sealed %s with the current cert %s; %s %s sealed with an older cert (%s) and %s kept: "+
+				"the controller keeps its older keys when it renews, so both decrypt, and nothing else rolls out. "+
+				"'gitopsctl seal %s --rotate' reseals %s with the current cert. "+
+				"If the controller did not renew its key, the current cert is the wrong one and the controller cannot unseal %s",
+			service, strings.Join(toSeal, ", "), cur.Fingerprint,
+			strings.Join(plan.Result.OlderCert, ", "), isAre(len(plan.Result.OlderCert)), strings.Join(plan.Result.OlderCerts, ", "), isAre(len(plan.Result.OlderCert)),
+			service, itThem(len(plan.Result.OlderCert)), strings.Join(toSeal, ", ")))
 	}
 
 	// Encrypt.
@@ -314,7 +356,7 @@ func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, e
 		}
 		ct := base64.StdEncoding.EncodeToString(raw)
 		sealed[k] = ct
-		next.Keys[k] = keyState{MAC: next.mac(k, values[k], cur), Sealed: digest(ct)}
+		next.Keys[k] = keyState{MAC: next.mac(k, values[k], cur), Sealed: digest(ct), Cert: cur.Fingerprint}
 	}
 	plan.Result.Sealed = toSeal
 	if plan.Result.Sealed == nil {
@@ -332,7 +374,7 @@ func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, e
 			e.doc = sf.Doc // already parsed
 		}
 		if len(toSeal) > 0 {
-			header := []yamledit.KV{{Key: fieldScope, Value: string(cur.Scope)}, {Key: fieldFingerprint, Value: cur.Fingerprint}}
+			header := []yamledit.KV{{Key: fieldScope, Value: string(cur.Scope)}, {Key: fieldFingerprint, Value: fileCert}}
 			if sf.hasSealed {
 				e.setAll(sealedPath, append(header, yamledit.KV{Key: fieldSealedFor, Value: cur.Label}))
 			} else {
@@ -365,13 +407,28 @@ func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, e
 
 func describeChange(sf *SecretsFile, cur sealContext) string {
 	switch {
-	case sf.Fingerprint != cur.Fingerprint:
-		return "the sealed keys were sealed with another cert (" + shortFP(sf.Fingerprint) + ", now " + shortFP(cur.Fingerprint) + ")"
 	case Scope(sf.Scope) != cur.Scope:
 		return fmt.Sprintf("the sealed keys were sealed with scope %q, now %q", sf.Scope, cur.Scope)
 	default:
 		return fmt.Sprintf("the sealed keys were sealed for %q, now %q", sf.SealedFor, cur.Label)
 	}
+}
+
+// olderKeys lists the keys of order found in older, and the distinct certs
+// they name, sorted.
+func olderKeys(order []string, older map[string]string) (keys, certs []string) {
+	seen := map[string]bool{}
+	for _, k := range order {
+		if c, ok := older[k]; ok {
+			keys = append(keys, k)
+			if !seen[c] {
+				seen[c] = true
+				certs = append(certs, c)
+			}
+		}
+	}
+	sort.Strings(certs)
+	return keys, certs
 }
 
 func shortFP(fp string) string {

@@ -181,35 +181,6 @@ func TestNoChurn(t *testing.T) {
 	}
 }
 
-func TestCertRotationReseals(t *testing.T) {
-	k1 := newTestKey(t, testNow.Add(-time.Hour), 365*24*time.Hour)
-	k2 := newTestKey(t, testNow.Add(-time.Hour), 365*24*time.Hour)
-	f := newFixture(t, map[string]string{"backend": "apps"})
-	writePlain(t, f, "backend", secretValues)
-	f.seal(t, f.opts(k1))
-	rep, err := Check(context.Background(), CheckOptions{Sealer: f.opts(k2).Sealer, Now: testNow})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rep.OK() || rep.Failing()[0].Problems[0].Kind != ProblemCert {
-		t.Fatalf("check after rotation: %+v", rep.Services)
-	}
-	r := f.seal(t, f.opts(k2))
-	if len(r.Services[0].Sealed) != len(secretValues) {
-		t.Fatalf("rotation resealed %v", r.Services[0].Sealed)
-	}
-	sf := f.secrets(t, "backend")
-	if sf.Fingerprint != k2.cert.Fingerprint {
-		t.Fatal("fingerprint not updated")
-	}
-	if got, err := unseal(t, k2, sf, "backend-secrets", "apps", Strict); err != nil || !reflect.DeepEqual(got, secretValues) {
-		t.Fatalf("new key: %v %v", got, err)
-	}
-	if _, err := unseal(t, k1, sf, "backend-secrets", "apps", Strict); err == nil {
-		t.Fatal("old key still decrypts")
-	}
-}
-
 func TestSealedOnlyKeysKeptAndPruned(t *testing.T) {
 	k := newTestKey(t, testNow.Add(-time.Hour), 365*24*time.Hour)
 	k2 := newTestKey(t, testNow.Add(-time.Hour), 365*24*time.Hour)
@@ -234,11 +205,17 @@ func TestSealedOnlyKeysKeptAndPruned(t *testing.T) {
 	if read(t, filepath.Join(f.configs, "backend/secrets.yaml")) != before {
 		t.Fatal("--prune without a plaintext file changed secrets.yaml")
 	}
-	// A cert change cannot reseal B: refused, nothing written.
+	// A newer cert keeps B (valid while the controller keeps the older
+	// key), but --rotate cannot reseal it: refused, nothing written.
 	writePlain(t, f, "backend", map[string]string{"A": "1"})
-	_, err := Run(context.Background(), f.opts(k2))
+	if r := f.seal(t, f.opts(k2)); !reflect.DeepEqual(r.Services[0].SealedOnly, []string{"B"}) || len(r.Services[0].Sealed) != 0 {
+		t.Fatalf("newer cert: %+v", r.Services[0])
+	}
+	o = f.opts(k2)
+	o.Rotate = true
+	_, err := Run(context.Background(), o)
 	var ce *ContextError
-	if !errors.As(err, &ce) || !reflect.DeepEqual(ce.Keys, []string{"B"}) {
+	if !errors.As(err, &ce) || !reflect.DeepEqual(ce.Keys, []string{"B"}) || !strings.Contains(err.Error(), "--rotate reseals every key with the current cert") {
 		t.Fatalf("err = %v", err)
 	}
 	if read(t, filepath.Join(f.configs, "backend/secrets.yaml")) != before {

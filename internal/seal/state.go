@@ -14,7 +14,10 @@ import (
 // state is the git-ignored no-churn record next to a service's plaintext
 // (secrets.local.state). Per key it holds an HMAC-SHA256, keyed with a
 // random per-file salt, over (key, plaintext, scope, label, cert
-// fingerprint), and a SHA-256 of the ciphertext that sealing produced. It
+// fingerprint), a SHA-256 of the ciphertext that sealing produced, and the
+// fingerprint of the cert the key was sealed with (version 2; a version 1
+// file has none, and its keys count as sealed with the cert secrets.yaml
+// names). It
 // reveals nothing the plaintext file beside it does not: the MAC can only be
 // checked by someone who already has the file's salt, i.e. access to the
 // directory holding the plaintext itself. Deleting it is safe: the next
@@ -28,14 +31,20 @@ type state struct {
 type keyState struct {
 	MAC    string `json:"mac"`
 	Sealed string `json:"sealed"` // sha256 of the base64 ciphertext in secrets.yaml
+	// Cert is the fingerprint of the cert the key was sealed with: after
+	// the controller renews its key, keys sealed with an older (still
+	// active) cert keep their ciphertext.
+	Cert string `json:"cert,omitempty"`
 }
 
-const stateVersion = 1
+// stateVersion is the version written; version 1 files (no per-key cert)
+// are still read.
+const stateVersion = 2
 
 // parseState reads a state file; an unreadable one is treated as absent.
 func parseState(data []byte) *state {
 	var s state
-	if len(data) == 0 || json.Unmarshal(data, &s) != nil || s.Version != stateVersion {
+	if len(data) == 0 || json.Unmarshal(data, &s) != nil || (s.Version != 1 && s.Version != stateVersion) {
 		return nil
 	}
 	if b, err := base64.StdEncoding.DecodeString(s.Salt); err != nil || len(b) < 16 {
@@ -92,4 +101,25 @@ func (s *state) fresh(key, value, ciphertext string, c sealContext) bool {
 	}
 	ks, ok := s.Keys[key]
 	return ok && hmac.Equal([]byte(ks.MAC), []byte(s.mac(key, value, c))) && ks.Sealed == digest(ciphertext)
+}
+
+// certOf returns the fingerprint of the cert key's ciphertext ct was
+// sealed with, as recorded: the state's entry when it is about this very
+// ciphertext and names a cert, else fallback (the fingerprint secrets.yaml
+// records for the file).
+func (s *state) certOf(key, ct, fallback string) string {
+	if s == nil {
+		return fallback
+	}
+	if ks, ok := s.Keys[key]; ok && ks.Cert != "" && ks.Sealed == digest(ct) {
+		return ks.Cert
+	}
+	return fallback
+}
+
+// freshAny is fresh under the cert key was sealed with (see certOf) rather
+// than one given: a key sealed with an older cert is still fresh.
+func (s *state) freshAny(key, value, ct string, c sealContext) bool {
+	c.Fingerprint = s.certOf(key, ct, c.Fingerprint)
+	return s.fresh(key, value, ct, c)
 }

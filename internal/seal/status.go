@@ -46,7 +46,7 @@ func SecretStatus(configsDir, service string) ([]KeyStatus, error) {
 		if v, ok := values[k]; ok {
 			ks.Plaintext = true
 			ks.Status = StatusSealed
-			if !sf.hasSealed || !st.fresh(k, v, ct, rec) {
+			if !sf.hasSealed || !st.freshAny(k, v, ct, rec) {
 				ks.Status = StatusStale
 			}
 		}
