@@ -85,8 +85,8 @@ func (ws *Workspace) Inputs(a *App) []Input {
 		add(Input{RepoDir: r.Root, Path: pattern, Glob: true})
 		switch t {
 		case argo.SourceTypeHelm:
-			if _, paths, err := listChart(r, s.dir); err == nil {
-				for _, f := range paths {
+			if sc := ws.scanChart(r, s.dir); sc.err == nil {
+				for _, f := range sc.paths {
 					add(Input{RepoDir: r.Root, Path: f})
 				}
 			}
@@ -104,8 +104,8 @@ func (ws *Workspace) Inputs(a *App) []Input {
 				}
 			}
 		case argo.SourceTypeDirectory:
-			if files, err := argo.DirectoryFiles(r, s.dir, s.src.Directory); err == nil {
-				for _, f := range files {
+			if ds := ws.scanDirectory(r, s.dir, s.src.Directory); ds.err == nil {
+				for _, f := range ds.rels {
 					add(Input{RepoDir: r.Root, Path: path.Join(s.dir, f)})
 				}
 			}

@@ -10,7 +10,7 @@ import (
 
 // The raw scan that decides whether discovery must render a chart agrees
 // with the loaded chart, and falls back to loading for packaged subcharts.
-func TestChartMayRenderApps(t *testing.T) {
+func TestScanChartMayRenderApps(t *testing.T) {
 	root := t.TempDir()
 	files := map[string]string{
 		"plain/Chart.yaml":                     "apiVersion: v2\nname: plain\nversion: 0.1.0\n",
@@ -40,13 +40,15 @@ func TestChartMayRenderApps(t *testing.T) {
 		t.Fatal(err)
 	}
 	for dir, want := range map[string]bool{"plain": false, "apps": true, "sub": true, "dyn": true} {
-		loaded := func() bool { t.Errorf("%s: fell back to loading the chart", dir); return false }
-		if got := chartMayRenderApps(r, dir, loaded); got != want {
-			t.Errorf("%s: got %v, want %v", dir, got, want)
+		sc := doScanChart(r, dir)
+		if sc.err != nil || sc.packaged {
+			t.Errorf("%s: would fall back to loading the chart (err %v, packaged %v)", dir, sc.err, sc.packaged)
+		}
+		if sc.mentions != want {
+			t.Errorf("%s: got %v, want %v", dir, sc.mentions, want)
 		}
 	}
-	called := false
-	if got := chartMayRenderApps(r, "tgz", func() bool { called = true; return true }); !got || !called {
-		t.Errorf("packaged subchart: got %v, fell back %v", got, called)
+	if sc := doScanChart(r, "tgz"); !sc.packaged {
+		t.Errorf("packaged subchart not seen: %+v", sc)
 	}
 }

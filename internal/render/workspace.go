@@ -67,6 +67,9 @@ type Options struct {
 	// Charts is the remote chart cache (nil: one made on first use from
 	// Config's chart cache directory, offline mode and chartMirrors).
 	Charts *charts.Cache
+	// Shared, when set, shares answers about unchanged directories with the
+	// workspace of the other side of a diff (see Shared).
+	Shared *Shared
 }
 
 // App is one discovered Application.
@@ -150,6 +153,7 @@ type Workspace struct {
 	charts     map[chartKey]*chartEntry
 	values     map[valuesKey]*valuesEntry
 	remote     map[string]*repoEntry // unpacked remote chart dir -> entry
+	scans      map[chartKey]*scanEntry
 
 	cacheOnce sync.Once
 	cache     *charts.Cache
@@ -326,7 +330,7 @@ func (ws *Workspace) newApp(doc []byte, obj map[string]any, file string, start, 
 	var app *argo.Application
 	var err error
 	if doc != nil {
-		app, err = argo.DecodeApplication(doc)
+		app, err = ws.decodeApplication(doc)
 	} else {
 		var b []byte
 		if b, err = json.Marshal(obj); err == nil {
@@ -685,52 +689,20 @@ func (ws *Workspace) mayRenderApps(a *App) bool {
 		case argo.SourceTypeDirectory:
 			return true
 		case argo.SourceTypeHelm:
-			if chartMayRenderApps(r, dir, func() bool {
-				ch, err := ws.loadChart(r, dir)
-				return err == nil && chartMentionsApps(ch)
-			}) {
+			// From the chart's raw files, without loading (parsing) it: any
+			// file under a templates/ directory, the chart's own or a
+			// vendored subchart's, that mentions the kinds counts. A
+			// packaged (.tgz) subchart, or files that cannot be read, fall
+			// back to loading the chart: the slow but exact answer (and the
+			// load reports what is wrong where it matters).
+			if sc := ws.scanChart(r, dir); sc.mentions {
 				return true
+			} else if sc.err != nil || sc.packaged {
+				if ch, err := ws.loadChart(r, dir); err != nil || chartMentionsApps(ch) {
+					return true
+				}
 			}
 		}
-	}
-	return false
-}
-
-// errFound stops a walk early.
-var errFound = errors.New("found")
-
-// chartMayRenderApps answers chartMentionsApps from the chart's raw files,
-// without loading (parsing) the chart: any file under a templates/
-// directory, the chart's own or a vendored subchart's, that mentions the
-// kinds counts. It is conservative: ignored files are scanned too, and a
-// packaged (.tgz) subchart falls back to loaded, the slow but exact answer.
-func chartMayRenderApps(r *gitrepo.Repo, dir string, loaded func() bool) bool {
-	packaged := false
-	err := r.Walk(dir, gitrepo.WalkOptions{Recurse: true, FollowDirLinks: true}, func(rel, full string) error {
-		if strings.HasSuffix(rel, ".tgz") {
-			packaged = true
-			return errFound
-		}
-		if !strings.HasPrefix(rel, "templates/") && !strings.Contains(rel, "/templates/") {
-			return nil
-		}
-		data, err := r.ReadFile(full)
-		if err != nil {
-			return err
-		}
-		if mentionsApps(string(data)) {
-			return errFound
-		}
-		return nil
-	})
-	switch {
-	case packaged:
-		return loaded()
-	case errors.Is(err, errFound):
-		return true
-	case err != nil:
-		// Unreadable: let the real load report it where it matters.
-		return loaded()
 	}
 	return false
 }
