@@ -24,7 +24,8 @@
 //     scaffold → render (new-service validates its chart through the one
 //     Helm rendering path).
 //   - shared packages, used by any verb: argo (Argo CD types and matching
-//     rules), charts (the remote chart cache), config (.gitopsctl.yaml), layout (repository layout names),
+//     rules), charts (the remote chart cache), rendercache (renders kept
+//     by input digest), config (.gitopsctl.yaml), layout (repository layout names),
 //     services (the configs-repo's service registry), gitrepo (files of a
 //     git revision as an fs.FS), gitx (commit, push, diff, status, init,
 //     identity), manifest, yamledit (byte-exact YAML edits), safeyaml,

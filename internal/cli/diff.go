@@ -89,7 +89,7 @@ func runDiff(cmd *cobra.Command, f *Factory, o *diffOptions) error {
 		return err
 	}
 	ctx := cmd.Context()
-	sides := &diffSides{shared: render.NewShared()}
+	sides := &diffSides{shared: render.NewShared(), f: f}
 	res, err := diff.Run(ctx, diff.RunOptions{
 		GitopsDir: cfg.RepoDir, ConfigsDir: cfg.ConfigsDir,
 		Base: o.base, Head: o.head, ConfigsBase: o.configsBase, ConfigsHead: o.configsHead,
@@ -134,12 +134,13 @@ type diffSides struct {
 	wss []*render.Workspace
 	// shared lets the sides share what they read in unchanged directories.
 	shared *render.Shared
+	f      *Factory
 }
 
 func (d *diffSides) opener(cfg *config.Loaded, roots, branches []string) diff.Opener {
 	return func(ctx context.Context, rev, configsRev string) (diff.Side, error) {
-		ws, err := render.Open(ctx, render.Options{Config: cfg, Rev: rev, ConfigsRev: configsRev,
-			Roots: roots, MissingRootsOK: true, Branches: branches, Shared: d.shared})
+		ws, err := render.Open(ctx, d.f.withCache(render.Options{Config: cfg, Rev: rev, ConfigsRev: configsRev,
+			Roots: roots, MissingRootsOK: true, Branches: branches, Shared: d.shared}))
 		if err != nil {
 			return nil, err
 		}

@@ -158,6 +158,7 @@ Exit codes: 0 ok, 1 error, 2 usage error, 3 check found a problem or diff found 
 	enumFlag(root, pf, &f.output, "output", "o", "text", []string{"text", "json", "yaml"}, "output format where a command prints data: text, json or yaml")
 	pf.Bool("offline", false, "never use the network: remote charts come from the chart cache only (fill it with 'gitopsctl charts pull')")
 	pf.String("cache-dir", "", "chart cache `DIR` (default: the user cache dir's gitopsctl/charts)")
+	pf.Bool("no-cache", false, "neither read nor write the render cache (see 'gitopsctl cache')")
 	// Bound now, not only when a command runs, so that shell completion
 	// (which runs no command hooks) sees GITOPSCTL_REPO and friends too.
 	pf.VisitAll(func(fl *pflag.Flag) { _ = f.v.BindPFlag(fl.Name, fl) })
@@ -181,6 +182,7 @@ Exit codes: 0 ok, 1 error, 2 usage error, 3 check found a problem or diff found 
 		newCheckCmd(f),
 		newHookCmd(f),
 		newChartsCmd(f),
+		newCacheCmd(f),
 	)
 	// Added now rather than when the command runs, so that the walk below
 	// types its errors too.

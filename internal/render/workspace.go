@@ -70,6 +70,11 @@ type Options struct {
 	// Shared, when set, shares answers about unchanged directories with the
 	// workspace of the other side of a diff (see Shared).
 	Shared *Shared
+	// RenderCache, when set, keeps renders by InputDigest across runs.
+	RenderCache RenderCache
+	// CacheSalt is hashed into every InputDigest: the gitopsctl and Helm
+	// versions (a build whose output may differ must change it).
+	CacheSalt string
 }
 
 // App is one discovered Application.
@@ -154,6 +159,7 @@ type Workspace struct {
 	values     map[valuesKey]*valuesEntry
 	remote     map[string]*repoEntry // unpacked remote chart dir -> entry
 	scans      map[chartKey]*scanEntry
+	cacheCounters
 
 	cacheOnce sync.Once
 	cache     *charts.Cache
@@ -321,6 +327,7 @@ func Open(ctx context.Context, o Options) (*Workspace, error) {
 			ws.results[res.App.Name] = res
 		}
 	}
+	ws.evictIfWritten()
 	sort.Slice(ws.apps, func(i, j int) bool { return ws.apps[i].Name < ws.apps[j].Name })
 	sort.SliceStable(ws.projects, func(i, j int) bool { return ws.projects[i].Name < ws.projects[j].Name })
 	return ws, nil
@@ -551,6 +558,7 @@ func (ws *Workspace) RenderApps(ctx context.Context, apps []*App) []Result {
 	}
 	ws.mu.Unlock()
 	rendered := ws.renderAll(ctx, todo)
+	ws.evictIfWritten()
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
 	for k, r := range rendered {
@@ -570,7 +578,7 @@ func (ws *Workspace) renderAll(ctx context.Context, apps []*App) []Result {
 			out[i] = Result{App: a, Err: appError(a, err)}
 			return
 		}
-		out[i] = ws.renderApp(a)
+		out[i] = ws.renderAppCached(a)
 	})
 	return out
 }
