@@ -150,6 +150,60 @@ func decodeResult(a *App, data []byte) (Result, error) {
 // in any repository, .argocd-source overrides), and the revision variables
 // when the Application or an override mentions them.
 func (ws *Workspace) InputDigest(a *App) (string, bool) {
+	ws.mu.Lock()
+	d, ok := ws.digests[a]
+	ws.mu.Unlock()
+	if ok {
+		return d.key, d.ok
+	}
+	key, cacheable := ws.inputDigest(a)
+	ws.mu.Lock()
+	if ws.digests == nil {
+		ws.digests = map[*App]digest{}
+	}
+	ws.digests[a] = digest{key, cacheable}
+	ws.mu.Unlock()
+	return key, cacheable
+}
+
+type digest struct {
+	key string
+	ok  bool
+}
+
+// Derived returns what a caller stored with StoreDerived under kind for
+// a's inputs as they are now (e.g. where a's render puts a resource), so
+// that the caller need not render a to work it out again.
+func (ws *Workspace) Derived(a *App, kind string) ([]byte, bool) {
+	key, ok := ws.derivedKey(a, kind)
+	if !ok {
+		return nil, false
+	}
+	return ws.opts.RenderCache.Get(key)
+}
+
+// StoreDerived keeps data, worked out from a's render, under kind for a's
+// inputs as they are now (best effort: nothing is kept without a cache or
+// for an app that is not cacheable).
+func (ws *Workspace) StoreDerived(a *App, kind string, data []byte) {
+	if key, ok := ws.derivedKey(a, kind); ok {
+		_ = ws.opts.RenderCache.Put(key, data)
+	}
+}
+
+func (ws *Workspace) derivedKey(a *App, kind string) (string, bool) {
+	if ws.opts.RenderCache == nil {
+		return "", false
+	}
+	d, ok := ws.InputDigest(a)
+	if !ok {
+		return "", false
+	}
+	sum := sha256.Sum256([]byte("derived\x00" + kind + "\x00" + d))
+	return hex.EncodeToString(sum[:]), true
+}
+
+func (ws *Workspace) inputDigest(a *App) (string, bool) {
 	if !ws.cacheable(a) {
 		return "", false
 	}

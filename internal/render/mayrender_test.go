@@ -16,6 +16,11 @@ func TestScanChartMayRenderApps(t *testing.T) {
 		"plain/Chart.yaml":                     "apiVersion: v2\nname: plain\nversion: 0.1.0\n",
 		"plain/values.yaml":                    "kind: Application\n", // values do not count
 		"plain/templates/cm.yaml":              "kind: ConfigMap\n",
+		"plain/templates/_helpers.tpl":         "{{/* Application name (a comment) */}}\n",
+		"json/Chart.yaml":                      "apiVersion: v2\nname: json\nversion: 0.1.0\n",
+		"json/templates/app.json":              "{\"apiVersion\": \"argoproj.io/v1alpha1\", \"kind\": \"Application\"}\n",
+		"quoted/Chart.yaml":                    "apiVersion: v2\nname: quoted\nversion: 0.1.0\n",
+		"quoted/templates/x.yaml":              "kind: \"{{ .Values.kind }}\"\n",
 		"apps/Chart.yaml":                      "apiVersion: v2\nname: apps\nversion: 0.1.0\n",
 		"apps/templates/app.yaml":              "kind: Application\n",
 		"sub/Chart.yaml":                       "apiVersion: v2\nname: sub\nversion: 0.1.0\n",
@@ -39,7 +44,7 @@ func TestScanChartMayRenderApps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for dir, want := range map[string]bool{"plain": false, "apps": true, "sub": true, "dyn": true} {
+	for dir, want := range map[string]bool{"plain": false, "apps": true, "sub": true, "dyn": true, "json": true, "quoted": true} {
 		sc := doScanChart(r, dir)
 		if sc.err != nil || sc.packaged {
 			t.Errorf("%s: would fall back to loading the chart (err %v, packaged %v)", dir, sc.err, sc.packaged)

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -159,6 +160,7 @@ type Workspace struct {
 	values     map[valuesKey]*valuesEntry
 	remote     map[string]*repoEntry // unpacked remote chart dir -> entry
 	scans      map[chartKey]*scanEntry
+	digests    map[*App]digest
 	cacheCounters
 
 	cacheOnce sync.Once
@@ -715,9 +717,17 @@ func (ws *Workspace) mayRenderApps(a *App) bool {
 	return false
 }
 
+// mentionsApps: a kind field (YAML or JSON) whose value is an Application
+// kind or is computed by the template ("kind: {{ ... }}"). A comment or a
+// name that merely says "Application" does not count.
 func mentionsApps(s string) bool {
-	return strings.Contains(s, argo.KindApp) || strings.Contains(s, argo.KindProject) || strings.Contains(s, "kind: {{")
+	if !strings.Contains(s, "kind") {
+		return false
+	}
+	return kindRE.MatchString(s)
 }
+
+var kindRE = regexp.MustCompile(`\bkind["']?\s*:\s*["']?(\{\{|` + argo.KindApp + `|` + argo.KindProject + `)`)
 
 func chartMentionsApps(ch *chart.Chart) bool {
 	for _, t := range ch.Templates {
