@@ -29,7 +29,8 @@
 //   - shared packages, used by any verb: argo (Argo CD types and matching
 //     rules), appset (the Applications an ApplicationSet generates),
 //     charts (the remote chart cache), kustomize (Kustomize sources built
-//     with the kustomize API), config (.gitopsctl.yaml), layout (repository layout names),
+//     with the kustomize API), rendercache (renders kept by input digest),
+//     config (.gitopsctl.yaml), layout (repository layout names),
 //     services (the configs-repo's service registry), gitrepo (files of a
 //     git revision as an fs.FS), gitx (commit, push, diff, status, init,
 //     identity), manifest, rules (the image-tag and node-port rules check

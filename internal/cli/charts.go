@@ -45,7 +45,7 @@ is 1.`,
 				return err
 			}
 			ctx := cmd.Context()
-			ws, err := render.Open(ctx, render.Options{Config: cfg, Root: root})
+			ws, err := render.Open(ctx, f.withCache(render.Options{Config: cfg, Root: root}))
 			if err != nil {
 				return err
 			}

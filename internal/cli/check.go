@@ -125,7 +125,7 @@ func runCheck(cmd *cobra.Command, f *Factory, o *checkOptions) error {
 		}
 		ropts.Rev, ropts.ConfigsRev = gitrepo.IndexFileRev(gitopsIndex), gitrepo.IndexFileRev(configsIndex)
 	}
-	ws, err := render.Open(ctx, ropts)
+	ws, err := render.Open(ctx, f.withCache(ropts))
 	if err != nil {
 		return err
 	}

@@ -101,12 +101,14 @@ func runDiff(cmd *cobra.Command, f *Factory, o *diffOptions) error {
 		return err
 	}
 	ctx := cmd.Context()
-	sides := &diffSides{}
+	sides := &diffSides{shared: render.NewShared(), f: f}
 	res, err := diff.Run(ctx, diff.RunOptions{
 		GitopsDir: cfg.RepoDir, ConfigsDir: cfg.ConfigsDir,
 		Base: o.base, Head: o.head, ConfigsBase: o.configsBase, ConfigsHead: o.configsHead,
-		Apps: o.apps, Shard: o.shard,
-		Open: sides.opener(cfg, roots, []string{o.base, o.head, o.configsBase, o.configsHead}),
+		Apps:    o.apps,
+		Shard:   o.shard,
+		Open:    sides.opener(cfg, roots, []string{o.base, o.head, o.configsBase, o.configsHead}),
+		Changed: sides.shared.SetChanges,
 	})
 	if ue := (*render.UnknownAppsError)(nil); errors.As(err, &ue) {
 		return usageError("%v", err)
@@ -153,12 +155,15 @@ func printDiff(f *Factory, res *diff.Result, format string) error {
 type diffSides struct {
 	mu  sync.Mutex
 	wss []*render.Workspace
+	// shared lets the sides share what they read in unchanged directories.
+	shared *render.Shared
+	f      *Factory
 }
 
 func (d *diffSides) opener(cfg *config.Loaded, roots, branches []string) diff.Opener {
 	return func(ctx context.Context, rev, configsRev string) (diff.Side, error) {
-		ws, err := render.Open(ctx, render.Options{Config: cfg, Rev: rev, ConfigsRev: configsRev,
-			Roots: roots, MissingRootsOK: true, Branches: branches})
+		ws, err := render.Open(ctx, d.f.withCache(render.Options{Config: cfg, Rev: rev, ConfigsRev: configsRev,
+			Roots: roots, MissingRootsOK: true, Branches: branches, Shared: d.shared}))
 		if err != nil {
 			return nil, err
 		}

@@ -165,7 +165,7 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 	}
 	tuneGCForBatch()
 	ctx := cmd.Context()
-	ws, err := render.Open(ctx, render.Options{Config: cfg, Rev: o.Rev, ConfigsRev: o.ConfigsRev, Roots: roots})
+	ws, err := render.Open(ctx, f.withCache(render.Options{Config: cfg, Rev: o.Rev, ConfigsRev: o.ConfigsRev, Roots: roots}))
 	if err != nil {
 		return err
 	}

@@ -174,6 +174,7 @@ Exit codes: 0 ok, 1 error, 2 usage error, 3 check found a problem or diff found 
 	pf.Bool("offline", false, "never use the network: remote charts come from the chart cache only (fill it with 'gitopsctl charts pull')")
 	pf.String("cache-dir", "", "chart cache `DIR` (default: the user cache dir's gitopsctl/charts)")
 	f.addOutputFlags(root, pf)
+	pf.Bool("no-cache", false, "neither read nor write the render cache (see 'gitopsctl cache')")
 	// Bound now, not only when a command runs, so that shell completion
 	// (which runs no command hooks) sees GITOPSCTL_REPO and friends too.
 	pf.VisitAll(func(fl *pflag.Flag) { _ = f.v.BindPFlag(fl.Name, fl) })
@@ -200,6 +201,7 @@ Exit codes: 0 ok, 1 error, 2 usage error, 3 check found a problem or diff found 
 		newHookCmd(f),
 		newChartsCmd(f),
 		newListCmd(f),
+		newCacheCmd(f),
 	)
 	// Added now rather than when the command runs, so that the walk below
 	// types its errors too.

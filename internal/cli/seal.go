@@ -34,9 +34,9 @@ func addSealFlags(cmd *cobra.Command, sf *sealFlags) {
 
 // locator says where a service's SealedSecret lives: it renders the
 // service's Application (working tree of both repos) as Argo CD would.
-func locator(cfg *config.Loaded) seal.Locator {
+func (f *Factory) locator(cfg *config.Loaded) seal.Locator {
 	return seal.RenderLocator(func(ctx context.Context) (*render.Workspace, error) {
-		return render.Open(ctx, render.Options{Config: cfg})
+		return render.Open(ctx, f.withCache(render.Options{Config: cfg}))
 	})
 }
 
@@ -61,7 +61,7 @@ func (f *Factory) sealer(ctx context.Context, sf sealFlags) (*seal.Sealer, error
 		Scope: sf.scope, ConfigScope: cfg.Sealing.Scope,
 		Name: sf.name, Namespace: sf.namespace,
 		Timeout: sf.timeout,
-		Locate:  locator(cfg),
+		Locate:  f.locator(cfg),
 		Now:     f.Now(),
 	})
 }

@@ -30,6 +30,10 @@ type RunOptions struct {
 	// Shard restricts the diff to one shard's apps.
 	Shard render.Shard
 	Open  Opener
+	// Changed, when set, is called once with the changes as soon as they
+	// are known (nil when they could not be worked out), while the sides
+	// are still opening (render.Shared.SetChanges).
+	Changed func(render.Changes)
 }
 
 // Sides describes the two sides compared, for humans.
@@ -68,9 +72,9 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 	var base, head Side
 	// Each job records its error in errs, so the error returned is the
 	// first in this order, not the first to happen.
-	var eg errgroup.Group
+	var eg, changed errgroup.Group
 	for i, j := range jobs {
-		eg.Go(func() error {
+		changed.Go(func() error {
 			if j.name == render.RepoConfigs && !isDir(j.dir) {
 				// No configs-repo: only an app reading one needs it, and
 				// that app's render says so.
@@ -89,6 +93,17 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 			return nil
 		})
 	}
+	eg.Go(func() error {
+		_ = changed.Wait()
+		if o.Changed != nil {
+			if errs[0] != nil || errs[1] != nil {
+				o.Changed(nil)
+			} else {
+				o.Changed(render.Changes{jobs[0].name: paths[0], jobs[1].name: paths[1]})
+			}
+		}
+		return nil
+	})
 	eg.Go(func() error {
 		var err error
 		if base, err = o.Open(ctx, o.Base, o.ConfigsBase); err != nil {

@@ -90,6 +90,11 @@ func IsLocalFile(p string) bool { return LocalPattern(p) != "" }
 // LocalPattern returns the LocalPatterns glob that makes p a local file
 // (see IsLocalFile), or "" when p is none.
 func LocalPattern(p string) string {
+	// Every pattern needs ".local." in a component: most paths have none
+	// and are answered without splitting or matching.
+	if !containsFold(p, ".local.") {
+		return ""
+	}
 	for _, c := range strings.FieldsFunc(filepath.ToSlash(p), func(r rune) bool { return r == '/' }) {
 		c = strings.ToLower(c)
 		for _, pat := range LocalPatterns {
@@ -99,4 +104,27 @@ func LocalPattern(p string) string {
 		}
 	}
 	return ""
+}
+
+// containsFold reports whether s contains the lower-case ASCII sub,
+// ignoring the case of ASCII letters in s (non-ASCII bytes never fold to
+// ASCII ones that matter here: the patterns are ASCII).
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		j := 0
+		for j < len(sub) {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != sub[j] {
+				break
+			}
+			j++
+		}
+		if j == len(sub) {
+			return true
+		}
+	}
+	return false
 }

@@ -60,3 +60,16 @@ func TestLocalPattern(t *testing.T) {
 		}
 	}
 }
+
+// LocalPattern answers "no" without matching when a path has no ".local.":
+// that is sound only while every pattern needs it.
+func TestLocalPatternsNeedLocalDot(t *testing.T) {
+	for _, p := range LocalPatterns {
+		if !strings.Contains(p, ".local.") {
+			t.Errorf("pattern %q does not contain .local.: LocalPattern's fast path would miss it", p)
+		}
+	}
+	if !IsLocalFile("a/B.LoCaL.EnV") || IsLocalFile("a/b.locAl-env") {
+		t.Error("the case-insensitive fast path is wrong")
+	}
+}

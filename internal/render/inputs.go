@@ -25,16 +25,40 @@ type Input struct {
 // the render), and the files of Directory sources. Sources that cannot be
 // resolved contribute what is known. The list is sorted and deduplicated.
 func (ws *Workspace) Inputs(a *App) []Input {
+	ins, _ := ws.inputs(a)
 	seen := map[Input]bool{}
 	var out []Input
+	for _, in := range ins {
+		if !seen[in.Input] {
+			seen[in.Input] = true
+			out = append(out, in.Input)
+		}
+	}
+	return out
+}
+
+// viewInput is an Input with the repository view it is read from.
+type viewInput struct {
+	Input
+	repo *gitrepo.Repo
+}
+
+// inputs lists the inputs of a (see Inputs) with their repository views,
+// sorted, and the sources' revision variables (envVars).
+func (ws *Workspace) inputs(a *App) ([]viewInput, []map[string]string) {
+	seen := map[viewInput]bool{}
+	var out []viewInput
+	var envs []map[string]string
+	var cur *gitrepo.Repo // the view the next add reads from
 	add := func(in Input) {
-		if in.Path == "" || seen[in] {
+		vi := viewInput{Input: in, repo: cur}
+		if in.Path == "" || seen[vi] {
 			return
 		}
-		seen[in] = true
-		out = append(out, in)
+		seen[vi] = true
+		out = append(out, vi)
 	}
-	add(Input{RepoDir: a.RepoDir, Path: a.File})
+	add(Input{RepoDir: a.RepoDir, Path: a.File}) // the manifest: hashed as the decoded app
 	for _, in := range a.appSetInputs {
 		add(in)
 	}
@@ -70,13 +94,16 @@ func (ws *Workspace) Inputs(a *App) []Input {
 				continue
 			}
 			s.entry, s.repo = e, r
+			cur = r
 			for _, n := range []string{".argocd-source.yaml", ".argocd-source-" + a.Name + ".yaml"} {
 				add(Input{RepoDir: r.Root, Path: path.Join(s.dir, n)})
 			}
 			_ = s.applyOverrides()
 		}
 		s.env = s.envVars()
+		envs = append(envs, s.env)
 		r := s.repo
+		cur = r
 		t, err := argo.SourceType(r, s.dir, s.src)
 		if err != nil {
 			continue
@@ -88,8 +115,8 @@ func (ws *Workspace) Inputs(a *App) []Input {
 		add(Input{RepoDir: r.Root, Path: pattern, Glob: true})
 		switch t {
 		case argo.SourceTypeHelm:
-			if _, paths, err := listChart(r, s.dir); err == nil {
-				for _, f := range paths {
+			if sc := ws.scanChart(r, s.dir); sc.err == nil {
+				for _, f := range sc.paths {
 					add(Input{RepoDir: r.Root, Path: f})
 				}
 			}
@@ -103,6 +130,7 @@ func (ws *Workspace) Inputs(a *App) []Input {
 			}
 			for _, raw := range raws {
 				if vf, err := s.resolveFile(raw); err == nil {
+					cur = vf.repo
 					add(Input{RepoDir: vf.repo.Root, Path: vf.path, Glob: isGlob(vf.path)})
 				}
 			}
@@ -111,18 +139,18 @@ func (ws *Workspace) Inputs(a *App) []Input {
 				add(in)
 			}
 		case argo.SourceTypeDirectory:
-			if files, err := argo.DirectoryFiles(r, s.dir, s.src.Directory); err == nil {
-				for _, f := range files {
+			if ds := ws.scanDirectory(r, s.dir, s.src.Directory); ds.err == nil {
+				for _, f := range ds.rels {
 					add(Input{RepoDir: r.Root, Path: path.Join(s.dir, f)})
 				}
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
+	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].RepoDir != out[j].RepoDir {
 			return out[i].RepoDir < out[j].RepoDir
 		}
 		return out[i].Path < out[j].Path
 	})
-	return out
+	return out, envs
 }

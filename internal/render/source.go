@@ -278,26 +278,18 @@ func (s *source) applyOverrides() error {
 // ---- Directory sources
 
 func (s *source) renderDirectory() ([]manifest.Object, error) {
-	files, err := argo.DirectoryFiles(s.repo, s.dir, s.src.Directory)
-	if err != nil {
-		return nil, s.errAt(".path", err)
+	ds := s.ws.scanDirectory(s.repo, s.dir, s.src.Directory)
+	if ds.err != nil {
+		return nil, s.errAt(".path", ds.err)
 	}
 	var out []manifest.Object
-	for _, rel := range files {
-		full := path.Join(s.dir, rel)
-		if s.dir == "." {
-			full = rel
+	for _, pf := range ds.files {
+		full := pf.full
+		if pf.err != nil {
+			return nil, at(s.repo.Root, full, 0, pf.err)
 		}
-		data, err := s.repo.ReadFile(full)
-		if err != nil {
-			return nil, at(s.repo.Root, full, 0, err)
-		}
-		fobjs, err := argo.ParseManifestFile(full, data)
-		if err != nil {
-			return nil, at(s.repo.Root, full, 0, err)
-		}
-		for _, fo := range fobjs {
-			u := &unstructured.Unstructured{Object: fo.Object}
+		for _, fo := range pf.objs {
+			u := &unstructured.Unstructured{Object: copyObject(fo.Object)}
 			if argo.IsApplication(fo.Object) || argo.IsAppProject(fo.Object) || isAppSet(fo.Object) {
 				s.ws.recordDef(u, objDef{doc: fo.Doc, file: full, start: fo.Start, line: fo.Line, repoDir: s.repo.Root})
 			}

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -67,6 +68,14 @@ type Options struct {
 	// Charts is the remote chart cache (nil: one made on first use from
 	// Config's chart cache directory, offline mode and chartMirrors).
 	Charts *charts.Cache
+	// Shared, when set, shares answers about unchanged directories with the
+	// workspace of the other side of a diff (see Shared).
+	Shared *Shared
+	// RenderCache, when set, keeps renders by InputDigest across runs.
+	RenderCache RenderCache
+	// CacheSalt is hashed into every InputDigest: the gitopsctl and Helm
+	// versions (a build whose output may differ must change it).
+	CacheSalt string
 }
 
 // App is one discovered Application.
@@ -158,6 +167,9 @@ type Workspace struct {
 	charts     map[chartKey]*chartEntry
 	values     map[valuesKey]*valuesEntry
 	remote     map[string]*repoEntry // unpacked remote chart dir -> entry
+	scans      map[chartKey]*scanEntry
+	digests    map[*App]digest
+	cacheCounters
 
 	cacheOnce sync.Once
 	cache     *charts.Cache
@@ -327,6 +339,7 @@ func Open(ctx context.Context, o Options) (*Workspace, error) {
 			ws.results[res.App.Name] = res
 		}
 	}
+	ws.evictIfWritten()
 	sort.Slice(ws.apps, func(i, j int) bool { return ws.apps[i].Name < ws.apps[j].Name })
 	sort.SliceStable(ws.projects, func(i, j int) bool { return ws.projects[i].Name < ws.projects[j].Name })
 	return ws, nil
@@ -336,7 +349,7 @@ func (ws *Workspace) newApp(doc []byte, obj map[string]any, file string, start, 
 	var app *argo.Application
 	var err error
 	if doc != nil {
-		app, err = argo.DecodeApplication(doc)
+		app, err = ws.decodeApplication(doc)
 	} else {
 		var b []byte
 		if b, err = json.Marshal(obj); err == nil {
@@ -557,6 +570,7 @@ func (ws *Workspace) RenderApps(ctx context.Context, apps []*App) []Result {
 	}
 	ws.mu.Unlock()
 	rendered := ws.renderAll(ctx, todo)
+	ws.evictIfWritten()
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
 	for k, r := range rendered {
@@ -576,7 +590,7 @@ func (ws *Workspace) renderAll(ctx context.Context, apps []*App) []Result {
 			out[i] = Result{App: a, Err: appError(a, err)}
 			return
 		}
-		out[i] = ws.renderApp(a)
+		out[i] = ws.renderAppCached(a)
 	})
 	return out
 }
@@ -696,59 +710,35 @@ func (ws *Workspace) mayRenderApps(a *App) bool {
 		case argo.SourceTypeDirectory, argo.SourceTypeKustomize:
 			return true
 		case argo.SourceTypeHelm:
-			if chartMayRenderApps(r, dir, func() bool {
-				ch, err := ws.loadChart(r, dir)
-				return err == nil && chartMentionsApps(ch)
-			}) {
+			// From the chart's raw files, without loading (parsing) it: any
+			// file under a templates/ directory, the chart's own or a
+			// vendored subchart's, that mentions the kinds counts. A
+			// packaged (.tgz) subchart, or files that cannot be read, fall
+			// back to loading the chart: the slow but exact answer (and the
+			// load reports what is wrong where it matters).
+			if sc := ws.scanChart(r, dir); sc.mentions {
 				return true
+			} else if sc.err != nil || sc.packaged {
+				if ch, err := ws.loadChart(r, dir); err != nil || chartMentionsApps(ch) {
+					return true
+				}
 			}
 		}
 	}
 	return false
 }
 
-// errFound stops a walk early.
-var errFound = errors.New("found")
-
-// chartMayRenderApps answers chartMentionsApps from the chart's raw files,
-// without loading (parsing) the chart: any file under a templates/
-// directory, the chart's own or a vendored subchart's, that mentions the
-// kinds counts. It is conservative: ignored files are scanned too, and a
-// packaged (.tgz) subchart falls back to loaded, the slow but exact answer.
-func chartMayRenderApps(r *gitrepo.Repo, dir string, loaded func() bool) bool {
-	packaged := false
-	err := r.Walk(dir, gitrepo.WalkOptions{Recurse: true, FollowDirLinks: true}, func(rel, full string) error {
-		if strings.HasSuffix(rel, ".tgz") {
-			packaged = true
-			return errFound
-		}
-		if !strings.HasPrefix(rel, "templates/") && !strings.Contains(rel, "/templates/") {
-			return nil
-		}
-		data, err := r.ReadFile(full)
-		if err != nil {
-			return err
-		}
-		if mentionsApps(string(data)) {
-			return errFound
-		}
-		return nil
-	})
-	switch {
-	case packaged:
-		return loaded()
-	case errors.Is(err, errFound):
-		return true
-	case err != nil:
-		// Unreadable: let the real load report it where it matters.
-		return loaded()
-	}
-	return false
-}
-
+// mentionsApps: a kind field (YAML or JSON) whose value is an Application
+// kind or is computed by the template ("kind: {{ ... }}"). A comment or a
+// name that merely says "Application" does not count.
 func mentionsApps(s string) bool {
-	return strings.Contains(s, argo.KindApp) || strings.Contains(s, argo.KindProject) || strings.Contains(s, "kind: {{")
+	if !strings.Contains(s, "kind") {
+		return false
+	}
+	return kindRE.MatchString(s)
 }
+
+var kindRE = regexp.MustCompile(`\bkind["']?\s*:\s*["']?(\{\{|` + argo.KindApp + `|` + argo.KindProject + `)`)
 
 func chartMentionsApps(ch *chart.Chart) bool {
 	for _, t := range ch.Templates {

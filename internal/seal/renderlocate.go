@@ -2,6 +2,7 @@ package seal
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -42,35 +43,58 @@ func RenderLocator(open func(context.Context) (*render.Workspace, error)) Locato
 			}
 			return Target{}, fmt.Errorf("%w: no Application named %q under %s: pass --name and --namespace", ErrNoSealedSecret, service, ws.Root())
 		}
-		res := ws.RenderApps(ctx, []*render.App{app})[0]
+		// Located before for these very inputs: no render needed.
+		if data, ok := ws.Derived(app, locateKind); ok {
+			var t Target
+			if err := json.Unmarshal(data, &t); err == nil && t.Name != "" && t.Namespace != "" {
+				return t, nil
+			}
+		}
+		t, err := locate(ctx, ws, app, service)
+		if err == nil {
+			if data, err := json.Marshal(t); err == nil {
+				ws.StoreDerived(app, locateKind, data)
+			}
+		}
+		return t, err
+	}
+}
+
+// locateKind names the located SealedSecret among what the render cache
+// keeps per input digest.
+const locateKind = "sealedsecret-target"
+
+// locate renders app to find its one SealedSecret (with a placeholder
+// sealed key when the plain render has none).
+func locate(ctx context.Context, ws *render.Workspace, app *render.App, service string) (Target, error) {
+	res := ws.RenderApps(ctx, []*render.App{app})[0]
+	if res.Err != nil {
+		return Target{}, renderFailed(res.Err)
+	}
+	found := sealedSecrets(res.Objects)
+	if len(found) == 0 {
+		srcs, ok := withProbeKey(app.Sources)
+		if !ok {
+			return Target{}, fmt.Errorf("%w: Application %s has no Helm chart source: pass --name and --namespace", ErrNoSealedSecret, service)
+		}
+		res = ws.RenderVariant(ctx, app, srcs)
 		if res.Err != nil {
 			return Target{}, renderFailed(res.Err)
 		}
-		found := sealedSecrets(res.Objects)
-		if len(found) == 0 {
-			srcs, ok := withProbeKey(app.Sources)
-			if !ok {
-				return Target{}, fmt.Errorf("%w: Application %s has no Helm chart source: pass --name and --namespace", ErrNoSealedSecret, service)
-			}
-			res = ws.RenderVariant(ctx, app, srcs)
-			if res.Err != nil {
-				return Target{}, renderFailed(res.Err)
-			}
-			found = sealedSecrets(res.Objects)
+		found = sealedSecrets(res.Objects)
+	}
+	switch len(found) {
+	case 0:
+		return Target{}, fmt.Errorf("%w: Application %s renders no SealedSecret, even with a sealed key: pass --name and --namespace", ErrNoSealedSecret, service)
+	case 1:
+		return found[0], nil
+	default:
+		names := make([]string, len(found))
+		for i, t := range found {
+			names[i] = t.String()
 		}
-		switch len(found) {
-		case 0:
-			return Target{}, fmt.Errorf("%w: Application %s renders no SealedSecret, even with a sealed key: pass --name and --namespace", ErrNoSealedSecret, service)
-		case 1:
-			return found[0], nil
-		default:
-			names := make([]string, len(found))
-			for i, t := range found {
-				names[i] = t.String()
-			}
-			//lint:ignore ST1005 the message starts with the kind name Application
-			return Target{}, fmt.Errorf("Application %s renders %d SealedSecrets (%s): pass --name and --namespace", service, len(found), strings.Join(names, ", "))
-		}
+		//lint:ignore ST1005 the message starts with the kind name Application
+		return Target{}, fmt.Errorf("Application %s renders %d SealedSecrets (%s): pass --name and --namespace", service, len(found), strings.Join(names, ", "))
 	}
 }
 

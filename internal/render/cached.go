@@ -1,0 +1,327 @@
+package render
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"sync/atomic"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
+
+	"github.com/gitopsctl/gitopsctl/internal/argo"
+	"github.com/gitopsctl/gitopsctl/internal/gitrepo"
+	"github.com/gitopsctl/gitopsctl/internal/manifest"
+	"github.com/gitopsctl/gitopsctl/internal/rendercache"
+)
+
+// RenderCache is what a Workspace needs of the render cache
+// (*rendercache.Cache).
+type RenderCache interface {
+	Get(key string) ([]byte, bool)
+	Put(key string, content []byte) error
+	Evict() (int, error)
+}
+
+var _ RenderCache = (*rendercache.Cache)(nil)
+
+// CacheStats counts what the render cache did for a workspace.
+type CacheStats struct {
+	Hits, Misses, Uncacheable int
+}
+
+// CacheStats reports the render cache's hits and misses so far.
+func (ws *Workspace) CacheStats() CacheStats {
+	return CacheStats{Hits: int(ws.hits.Load()), Misses: int(ws.misses.Load()), Uncacheable: int(ws.uncacheable.Load())}
+}
+
+type cacheCounters struct {
+	hits, misses, uncacheable, puts atomic.Int64
+}
+
+// renderAppCached renders a, through the render cache when the workspace
+// has one and a's output is known to depend only on what InputDigest
+// hashes. Failed renders are not cached.
+func (ws *Workspace) renderAppCached(a *App) Result {
+	c := ws.opts.RenderCache
+	if c == nil {
+		return ws.renderApp(a)
+	}
+	key, ok := ws.InputDigest(a)
+	if !ok {
+		ws.uncacheable.Add(1)
+		return ws.renderApp(a)
+	}
+	if data, hit := c.Get(key); hit {
+		if res, err := decodeResult(a, data); err == nil {
+			ws.hits.Add(1)
+			return res
+		}
+	}
+	ws.misses.Add(1)
+	res := ws.renderApp(a)
+	if res.Err == nil && !rendersApps(res) {
+		if data, err := encodeResult(res); err == nil && c.Put(key, data) == nil {
+			ws.puts.Add(1)
+		}
+	}
+	return res
+}
+
+// evictIfWritten bounds the cache after renders that wrote to it.
+func (ws *Workspace) evictIfWritten() {
+	if ws.opts.RenderCache != nil && ws.puts.Swap(0) > 0 {
+		_, _ = ws.opts.RenderCache.Evict()
+	}
+}
+
+// rendersApps: the result holds Applications or AppProjects, whose
+// definitions discovery locates from the render itself (not cached).
+func rendersApps(res Result) bool {
+	for _, o := range res.Objects {
+		if u := o.Object.Object; argo.IsApplication(u) || argo.IsAppProject(u) || isAppSet(u) {
+			return true
+		}
+	}
+	return false
+}
+
+// cachedResult is the stored form of a Result.
+type cachedResult struct {
+	Objects  []cachedObject `json:"objects"`
+	Warnings []string       `json:"warnings,omitempty"`
+}
+
+type cachedObject struct {
+	Source string          `json:"source"`
+	Object json.RawMessage `json:"object"`
+}
+
+func encodeResult(res Result) ([]byte, error) {
+	cr := cachedResult{Warnings: res.Warnings, Objects: make([]cachedObject, len(res.Objects))}
+	for i, o := range res.Objects {
+		b, err := json.Marshal(o.Object.Object)
+		if err != nil {
+			return nil, err
+		}
+		cr.Objects[i] = cachedObject{Source: o.Source, Object: b}
+	}
+	return json.Marshal(cr)
+}
+
+func decodeResult(a *App, data []byte) (Result, error) {
+	var cr cachedResult
+	if err := json.Unmarshal(data, &cr); err != nil {
+		return Result{}, err
+	}
+	res := Result{App: a, Warnings: cr.Warnings, Objects: make([]manifest.Object, len(cr.Objects))}
+	for i, o := range cr.Objects {
+		var obj map[string]any
+		// The decoder the renderer uses: whole numbers are int64.
+		if err := utiljson.Unmarshal(o.Object, &obj); err != nil {
+			return Result{}, err
+		}
+		if obj == nil {
+			return Result{}, errors.New("empty object")
+		}
+		res.Objects[i] = manifest.Object{App: a.Name, Source: o.Source, Object: &unstructured.Unstructured{Object: obj}}
+	}
+	return res, nil
+}
+
+// InputDigest returns the digest of everything a's render depends on, and
+// false when a is not cacheable: a Directory or Kustomize source (their
+// renders also locate Applications in files, which the cache does not
+// keep), a source read at another revision than the repository as opened,
+// a glob of value files, a chart whose dependencies are resolved at render
+// time, or an input that cannot be read.
+//
+// The digest covers: the cache format and CacheSalt (the gitopsctl and Helm
+// versions), the config (capabilities, repositories), the Application as
+// decoded (sources, parameters, values, destination, project), the name
+// and content (or absence) of every input file (chart files, value files
+// in any repository, .argocd-source overrides), and the revision variables
+// when the Application or an override mentions them.
+func (ws *Workspace) InputDigest(a *App) (string, bool) {
+	ws.mu.Lock()
+	d, ok := ws.digests[a]
+	ws.mu.Unlock()
+	if ok {
+		return d.key, d.ok
+	}
+	key, cacheable := ws.inputDigest(a)
+	ws.mu.Lock()
+	if ws.digests == nil {
+		ws.digests = map[*App]digest{}
+	}
+	ws.digests[a] = digest{key, cacheable}
+	ws.mu.Unlock()
+	return key, cacheable
+}
+
+type digest struct {
+	key string
+	ok  bool
+}
+
+// Derived returns what a caller stored with StoreDerived under kind for
+// a's inputs as they are now (e.g. where a's render puts a resource), so
+// that the caller need not render a to work it out again.
+func (ws *Workspace) Derived(a *App, kind string) ([]byte, bool) {
+	key, ok := ws.derivedKey(a, kind)
+	if !ok {
+		return nil, false
+	}
+	return ws.opts.RenderCache.Get(key)
+}
+
+// StoreDerived keeps data, worked out from a's render, under kind for a's
+// inputs as they are now (best effort: nothing is kept without a cache or
+// for an app that is not cacheable).
+func (ws *Workspace) StoreDerived(a *App, kind string, data []byte) {
+	if key, ok := ws.derivedKey(a, kind); ok {
+		_ = ws.opts.RenderCache.Put(key, data)
+	}
+}
+
+func (ws *Workspace) derivedKey(a *App, kind string) (string, bool) {
+	if ws.opts.RenderCache == nil {
+		return "", false
+	}
+	d, ok := ws.InputDigest(a)
+	if !ok {
+		return "", false
+	}
+	sum := sha256.Sum256([]byte("derived\x00" + kind + "\x00" + d))
+	return hex.EncodeToString(sum[:]), true
+}
+
+func (ws *Workspace) inputDigest(a *App) (string, bool) {
+	if !ws.cacheable(a) {
+		return "", false
+	}
+	h := sha256.New()
+	field := func(parts ...string) {
+		for _, p := range parts {
+			fmt.Fprintf(h, "%d:%s", len(p), p)
+		}
+		h.Write([]byte{'\n'})
+	}
+	field("gitopsctl render cache 1", ws.opts.CacheSalt)
+	cfg, err := json.Marshal(ws.cfg)
+	if err != nil {
+		return "", false
+	}
+	field("config", string(cfg))
+	spec, err := json.Marshal(a.Application)
+	if err != nil {
+		return "", false
+	}
+	field("app", a.Name, a.Project, a.File, a.RepoDir, string(spec))
+	ins, envs := ws.inputs(a)
+	revVars := bytes.Contains(spec, []byte("ARGOCD_"))
+	for _, in := range ins {
+		if in.Path == a.File && in.RepoDir == a.RepoDir {
+			continue // the manifest: hashed as the decoded app above
+		}
+		if in.Glob {
+			// A source directory pattern: its files are listed one by one.
+			if in.Path == "**" || strings.HasSuffix(in.Path, "/**") && !isGlob(strings.TrimSuffix(in.Path, "/**")) {
+				continue
+			}
+			return "", false
+		}
+		if in.repo == nil {
+			return "", false
+		}
+		data, err := in.repo.ReadFile(in.Path)
+		switch {
+		case err == nil:
+			field("file", in.RepoDir, in.Path, string(data))
+			if strings.HasPrefix(path.Base(in.Path), ".argocd-source") && bytes.Contains(data, []byte("ARGOCD_")) {
+				revVars = true
+			}
+		case errors.Is(err, fs.ErrNotExist):
+			field("missing", in.RepoDir, in.Path)
+		default:
+			return "", false
+		}
+	}
+	if revVars {
+		for _, env := range envs {
+			keys := make([]string, 0, len(env))
+			for k := range env {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				field("env", k, env[k])
+			}
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), true
+}
+
+// cacheable: every source renders a Helm chart read from the repository as
+// opened (or from the chart cache), with dependencies vendored or pinned.
+func (ws *Workspace) cacheable(a *App) bool {
+	if len(a.Sources) == 0 {
+		return false
+	}
+	multi := a.Application.Spec.HasMultipleSources()
+	for i, src := range a.Sources {
+		if src.Chart != "" {
+			s := &source{ws: ws, app: a, index: i, multi: multi, src: src}
+			r, err := s.remoteChartRepo()
+			if err != nil || !ws.chartDepsPinned(r, ".") {
+				return false
+			}
+			continue
+		}
+		main, err := ws.repoFor(src.RepoURL)
+		if err != nil {
+			return false
+		}
+		at, err := ws.sourceEntry(src)
+		if err != nil || at != main {
+			return false
+		}
+		if multi && src.Ref != "" && src.Path == "" {
+			continue
+		}
+		r, err := at.open()
+		if err != nil {
+			return false
+		}
+		dir := gitrepo.Clean(src.Path)
+		t, err := argo.SourceType(r, dir, src)
+		if err != nil || t != argo.SourceTypeHelm || !ws.chartDepsPinned(r, dir) {
+			return false
+		}
+	}
+	return true
+}
+
+// chartDepsPinned: the chart's dependencies (if any) do not depend on
+// anything outside its files: no file:// dependency, and a Chart.lock
+// pinning the others.
+func (ws *Workspace) chartDepsPinned(r *gitrepo.Repo, dir string) bool {
+	data, err := r.ReadFile(path.Join(dir, "Chart.yaml"))
+	if err != nil {
+		return false
+	}
+	if !bytes.Contains(data, []byte("dependencies")) {
+		return true
+	}
+	if bytes.Contains(data, []byte("file://")) {
+		return false
+	}
+	return r.Exists(path.Join(dir, "Chart.lock"))
+}

@@ -1,0 +1,279 @@
+package render
+
+import (
+	"encoding/json"
+	"path"
+	"strings"
+	"sync"
+
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/gitopsctl/gitopsctl/internal/argo"
+	"github.com/gitopsctl/gitopsctl/internal/gitrepo"
+)
+
+// Shared lets the workspaces of the two sides of a diff share what they work
+// out about a directory in which no path changed between the sides: the
+// files of a chart (and whether its templates may render Applications), and
+// the parsed manifests of a Directory source. Whichever side asks first does
+// the work; the other waits for it instead of walking, reading and parsing
+// the same files at its own revision. An answer is shared only when it
+// depends on nothing outside the directory (no symbolic link was followed)
+// and succeeded; errors are always worked out by each side, so that they
+// name its revision.
+//
+// A Shared is used by workspaces opened with it in Options.Shared. Until
+// SetChanges is called, a workspace asking for a shared answer waits.
+type Shared struct {
+	ready chan struct{}
+	once  sync.Once
+	cs    *changeSet // nil: share nothing
+
+	mu   sync.Mutex
+	memo map[string]*sharedEntry
+	apps map[string]*argo.Application // manifest document -> decoded
+}
+
+type sharedEntry struct {
+	done chan struct{}
+	v    any
+	ok   bool
+}
+
+// NewShared returns a Shared that shares nothing until SetChanges.
+func NewShared() *Shared {
+	return &Shared{ready: make(chan struct{}), memo: map[string]*sharedEntry{}, apps: map[string]*argo.Application{}}
+}
+
+// SetChanges gives the paths changed between the two sides (as Changes of
+// Affected). nil shares nothing (the changes could not be worked out).
+// Only the first call counts.
+func (s *Shared) SetChanges(c Changes) {
+	s.once.Do(func() {
+		if c != nil {
+			cs := newChangeSet(c)
+			s.cs = &cs
+		}
+		close(s.ready)
+	})
+}
+
+// shareName names r when it is a repository both sides read at the state
+// Changes describes: the gitops-repo and configs-repo as opened, or another
+// repository mapped in the config (read as it is on both sides). Views at a
+// targetRevision and chart copies are not shared.
+func (ws *Workspace) shareName(r *gitrepo.Repo) (string, bool) {
+	if r == nil {
+		return "", false
+	}
+	for _, e := range []*repoEntry{ws.gitops, ws.configs} {
+		if er, err := e.open(); err == nil && er == r {
+			if e == ws.gitops {
+				return RepoGitops, true
+			}
+			return RepoConfigs, true
+		}
+	}
+	for _, e := range ws.repos {
+		if e == ws.gitops || e == ws.configs || e.rev != "" || e.dir != r.Root {
+			continue
+		}
+		if er, err := e.open(); err == nil && er == r {
+			return "dir:" + e.dir, true
+		}
+	}
+	return "", false
+}
+
+// share returns the answer of f about directory dir of r: the other side's
+// when dir is unchanged between the sides and that side worked it out, else
+// f's. f returns its answer and whether it may be shared.
+func (ws *Workspace) share(kind string, r *gitrepo.Repo, dir, extra string, f func() (any, bool)) any {
+	s := ws.opts.Shared
+	if s == nil {
+		v, _ := f()
+		return v
+	}
+	name, ok := ws.shareName(r)
+	if !ok {
+		v, _ := f()
+		return v
+	}
+	<-s.ready
+	pattern := "**"
+	if dir != "." {
+		pattern = path.Join(dir, "**")
+	}
+	if s.cs == nil || s.cs.touches(RepoInput{Repo: name, Path: pattern, Glob: true}) {
+		v, _ := f()
+		return v
+	}
+	key := strings.Join([]string{kind, name, dir, extra}, "\x00")
+	s.mu.Lock()
+	e, found := s.memo[key]
+	if !found {
+		e = &sharedEntry{done: make(chan struct{})}
+		s.memo[key] = e
+	}
+	s.mu.Unlock()
+	if found {
+		<-e.done
+		if e.ok {
+			return e.v
+		}
+		v, _ := f()
+		return v
+	}
+	e.v, e.ok = f()
+	close(e.done)
+	return e.v
+}
+
+// decodeApplication decodes an Application manifest document once per
+// Shared (the two sides read most documents unchanged).
+func (ws *Workspace) decodeApplication(doc []byte) (*argo.Application, error) {
+	s := ws.opts.Shared
+	if s == nil {
+		return argo.DecodeApplication(doc)
+	}
+	s.mu.Lock()
+	app, ok := s.apps[string(doc)]
+	s.mu.Unlock()
+	if ok {
+		return app, nil
+	}
+	app, err := argo.DecodeApplication(doc)
+	if err == nil {
+		s.mu.Lock()
+		s.apps[string(doc)] = app
+		s.mu.Unlock()
+	}
+	return app, err
+}
+
+// chartScan is what discovery and Inputs need of a chart directory: its
+// files (listChart) and whether its templates may render Applications.
+type chartScan struct {
+	list  []chartListEntry
+	paths []string
+	err   error
+	// mentions: a template mentions Application kinds; packaged: a
+	// packaged subchart, whose templates only loading the chart reveals.
+	mentions, packaged bool
+}
+
+// scanChart lists a chart directory and scans its templates, once per
+// workspace (and once per diff for a directory unchanged between sides).
+func (ws *Workspace) scanChart(r *gitrepo.Repo, dir string) *chartScan {
+	k := chartKey{r, "scan\x00" + dir}
+	ws.mu.Lock()
+	if ws.scans == nil {
+		ws.scans = map[chartKey]*scanEntry{}
+	}
+	e, ok := ws.scans[k]
+	if !ok {
+		e = &scanEntry{done: make(chan struct{})}
+		ws.scans[k] = e
+	}
+	ws.mu.Unlock()
+	if ok {
+		<-e.done
+		return e.scan
+	}
+	e.scan = ws.share("chart", r, dir, "", func() (any, bool) {
+		sc := doScanChart(r, dir)
+		rp, err := r.Resolve(dir)
+		return sc, sc.err == nil && err == nil && rp == dir && len(sc.paths) == len(sc.list)
+	}).(*chartScan)
+	close(e.done)
+	return e.scan
+}
+
+type scanEntry struct {
+	done chan struct{}
+	scan *chartScan
+}
+
+func doScanChart(r *gitrepo.Repo, dir string) *chartScan {
+	sc := &chartScan{}
+	sc.list, sc.paths, sc.err = listChart(r, dir)
+	if sc.err != nil {
+		return sc
+	}
+	for _, f := range sc.list {
+		if strings.HasSuffix(f.rel, ".tgz") {
+			sc.packaged = true
+			continue
+		}
+		if sc.mentions || !strings.HasPrefix(f.rel, "templates/") && !strings.Contains(f.rel, "/templates/") {
+			continue
+		}
+		data, err := r.ReadFile(f.full)
+		if err != nil {
+			sc.err = err
+			return sc
+		}
+		sc.mentions = mentionsApps(string(data))
+	}
+	return sc
+}
+
+// parsedFile is one parsed file of a Directory source.
+type parsedFile struct {
+	full string
+	objs []argo.FileObject
+	err  error
+}
+
+// dirScan is a Directory source's files, parsed.
+type dirScan struct {
+	rels  []string
+	files []parsedFile
+	err   error
+}
+
+// scanDirectory lists and parses the files of a Directory source (shared
+// between the sides of a diff when its directory is unchanged). Objects are
+// shared: callers copy them before changing them.
+func (ws *Workspace) scanDirectory(r *gitrepo.Repo, dir string, d *argo.ApplicationSourceDirectory) *dirScan {
+	spec, _ := json.Marshal(d)
+	return ws.share("dir", r, dir, string(spec), func() (any, bool) {
+		ds := &dirScan{}
+		ds.rels, ds.err = argo.DirectoryFiles(r, dir, d)
+		if ds.err != nil {
+			return ds, false
+		}
+		ok := true
+		if rp, err := r.Resolve(dir); err != nil || rp != dir {
+			ok = false
+		}
+		for _, rel := range ds.rels {
+			full := path.Join(dir, rel)
+			if dir == "." {
+				full = rel
+			}
+			if rp, err := r.Resolve(full); err != nil || rp != full {
+				ok = false
+			}
+			pf := parsedFile{full: full}
+			data, err := r.ReadFile(full)
+			if err == nil {
+				pf.objs, err = argo.ParseManifestFile(full, data)
+			}
+			if err != nil {
+				pf.err = err
+				ok = false
+			}
+			ds.files = append(ds.files, pf)
+			if err != nil {
+				break
+			}
+		}
+		return ds, ok
+	}).(*dirScan)
+}
+
+// copyObject returns an object a caller may change.
+func copyObject(o map[string]any) map[string]any {
+	return runtime.DeepCopyJSON(o)
+}
