@@ -121,6 +121,7 @@ func runCheck(cmd *cobra.Command, f *Factory, o *checkOptions) error {
 		GitopsIndex: gitopsIndex, ConfigsIndex: configsIndex,
 		Workspace: check.NewWorkspace(cfg, ws),
 		Sealed:    sealChecker(f, cfg, ws),
+		Config:    &cfg.Config,
 		RepoName:  func(dir string) string { return render.RepoName(cfg, dir) },
 	})
 	if err != nil {
