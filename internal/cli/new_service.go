@@ -77,6 +77,13 @@ overwrite, unchanged or keep and writes nothing.`,
 			o.RepoURL, o.ConfigsURL = cfg.GitopsRepo.URL, cfg.ConfigsRepo.URL
 			o.Registry, o.Scope = cfg.Registry, cfg.Sealing.Scope
 			o.Capabilities = cfg.Capabilities
+			if cfg.DeclaresClusters() {
+				cl, ok := cfg.ClusterByName(o.Cluster)
+				if !ok {
+					return usageError("--cluster %q is not declared in %s (clusters: %s); add it with 'gitopsctl cluster add'", o.Cluster, cfg.File, strings.Join(cfg.ClusterNames(), ", "))
+				}
+				o.Server, o.Capabilities = cl.Server, cl.Capabilities
+			}
 			if o.ResetValues && !o.Force {
 				return usageError("--reset-values works with --force only")
 			}

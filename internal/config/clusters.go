@@ -284,3 +284,13 @@ func clusterLines(data []byte) []map[string]int {
 	}
 	return out
 }
+
+// ParseChecked is Parse plus the checks Load makes of clusters: (for a
+// config about to be written).
+func ParseChecked(name string, data []byte) (Config, error) {
+	c, err := Parse(name, data)
+	if err != nil {
+		return c, err
+	}
+	return c, c.validateClusters(name, data)
+}

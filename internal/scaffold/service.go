@@ -55,7 +55,10 @@ type ServiceOptions struct {
 	RepoDir    string
 	ConfigsDir string
 	// Cluster, RepoURL, ConfigsURL, Registry and Scope come from .gitopsctl.yaml.
-	Cluster    string
+	Cluster string
+	// Server is the cluster's API server (destination.server; "" =
+	// in-cluster).
+	Server     string
 	RepoURL    string
 	ConfigsURL string
 	Registry   string
@@ -197,7 +200,7 @@ func NewService(ctx context.Context, o ServiceOptions) (*ServiceResult, error) {
 		return nil, err
 	}
 	app, err := execTemplate(templates.Application, appData{Name: o.Name, Project: o.Project, Namespace: o.Namespace,
-		Server: InClusterServer, RepoURL: o.RepoURL, ConfigsURL: o.ConfigsURL, ChartPath: chartPath, Revision: DefaultRevision})
+		Server: o.server(), RepoURL: o.RepoURL, ConfigsURL: o.ConfigsURL, ChartPath: chartPath, Revision: DefaultRevision})
 	if err != nil {
 		return nil, err
 	}
@@ -314,6 +317,13 @@ func NewService(ctx context.Context, o ServiceOptions) (*ServiceResult, error) {
 	t.cleanup()
 	res.Repo.Files, res.Configs.Files = t.written(o.RepoDir), t.written(o.ConfigsDir)
 	return res, nil
+}
+
+func (o *ServiceOptions) server() string {
+	if o.Server == "" {
+		return InClusterServer
+	}
+	return o.Server
 }
 
 // plan compares the files to write with what is on disk; overwrites are
