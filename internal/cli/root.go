@@ -182,6 +182,7 @@ Exit codes: 0 ok, 1 error, 2 usage error, 3 check found a problem or diff found 
 		newHookCmd(f),
 		newChartsCmd(f),
 		newClusterCmd(f),
+		newServiceCmd(f),
 	)
 	// Added now rather than when the command runs, so that the walk below
 	// types its errors too.

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
 	"strings"
 	"sync"
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
+	"github.com/gitopsctl/gitopsctl/internal/layout"
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
 	"github.com/gitopsctl/gitopsctl/internal/render"
 )
@@ -33,6 +35,9 @@ func RenderLocator(open func(context.Context) (*render.Workspace, error)) Locato
 			return Target{}, openErr
 		}
 		app := ws.App(service)
+		if app == nil {
+			app = appReading(ws, service)
+		}
 		if app == nil {
 			if errs := ws.DiscoveryErrors(); len(errs) > 0 {
 				// The Application may be missing because its manifest
@@ -72,6 +77,27 @@ func RenderLocator(open func(context.Context) (*render.Workspace, error)) Locato
 			return Target{}, fmt.Errorf("Application %s renders %d SealedSecrets (%s): pass --name and --namespace", service, len(found), strings.Join(names, ", "))
 		}
 	}
+}
+
+// appReading finds the Application whose Helm value files list
+// <dir>/secrets.yaml of a ref source (a service's per-cluster layer, such
+// as backend/clusters/prod, is read by the service's Application in that
+// cluster).
+func appReading(ws *render.Workspace, dir string) *render.App {
+	want := "/" + path.Join(dir, layout.ServiceSecretsFile)
+	for _, a := range ws.Apps() {
+		for _, s := range a.Sources {
+			if s.Helm == nil {
+				continue
+			}
+			for _, vf := range s.Helm.ValueFiles {
+				if strings.HasPrefix(vf, "$") && strings.HasSuffix(vf, want) && !strings.Contains(strings.TrimSuffix(vf, want), "/") {
+					return a
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // renderFailed says why the SealedSecret could not be located: the render

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
 )
 
 // AppendItem appends an entry to the block sequence at path (the last
@@ -71,6 +73,42 @@ func (d *Doc) AppendItem(path []string, item string) ([]byte, error) {
 	}
 	if _, err := Parse(d.name, out); err != nil {
 		return nil, fmt.Errorf("%s: refusing the edit of %s: %w", d.name, dotted, err)
+	}
+	return out, nil
+}
+
+// AppendItemsAt appends scalar entries to the block sequence found at a
+// YAML path such as "$.spec.sources[0].helm.valueFiles" (goccy/go-yaml path
+// syntax). Nothing else of the file changes; the result must parse.
+func (d *Doc) AppendItemsAt(yamlPath string, items ...string) ([]byte, error) {
+	p, err := yaml.PathString(yamlPath)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", d.name, err)
+	}
+	f, err := parser.ParseBytes(d.src, parser.ParseComments)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", d.name, err)
+	}
+	n, err := p.FilterFile(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: no %s: %w", d.name, yamlPath, err)
+	}
+	seq, ok := n.(*ast.SequenceNode)
+	if !ok || seq.IsFlowStyle || len(seq.Values) == 0 {
+		return nil, d.errAt(n, "%s must be a non-empty block sequence to append to", yamlPath)
+	}
+	col := seq.GetToken().Position.Column - 1
+	var b strings.Builder
+	for _, it := range items {
+		text, err := FormatScalar(it)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", d.name, err)
+		}
+		b.WriteString(strings.Repeat(" ", col) + "- " + text + "\n")
+	}
+	out := insertLines(d.src, d.lineEnd(d.valueEnd(seq)), b.String())
+	if _, err := Parse(d.name, out); err != nil {
+		return nil, fmt.Errorf("%s: refusing the edit of %s: %w", d.name, yamlPath, err)
 	}
 	return out, nil
 }

@@ -46,3 +46,22 @@ func TestAppendItem(t *testing.T) {
 		})
 	}
 }
+
+func TestAppendItemsAt(t *testing.T) {
+	src := "spec:\n  sources:\n    - path: charts/x\n      helm:\n        valueFiles:\n          - values.yaml # base\n          - $configs/x/secrets.yaml\n    - ref: configs\n"
+	d, err := Parse("app.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := d.AppendItemsAt("$.spec.sources[0].helm.valueFiles", "$configs/x/clusters/a/config.yaml", "$configs/x/clusters/a/secrets.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "spec:\n  sources:\n    - path: charts/x\n      helm:\n        valueFiles:\n          - values.yaml # base\n          - $configs/x/secrets.yaml\n          - \"$configs/x/clusters/a/config.yaml\"\n          - \"$configs/x/clusters/a/secrets.yaml\"\n    - ref: configs\n"
+	if string(out) != want {
+		t.Errorf("got\n%s\nwant\n%s", out, want)
+	}
+	if _, err := d.AppendItemsAt("$.spec.sources[1].helm.valueFiles", "y"); err == nil {
+		t.Error("missing sequence: no error")
+	}
+}
