@@ -6,6 +6,7 @@ import (
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
 	"github.com/gitopsctl/gitopsctl/internal/config"
+	"github.com/gitopsctl/gitopsctl/internal/layout"
 )
 
 // ClassCluster is a destination that names no declared cluster.
@@ -20,17 +21,33 @@ func clusterProblems(cfg *config.Config, a App) []Problem {
 		return nil
 	}
 	d := a.Application.Spec.Destination
-	if _, ok := cfg.ClusterFor(d.Server, d.Name); ok {
-		return nil
-	}
 	line := a.Line
 	if a.FieldLine != nil {
 		if l := a.FieldLine("$.spec.destination"); l > 0 {
 			line = l
 		}
 	}
-	return []Problem{{Class: ClassCluster, App: a.Name, Repo: a.Repo, File: a.File, Line: line,
-		Message: fmt.Sprintf("destination %s is not a declared cluster (clusters: %s); it is rendered with the capabilities of cluster %q", destString(d), strings.Join(cfg.ClusterNames(), ", "), cfg.DefaultClusterEntry().Name)}}
+	prob := func(format string, args ...any) []Problem {
+		return []Problem{{Class: ClassCluster, App: a.Name, Repo: a.Repo, File: a.File, Line: line, Message: fmt.Sprintf(format, args...)}}
+	}
+	names := strings.Join(cfg.ClusterNames(), ", ")
+	cl, ok := cfg.ClusterFor(d.Server, d.Name)
+	if !ok {
+		return prob("destination %s is not a declared cluster (clusters: %s); it is rendered with the capabilities of cluster %q", destString(d), names, cfg.DefaultClusterEntry().Name)
+	}
+	// An Application under argo-apps/clusters/<dir>/<project>/ belongs to
+	// cluster <dir>: that cluster's root Application deploys it.
+	parts := strings.Split(a.File, "/")
+	if (a.Repo == "" || a.Repo == RepoGitops) && len(parts) >= 4 && parts[0] == layout.AppsDir && parts[1] == "clusters" {
+		dir := parts[2]
+		if _, declared := cfg.ClusterByName(dir); !declared {
+			return prob("%s/clusters/%s/ is not a declared cluster (clusters: %s): declare it with 'gitopsctl cluster add %s'", layout.AppsDir, dir, names, dir)
+		}
+		if dir != cl.Name {
+			return prob("the Application is in the directory of cluster %s but its destination %s is cluster %s", dir, destString(d), cl.Name)
+		}
+	}
+	return nil
 }
 
 // withClusterDestination returns the Application with its destination

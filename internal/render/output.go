@@ -252,8 +252,9 @@ type JSONApp struct {
 	Line   int    `json:"line,omitempty"`
 	Parent string `json:"parent,omitempty"`
 	// Cluster, Server and KubeVersion name the declared cluster the app
-	// deploys to and the kube version it was rendered for (set when
-	// .gitopsctl.yaml declares clusters:).
+	// deploys to and the kube version of its capabilities profile
+	// (helm.kubeVersion of a source overrides it for that source); set
+	// when .gitopsctl.yaml declares clusters:.
 	Cluster     string `json:"cluster,omitempty"`
 	Server      string `json:"server,omitempty"`
 	KubeVersion string `json:"kubeVersion,omitempty"`
