@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
+	"github.com/gitopsctl/gitopsctl/internal/config"
 	"github.com/gitopsctl/gitopsctl/internal/gitx"
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
 	"github.com/gitopsctl/gitopsctl/internal/render"
@@ -81,6 +82,9 @@ type Options struct {
 	// (sealing.secretPatterns): such a key in a config.yaml is a problem
 	// of class exposed, as is a value holding a URL with a password.
 	SecretPatterns []string
+	// Config, when set, declares the clusters: destinations are checked
+	// against them (see clusterProblems).
+	Config *config.Config
 	// RepoName maps a repository directory named in a render error to
 	// RepoGitops, RepoConfigs or itself (nil: keep the directory).
 	RepoName func(dir string) string
@@ -303,6 +307,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		fileOf := objectFile(a)
 		res.Problems = append(res.Problems, decodeProblems(r.App, RepoGitops, fileOf, r.Objects)...)
 		res.Problems = append(res.Problems, imageProblems(r.App, RepoGitops, fileOf, r.Objects)...)
+		res.Problems = append(res.Problems, clusterProblems(o.Config, a)...)
 		if a.Application != nil {
 			d := a.Application.Spec.Destination
 			nodePortFile[r.App] = fileOf
@@ -315,7 +320,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 		if a.Application != nil {
 			res.Problems = append(res.Problems, ProjectProblems(ProjectInput{
-				App: a.Application, Repo: a.Repo, File: a.File, Line: a.Line, FieldLine: a.FieldLine,
+				App: withClusterDestination(o.Config, a.Application), Repo: a.Repo, File: a.File, Line: a.Line, FieldLine: a.FieldLine,
 				Source: appSource(a), Objects: r.Objects, ObjectFile: fileOf,
 			}, projects)...)
 		}

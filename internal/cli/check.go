@@ -137,6 +137,7 @@ func runCheck(cmd *cobra.Command, f *Factory, o *checkOptions) error {
 		Workspace:      check.NewWorkspace(cfg, ws),
 		Sealed:         sealChecker(f, cfg, ws, &sealNotes),
 		SecretPatterns: cfg.Sealing.SecretPatterns,
+		Config:         &cfg.Config,
 		RepoName:       func(dir string) string { return render.RepoName(cfg, dir) },
 		Shard:          o.shard,
 	})

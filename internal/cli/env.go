@@ -38,6 +38,7 @@ together: on any error every file is left as it was.`,
   gitopsctl env import backend --from .env
   gitopsctl env diff backend processor`,
 	}
+	cmd.PersistentFlags().String("cluster", "", "the service's value layer for this cluster (<service>/clusters/<cluster>/; secrets sealed with the cluster's cert) instead of the base <service>/config.yaml and secrets.yaml")
 	cmd.AddCommand(newEnvListCmd(f), newEnvGetCmd(f), newEnvSetCmd(f), newEnvUnsetCmd(f), newEnvImportCmd(f), newEnvDiffCmd(f))
 	return cmd
 }
@@ -80,7 +81,11 @@ not-sealed (in the plaintext file only) or sealed-only (sealed, no plaintext her
 			if err != nil {
 				return err
 			}
-			res, err := env.List(dir, args[0])
+			svc, err := f.envLayer(cmd, args[0], nil)
+			if err != nil {
+				return err
+			}
+			res, err := env.List(dir, svc)
 			if err != nil {
 				return err
 			}
@@ -119,7 +124,11 @@ the one command that writes plaintext to stdout.`,
 			if msg := dotenv.KeyError(args[1]); msg != "" {
 				return usageError("%s", msg)
 			}
-			res, err := env.Get(dir, args[0], args[1], reveal)
+			svc, err := f.envLayer(cmd, args[0], nil)
+			if err != nil {
+				return err
+			}
+			res, err := env.Get(dir, svc, args[1], reveal)
 			if err != nil {
 				return err
 			}
@@ -218,7 +227,11 @@ is still written, with a warning; 'gitopsctl check' flags it too.`,
 			if err != nil {
 				return err
 			}
-			res, err := env.Set(cmd.Context(), env.SetOptions{ConfigsDir: cfg.ConfigsDir, Service: args[0], Vars: vars, Secret: secret,
+			svc, err := f.envLayer(cmd, args[0], &sf)
+			if err != nil {
+				return err
+			}
+			res, err := env.Set(cmd.Context(), env.SetOptions{ConfigsDir: cfg.ConfigsDir, Service: svc, Vars: vars, Secret: secret,
 				SecretPatterns: cfg.Sealing.SecretPatterns, Sealer: f.lazySealer(sf)})
 			if err != nil {
 				return err
@@ -250,7 +263,11 @@ and the seal state. A key the service does not have is an error.`,
 					return usageError("%s", msg)
 				}
 			}
-			res, err := env.Unset(dir, args[0], args[1:])
+			svc, err := f.envLayer(cmd, args[0], nil)
+			if err != nil {
+				return err
+			}
+			res, err := env.Unset(dir, svc, args[1:])
 			if err != nil {
 				return err
 			}
@@ -296,8 +313,12 @@ variable expansion.`,
 			if err != nil {
 				return err
 			}
+			svc, err := f.envLayer(cmd, args[0], &sf)
+			if err != nil {
+				return err
+			}
 			res, err := env.Import(cmd.Context(), env.ImportOptions{
-				ConfigsDir: cfg.ConfigsDir, Service: args[0], From: from, In: f.IO.In, DryRun: dryRun,
+				ConfigsDir: cfg.ConfigsDir, Service: svc, From: from, In: f.IO.In, DryRun: dryRun,
 				SecretPatterns: cfg.Sealing.SecretPatterns, SecretKeys: secretKeys, Sealer: f.lazySealer(sf),
 			})
 			if err != nil {
@@ -330,7 +351,15 @@ when they differ.`,
 			if err != nil {
 				return err
 			}
-			res, err := env.Diff(dir, args[0], args[1])
+			a, err := f.envLayer(cmd, args[0], nil)
+			if err != nil {
+				return err
+			}
+			b, err := f.envLayer(cmd, args[1], nil)
+			if err != nil {
+				return err
+			}
+			res, err := env.Diff(dir, a, b)
 			if err != nil {
 				return err
 			}

@@ -78,6 +78,28 @@ overwrite, unchanged or keep and writes nothing.`,
 			o.Registry, o.Scope = cfg.Registry, cfg.Sealing.Scope
 			o.Capabilities = cfg.Capabilities
 			o.Config = cfg
+			names := strings.Split(o.Cluster, ",")
+			if len(names) > 1 && !cfg.DeclaresClusters() {
+				return usageError("--cluster %s: a service in several clusters needs them declared in %s; add them with 'gitopsctl cluster add'", o.Cluster, cfg.File)
+			}
+			if cfg.DeclaresClusters() {
+				seen := map[string]bool{}
+				for _, name := range names {
+					cl, ok := cfg.ClusterByName(name)
+					if !ok {
+						return usageError("--cluster %q is not declared in %s (clusters: %s); add it with 'gitopsctl cluster add'", name, cfg.File, strings.Join(cfg.ClusterNames(), ", "))
+					}
+					if seen[cl.Name] {
+						return usageError("--cluster %s names %s twice", o.Cluster, cl.Name)
+					}
+					seen[cl.Name] = true
+					o.Server, o.Capabilities = cl.Server, cl.Capabilities
+					o.Clusters = append(o.Clusters, scaffold.ClusterTarget{Name: cl.Name, Server: cl.Server})
+				}
+				if len(o.Clusters) > 1 {
+					o.Cluster, o.Server, o.Capabilities = o.Clusters[0].Name, o.Clusters[0].Server, cfg.DefaultClusterEntry().Capabilities
+				}
+			}
 			if o.ResetValues && !o.Force {
 				return usageError("--reset-values works with --force only")
 			}
@@ -119,7 +141,7 @@ overwrite, unchanged or keep and writes nothing.`,
 	fl := cmd.Flags()
 	fl.StringVar(&o.Project, "project", o.Project, "AppProject of the Application (argo-apps/projects/<project>.yaml must exist)")
 	fl.StringVar(&o.Namespace, "namespace", "", "destination namespace (default NAME)")
-	fl.StringVar(&cluster, "cluster", "", "cluster directory under argo-apps/clusters (default: cluster in .gitopsctl.yaml)")
+	fl.StringVar(&cluster, "cluster", "", "cluster (directory under argo-apps/clusters; default: cluster in .gitopsctl.yaml); a comma-separated list registers the service in each, as Applications NAME-<cluster> with per-cluster values")
 	fl.IntVar(&o.Port, "port", o.Port, "container port")
 	fl.IntVar(&o.ServicePort, "service-port", o.ServicePort, "port of the active and preview Services")
 	fl.IntVar(&o.NodePort, "node-port", 0, "fixed node port of the active Service, 30000-32767 (default: Kubernetes picks)")

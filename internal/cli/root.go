@@ -202,6 +202,9 @@ Exit codes: 0 ok, 1 error, 2 usage error, 3 check found a problem or diff found 
 		newChartsCmd(f),
 		newListCmd(f),
 		newCacheCmd(f),
+		newClusterCmd(f),
+		newServiceCmd(f),
+		newPromoteCmd(f),
 	)
 	// Added now rather than when the command runs, so that the walk below
 	// types its errors too.

@@ -21,6 +21,8 @@ type sealFlags struct {
 	name      string
 	namespace string
 	timeout   time.Duration
+	// cluster is --cluster: seal that cluster's value layer with its cert.
+	cluster string
 }
 
 func addSealFlags(cmd *cobra.Command, sf *sealFlags) {
@@ -56,7 +58,7 @@ func (f *Factory) sealer(ctx context.Context, sf sealFlags) (*seal.Sealer, error
 	}
 	return seal.NewSealer(ctx, seal.Setup{
 		ConfigsDir: cfg.ConfigsDir,
-		Cert:       sf.cert, ConfigCert: cfg.Sealing.Cert,
+		Cert:       sf.cert, ConfigCert: clusterCert(cfg, sf.cluster),
 		WorkDir: wd, RepoDir: cfg.RepoDir,
 		Scope: sf.scope, ConfigScope: cfg.Sealing.Scope,
 		Name: sf.name, Namespace: sf.namespace,
@@ -172,7 +174,8 @@ Exit codes: 0 ok, 1 error, 2 usage error (including an unknown service), 3 --che
 	}
 	addSealFlags(cmd, &o.flags)
 	fl := cmd.Flags()
-	fl.BoolVar(&o.all, "all", false, "every service of the configs-repo")
+	fl.BoolVar(&o.all, "all", false, "every service of the configs-repo (with --cluster: every service registered in that cluster)")
+	fl.StringVar(&o.flags.cluster, "cluster", "", "seal the services' value layer for this cluster (<service>/clusters/<cluster>/) with the cluster's sealing cert (default: the base <service>/secrets.yaml)")
 	fl.BoolVar(&o.force, "force", false, "reseal every key, changed or not")
 	fl.BoolVar(&o.prune, "prune", false, "drop sealed keys that the plaintext file lacks")
 	fl.BoolVar(&o.check, "check", false, "write nothing; exit 3 if any service needs sealing")
@@ -193,6 +196,22 @@ func runSeal(ctx context.Context, f *Factory, o sealCmdOptions, args []string) e
 	}
 	if o.check && (o.force || o.prune || o.rotate) {
 		return usageError("--check writes nothing: it cannot be combined with --force, --prune or --rotate")
+	}
+	if o.flags.cluster != "" {
+		var err error
+		if args, err = f.layerArgs(o.flags.cluster, args); err != nil {
+			return err
+		}
+		if o.all {
+			cfg, err := f.Config()
+			if err != nil {
+				return err
+			}
+			if args, err = layersOf(cfg, o.flags.cluster); err != nil {
+				return err
+			}
+			o.all = false
+		}
 	}
 	sl, err := f.sealer(ctx, o.flags)
 	if err != nil {

@@ -63,6 +63,9 @@ type Config struct {
 	Registry     string       `yaml:"registry,omitempty" json:"registry,omitempty"`
 	Sealing      Sealing      `yaml:"sealing,omitempty" json:"sealing,omitempty"`
 	Capabilities Capabilities `yaml:"capabilities,omitempty" json:"capabilities,omitempty"`
+	// ClusterList is clusters: the clusters Argo CD deploys to (see
+	// Clusters for the effective list; empty: the one cluster above).
+	ClusterList []Cluster `yaml:"clusters,omitempty" json:"clusters,omitempty"`
 	// Repos maps further repository URLs to local checkouts (relative to the
 	// gitops-repo), for Applications whose sources live elsewhere.
 	Repos map[string]string `yaml:"repos,omitempty" json:"repos,omitempty"`
@@ -198,6 +201,9 @@ func Load(o Options) (*Loaded, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := c.validateClusters(abs, data); err != nil {
+			return nil, err
+		}
 		l.Config, l.File, l.data = c, abs, data
 	}
 	l.loaded = true
@@ -235,6 +241,9 @@ func Load(o Options) (*Loaded, error) {
 func (l *Loaded) applyDefaults() {
 	if l.Cluster == "" {
 		l.Cluster = DefaultCluster
+		if len(l.ClusterList) > 0 {
+			l.Cluster = l.ClusterList[0].Name
+		}
 	}
 	if l.Sealing.Scope == "" {
 		l.Sealing.Scope = DefaultScope

@@ -393,12 +393,16 @@ func (s *source) namespace() string {
 }
 
 // capabilities builds what .Capabilities shows: Helm's defaults with the
-// kube version of helm.kubeVersion or the config profile, and the API
-// versions of helm.apiVersions (else the profile) appended.
+// kube version of helm.kubeVersion or the destination cluster's profile,
+// and the API versions of helm.apiVersions (else the profile) appended.
 func (s *source) capabilities() (*chartutil.Capabilities, error) {
 	caps := chartutil.DefaultCapabilities.Copy()
-	kv := s.ws.cfg.Capabilities.KubeVersion
-	apis := s.ws.cfg.Capabilities.APIVersions
+	// The profile of the app's destination cluster (the default cluster's
+	// when the destination is not declared).
+	dest := s.app.Application.Spec.Destination
+	cl, _ := s.ws.cfg.ClusterFor(dest.Server, dest.Name)
+	kv := cl.Capabilities.KubeVersion
+	apis := cl.Capabilities.APIVersions
 	if h := s.src.Helm; h != nil {
 		if h.KubeVersion != "" {
 			kv = h.KubeVersion

@@ -253,6 +253,13 @@ type JSONApp struct {
 	Parent string `json:"parent,omitempty"`
 	// ApplicationSet names the ApplicationSet that generated the app.
 	ApplicationSet string `json:"applicationSet,omitempty"`
+	// Cluster, Server and KubeVersion name the declared cluster the app
+	// deploys to and the kube version of its capabilities profile
+	// (helm.kubeVersion of a source overrides it for that source); set
+	// when .gitopsctl.yaml declares clusters:.
+	Cluster     string `json:"cluster,omitempty"`
+	Server      string `json:"server,omitempty"`
+	KubeVersion string `json:"kubeVersion,omitempty"`
 	// Sources say where and at which revision each source was read.
 	Sources []SourceRead `json:"sources"`
 	Error   string       `json:"error,omitempty"`
@@ -270,6 +277,7 @@ func JSONOutput(ws *Workspace, results []Result, objs []manifest.Object, o Write
 	out.Apps = make([]JSONApp, 0, len(results))
 	for _, r := range results {
 		ja := JSONApp{Name: r.App.Name, File: r.App.File, Line: r.App.Line, Parent: r.App.Parent, ApplicationSet: r.App.AppSet, Sources: ws.SourcesRead(r.App)}
+		ja.Cluster, ja.Server, ja.KubeVersion = ws.clusterOf(r.App)
 		if r.Err != nil {
 			ja.Error = r.Err.Error()
 		}

@@ -384,11 +384,27 @@ func newProject(doc []byte, file string, line int, repoDir, parent string) (*Pro
 func (ws *Workspace) addApp(a *App) error {
 	if prev, ok := ws.byName[a.Name]; ok {
 		//lint:ignore ST1005 the message starts with the kind name Application
-		return at(a.RepoDir, a.File, a.Line, fmt.Errorf("Application %q is already defined at %s", a.Name, loc(prev.File, prev.Line)))
+		err := fmt.Errorf("Application %q is already defined at %s", a.Name, loc(prev.File, prev.Line))
+		if d1, d2 := prev.Application.Spec.Destination, a.Application.Spec.Destination; d1.Server != d2.Server || d1.Name != d2.Name {
+			//lint:ignore ST1005 the message starts with the kind name Application
+			err = fmt.Errorf("Application %q is already defined at %s for another cluster (%s); Application names are global in the Argo CD namespace, so an app deployed to several clusters needs one name per cluster", a.Name, loc(prev.File, prev.Line), destLabel(ws.cfg, d1))
+		}
+		return at(a.RepoDir, a.File, a.Line, err)
 	}
 	ws.byName[a.Name] = a
 	ws.apps = append(ws.apps, a)
 	return nil
+}
+
+// destLabel names a destination's declared cluster, else its server or name.
+func destLabel(cfg *config.Loaded, d argo.ApplicationDestination) string {
+	if cl, ok := cfg.ClusterFor(d.Server, d.Name); ok {
+		return "cluster " + cl.Name
+	}
+	if d.Server != "" {
+		return d.Server
+	}
+	return d.Name
 }
 
 func loc(file string, line int) string {

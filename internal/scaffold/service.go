@@ -57,7 +57,15 @@ type ServiceOptions struct {
 	RepoDir    string
 	ConfigsDir string
 	// Cluster, RepoURL, ConfigsURL, Registry and Scope come from .gitopsctl.yaml.
-	Cluster    string
+	Cluster string
+	// Clusters, when it has two or more entries, registers the service in
+	// each: an Application <name>-<cluster> per cluster reading the base
+	// values and the cluster's layer <name>/clusters/<cluster>/ (Cluster
+	// and Server are then unused).
+	Clusters []ClusterTarget
+	// Server is the cluster's API server (destination.server; "" =
+	// in-cluster).
+	Server     string
 	RepoURL    string
 	ConfigsURL string
 	Registry   string
@@ -121,14 +129,17 @@ type FileChange struct {
 
 // ServiceResult is what NewService created.
 type ServiceResult struct {
-	Name        string     `json:"name"`
-	Project     string     `json:"project"`
-	Namespace   string     `json:"namespace"`
-	Cluster     string     `json:"cluster"`
-	Chart       string     `json:"chart"`
-	Application string     `json:"application"`
-	Repo        RepoResult `json:"gitopsRepo"`
-	Configs     RepoResult `json:"configsRepo"`
+	Name        string `json:"name"`
+	Project     string `json:"project"`
+	Namespace   string `json:"namespace"`
+	Cluster     string `json:"cluster"`
+	Chart       string `json:"chart"`
+	Application string `json:"application"`
+	// Applications are the per-cluster Applications (new-service with
+	// several clusters; Application is then unused).
+	Applications []string   `json:"applications,omitempty"`
+	Repo         RepoResult `json:"gitopsRepo"`
+	Configs      RepoResult `json:"configsRepo"`
 	// Kept lists configs-repo files that already existed and were left alone.
 	Kept []string `json:"kept,omitempty"`
 	// KeptValues is the chart's values.yaml when --force left it alone.
@@ -183,9 +194,12 @@ func K6Deadline(d time.Duration) int {
 }
 
 type appData struct {
-	Name, Project, Namespace, Server string
-	RepoURL, ConfigsURL, ChartPath   string
-	Revision                         string
+	// Name is the Application's name; Service the chart and configs-repo
+	// directory; Layer the per-cluster values directory ("" for none).
+	Name, Service, Layer           string
+	Project, Namespace, Server     string
+	RepoURL, ConfigsURL, ChartPath string
+	Revision                       string
 }
 
 type kv struct{ Key, Value string }
@@ -205,6 +219,16 @@ func NewService(ctx context.Context, o ServiceOptions) (*ServiceResult, error) {
 	if err := o.checkConflicts(chartPath, appPath); err != nil {
 		return nil, fmt.Errorf("new-service: %w", err)
 	}
+	multi := len(o.Clusters) > 1
+	if multi {
+		for _, c := range o.Clusters {
+			oc := o
+			oc.Cluster = c.Name
+			if err := oc.checkConflicts(chartPath, clusterAppPath(c.Name, o.Project, o.Name)); err != nil {
+				return nil, fmt.Errorf("new-service: %w", err)
+			}
+		}
+	}
 
 	// Generate.
 	cd := chartData{Name: o.Name, Image: o.Image, Tag: o.Tag, Port: o.Port, ServicePort: o.ServicePort,
@@ -218,12 +242,24 @@ func NewService(ctx context.Context, o ServiceOptions) (*ServiceResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	app, err := execTemplate(templates.Application, appData{Name: o.Name, Project: o.Project, Namespace: o.Namespace,
-		Server: InClusterServer, RepoURL: o.RepoURL, ConfigsURL: o.ConfigsURL, ChartPath: chartPath, Revision: DefaultRevision})
+	app, err := execTemplate(templates.Application, appData{Name: o.Name, Service: o.Name, Project: o.Project, Namespace: o.Namespace,
+		Server: o.server(), RepoURL: o.RepoURL, ConfigsURL: o.ConfigsURL, ChartPath: chartPath, Revision: DefaultRevision})
 	if err != nil {
 		return nil, err
 	}
-	repoFiles = append(repoFiles, file{Path: appPath, Data: app})
+	var appPaths []string
+	if multi {
+		for _, c := range o.Clusters {
+			f, err := clusterApp(&o, c, chartPath)
+			if err != nil {
+				return nil, fmt.Errorf("new-service: %w", err)
+			}
+			repoFiles = append(repoFiles, f)
+			appPaths = append(appPaths, f.Path)
+		}
+	} else {
+		repoFiles = append(repoFiles, file{Path: appPath, Data: app})
+	}
 
 	// --force keeps values.yaml unless told to reset it: it holds what
 	// bump and hand edits changed since the service was created.
@@ -270,6 +306,17 @@ func NewService(ctx context.Context, o ServiceOptions) (*ServiceResult, error) {
 		}
 		configsFiles = append(configsFiles, file{Path: rel, Data: b})
 	}
+	if multi {
+		for _, c := range o.Clusters {
+			for _, f := range layerFiles(o.Name, c.Name, o.Scope) {
+				if _, err := os.Stat(filepath.Join(o.ConfigsDir, filepath.FromSlash(f.Path))); err == nil && o.Force {
+					kept = append(kept, f.Path)
+					continue
+				}
+				configsFiles = append(configsFiles, f)
+			}
+		}
+	}
 	if len(env) > 0 && slices.Contains(kept, path.Join(o.Name, layout.ServiceConfigFile)) {
 		return nil, fmt.Errorf("new-service: --env cannot change the existing %s; use 'gitopsctl env set %s KEY=VALUE'", filepath.Join(o.ConfigsDir, o.Name, layout.ServiceConfigFile), o.Name)
 	}
@@ -292,10 +339,17 @@ func NewService(ctx context.Context, o ServiceOptions) (*ServiceResult, error) {
 
 	res := &ServiceResult{
 		Name: o.Name, Project: o.Project, Namespace: o.Namespace, Cluster: o.Cluster,
-		Chart: chartPath, Application: appPath,
+		Chart: chartPath, Application: appPath, Applications: appPaths,
 		Repo:    RepoResult{Dir: o.RepoDir},
 		Configs: RepoResult{Dir: o.ConfigsDir},
 		Kept:    kept,
+	}
+	if multi {
+		names := make([]string, len(o.Clusters))
+		for i, c := range o.Clusters {
+			names[i] = c.Name
+		}
+		res.Cluster, res.Application = strings.Join(names, ","), ""
 	}
 	var overwrites []string
 	if res.Changes, overwrites, err = plan(o.RepoDir, repoFiles, o.ConfigsDir, configsFiles); err != nil {
@@ -340,6 +394,13 @@ func NewService(ctx context.Context, o ServiceOptions) (*ServiceResult, error) {
 	t.cleanup()
 	res.Repo.Files, res.Configs.Files = t.written(o.RepoDir), t.written(o.ConfigsDir)
 	return res, nil
+}
+
+func (o *ServiceOptions) server() string {
+	if o.Server == "" {
+		return InClusterServer
+	}
+	return o.Server
 }
 
 // plan compares the files to write with what is on disk; overwrites are

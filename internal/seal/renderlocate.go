@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path"
 	"strings"
 	"sync"
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
+	"github.com/gitopsctl/gitopsctl/internal/layout"
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
 	"github.com/gitopsctl/gitopsctl/internal/render"
 )
@@ -34,6 +36,9 @@ func RenderLocator(open func(context.Context) (*render.Workspace, error)) Locato
 			return Target{}, openErr
 		}
 		app := ws.App(service)
+		if app == nil {
+			app = appReading(ws, service)
+		}
 		if app == nil {
 			if errs := ws.DiscoveryErrors(); len(errs) > 0 {
 				// The Application may be missing because its manifest
@@ -96,6 +101,27 @@ func locate(ctx context.Context, ws *render.Workspace, app *render.App, service 
 		//lint:ignore ST1005 the message starts with the kind name Application
 		return Target{}, fmt.Errorf("Application %s renders %d SealedSecrets (%s): pass --name and --namespace", service, len(found), strings.Join(names, ", "))
 	}
+}
+
+// appReading finds the Application whose Helm value files list
+// <dir>/secrets.yaml of a ref source (a service's per-cluster layer, such
+// as backend/clusters/prod, is read by the service's Application in that
+// cluster).
+func appReading(ws *render.Workspace, dir string) *render.App {
+	want := "/" + path.Join(dir, layout.ServiceSecretsFile)
+	for _, a := range ws.Apps() {
+		for _, s := range a.Sources {
+			if s.Helm == nil {
+				continue
+			}
+			for _, vf := range s.Helm.ValueFiles {
+				if strings.HasPrefix(vf, "$") && strings.HasSuffix(vf, want) && !strings.Contains(strings.TrimSuffix(vf, want), "/") {
+					return a
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // renderFailed says why the SealedSecret could not be located: the render

@@ -36,7 +36,24 @@ func List(configsDir string) ([]string, error) {
 
 // Require fails with a clear error unless service exists in the
 // configs-repo.
+//
+// A layer path <service>/clusters/<cluster> (see LayerPath) names the
+// service's value layer for that cluster: the service must exist and have
+// the layer.
 func Require(configsDir, service string) error {
+	if svc, cluster, ok := SplitLayer(service); ok {
+		if err := Require(configsDir, svc); err != nil {
+			return err
+		}
+		if strings.HasPrefix(cluster, ".") || strings.Contains(cluster, `\`) {
+			return fmt.Errorf("invalid cluster name %q", cluster)
+		}
+		if !HasLayer(configsDir, svc, cluster) {
+			return &UnknownError{Kind: "cluster layer", Name: service, Label: "clusters of " + svc, Known: LayerClusters(configsDir, svc),
+				Detail: fmt.Sprintf("service %s is not registered in cluster %s (no %s/%s or %s/%s in the configs-repo; run 'gitopsctl service add-cluster %s %s')", svc, cluster, service, layout.ServiceConfigFile, service, layout.ServiceSecretsFile, svc, cluster)}
+		}
+		return nil
+	}
 	if service == "" || strings.ContainsAny(service, `/\`) || strings.HasPrefix(service, ".") {
 		return fmt.Errorf("invalid service name %q", service)
 	}
