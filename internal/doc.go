@@ -6,8 +6,10 @@
 //
 //   - main: cmd/gitopsctl. Imports cli (and iostreams for the real
 //     streams).
-//   - tools: scripts/sealkit and render/benchgen/cmd/benchgen, programs for
-//     development. May import anything below cli.
+//   - tools: scripts/sealkit, render/benchgen/cmd/benchgen and
+//     charts/chartstest/cmd/standins (stand-ins of the platform's upstream
+//     charts, for the offline demo), programs for development. May import
+//     anything below cli.
 //   - cli: internal/cli, the cobra commands. Parses flags, calls one verb
 //     package per command, prints what it returns. May import every verb and
 //     shared package.

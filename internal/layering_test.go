@@ -23,10 +23,11 @@ const (
 )
 
 var layers = map[string]string{
-	"cmd/gitopsctl":                         layerMain,
-	"scripts/sealkit":                       layerTool,
-	"internal/render/benchgen/cmd/benchgen": layerTool,
-	"internal/cli":                          layerCLI,
+	"cmd/gitopsctl":                           layerMain,
+	"scripts/sealkit":                         layerTool,
+	"internal/render/benchgen/cmd/benchgen":   layerTool,
+	"internal/charts/chartstest/cmd/standins": layerTool,
+	"internal/cli":                            layerCLI,
 
 	"internal/scaffold": layerVerb,
 	"internal/env":      layerVerb,

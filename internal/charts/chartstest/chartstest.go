@@ -1,5 +1,6 @@
-// Package chartstest serves charts to tests: a Helm repository over
-// httptest and an OCI registry in process, both on the loopback interface.
+// Package chartstest serves charts to tests and development tools: a Helm
+// repository over httptest and an OCI registry in process, both on the
+// loopback interface.
 package chartstest
 
 import (
@@ -17,7 +18,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"testing"
 
 	ggcr "github.com/google/go-containerregistry/pkg/registry"
 	"helm.sh/helm/v3/pkg/chart"
@@ -28,9 +28,22 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
+// TB is what serving charts needs from its caller. testing.TB satisfies it;
+// a program uses a Proc.
+type TB interface {
+	Helper()
+	// Fatal reports an error and does not return.
+	Fatal(args ...any)
+	// TempDir returns a new directory removed by the cleanups.
+	TempDir() string
+	// Cleanup registers a function run when the caller is done (last
+	// registered, first run).
+	Cleanup(func())
+}
+
 // Package builds a chart archive from files (chart-relative path -> content;
 // Chart.yaml is required).
-func Package(t testing.TB, files map[string]string) []byte {
+func Package(t TB, files map[string]string) []byte {
 	t.Helper()
 	dir := t.TempDir()
 	var md chart.Metadata
@@ -68,7 +81,7 @@ func Package(t testing.TB, files map[string]string) []byte {
 
 // SimpleChart is a chart rendering one ConfigMap that names the chart
 // version and .Values.greeting.
-func SimpleChart(t testing.TB, name, version string) []byte {
+func SimpleChart(t TB, name, version string) []byte {
 	return Package(t, map[string]string{
 		"Chart.yaml":  fmt.Sprintf("apiVersion: v2\nname: %s\nversion: %s\n", name, version),
 		"values.yaml": "greeting: hello\n",
@@ -97,7 +110,7 @@ type HelmRepo struct {
 }
 
 // NewHelmRepo starts a Helm repository; Close it when done (t.Cleanup does).
-func NewHelmRepo(t testing.TB) *HelmRepo {
+func NewHelmRepo(t TB) *HelmRepo {
 	h := &HelmRepo{index: repo.NewIndexFile(), files: map[string][]byte{}}
 	h.Server = httptest.NewServer(http.HandlerFunc(h.serve))
 	t.Cleanup(h.Close)
@@ -105,7 +118,7 @@ func NewHelmRepo(t testing.TB) *HelmRepo {
 }
 
 // Add publishes a chart archive.
-func (h *HelmRepo) Add(t testing.TB, archive []byte) {
+func (h *HelmRepo) Add(t TB, archive []byte) {
 	t.Helper()
 	ch, err := loader.LoadArchive(bytes.NewReader(archive))
 	if err != nil {
@@ -156,7 +169,7 @@ type Registry struct {
 }
 
 // NewRegistry starts an OCI registry.
-func NewRegistry(t testing.TB) *Registry {
+func NewRegistry(t TB) *Registry {
 	reg := &Registry{}
 	h := ggcr.New(ggcr.Logger(nopLogger()))
 	reg.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -169,7 +182,7 @@ func NewRegistry(t testing.TB) *Registry {
 }
 
 // Push pushes a chart archive to host/<path>/<name>:<version>.
-func (reg *Registry) Push(t testing.TB, path string, archive []byte) {
+func (reg *Registry) Push(t TB, path string, archive []byte) {
 	t.Helper()
 	ch, err := loader.LoadArchive(bytes.NewReader(archive))
 	if err != nil {
@@ -197,7 +210,7 @@ type StandIn struct {
 // upstream chart (Helm repositories from one HelmRepo, OCI ones from one
 // Registry) and returns the chart mirrors (upstream repository URL → local
 // server) that make the chart cache fetch them there.
-func ServeStandIns(t testing.TB, charts []StandIn) map[string]string {
+func ServeStandIns(t TB, charts []StandIn) map[string]string {
 	t.Helper()
 	mirrors := map[string]string{}
 	var hr *HelmRepo
