@@ -13,6 +13,8 @@
 package appset
 
 import (
+	"github.com/gitopsctl/gitopsctl/internal/argo"
+
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,8 +25,8 @@ import (
 
 // Argo CD's name and address of the cluster it runs in.
 const (
-	InClusterName   = "in-cluster"
-	InClusterServer = "https://kubernetes.default.svc"
+	InClusterName   = argo.InClusterName
+	InClusterServer = argo.InClusterURL
 )
 
 // SecretTypeLabel is the label every Argo CD cluster secret carries

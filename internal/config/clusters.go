@@ -1,6 +1,8 @@
 package config
 
 import (
+	"github.com/gitopsctl/gitopsctl/internal/argo"
+
 	"fmt"
 	"regexp"
 	"strings"
@@ -11,10 +13,10 @@ import (
 
 // InClusterServer is the API server URL Argo CD uses for the cluster it runs
 // in; a declared cluster without server: is that cluster.
-const InClusterServer = "https://kubernetes.default.svc"
+const InClusterServer = argo.InClusterURL
 
 // InClusterName is the name Argo CD gives the cluster it runs in.
-const InClusterName = "in-cluster"
+const InClusterName = argo.InClusterName
 
 // Cluster is one entry of clusters: in .gitopsctl.yaml: a cluster Argo CD
 // deploys to, with what stands in for it when rendering offline.

@@ -29,11 +29,26 @@ func (e *AppSetError) Error() string {
 
 func (e *AppSetError) Unwrap() error { return e.Err }
 
-// appSetClusters are the clusters the clusters generator sees besides the
-// one Argo CD runs in (in-cluster, which the generator adds itself, as Argo
-// CD does when no cluster secret has its address). The configuration
-// declares no clusters yet.
-func (ws *Workspace) appSetClusters() []appset.Cluster { return nil }
+// appSetClusters are the clusters the clusters generator sees: the ones
+// .gitopsctl.yaml declares under clusters: (each a cluster secret of Argo
+// CD's, with its name, server and labels). The one Argo CD runs in is added
+// by the generator itself as in-cluster unless a declared cluster has its
+// address, as Argo CD does when no cluster secret has it. A file without
+// clusters: declares no cluster secret: the generator sees in-cluster only.
+func (ws *Workspace) appSetClusters() []appset.Cluster {
+	if ws.cfg == nil || !ws.cfg.DeclaresClusters() {
+		return nil
+	}
+	var out []appset.Cluster
+	for _, cl := range ws.cfg.Clusters() {
+		server := cl.Server
+		if server == "" {
+			server = appset.InClusterServer
+		}
+		out = append(out, appset.Cluster{Name: cl.Name, Server: server, Labels: cl.Labels})
+	}
+	return out
+}
 
 // appSetRepo opens the repository a git generator reads, at its revision,
 // by the rules of a source's targetRevision (see SourceRead).
