@@ -253,10 +253,11 @@ func runSeal(ctx context.Context, f *Factory, o sealCmdOptions, args []string) e
 // writeSealResult writes a line per service and a summary line; with all
 // (seal --all), only the services whose sealed data changed get a line.
 func writeSealResult(w *strings.Builder, r *seal.Result, all bool) {
-	sealed, unchanged, changedSvcs := 0, 0, 0
+	sealed, unchanged, changedSvcs, older := 0, 0, 0, 0
 	for _, s := range r.Services {
 		sealed += len(s.Sealed)
 		unchanged += len(s.Unchanged)
+		older += len(s.OlderCert)
 		if len(s.Sealed) > 0 || len(s.Pruned) > 0 {
 			changedSvcs++
 		} else if all {
@@ -299,7 +300,11 @@ func writeSealResult(w *strings.Builder, r *seal.Result, all bool) {
 	if all {
 		in = fmt.Sprintf(" in %d of %s", changedSvcs, count(len(r.Services), "service", "services"))
 	}
-	fmt.Fprintf(w, "%d %s sealed%s, %d unchanged; scope %s, cert %s\n", sealed, plural(sealed, "key", "keys"), in, unchanged, r.Scope, r.Fingerprint)
+	kept := ""
+	if all && older > 0 {
+		kept = fmt.Sprintf(" (%d sealed with an older cert, kept; --rotate reseals them)", older)
+	}
+	fmt.Fprintf(w, "%d %s sealed%s, %d unchanged%s; scope %s, cert %s\n", sealed, plural(sealed, "key", "keys"), in, unchanged, kept, r.Scope, r.Fingerprint)
 }
 
 func writeCheckReport(w *strings.Builder, r *seal.Report) {
