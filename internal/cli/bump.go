@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/gitopsctl/gitopsctl/internal/bump"
 	"github.com/gitopsctl/gitopsctl/internal/config"
@@ -118,15 +119,7 @@ Exit codes: 0 done (or nothing to do), 1 error, 2 invalid flags or an unknown se
 	fl.StringVar(&o.File, "file", "", "values file to edit instead of charts/SERVICE/values.yaml (one service)")
 	fl.BoolVar(&o.AllowLatest, "allow-latest", false, "allow the tag 'latest'")
 	fl.BoolVar(&o.NoCommit, "no-commit", false, "only edit the file(s); do not commit")
-	fl.StringVarP(&o.Message, "message", "m", "", "commit message (default \"<service>: bump image tag to <tag>\")")
-	fl.BoolVar(&o.Signoff, "signoff", false, "add a Signed-off-by trailer for the committer")
-	fl.StringVar(&o.Author, "author", "", "commit author as \"Name <email>\"")
-	fl.BoolVar(&o.Push, "push", false, "push the commit, re-applying it on the remote tip if another push came first")
-	fl.StringVar(&o.Remote, "remote", bump.DefaultRemote, "remote to push to")
-	fl.StringVar(&o.Branch, "branch", "", "remote branch to push to (default: the current branch)")
-	fl.IntVar(&o.Retries, "retries", bump.DefaultRetries, "how often to retry a rejected push")
-	fl.DurationVar(&o.Timeout, "timeout", gitx.DefaultTimeout, "limit for each network call of a push (fetch or push)")
-	fl.BoolVar(&o.AllowInsecureHTTP, "allow-insecure-http", false, "send credentials to a plain http:// remote (they travel unencrypted)")
+	commitFlags(fl, &o, "<service>: bump image tag to <tag>")
 	return cmd
 }
 
@@ -197,4 +190,19 @@ func bumpShort(h string) string {
 		return h[:12]
 	}
 	return h
+}
+
+// commitFlags adds the flags of a command that commits and may push through
+// bump's path (bump, promote); defaultMessage is the commit message's
+// default, for the help text.
+func commitFlags(fl *pflag.FlagSet, o *bump.Options, defaultMessage string) {
+	fl.StringVarP(&o.Message, "message", "m", "", "commit message (default \""+defaultMessage+"\")")
+	fl.BoolVar(&o.Signoff, "signoff", false, "add a Signed-off-by trailer for the committer")
+	fl.StringVar(&o.Author, "author", "", "commit author as \"Name <email>\"")
+	fl.BoolVar(&o.Push, "push", false, "push the commit, re-applying it on the remote tip if another push came first")
+	fl.StringVar(&o.Remote, "remote", bump.DefaultRemote, "remote to push to")
+	fl.StringVar(&o.Branch, "branch", "", "remote branch to push to (default: the current branch)")
+	fl.IntVar(&o.Retries, "retries", bump.DefaultRetries, "how often to retry a rejected push")
+	fl.DurationVar(&o.Timeout, "timeout", gitx.DefaultTimeout, "limit for each network call of a push (fetch or push)")
+	fl.BoolVar(&o.AllowInsecureHTTP, "allow-insecure-http", false, "send credentials to a plain http:// remote (they travel unencrypted)")
 }

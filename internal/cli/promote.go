@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gitopsctl/gitopsctl/internal/bump"
-	"github.com/gitopsctl/gitopsctl/internal/gitx"
 )
 
 func newPromoteCmd(f *Factory) *cobra.Command {
@@ -73,15 +72,7 @@ service or a cluster the service is not registered in).`,
 	fl.StringVar(&o.To, "to", "", "cluster whose values receive them")
 	fl.StringVar(&o.Key, "key", bump.DefaultKey, "dotted key path of the tag")
 	fl.StringVar(&o.DigestKey, "digest-key", bump.DefaultDigestKey, "dotted key path of the digest")
-	fl.StringVarP(&o.Message, "message", "m", "", "commit message (default \"<service>: promote image tag <tag> from <from> to <to>\")")
-	fl.BoolVar(&o.Signoff, "signoff", false, "add a Signed-off-by trailer for the committer")
-	fl.StringVar(&o.Author, "author", "", "commit author as \"Name <email>\"")
-	fl.BoolVar(&o.Push, "push", false, "push the commit, re-applying it on the remote tip if another push came first")
-	fl.StringVar(&o.Remote, "remote", bump.DefaultRemote, "remote to push to")
-	fl.StringVar(&o.Branch, "branch", "", "remote branch to push to (default: the current branch)")
-	fl.IntVar(&o.Retries, "retries", bump.DefaultRetries, "how often to retry a rejected push")
-	fl.DurationVar(&o.Timeout, "timeout", gitx.DefaultTimeout, "limit for each network call of a push (fetch or push)")
-	fl.BoolVar(&o.AllowInsecureHTTP, "allow-insecure-http", false, "send credentials to a plain http:// remote (they travel unencrypted)")
+	commitFlags(fl, &o.Options, "<service>: promote image tag <tag> from <from> to <to>")
 	return cmd
 }
 
