@@ -47,12 +47,7 @@ lists the changes and writes nothing.`,
 		Example: `  gitopsctl cluster add prod --server https://prod.example.com:6443 --label env=prod
   gitopsctl cluster add staging --server https://10.0.0.1 --kube-version v1.30.0 --cert certs/staging.pem
   gitopsctl cluster add qa --server https://qa.example.com --dry-run -o json`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageError("cluster add takes exactly one NAME, got %d arguments", len(args))
-			}
-			return nil
-		},
+		Args: exactlyOne("cluster add", "NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := f.Config()
 			if err != nil {

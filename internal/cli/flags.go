@@ -39,3 +39,14 @@ func enumFlag(cmd *cobra.Command, fs *pflag.FlagSet, p *string, name, shorthand,
 		return allowed, cobra.ShellCompDirectiveNoFileComp
 	})
 }
+
+// exactlyOne is the Args check of a command that takes one argument (what
+// names it in the message): any other count is a usage error.
+func exactlyOne(command, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != 1 {
+			return usageError("%s takes exactly one %s, got %d arguments", command, what, len(args))
+		}
+		return nil
+	}
+}

@@ -57,12 +57,7 @@ overwrite, unchanged or keep and writes nothing.`,
     --k6-p95-ms 1500 --env MODEL=small --env LOG_LEVEL=info
   gitopsctl new-service backend --force --dry-run
   gitopsctl new-service backend --force --reset-values --replicas 3 -o json`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageError("new-service takes exactly one NAME, got %d arguments", len(args))
-			}
-			return nil
-		},
+		Args: exactlyOne("new-service", "NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := f.Config()
 			if err != nil {

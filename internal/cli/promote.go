@@ -30,12 +30,7 @@ Exit codes: 0 ok (also when already equal), 1 error, 2 usage error (an unknown
 service or a cluster the service is not registered in).`,
 		Example: `  gitopsctl promote backend --from staging --to prod
   gitopsctl promote backend --from staging --to prod --push -o json`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageError("promote takes exactly one SERVICE, got %d arguments", len(args))
-			}
-			return nil
-		},
+		Args: exactlyOne("promote", "SERVICE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.From == "" || o.To == "" {
 				return usageError("promote needs --from CLUSTER and --to CLUSTER")
