@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
 	"github.com/gitopsctl/gitopsctl/internal/config"
+	"github.com/gitopsctl/gitopsctl/templates"
 )
 
 var (
@@ -224,13 +226,17 @@ func TestConformanceWithHelmCLI(t *testing.T) {
 }
 
 // conformanceRepos copies testdata/conformance/gitops to a temp dir (with
-// an empty configs-repo next to it).
+// an empty configs-repo next to it). charts/service is the scaffolded
+// service chart: its templates, tests and schema come from the embedded
+// templates new-service writes (so the test follows every change to them);
+// testdata holds only its Chart.yaml and values files.
 func conformanceRepos(t *testing.T) *config.Loaded {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.CopyFS(filepath.Join(dir, "gitops"), os.DirFS(filepath.Join("testdata", "conformance", "gitops"))); err != nil {
 		t.Fatal(err)
 	}
+	copyServiceChart(t, filepath.Join(dir, "gitops", "charts", "service"))
 	if err := os.MkdirAll(filepath.Join(dir, "configs"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -357,4 +363,31 @@ func helmObjects(t *testing.T, out []byte) map[string]map[string]any {
 		}
 	}
 	return m
+}
+
+// copyServiceChart writes the embedded service chart's files that
+// new-service copies as they are (every file but the *.tmpl ones) under dst.
+func copyServiceChart(t *testing.T, dst string) {
+	t.Helper()
+	chart, err := fs.Sub(templates.FS, "chart")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = fs.WalkDir(chart, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(p, ".tmpl") {
+			return err
+		}
+		data, err := fs.ReadFile(chart, p)
+		if err != nil {
+			return err
+		}
+		out := filepath.Join(dst, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(out, data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
