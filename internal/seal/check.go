@@ -185,7 +185,7 @@ func (o *CheckOptions) checkService(ctx context.Context, svc string, warnings *[
 		for _, c := range certs {
 			sr.Notes = append(sr.Notes, Problem{Kind: ProblemCert, Keys: byCert[c], Detail: fmt.Sprintf(
 				"sealed with cert %s, the current cert is %s: valid while the controller keeps that older key (it keeps them when it renews); 'gitopsctl seal %s --rotate' reseals with the current cert",
-				shortFP(c), shortFP(cur.Fingerprint), svc)})
+				shortFP(c), shortFP(cur.Fingerprint), sealArgs(svc))})
 		}
 		switch {
 		case Scope(sf.Scope) != cur.Scope:

@@ -339,7 +339,7 @@ func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, e
 				"If the controller did not renew its key, the current cert is the wrong one and the controller cannot unseal %s",
 			service, strings.Join(toSeal, ", "), cur.Fingerprint,
 			strings.Join(plan.Result.OlderCert, ", "), isAre(len(plan.Result.OlderCert)), strings.Join(plan.Result.OlderCerts, ", "), isAre(len(plan.Result.OlderCert)),
-			service, itThem(len(plan.Result.OlderCert)), strings.Join(toSeal, ", ")))
+			sealArgs(service), itThem(len(plan.Result.OlderCert)), strings.Join(toSeal, ", ")))
 	}
 
 	// Encrypt.
@@ -675,4 +675,13 @@ func RemoveKeys(configsDir, service string, keys []string) (*Plan, error) {
 		}
 	}
 	return plan, nil
+}
+
+// sealArgs is how a seal command line names a service or, for a cluster's
+// value layer (SVC/clusters/C), the service and its --cluster.
+func sealArgs(name string) string {
+	if svc, cluster, ok := services.SplitLayer(name); ok {
+		return svc + " --cluster " + cluster
+	}
+	return name
 }
