@@ -3,6 +3,8 @@ package render
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"path"
 	"sort"
 	"strings"
 
@@ -64,7 +66,23 @@ func (ws *Workspace) appSetRepo(repoURL, revision string) (appset.Repo, error) {
 	if err != nil {
 		return appset.Repo{}, err
 	}
-	return appset.Repo{FS: r.FS(), ID: r.Root}, nil
+	return appset.Repo{FS: checkoutFS{r.FS()}, ID: r.Root}, nil
+}
+
+// checkoutFS is a repository as a git generator lists it: without the files
+// gitopsctl never reads (local plaintext, which git ignores, and .git), as
+// Argo CD's checkout has none of them. Reading one is still refused.
+type checkoutFS struct{ fs.FS }
+
+func (c checkoutFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	ents, err := fs.ReadDir(c.FS, name)
+	out := ents[:0]
+	for _, e := range ents {
+		if Readable(path.Join(name, e.Name())) == nil {
+			out = append(out, e)
+		}
+	}
+	return out, err
 }
 
 // appSetEntry finds or adds the entry of an ApplicationSet (one per file,

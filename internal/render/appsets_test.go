@@ -164,3 +164,36 @@ func TestAppSetRoot(t *testing.T) {
 		t.Fatalf("notes: %s", notes)
 	}
 }
+
+// A git files generator never reads local plaintext (git-ignored, so never
+// in Argo CD's checkout either) or anything under .git: a pattern that
+// matches them generates nothing from them, and their content reaches no
+// output or error.
+func TestAppSetGitFilesSkipsUnreadable(t *testing.T) {
+	set := strings.Replace(filesSet, `files: [{path: "envs/*/env.yaml"}]`, `files: [{path: "envs/*/*"}]`, 1)
+	cfg := setup(t, map[string]string{
+		"gitops/argo-apps/envs.yaml":        set,
+		"gitops/envs/dev/env.yaml":          "env: dev\n",
+		"gitops/envs/dev/secrets.local.env": "env: hunter2\n",
+		"gitops/envs/dev/x.local.state":     "env: hunter3\n",
+		"gitops/manifests/a/cm.yaml":        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+		"gitops/manifests/b/cm.yaml":        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n",
+	})
+	ws := open(t, cfg, Options{})
+	var names []string
+	for _, a := range ws.Apps() {
+		names = append(names, a.Name)
+	}
+	got := strings.Join(names, " ")
+	if strings.Contains(got, "hunter") {
+		t.Fatalf("apps generated from local plaintext: %s", got)
+	}
+	for _, e := range ws.AppSetErrors() {
+		if strings.Contains(e.Error(), "hunter") || strings.Contains(e.Error(), "local") {
+			t.Fatalf("error from local plaintext: %v", e)
+		}
+	}
+	if !strings.Contains(got, "dev-a") {
+		t.Fatalf("apps %q, want dev-a", got)
+	}
+}
