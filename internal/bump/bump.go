@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"sigs.k8s.io/yaml"
 
 	"github.com/gitopsctl/gitopsctl/internal/fsutil"
 	"github.com/gitopsctl/gitopsctl/internal/gitx"
@@ -267,7 +268,7 @@ func (o *Options) targets() ([]target, error) {
 		} else {
 			chart := layout.ChartDir(o.RepoDir, svc)
 			if fi, err := os.Stat(chart); err != nil || !fi.IsDir() {
-				return nil, &services.UnknownError{Kind: "service", Name: svc, Label: "services", Known: known(o.RepoDir),
+				return nil, &services.UnknownError{Kind: "service", Name: svc, Label: "services", Known: known(o.RepoDir, o.Key),
 					Detail: "no chart at " + filepath.ToSlash(filepath.Join(layout.ChartsDir, svc))}
 			}
 			t.path = layout.ValuesFile(o.RepoDir, svc)
@@ -308,19 +309,32 @@ func inside(dir, path string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
-// known lists the services that have charts, for the unknown-service error.
-func known(repo string) []string {
+// known lists the services that have charts, for the unknown-service
+// error. A chart whose values.yaml reads as YAML but has no top-level key
+// of the key path bump sets (a platform wrapper chart, whose image belongs
+// to its dependency) is not a service bump can edit and is left out.
+func known(repo, key string) []string {
+	top, _, _ := strings.Cut(key, ".")
 	ents, err := os.ReadDir(filepath.Join(repo, layout.ChartsDir))
 	if err != nil {
 		return nil
 	}
 	var names []string
 	for _, e := range ents {
-		if e.IsDir() {
-			if _, err := os.Stat(layout.ValuesFile(repo, e.Name())); err == nil {
-				names = append(names, e.Name())
+		if !e.IsDir() {
+			continue
+		}
+		data, err := os.ReadFile(layout.ValuesFile(repo, e.Name()))
+		if err != nil {
+			continue
+		}
+		var m map[string]any
+		if err := yaml.Unmarshal(data, &m); err == nil {
+			if _, ok := m[top]; !ok {
+				continue
 			}
 		}
+		names = append(names, e.Name())
 	}
 	return names
 }
