@@ -41,10 +41,11 @@ argo-apps/clusters/<cluster>/{app,monitoring,tools}/ and a root Application
 argo-apps/clusters/<cluster>.yaml (cluster-<cluster>) managing them, while
 root-app.yaml manages the projects and the cluster roots (directory.exclude
 clusters/*/*), so that every Application has one parent. The first cluster is
-in-cluster unless --server names it; every other cluster needs
---server NAME=URL, its API server as Argo CD knows it. The AppProjects allow
-every cluster's server; --platform puts the platform Applications in the
-first cluster.
+the one Argo CD runs in (in-cluster, where the root Applications go); every
+other cluster needs --server NAME=URL, its API server as Argo CD knows it.
+The AppProjects allow every cluster's server; --platform puts the platform
+Applications in the first cluster. Give a cluster its own capabilities or
+sealing cert in clusters: afterwards.
 
 --repo-url and --configs-url default to https://github.com/OWNER/<dir>.git when
 --registry is ghcr.io/OWNER; init then says which URLs it guessed, and where
@@ -113,7 +114,7 @@ GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL or git config user.name/user.email.`,
 	fl := cmd.Flags()
 	fl.StringVar(&o.RepoURL, "repo-url", "", "git URL of the gitops-repo as Argo CD clones it")
 	fl.StringVar(&o.ConfigsURL, "configs-url", "", "git URL of the configs-repo as Argo CD clones it")
-	fl.StringVar(&o.Cluster, "cluster", "prod", "cluster name: Applications go under argo-apps/clusters/<cluster>/; a comma-separated list declares several clusters, the first in-cluster by default")
+	fl.StringVar(&o.Cluster, "cluster", "prod", "cluster name: Applications go under argo-apps/clusters/<cluster>/; a comma-separated list declares several clusters, the first the one Argo CD runs in")
 	fl.StringArrayVar(&o.Servers, "server", nil, "NAME=URL: the API server of cluster NAME as Argo CD knows it (repeatable; required for every cluster but the first)")
 	fl.StringVar(&o.Registry, "registry", "", "image registry prefix for new services, e.g. ghcr.io/acme")
 	fl.BoolVar(&o.Platform, "platform", false, "also create monitoring and tools wrapper charts (upstream charts, pinned) and their Applications")

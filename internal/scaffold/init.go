@@ -40,8 +40,8 @@ type InitOptions struct {
 	// by commas declare several clusters (see Servers).
 	Cluster string
 	// Servers are NAME=URL pairs: the API server of a cluster of Cluster.
-	// Every cluster but the first needs one; the first defaults to the
-	// cluster Argo CD runs in.
+	// Every cluster but the first needs one; the first is the cluster Argo
+	// CD runs in.
 	Servers []string
 	// Registry is the image registry prefix, e.g. ghcr.io/acme.
 	Registry string
@@ -111,7 +111,7 @@ func Init(ctx context.Context, o InitOptions) (*InitResult, error) {
 	}
 	var platform []string
 	if o.Platform {
-		pf, names, err := platformFiles(o.Cluster, o.firstServer(), o.RepoURL)
+		pf, names, err := platformFiles(o.Cluster, o.RepoURL)
 		if err != nil {
 			return nil, err
 		}
@@ -306,11 +306,6 @@ func (o *InitOptions) repoFiles() ([]file, error) {
 			APIVersions: append([]string(nil), config.DefaultAPIVersions...),
 		},
 	}
-	if first := o.clusters[0]; first.Server != "" {
-		// A first cluster of its own: declared with its server (the
-		// in-cluster one is implicit, as without clusters:).
-		cfg.ClusterList = []config.Cluster{{Name: first.Name, Server: first.Server}}
-	}
 	cb, err := config.Marshal(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("init: %s: %w", layout.ConfigFileName, err)
@@ -323,7 +318,7 @@ func (o *InitOptions) repoFiles() ([]file, error) {
 	files = append(files, file{Path: layout.RootAppFile, Data: root})
 	for _, p := range layout.Projects {
 		d := projectData{Name: p, Description: projectDescriptions[p], SourceRepos: []string{o.RepoURL, o.ConfigsURL},
-			Destinations: []destination{{o.firstServer(), "*"}}}
+			Destinations: []destination{{InClusterServer, "*"}}}
 		if p == "app" {
 			// Services only need their namespace created (CreateNamespace=true).
 			d.ClusterResources = []groupKind{{"", "Namespace"}}

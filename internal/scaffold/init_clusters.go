@@ -17,7 +17,8 @@ type InitCluster struct {
 
 // parseClusters reads --cluster (one name, or several separated by commas)
 // and --server NAME=URL into o.clusters. The first cluster is the one Argo
-// CD runs in unless --server names it; every other one needs a server.
+// CD runs in (in-cluster: the root Applications deploy there, and check wants
+// their destination declared); every other one needs a server.
 func (o *InitOptions) parseClusters() error {
 	if o.Cluster == "" {
 		o.Cluster = config.DefaultCluster
@@ -55,6 +56,9 @@ func (o *InitOptions) parseClusters() error {
 		if why := config.ValidServer(url); why != "" {
 			return flagError("--server %s: %q %s", name, url, why)
 		}
+		if name == names[0] {
+			return flagError("--server %s: the first cluster, %s, is the one Argo CD runs in (in-cluster, %s), where the root Applications go; it takes no server (list the cluster Argo CD runs in first, or add clusters with 'gitopsctl cluster add')", s, name, InClusterServer)
+		}
 		servers[name] = url
 	}
 	o.clusters = nil
@@ -74,15 +78,9 @@ func (o *InitOptions) parseClusters() error {
 }
 
 // declaresClusters reports whether init writes clusters: (several
-// clusters, or one with a server of its own); else the config names the
-// one in-cluster cluster with cluster:, as it always has.
-func (o *InitOptions) declaresClusters() bool {
-	return len(o.clusters) > 1 || o.clusters[0].Server != ""
-}
-
-// firstServer is the destination of the first cluster's Applications and
-// of the AppProjects init writes.
-func (o *InitOptions) firstServer() string { return serverOrInCluster(o.clusters[0].Server) }
+// clusters); else the config names the one cluster with cluster:, as it
+// always has.
+func (o *InitOptions) declaresClusters() bool { return len(o.clusters) > 1 }
 
 // initClusters lists the clusters for InitResult (nil when the config
 // declares none).

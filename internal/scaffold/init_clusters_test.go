@@ -89,30 +89,6 @@ func TestInitSeveralClustersResult(t *testing.T) {
 	}
 }
 
-// A first cluster with a server of its own is declared with it; its
-// Applications, the AppProjects and the platform deploy there.
-func TestInitFirstClusterServer(t *testing.T) {
-	p := initPair(t, func(o *InitOptions) {
-		o.Cluster, o.Servers, o.Platform = "edge", []string{"edge=" + prodServer}, true
-	})
-	cfg, err := config.Load(config.Options{RepoDir: p.repo})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cl := cfg.Clusters(); len(cl) != 1 || cl[0].Name != "edge" || cl[0].Server != prodServer {
-		t.Fatalf("clusters %+v", cl)
-	}
-	for _, f := range []string{"argo-apps/projects/app.yaml", "argo-apps/clusters/edge/tools/kafka.yaml"} {
-		b, err := os.ReadFile(filepath.Join(p.repo, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Contains(b, []byte("server: "+prodServer+"\n")) || bytes.Contains(b, []byte(InClusterServer)) {
-			t.Errorf("%s does not deploy to %s only:\n%s", f, prodServer, b)
-		}
-	}
-}
-
 func TestInitClusterFlagErrors(t *testing.T) {
 	cases := []struct {
 		cluster string
@@ -133,6 +109,8 @@ func TestInitClusterFlagErrors(t *testing.T) {
 		{"staging,prod", []string{"prod=https://kubernetes.default.svc/"}, "clusters staging and prod have the same server https://kubernetes.default.svc/"},
 		{"staging,prod,qa", []string{"prod=" + prodServer, "qa=HTTPS://PROD.example.com:6443"}, "clusters prod and qa have the same server"},
 		{"staging", []string{"prod=" + prodServer}, `"prod" is not one of the clusters (--cluster staging)`},
+		{"staging", []string{"staging=" + prodServer}, "--server staging=https://prod.example.com:6443: the first cluster, staging, is the one Argo CD runs in (in-cluster, https://kubernetes.default.svc)"},
+		{"staging,prod", []string{"prod=" + prodServer, "staging=" + qaServer}, "the first cluster, staging, is the one Argo CD runs in"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.cluster+" "+strings.Join(tc.servers, " "), func(t *testing.T) {

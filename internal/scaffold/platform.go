@@ -77,7 +77,7 @@ func waveReason(c PlatformComponent) string {
 
 // platformFiles renders a wrapper chart and a single-source Application for
 // every platform component.
-func platformFiles(cluster, server, repoURL string) ([]file, []string, error) {
+func platformFiles(cluster, repoURL string) ([]file, []string, error) {
 	var files []file
 	var names []string
 	for _, c := range Platform {
@@ -86,7 +86,7 @@ func platformFiles(cluster, server, repoURL string) ([]file, []string, error) {
 			RepoURL, Revision, Server string
 			WaveReason                string
 			Retry                     bool
-		}{c, repoURL, DefaultRevision, server, waveReason(c), c.Wave >= WaveComponents}
+		}{c, repoURL, DefaultRevision, InClusterServer, waveReason(c), c.Wave >= WaveComponents}
 		for _, dir := range []string{"common", c.Name} {
 			chart, err := renderDir(path.Join(templates.Platform, dir), c.ChartPath, data)
 			if err != nil {
