@@ -34,8 +34,7 @@ and sets defaults in values.yaml; the Applications sync in waves, controllers
 and CRDs first. Render them with network access once (or gitopsctl charts pull).
 
 --cluster names the cluster whose Applications go under
-argo-apps/clusters/<cluster>/, the one Argo CD runs in (in-cluster). Several
-names, separated by commas, declare several clusters in .gitopsctl.yaml
+argo-apps/clusters/<cluster>/. Several names, separated by commas, declare several clusters in .gitopsctl.yaml
 (clusters:) and scaffold each as 'gitopsctl cluster add' does: its
 argo-apps/clusters/<cluster>/{app,monitoring,tools}/ and a root Application
 argo-apps/clusters/<cluster>.yaml (cluster-<cluster>) managing them, while
