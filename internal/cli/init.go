@@ -33,6 +33,19 @@ argo-rollouts) components: each chart depends on the upstream chart (pinned)
 and sets defaults in values.yaml; the Applications sync in waves, controllers
 and CRDs first. Render them with network access once (or gitopsctl charts pull).
 
+--cluster names the cluster whose Applications go under
+argo-apps/clusters/<cluster>/. Several names, separated by commas, declare several clusters in .gitopsctl.yaml
+(clusters:) and scaffold each as 'gitopsctl cluster add' does: its
+argo-apps/clusters/<cluster>/{app,monitoring,tools}/ and a root Application
+argo-apps/clusters/<cluster>.yaml (cluster-<cluster>) managing them, while
+root-app.yaml manages the projects and the cluster roots (directory.exclude
+clusters/*/*), so that every Application has one parent. The first cluster is
+the one Argo CD runs in (in-cluster, where the root Applications go); every
+other cluster needs --server NAME=URL, its API server as Argo CD knows it.
+The AppProjects allow every cluster's server; --platform puts the platform
+Applications in the first cluster. Give a cluster its own capabilities or
+sealing cert in clusters: afterwards.
+
 --repo-url and --configs-url default to https://github.com/OWNER/<dir>.git when
 --registry is ghcr.io/OWNER; init then says which URLs it guessed, and where
 it put the configs-repo when --configs was not given. Both directories must be missing or empty (a .git
@@ -43,7 +56,9 @@ GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL or git config user.name/user.email.`,
   gitopsctl init gitops-repo --configs ../configs-repo \
     --repo-url https://git.example.com/acme/gitops-repo.git \
     --configs-url https://git.example.com/acme/configs-repo.git --cluster staging
-  gitopsctl init demo/gitops-repo --registry ghcr.io/acme --platform --git`,
+  gitopsctl init demo/gitops-repo --registry ghcr.io/acme --platform --git
+  gitopsctl init gitops-repo --registry ghcr.io/acme --git \
+    --cluster staging,prod --server prod=https://prod.example.com:6443`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := "."
@@ -80,14 +95,26 @@ GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL or git config user.name/user.email.`,
 					fmt.Fprintf(w, "Platform Applications (wrapper charts): %s\n", strings.Join(res.Platform, ", "))
 				}
 				writeInitURLs(w, o.Registry, res)
-				fmt.Fprintf(w, "Next: cd %s && gitopsctl new-service NAME\n", relOrAbs(res.Repo.Dir))
+				next := "gitopsctl new-service NAME"
+				if len(res.Clusters) > 0 {
+					writeInitClusters(w, res.Clusters)
+					if len(res.Clusters) > 1 {
+						names := make([]string, len(res.Clusters))
+						for i, c := range res.Clusters {
+							names[i] = c.Name
+						}
+						next += " --cluster " + strings.Join(names, ",")
+					}
+				}
+				fmt.Fprintf(w, "Next: cd %s && %s\n", relOrAbs(res.Repo.Dir), next)
 			})
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&o.RepoURL, "repo-url", "", "git URL of the gitops-repo as Argo CD clones it")
 	fl.StringVar(&o.ConfigsURL, "configs-url", "", "git URL of the configs-repo as Argo CD clones it")
-	fl.StringVar(&o.Cluster, "cluster", "prod", "cluster name: Applications go under argo-apps/clusters/<cluster>/")
+	fl.StringVar(&o.Cluster, "cluster", "prod", "cluster name: Applications go under argo-apps/clusters/<cluster>/; a comma-separated list declares several clusters, the first the one Argo CD runs in")
+	fl.StringArrayVar(&o.Servers, "server", nil, "NAME=URL: the API server of cluster NAME as Argo CD knows it (repeatable; required for every cluster but the first)")
 	fl.StringVar(&o.Registry, "registry", "", "image registry prefix for new services, e.g. ghcr.io/acme")
 	fl.BoolVar(&o.Platform, "platform", false, "also create monitoring and tools wrapper charts (upstream charts, pinned) and their Applications")
 	fl.BoolVar(&o.Git, "git", false, "initialise both directories as git repositories and commit")
@@ -109,6 +136,17 @@ func writeInitURLs(w *strings.Builder, registry string, res *scaffold.InitResult
 			fmt.Fprintf(tw, "\tguessed from --registry %s; give %s if it differs", registry, r.flag)
 		}
 		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+}
+
+// writeInitClusters lists the clusters .gitopsctl.yaml declares, with
+// their servers and root Applications.
+func writeInitClusters(w *strings.Builder, clusters []scaffold.InitCluster) {
+	fmt.Fprintln(w, "Clusters (clusters: in .gitopsctl.yaml; each with its root Application):")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, c := range clusters {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", c.Name, c.Server, scaffold.ClusterRootFile(c.Name))
 	}
 	tw.Flush()
 }

@@ -2,10 +2,8 @@ package scaffold
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -15,7 +13,6 @@ import (
 	"github.com/gitopsctl/gitopsctl/internal/argo"
 	"github.com/gitopsctl/gitopsctl/internal/config"
 	"github.com/gitopsctl/gitopsctl/internal/layout"
-	"github.com/gitopsctl/gitopsctl/internal/safeyaml"
 	"github.com/gitopsctl/gitopsctl/internal/yamledit"
 )
 
@@ -88,7 +85,7 @@ func AddCluster(ctx context.Context, o ClusterOptions) (*ClusterResult, error) {
 		server = config.InClusterServer
 	}
 	res := &ClusterResult{Name: o.Name, Server: server, Root: ClusterRootFile(o.Name), DryRun: o.DryRun}
-	files, notes, err := o.files(server)
+	files, notes, err := o.files(server, diskTree{o.RepoDir})
 	if err != nil {
 		return nil, fmt.Errorf("cluster add: %w", err)
 	}
@@ -153,26 +150,24 @@ func (o *ClusterOptions) validate() error {
 	return nil
 }
 
-// files computes every file AddCluster writes.
-func (o *ClusterOptions) files(server string) ([]file, []string, error) {
+// files computes every file AddCluster writes, reading the repository
+// from t.
+func (o *ClusterOptions) files(server string, t tree) ([]file, []string, error) {
 	var out []file
 	var notes []string
-	read := func(rel string) ([]byte, bool, error) {
-		b, err := safeyaml.ReadFile(filepath.Join(o.RepoDir, filepath.FromSlash(rel)))
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, false, nil
-		}
-		return b, err == nil, err
-	}
+	read := t.read
 
 	// .gitopsctl.yaml: list the existing cluster too when it was implicit.
 	cfgRel, err := filepath.Rel(o.RepoDir, o.ConfigFile)
 	if err != nil || strings.HasPrefix(cfgRel, "..") {
 		return nil, nil, fmt.Errorf("%s is outside the gitops-repo %s: edit it by hand", o.ConfigFile, o.RepoDir)
 	}
-	cfgData, err := os.ReadFile(o.ConfigFile)
+	cfgData, ok, err := read(filepath.ToSlash(cfgRel))
 	if err != nil {
 		return nil, nil, err
+	}
+	if !ok {
+		return nil, nil, fmt.Errorf("%s: %w", o.ConfigFile, fs.ErrNotExist)
 	}
 	var items []string
 	if !o.Config.DeclaresClusters() {
@@ -233,7 +228,7 @@ func (o *ClusterOptions) files(server string) ([]file, []string, error) {
 	}
 
 	// AppProjects: the new server with the namespaces of the existing ones.
-	pf, err := o.projectFiles(server)
+	pf, err := o.projectFiles(server, t)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -303,22 +298,18 @@ func excludeClusterDirs(src []byte) ([]byte, bool, error) {
 // projectFiles adds a destination for server to every AppProject under
 // argo-apps/projects that names the server of an existing cluster, with
 // the same namespace.
-func (o *ClusterOptions) projectFiles(server string) ([]file, error) {
-	dir := filepath.Join(o.RepoDir, filepath.FromSlash(layout.ProjectsDir))
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
+func (o *ClusterOptions) projectFiles(server string, t tree) ([]file, error) {
+	names, err := t.files(layout.ProjectsDir)
 	if err != nil {
 		return nil, err
 	}
 	var out []file
-	for _, e := range entries {
-		if e.IsDir() || (path.Ext(e.Name()) != ".yaml" && path.Ext(e.Name()) != ".yml") {
+	for _, name := range names {
+		if path.Ext(name) != ".yaml" && path.Ext(name) != ".yml" {
 			continue
 		}
-		rel := path.Join(layout.ProjectsDir, e.Name())
-		src, err := safeyaml.ReadFile(filepath.Join(dir, e.Name()))
+		rel := path.Join(layout.ProjectsDir, name)
+		src, _, err := t.read(rel)
 		if err != nil {
 			return nil, err
 		}

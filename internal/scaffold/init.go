@@ -36,8 +36,13 @@ type InitOptions struct {
 	// clones them.
 	RepoURL    string
 	ConfigsURL string
-	// Cluster names argo-apps/clusters/<cluster>.
+	// Cluster names argo-apps/clusters/<cluster>; several names separated
+	// by commas declare several clusters (see Servers).
 	Cluster string
+	// Servers are NAME=URL pairs: the API server of a cluster of Cluster.
+	// Every cluster but the first needs one; the first is the cluster Argo
+	// CD runs in.
+	Servers []string
 	// Registry is the image registry prefix, e.g. ghcr.io/acme.
 	Registry string
 	// Platform also creates wrapper charts and Applications for the
@@ -51,7 +56,8 @@ type InitOptions struct {
 	Now    func() time.Time
 	Getenv func(string) string
 
-	repoURLGuessed, configsURLGuessed bool // set by complete
+	repoURLGuessed, configsURLGuessed bool            // set by complete
+	clusters                          []ClusterTarget // set by complete
 }
 
 // RepoResult describes what was written to one repository.
@@ -68,11 +74,14 @@ type RepoResult struct {
 
 // InitResult is what Init created.
 type InitResult struct {
-	Cluster  string     `json:"cluster"`
-	Projects []string   `json:"projects"`
-	Platform []string   `json:"platform,omitempty"`
-	Repo     RepoResult `json:"gitopsRepo"`
-	Configs  RepoResult `json:"configsRepo"`
+	Cluster string `json:"cluster"`
+	// Clusters are the clusters .gitopsctl.yaml declares (clusters:);
+	// empty when it names one in-cluster cluster with cluster:.
+	Clusters []InitCluster `json:"clusters,omitempty"`
+	Projects []string      `json:"projects"`
+	Platform []string      `json:"platform,omitempty"`
+	Repo     RepoResult    `json:"gitopsRepo"`
+	Configs  RepoResult    `json:"configsRepo"`
 }
 
 // Init creates a gitops-repo and configs-repo pair in the seed's layout.
@@ -109,6 +118,11 @@ func Init(ctx context.Context, o InitOptions) (*InitResult, error) {
 		repoFiles = append(repoFiles, pf...)
 		platform = names
 	}
+	if o.declaresClusters() {
+		if repoFiles, err = o.addClusters(repoFiles); err != nil {
+			return nil, err
+		}
+	}
 	if err := validateFiles(repoFiles); err != nil {
 		return nil, fmt.Errorf("init: generated files are invalid: %w", err)
 	}
@@ -122,6 +136,7 @@ func Init(ctx context.Context, o InitOptions) (*InitResult, error) {
 	}
 	res := &InitResult{
 		Cluster:  o.Cluster,
+		Clusters: o.initClusters(),
 		Projects: append([]string(nil), layout.Projects...),
 		Platform: platform,
 		Repo:     RepoResult{Dir: o.RepoDir, URL: o.RepoURL, URLGuessed: o.repoURLGuessed, Files: t.written(o.RepoDir)},
@@ -162,11 +177,8 @@ func (o *InitOptions) complete() error {
 	if o.Getenv == nil {
 		o.Getenv = os.Getenv
 	}
-	if o.Cluster == "" {
-		o.Cluster = config.DefaultCluster
-	}
-	if errs := dns1123Label(o.Cluster); errs != "" {
-		return flagError("--cluster %q: %s", o.Cluster, errs)
+	if err := o.parseClusters(); err != nil {
+		return err
 	}
 	if o.RepoDir == "" {
 		return errors.New("init: no gitops-repo directory")
