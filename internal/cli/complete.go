@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 
@@ -46,6 +47,12 @@ var flagCompletions = map[string]completer{
 	"cluster":      completeClusters,
 }
 
+// commandFlagCompletions add completions for flags whose name means
+// something else on other commands.
+var commandFlagCompletions = map[string]map[string]completer{
+	"promote": {"from": completeClusters, "to": completeClusters},
+}
+
 // noFlagCompletion lists command paths whose flag of that name takes a new
 // name, not an existing one.
 var noFlagCompletion = map[string]bool{"init --cluster": true}
@@ -68,8 +75,15 @@ func registerCompletions(f *Factory, c *cobra.Command) {
 			return filterCompletions(comps[i](f, cmd, args), args, toComplete), cobra.ShellCompDirectiveNoFileComp
 		}
 	}
-	for name, comp := range flagCompletions {
-		if c.LocalNonPersistentFlags().Lookup(name) == nil || noFlagCompletion[path+" --"+name] {
+	flags := flagCompletions
+	if extra, ok := commandFlagCompletions[path]; ok {
+		flags = maps.Clone(flagCompletions)
+		maps.Copy(flags, extra)
+	}
+	for name, comp := range flags {
+		// LocalFlags: the command's own flags, persistent ones included
+		// (a completion registered on env serves env set --cluster too).
+		if c.LocalFlags().Lookup(name) == nil || noFlagCompletion[path+" --"+name] {
 			continue
 		}
 		if _, exists := c.GetFlagCompletionFunc(name); exists {

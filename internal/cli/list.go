@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -55,9 +56,9 @@ is reported on stderr and the exit code is 1, after the table.`,
 				rows := inventory.Clusters(cfg)
 				return printData(f, rows, func(w *strings.Builder) {
 					tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-					fmt.Fprintln(tw, "NAME\tKUBE VERSION\tAPI VERSIONS")
+					fmt.Fprintln(tw, "NAME\tSERVER\tKUBE VERSION\tAPI VERSIONS\tLABELS")
 					for _, c := range rows {
-						fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Name, c.KubeVersion, inventory.Join(c.APIVersions))
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Name, c.Server, c.KubeVersion, inventory.Join(c.APIVersions), inventory.Join(labelPairs(c.Labels)))
 					}
 					tw.Flush()
 				})
@@ -165,4 +166,14 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// labelPairs shows labels as sorted key=value items.
+func labelPairs(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k, v := range m {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -210,18 +210,29 @@ func Projects(cfg *config.Loaded, ws *render.Workspace) []Project {
 // ClusterInfo is one cluster gitopsctl renders for.
 type ClusterInfo struct {
 	Name string `json:"name"`
+	// Server is the cluster's API server URL as the Applications name it
+	// (Argo CD's in-cluster URL for the cluster it runs in).
+	Server string            `json:"server"`
+	Labels map[string]string `json:"labels,omitempty"`
 	// KubeVersion and APIVersions are the capabilities that stand in for
 	// the cluster when rendering (APIVersions: those added to Helm's own).
 	KubeVersion string   `json:"kubeVersion"`
 	APIVersions []string `json:"apiVersions"`
 }
 
-// Clusters lists the clusters of .gitopsctl.yaml. Today the file names one
-// (cluster:, with capabilities:); this function is the one place that reads
-// them.
+// Clusters lists the clusters of .gitopsctl.yaml in the file's order: the
+// declared clusters: with their defaults filled in, or for a file without
+// that list the one cluster named by cluster:.
 func Clusters(cfg *config.Loaded) []ClusterInfo {
-	api := append([]string{}, cfg.Capabilities.APIVersions...)
-	return []ClusterInfo{{Name: cfg.Cluster, KubeVersion: cfg.Capabilities.KubeVersion, APIVersions: api}}
+	var out []ClusterInfo
+	for _, c := range cfg.Clusters() {
+		out = append(out, ClusterInfo{
+			Name: c.Name, Server: c.Server, Labels: c.Labels,
+			KubeVersion: c.Capabilities.KubeVersion,
+			APIVersions: append([]string{}, c.Capabilities.APIVersions...),
+		})
+	}
+	return out
 }
 
 // Names returns the names of rows, in order.
