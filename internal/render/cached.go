@@ -6,10 +6,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io/fs"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -48,6 +48,16 @@ type cacheCounters struct {
 
 	printedMu sync.Mutex
 	printed   map[*unstructured.Unstructured][]byte
+
+	cfgOnce sync.Once
+	cfgJSON []byte
+	cfgErr  error
+}
+
+// configJSON is the config as every InputDigest hashes it, marshalled once.
+func (ws *Workspace) configJSON() ([]byte, error) {
+	ws.cfgOnce.Do(func() { ws.cfgJSON, ws.cfgErr = json.Marshal(ws.cfg) })
+	return ws.cfgJSON, ws.cfgErr
 }
 
 // Printed returns the YAML of an object this workspace rendered, as
@@ -292,23 +302,39 @@ func (ws *Workspace) inputDigest(a *App) (string, bool) {
 		return "", false
 	}
 	h := sha256.New()
+	var num []byte
+	part := func(p []byte) {
+		num = strconv.AppendInt(num[:0], int64(len(p)), 10)
+		num = append(num, ':')
+		h.Write(num)
+		h.Write(p)
+	}
+	// field hashes each part as "<length>:<part>", then a newline.
 	field := func(parts ...string) {
 		for _, p := range parts {
-			fmt.Fprintf(h, "%d:%s", len(p), p)
+			part([]byte(p))
 		}
 		h.Write([]byte{'\n'})
 	}
+	// fieldData is field with a last part that is not copied.
+	fieldData := func(data []byte, parts ...string) {
+		for _, p := range parts {
+			part([]byte(p))
+		}
+		part(data)
+		h.Write([]byte{'\n'})
+	}
 	field("gitopsctl render cache 2", ws.opts.CacheSalt)
-	cfg, err := json.Marshal(ws.cfg)
+	cfg, err := ws.configJSON()
 	if err != nil {
 		return "", false
 	}
-	field("config", string(cfg))
+	fieldData(cfg, "config")
 	spec, err := json.Marshal(a.Application)
 	if err != nil {
 		return "", false
 	}
-	field("app", a.Name, a.Project, a.File, a.RepoDir, string(spec))
+	fieldData(spec, "app", a.Name, a.Project, a.File, a.RepoDir)
 	ins, envs := ws.inputs(a)
 	revVars := bytes.Contains(spec, []byte("ARGOCD_"))
 	for _, in := range ins {
@@ -328,7 +354,7 @@ func (ws *Workspace) inputDigest(a *App) (string, bool) {
 		data, err := in.repo.ReadFile(in.Path)
 		switch {
 		case err == nil:
-			field("file", in.RepoDir, in.Path, string(data))
+			fieldData(data, "file", in.RepoDir, in.Path)
 			if strings.HasPrefix(path.Base(in.Path), ".argocd-source") && bytes.Contains(data, []byte("ARGOCD_")) {
 				revVars = true
 			}
