@@ -505,7 +505,12 @@ func (s *source) renderHelm() ([]manifest.Object, error) {
 			return nil, at(s.repo.Root, chartYAML, 0, fmt.Errorf("values schema validation would fetch %s over the network, which --offline forbids: %s", strings.Join(refs, ", "), schemaFix))
 		}
 	}
-	rv, err := chartutil.ToRenderValuesWithSchemaValidation(ch, vals, opts, caps, h.SkipSchemaValidation)
+	// The schema check as Helm's, with compiled schemas reused (schemacache.go).
+	rv, err := chartutil.ToRenderValuesWithSchemaValidation(ch, vals, opts, caps, true)
+	if err == nil && !h.SkipSchemaValidation {
+		coalesced, _ := rv["Values"].(chartutil.Values)
+		err = validateValues(ch, coalesced)
+	}
 	if err != nil {
 		return nil, at(s.repo.Root, chartYAML, 0, schemaNetworkErr(err))
 	}
