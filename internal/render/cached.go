@@ -153,6 +153,17 @@ type cachedObject struct {
 	Printed int             `json:"printed,omitempty"` // length of the YAML + 1 (0: none)
 }
 
+// storedResult is cachedResult as decodeResult reads it: the objects
+// decoded in the same pass.
+type storedResult struct {
+	Objects []struct {
+		Source  string         `json:"source"`
+		Object  map[string]any `json:"object"`
+		Printed int            `json:"printed"`
+	} `json:"objects"`
+	Warnings []string `json:"warnings"`
+}
+
 // encodeResult is the stored form of res, with each object's YAML when
 // printed (returned too, to print this run).
 func encodeResult(res Result, printed bool) ([]byte, [][]byte, error) {
@@ -194,8 +205,10 @@ func encodeResult(res Result, printed bool) ([]byte, [][]byte, error) {
 // when asked for and kept (nil otherwise).
 func decodeResult(a *App, data []byte, wantPrinted bool) (Result, [][]byte, error) {
 	head, tail, hasTail := bytes.Cut(data, []byte{0})
-	var cr cachedResult
-	if err := json.Unmarshal(head, &cr); err != nil {
+	// One pass, with the decoder the renderer uses (whole numbers are
+	// int64) for the objects.
+	var cr storedResult
+	if err := utiljson.Unmarshal(head, &cr); err != nil {
 		return Result{}, nil, err
 	}
 	res := Result{App: a, Warnings: cr.Warnings, Objects: make([]manifest.Object, len(cr.Objects))}
@@ -204,11 +217,7 @@ func decodeResult(a *App, data []byte, wantPrinted bool) (Result, [][]byte, erro
 		docs = make([][]byte, len(cr.Objects))
 	}
 	for i, o := range cr.Objects {
-		var obj map[string]any
-		// The decoder the renderer uses: whole numbers are int64.
-		if err := utiljson.Unmarshal(o.Object, &obj); err != nil {
-			return Result{}, nil, err
-		}
+		obj := o.Object
 		if obj == nil {
 			return Result{}, nil, errors.New("empty object")
 		}

@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"context"
+	"reflect"
 	"testing"
 
 	"github.com/gitopsctl/gitopsctl/internal/config"
@@ -103,6 +104,9 @@ func TestCachedResultPrinted(t *testing.T) {
 		t.Fatalf("%d objects, %d printed, %d decoded", len(res[0].Objects), len(got), len(back.Objects))
 	}
 	for i, o := range back.Objects {
+		if !reflect.DeepEqual(o.Object.Object, res[0].Objects[i].Object.Object) || o.Source != res[0].Objects[i].Source {
+			t.Fatalf("object %d decodes to %v, rendered %v", i, o.Object.Object, res[0].Objects[i].Object.Object)
+		}
 		y, err := MarshalYAML(o.Object)
 		if err != nil {
 			t.Fatal(err)
