@@ -110,10 +110,12 @@ func (ws *Workspace) renderAppCached(a *App) Result {
 	ws.misses.Add(1)
 	res := ws.renderApp(a)
 	if res.Err == nil && !rendersApps(res) {
-		if data, printed, err := encodeResult(res, ws.opts.PrintsYAML); err == nil && c.Put(key, data) == nil {
-			ws.puts.Add(1)
+		if data, printed, err := encodeResult(res, ws.opts.PrintsYAML); err == nil {
 			if printed != nil {
 				ws.keepPrinted(res.Objects, printed)
+			}
+			if c.Put(key, data) == nil {
+				ws.puts.Add(1)
 			}
 		}
 	}
@@ -140,8 +142,8 @@ func rendersApps(res Result) bool {
 
 // cachedResult is the stored form of a Result: this JSON document, then,
 // when the objects' printed forms were kept, a NUL byte (which JSON text
-// never holds) and each object's YAML (of the length its Printed says, -1
-// for none) one after the other.
+// never holds) and each object's YAML (its length is Printed - 1; Printed
+// 0: none) one after the other.
 type cachedResult struct {
 	Objects  []cachedObject `json:"objects"`
 	Warnings []string       `json:"warnings,omitempty"`

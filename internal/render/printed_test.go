@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	"github.com/gitopsctl/gitopsctl/internal/config"
+	"github.com/gitopsctl/gitopsctl/internal/manifest"
 	"github.com/gitopsctl/gitopsctl/internal/rendercache"
 )
 
@@ -122,5 +126,34 @@ func TestCachedResultPrinted(t *testing.T) {
 		if _, _, err := decodeResult(res[0].App, bad, true); err == nil {
 			t.Fatalf("damaged printed part accepted (%d bytes of %d)", len(bad), len(data))
 		}
+	}
+}
+
+// A Secret printed masked is marshalled from its masked copy, never taken
+// from what is known of the rendered object; shown, it is printed as known.
+func TestWriteYAMLPrintedSecret(t *testing.T) {
+	secret := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "v1", "kind": "Secret",
+		"metadata":   map[string]any{"name": "s"},
+		"stringData": map[string]any{"password": "hunter2"},
+	}}
+	known, err := MarshalYAML(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs := []manifest.Object{{App: "a", Source: "a/templates/s.yaml", Object: secret}}
+	printed := func(u *unstructured.Unstructured) ([]byte, bool) { return known, u == secret }
+	var masked, shown bytes.Buffer
+	if err := WriteYAML(&masked, objs, WriteOptions{Printed: printed}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(masked.String(), "hunter2") || !strings.Contains(masked.String(), Mask) {
+		t.Fatalf("masked:\n%s", masked.String())
+	}
+	if err := WriteYAML(&shown, objs, WriteOptions{ShowSecrets: true, Printed: printed}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(shown.String(), string(known)) {
+		t.Fatalf("shown:\n%s", shown.String())
 	}
 }
