@@ -5,7 +5,7 @@
 // Layers, from the top:
 //
 //   - main: cmd/gitopsctl. Imports cli (and iostreams for the real
-//     streams).
+//     streams, earlygc first).
 //   - tools: scripts/sealkit, render/benchgen/cmd/benchgen and
 //     charts/chartstest/cmd/standins (stand-ins of the platform's upstream
 //     charts, for the offline demo), programs for development. May import
@@ -37,8 +37,10 @@
 //     git revision as an fs.FS), gitx (commit, push, diff, status, init,
 //     identity), manifest, rules (the image-tag and node-port rules check
 //     and new-service share), yamledit (byte-exact YAML edits), safeyaml,
-//     dotenv, fsutil (atomic writes, locks), iostreams, and templates (the
-//     embedded files). A shared package imports only shared packages.
+//     dotenv, fsutil (atomic writes, locks), iostreams, earlygc (the
+//     collector's pace, set before the other packages initialise), and
+//     templates (the embedded files). A shared package imports only shared
+//     packages.
 //   - test support: gittest, seal/sealtest, render/benchgen,
 //     charts/chartstest, testutil/readonly (read-only directories),
 //     testutil/golden (golden files and the one -update flag). Imported by

@@ -56,6 +56,7 @@ var layers = map[string]string{
 	"internal/fsutil":      layerShared,
 	"internal/rendercache": layerShared,
 	"internal/iostreams":   layerShared,
+	"internal/earlygc":     layerShared,
 	"templates":            layerShared,
 
 	"internal": layerShared, // this package: the map, no code

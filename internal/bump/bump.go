@@ -128,7 +128,9 @@ func (r *Result) Changed() bool {
 }
 
 var (
-	tagRE    = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$`)
+	// tagRE without its length bound (at most 128, see validTag): a
+	// bounded repetition compiles into 128 copies, at every start.
+	tagRE    = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]*$`)
 	digestRE = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
 	// serviceRE is what a chart directory name may be (a DNS label, as the
 	// release name derived from it must be).
@@ -154,7 +156,7 @@ func Validate(o *Options) error {
 		return usage("--tag or --digest is required")
 	}
 	if o.Tag != "" {
-		if !tagRE.MatchString(o.Tag) {
+		if !validTag(o.Tag) {
 			return usage("invalid tag %q: an image tag is 1-128 characters of [A-Za-z0-9_.-], not starting with '.' or '-'", o.Tag)
 		}
 		if strings.EqualFold(o.Tag, "latest") && !o.AllowLatest {
@@ -718,3 +720,6 @@ func orNone(s string) string {
 	}
 	return s
 }
+
+// validTag: an image tag (at most 128 characters).
+func validTag(s string) bool { return len(s) <= 128 && tagRE.MatchString(s) }

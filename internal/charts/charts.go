@@ -25,7 +25,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -37,10 +36,7 @@ import (
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
-	"helm.sh/helm/v3/pkg/cli"
-	"helm.sh/helm/v3/pkg/getter"
 	"helm.sh/helm/v3/pkg/registry"
-	"helm.sh/helm/v3/pkg/repo"
 
 	"github.com/gitopsctl/gitopsctl/internal/fsutil"
 )
@@ -76,22 +72,21 @@ type Options struct {
 	Mirrors map[string]string
 	// Timeout bounds each network request (0 = DefaultTimeout).
 	Timeout time.Duration
-	// Settings locate helm's repositories.yaml and registry config
-	// (HELM_REPOSITORY_CONFIG, HELM_REGISTRY_CONFIG); nil = helm's defaults
-	// from the environment.
-	Settings *cli.EnvSettings
+	// Settings locate helm's repositories.yaml and registry config; nil =
+	// HelmSettings (the environment, else helm's defaults).
+	Settings *Settings
 }
 
 // Cache is a chart cache. It is safe for concurrent use.
 type Cache struct {
 	opts     Options
 	dir      string
-	settings *cli.EnvSettings
+	settings *Settings
 
 	mu      sync.Mutex
 	calls   map[string]*call
 	used    map[string]*Chart
-	repos   *repo.File
+	repos   *repoFile
 	reposOK bool
 }
 
@@ -134,7 +129,7 @@ func New(o Options) (*Cache, error) {
 	}
 	s := o.Settings
 	if s == nil {
-		s = cli.New()
+		s = HelmSettings()
 	}
 	return &Cache{opts: o, dir: dir, settings: s, calls: map[string]*call{}}, nil
 }
@@ -529,12 +524,12 @@ func (c *Cache) Unpack(ch *Chart) (string, error) {
 
 // repoEntry finds credentials for a Helm repository URL in helm's
 // repositories.yaml (matched on the URL, trailing slash ignored).
-func (c *Cache) repoEntry(u string) *repo.Entry {
+func (c *Cache) repoEntry(u string) *repoEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.reposOK {
 		c.reposOK = true
-		if f, err := repo.LoadFile(c.settings.RepositoryConfig); err == nil {
+		if f, err := loadRepoFile(c.settings.RepositoryConfig); err == nil {
 			c.repos = f
 		}
 	}
@@ -542,7 +537,7 @@ func (c *Cache) repoEntry(u string) *repo.Entry {
 		return nil
 	}
 	for _, e := range c.repos.Repositories {
-		if strings.TrimRight(e.URL, "/") == strings.TrimRight(u, "/") {
+		if e != nil && strings.TrimRight(e.URL, "/") == strings.TrimRight(u, "/") {
 			return e
 		}
 	}
@@ -558,7 +553,7 @@ func (c *Cache) RepoByName(name string) (string, bool) {
 	if c.repos == nil {
 		return "", false
 	}
-	if e := c.repos.Get(name); e != nil {
+	if e := c.repos.get(name); e != nil {
 		return e.URL, true
 	}
 	return "", false
@@ -576,65 +571,8 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func (c *Cache) getterOpts(repoURL string) ([]getter.Option, error) {
-	opts := []getter.Option{getter.WithTimeout(c.opts.Timeout), getter.WithUserAgent("gitopsctl")}
-	e := c.repoEntry(repoURL)
-	if e == nil {
-		return opts, nil
-	}
-	if e.Username != "" || e.Password != "" {
-		if u, err := url.Parse(repoURL); err == nil && u.Scheme != "https" {
-			return nil, fmt.Errorf("repository %s: helm's repositories.yaml has credentials for it, which are never sent over plain %s: use https", repoURL, u.Scheme)
-		}
-		opts = append(opts, getter.WithBasicAuth(e.Username, e.Password), getter.WithPassCredentialsAll(e.PassCredentialsAll))
-	}
-	if e.CertFile != "" || e.KeyFile != "" || e.CAFile != "" {
-		opts = append(opts, getter.WithTLSClientConfig(e.CertFile, e.KeyFile, e.CAFile))
-	}
-	if e.InsecureSkipTLSverify {
-		opts = append(opts, getter.WithInsecureSkipVerifyTLS(true))
-	}
-	return opts, nil
-}
-
-func (c *Cache) httpGet(ctx context.Context, href, credsFor string) ([]byte, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	u, err := url.Parse(href)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("unsupported URL %q: a Helm repository is http(s)://", href)
-	}
-	opts, err := c.getterOpts(credsFor)
-	if err != nil {
-		return nil, err
-	}
-	g, err := getter.NewHTTPGetter()
-	if err != nil {
-		return nil, err
-	}
-	type res struct {
-		b   *bytes.Buffer
-		err error
-	}
-	ch := make(chan res, 1)
-	go func() {
-		b, err := g.Get(href, append(opts, getter.WithURL(credsFor))...)
-		ch <- res{b, err}
-	}()
-	select {
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case r := <-ch:
-		if r.err != nil {
-			return nil, r.err
-		}
-		return r.b.Bytes(), nil
-	}
-}
-
 // index downloads and parses a Helm repository's index.yaml once.
-func (c *Cache) index(ctx context.Context, ref Ref) (*repo.IndexFile, error) {
+func (c *Cache) index(ctx context.Context, ref Ref) (*indexFile, error) {
 	base := c.Mirror(ref.Repo)
 	v, err := c.once("index\x00"+base, func() (any, error) {
 		data, err := c.httpGet(ctx, strings.TrimRight(base, "/")+"/index.yaml", base)
@@ -642,19 +580,7 @@ func (c *Cache) index(ctx context.Context, ref Ref) (*repo.IndexFile, error) {
 			//lint:ignore ST1005 the message starts with the proper noun Helm
 			return nil, fmt.Errorf("Helm repository %s: fetch index.yaml: %w", base, err)
 		}
-		tmp, err := os.CreateTemp("", "gitopsctl-index-*.yaml")
-		if err != nil {
-			return nil, err
-		}
-		defer os.Remove(tmp.Name())
-		_, werr := tmp.Write(data)
-		if cerr := tmp.Close(); werr == nil {
-			werr = cerr
-		}
-		if werr != nil {
-			return nil, werr
-		}
-		idx, err := repo.LoadIndexFile(tmp.Name())
+		idx, err := parseIndex(data, base)
 		if err != nil {
 			//lint:ignore ST1005 the message starts with the proper noun Helm
 			return nil, fmt.Errorf("Helm repository %s: index.yaml: %w", base, err)
@@ -664,7 +590,7 @@ func (c *Cache) index(ctx context.Context, ref Ref) (*repo.IndexFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	return v.(*repo.IndexFile), nil
+	return v.(*indexFile), nil
 }
 
 func (c *Cache) registryClient(host string) (*registry.Client, error) {
@@ -745,7 +671,7 @@ func (c *Cache) fetch(ctx context.Context, ref Ref, v string) (*Chart, error) {
 	if err != nil {
 		return nil, err
 	}
-	var cv *repo.ChartVersion
+	var cv *indexVersion
 	for _, x := range idx.Entries[ref.Chart] {
 		if x.Version == v {
 			cv = x
@@ -756,7 +682,7 @@ func (c *Cache) fetch(ctx context.Context, ref Ref, v string) (*Chart, error) {
 		return nil, fmt.Errorf("%s: version %s is not in the repository's index", ref, v)
 	}
 	base := c.Mirror(ref.Repo)
-	href, err := repo.ResolveReferenceURL(base, cv.URLs[0])
+	href, err := resolveURL(base, cv.URLs[0])
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ref, err)
 	}

@@ -10,15 +10,13 @@ import (
 	"sync"
 	"testing"
 
-	"helm.sh/helm/v3/pkg/cli"
-
 	"github.com/gitopsctl/gitopsctl/internal/charts"
 	"github.com/gitopsctl/gitopsctl/internal/charts/chartstest"
 )
 
 func newCache(t *testing.T, dir string, offline bool, mirrors map[string]string) *charts.Cache {
 	t.Helper()
-	s := cli.New()
+	s := charts.HelmSettings()
 	s.RepositoryConfig = filepath.Join(t.TempDir(), "repositories.yaml")
 	s.RegistryConfig = filepath.Join(t.TempDir(), "config.json")
 	c, err := charts.New(charts.Options{Dir: dir, Offline: offline, Mirrors: mirrors, Settings: s})
@@ -231,7 +229,7 @@ func TestConcurrentFill(t *testing.T) {
 func TestCredentialsNeverOverPlainHTTP(t *testing.T) {
 	hr := chartstest.NewHelmRepo(t)
 	hr.Add(t, chartstest.SimpleChart(t, "app", "1.0.0"))
-	s := cli.New()
+	s := charts.HelmSettings()
 	s.RepositoryConfig = filepath.Join(t.TempDir(), "repositories.yaml")
 	os.WriteFile(s.RepositoryConfig, []byte("apiVersion: v1\nrepositories:\n- name: r\n  url: "+hr.URL+"\n  username: u\n  password: p\n"), 0o600)
 	c, err := charts.New(charts.Options{Dir: t.TempDir(), Settings: s})

@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	rolloutsv1alpha1 "github.com/argoproj/argo-rollouts/pkg/apis/rollouts/v1alpha1"
 	sealedv1alpha1 "github.com/bitnami-labs/sealed-secrets/pkg/apis/sealedsecrets/v1alpha1"
@@ -16,8 +17,9 @@ import (
 
 // scheme knows every built-in Kubernetes type, Argo Rollouts' types and
 // SealedSecret. Argo CD's Application and AppProject share the argoproj.io
-// group with Rollouts and are decoded with internal/argo instead.
-var scheme = func() *runtime.Scheme {
+// group with Rollouts and are decoded with internal/argo instead. Built on
+// first use: registering the types costs every command's start-up.
+var scheme = sync.OnceValue(func() *runtime.Scheme {
 	s := runtime.NewScheme()
 	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, rolloutsv1alpha1.AddToScheme, sealedv1alpha1.AddToScheme} {
 		if err := add(s); err != nil {
@@ -25,7 +27,7 @@ var scheme = func() *runtime.Scheme {
 		}
 	}
 	return s
-}()
+})
 
 // objRef is "Kind namespace/name" of an object.
 func objRef(o manifest.Object) string {
@@ -56,7 +58,7 @@ func Decode(o manifest.Object) (known bool, err error) {
 		}
 		return true, err
 	}
-	obj, err := scheme.New(gvk)
+	obj, err := scheme().New(gvk)
 	if err != nil {
 		return false, nil
 	}

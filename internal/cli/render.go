@@ -165,7 +165,9 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 	}
 	tuneGCForBatch()
 	ctx := cmd.Context()
-	ws, err := render.Open(ctx, f.withCache(render.Options{Config: cfg, Rev: o.Rev, ConfigsRev: o.ConfigsRev, Roots: roots}))
+	ro := f.withCache(render.Options{Config: cfg, Rev: o.Rev, ConfigsRev: o.ConfigsRev, Roots: roots})
+	ro.PrintsYAML = o.OutDir == "" && f.Output() != "json" && f.Output() != "yaml"
+	ws, err := render.Open(ctx, ro)
 	if err != nil {
 		return err
 	}
@@ -216,7 +218,7 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 	for _, e := range setErrs {
 		f.printError(e)
 	}
-	wo := render.WriteOptions{ShowSecrets: o.ShowSecrets}
+	wo := render.WriteOptions{ShowSecrets: o.ShowSecrets, Printed: ws.Printed}
 	if o.OutDir != "" {
 		od := render.OutDirOptions{WriteOptions: wo}
 		for _, r := range results {

@@ -6,11 +6,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io/fs"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -44,6 +45,44 @@ func (ws *Workspace) CacheStats() CacheStats {
 
 type cacheCounters struct {
 	hits, misses, uncacheable, puts atomic.Int64
+
+	printedMu sync.Mutex
+	printed   map[*unstructured.Unstructured][]byte
+
+	cfgOnce sync.Once
+	cfgJSON []byte
+	cfgErr  error
+}
+
+// configJSON is the config as every InputDigest hashes it, marshalled once.
+func (ws *Workspace) configJSON() ([]byte, error) {
+	ws.cfgOnce.Do(func() { ws.cfgJSON, ws.cfgErr = json.Marshal(ws.cfg) })
+	return ws.cfgJSON, ws.cfgErr
+}
+
+// Printed returns the YAML of an object this workspace rendered, as
+// MarshalYAML prints it, when the render cache had it (or kept it) with
+// Options.PrintsYAML; false otherwise. Rendered objects are never
+// modified afterwards (Masked copies a Secret), so the printed form stays
+// that of the object.
+func (ws *Workspace) Printed(u *unstructured.Unstructured) ([]byte, bool) {
+	ws.printedMu.Lock()
+	defer ws.printedMu.Unlock()
+	b, ok := ws.printed[u]
+	return b, ok
+}
+
+func (ws *Workspace) keepPrinted(objs []manifest.Object, printed [][]byte) {
+	ws.printedMu.Lock()
+	defer ws.printedMu.Unlock()
+	if ws.printed == nil {
+		ws.printed = map[*unstructured.Unstructured][]byte{}
+	}
+	for i, b := range printed {
+		if b != nil {
+			ws.printed[objs[i].Object] = b
+		}
+	}
 }
 
 // renderAppCached renders a, through the render cache when the workspace
@@ -60,16 +99,24 @@ func (ws *Workspace) renderAppCached(a *App) Result {
 		return ws.renderApp(a)
 	}
 	if data, hit := c.Get(key); hit {
-		if res, err := decodeResult(a, data); err == nil {
+		if res, printed, err := decodeResult(a, data, ws.opts.PrintsYAML); err == nil {
 			ws.hits.Add(1)
+			if printed != nil {
+				ws.keepPrinted(res.Objects, printed)
+			}
 			return res
 		}
 	}
 	ws.misses.Add(1)
 	res := ws.renderApp(a)
 	if res.Err == nil && !rendersApps(res) {
-		if data, err := encodeResult(res); err == nil && c.Put(key, data) == nil {
-			ws.puts.Add(1)
+		if data, printed, err := encodeResult(res, ws.opts.PrintsYAML); err == nil {
+			if printed != nil {
+				ws.keepPrinted(res.Objects, printed)
+			}
+			if c.Put(key, data) == nil {
+				ws.puts.Add(1)
+			}
 		}
 	}
 	return res
@@ -93,47 +140,105 @@ func rendersApps(res Result) bool {
 	return false
 }
 
-// cachedResult is the stored form of a Result.
+// cachedResult is the stored form of a Result: this JSON document, then,
+// when the objects' printed forms were kept, a NUL byte (which JSON text
+// never holds) and each object's YAML (its length is Printed - 1; Printed
+// 0: none) one after the other.
 type cachedResult struct {
 	Objects  []cachedObject `json:"objects"`
 	Warnings []string       `json:"warnings,omitempty"`
 }
 
 type cachedObject struct {
-	Source string          `json:"source"`
-	Object json.RawMessage `json:"object"`
+	Source  string          `json:"source"`
+	Object  json.RawMessage `json:"object"`
+	Printed int             `json:"printed,omitempty"` // length of the YAML + 1 (0: none)
 }
 
-func encodeResult(res Result) ([]byte, error) {
+// storedResult is cachedResult as decodeResult reads it: the objects
+// decoded in the same pass.
+type storedResult struct {
+	Objects []struct {
+		Source  string         `json:"source"`
+		Object  map[string]any `json:"object"`
+		Printed int            `json:"printed"`
+	} `json:"objects"`
+	Warnings []string `json:"warnings"`
+}
+
+// encodeResult is the stored form of res, with each object's YAML when
+// printed (returned too, to print this run).
+func encodeResult(res Result, printed bool) ([]byte, [][]byte, error) {
 	cr := cachedResult{Warnings: res.Warnings, Objects: make([]cachedObject, len(res.Objects))}
+	var docs [][]byte
+	if printed {
+		docs = make([][]byte, len(res.Objects))
+	}
 	for i, o := range res.Objects {
 		b, err := json.Marshal(o.Object.Object)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		cr.Objects[i] = cachedObject{Source: o.Source, Object: b}
+		if printed {
+			y, err := MarshalYAML(o.Object)
+			if err != nil {
+				return nil, nil, err
+			}
+			docs[i] = y
+			cr.Objects[i].Printed = len(y) + 1
+		}
 	}
-	return json.Marshal(cr)
+	head, err := json.Marshal(cr)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !printed {
+		return head, nil, nil
+	}
+	head = append(head, 0)
+	for _, y := range docs {
+		head = append(head, y...)
+	}
+	return head, docs, nil
 }
 
-func decodeResult(a *App, data []byte) (Result, error) {
-	var cr cachedResult
-	if err := json.Unmarshal(data, &cr); err != nil {
-		return Result{}, err
+// decodeResult reads a stored Result for a, and the objects' printed forms
+// when asked for and kept (nil otherwise).
+func decodeResult(a *App, data []byte, wantPrinted bool) (Result, [][]byte, error) {
+	head, tail, hasTail := bytes.Cut(data, []byte{0})
+	// One pass, with the decoder the renderer uses (whole numbers are
+	// int64) for the objects.
+	var cr storedResult
+	if err := utiljson.Unmarshal(head, &cr); err != nil {
+		return Result{}, nil, err
 	}
 	res := Result{App: a, Warnings: cr.Warnings, Objects: make([]manifest.Object, len(cr.Objects))}
+	var docs [][]byte
+	if wantPrinted && hasTail {
+		docs = make([][]byte, len(cr.Objects))
+	}
 	for i, o := range cr.Objects {
-		var obj map[string]any
-		// The decoder the renderer uses: whole numbers are int64.
-		if err := utiljson.Unmarshal(o.Object, &obj); err != nil {
-			return Result{}, err
-		}
+		obj := o.Object
 		if obj == nil {
-			return Result{}, errors.New("empty object")
+			return Result{}, nil, errors.New("empty object")
 		}
 		res.Objects[i] = manifest.Object{App: a.Name, Source: o.Source, Object: &unstructured.Unstructured{Object: obj}}
+		if o.Printed > 0 {
+			n := o.Printed - 1
+			if !hasTail || n > len(tail) {
+				return Result{}, nil, errors.New("truncated printed objects")
+			}
+			if docs != nil {
+				docs[i] = tail[:n:n]
+			}
+			tail = tail[n:]
+		}
 	}
-	return res, nil
+	if hasTail && len(tail) != 0 {
+		return Result{}, nil, errors.New("trailing data after the printed objects")
+	}
+	return res, docs, nil
 }
 
 // InputDigest returns the digest of everything a's render depends on, and
@@ -208,23 +313,39 @@ func (ws *Workspace) inputDigest(a *App) (string, bool) {
 		return "", false
 	}
 	h := sha256.New()
+	var num []byte
+	part := func(p []byte) {
+		num = strconv.AppendInt(num[:0], int64(len(p)), 10)
+		num = append(num, ':')
+		h.Write(num)
+		h.Write(p)
+	}
+	// field hashes each part as "<length>:<part>", then a newline.
 	field := func(parts ...string) {
 		for _, p := range parts {
-			fmt.Fprintf(h, "%d:%s", len(p), p)
+			part([]byte(p))
 		}
 		h.Write([]byte{'\n'})
 	}
-	field("gitopsctl render cache 1", ws.opts.CacheSalt)
-	cfg, err := json.Marshal(ws.cfg)
+	// fieldData is field with a last part that is not copied.
+	fieldData := func(data []byte, parts ...string) {
+		for _, p := range parts {
+			part([]byte(p))
+		}
+		part(data)
+		h.Write([]byte{'\n'})
+	}
+	field("gitopsctl render cache 2", ws.opts.CacheSalt)
+	cfg, err := ws.configJSON()
 	if err != nil {
 		return "", false
 	}
-	field("config", string(cfg))
+	fieldData(cfg, "config")
 	spec, err := json.Marshal(a.Application)
 	if err != nil {
 		return "", false
 	}
-	field("app", a.Name, a.Project, a.File, a.RepoDir, string(spec))
+	fieldData(spec, "app", a.Name, a.Project, a.File, a.RepoDir)
 	ins, envs := ws.inputs(a)
 	revVars := bytes.Contains(spec, []byte("ARGOCD_"))
 	for _, in := range ins {
@@ -244,7 +365,7 @@ func (ws *Workspace) inputDigest(a *App) (string, bool) {
 		data, err := in.repo.ReadFile(in.Path)
 		switch {
 		case err == nil:
-			field("file", in.RepoDir, in.Path, string(data))
+			fieldData(data, "file", in.RepoDir, in.Path)
 			if strings.HasPrefix(path.Base(in.Path), ".argocd-source") && bytes.Contains(data, []byte("ARGOCD_")) {
 				revVars = true
 			}

@@ -14,7 +14,6 @@ import (
 	"time"
 	"unicode"
 
-	"helm.sh/helm/v3/pkg/action"
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
@@ -475,7 +474,7 @@ func (s *source) renderHelm() ([]manifest.Object, error) {
 	ch := cloneChart(ce.chart)
 	chartYAML := path.Join(s.dir, "Chart.yaml")
 	if req := ch.Metadata.Dependencies; req != nil {
-		if err := action.CheckDependencies(ch, req); err != nil {
+		if err := checkDependencies(ch, req); err != nil {
 			// Argo CD then runs `helm dependency build`: file://
 			// dependencies are read from the repository, the others come
 			// from the chart cache.
@@ -485,7 +484,7 @@ func (s *source) renderHelm() ([]manifest.Object, error) {
 			if err := s.addRemoteDependencies(ch); err != nil {
 				return nil, at(s.repo.Root, chartYAML, 0, err)
 			}
-			if err := action.CheckDependencies(ch, req); err != nil {
+			if err := checkDependencies(ch, req); err != nil {
 				return nil, at(s.repo.Root, chartYAML, 0, fmt.Errorf("chart %s: %w (vendor it with 'helm dependency build %s' and commit charts/)", s.dir, err, s.dir))
 			}
 		}
@@ -506,7 +505,12 @@ func (s *source) renderHelm() ([]manifest.Object, error) {
 			return nil, at(s.repo.Root, chartYAML, 0, fmt.Errorf("values schema validation would fetch %s over the network, which --offline forbids: %s", strings.Join(refs, ", "), schemaFix))
 		}
 	}
-	rv, err := chartutil.ToRenderValuesWithSchemaValidation(ch, vals, opts, caps, h.SkipSchemaValidation)
+	// The schema check as Helm's, with compiled schemas reused (schemacache.go).
+	rv, err := chartutil.ToRenderValuesWithSchemaValidation(ch, vals, opts, caps, true)
+	if err == nil && !h.SkipSchemaValidation {
+		coalesced, _ := rv["Values"].(chartutil.Values)
+		err = validateValues(ch, coalesced)
+	}
 	if err != nil {
 		return nil, at(s.repo.Root, chartYAML, 0, schemaNetworkErr(err))
 	}

@@ -27,6 +27,10 @@ const Mask = "++++++++"
 type WriteOptions struct {
 	// ShowSecrets prints Secret data/stringData as rendered (masked otherwise).
 	ShowSecrets bool
+	// Printed, when set, may know an object's YAML already (e.g.
+	// Workspace.Printed, from the render cache); WriteYAML marshals the
+	// others.
+	Printed func(*unstructured.Unstructured) ([]byte, bool)
 }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
@@ -95,7 +99,15 @@ func WriteYAML(w io.Writer, objs []manifest.Object, o WriteOptions) error {
 	g.SetLimit(min(runtime.GOMAXPROCS(0), max(1, len(objs)/64)))
 	for i := range objs {
 		g.Go(func() error {
-			data, err := MarshalYAML(Masked(objs[i], o.ShowSecrets))
+			u := Masked(objs[i], o.ShowSecrets)
+			data, known := []byte(nil), false
+			if o.Printed != nil {
+				data, known = o.Printed(u)
+			}
+			var err error
+			if !known {
+				data, err = MarshalYAML(u)
+			}
 			if err != nil {
 				errs[i] = fmt.Errorf("app %s: %s: %w", objs[i].App, objs[i].Source, err)
 				return nil // the first error in object order is returned below

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"helm.sh/helm/v3/pkg/cli"
-
 	"github.com/gitopsctl/gitopsctl/internal/charts"
 	"github.com/gitopsctl/gitopsctl/internal/charts/chartstest"
 	"github.com/gitopsctl/gitopsctl/internal/config"
@@ -18,7 +16,7 @@ import (
 
 func testCache(t testing.TB, dir string, offline bool) *charts.Cache {
 	t.Helper()
-	s := cli.New()
+	s := charts.HelmSettings()
 	s.RepositoryConfig = filepath.Join(t.TempDir(), "repositories.yaml")
 	s.RegistryConfig = filepath.Join(t.TempDir(), "config.json")
 	c, err := charts.New(charts.Options{Dir: dir, Offline: offline, Settings: s})

@@ -76,6 +76,10 @@ type Options struct {
 	// CacheSalt is hashed into every InputDigest: the gitopsctl and Helm
 	// versions (a build whose output may differ must change it).
 	CacheSalt string
+	// PrintsYAML: the caller prints the rendered objects as YAML (render):
+	// the render cache then keeps each object's printed form too, so that
+	// a cached app is printed without marshalling it again (see Printed).
+	PrintsYAML bool
 }
 
 // App is one discovered Application.

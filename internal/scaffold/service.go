@@ -575,8 +575,10 @@ func (o *ServiceOptions) checkConflicts(chartPath, appPath string) error {
 }
 
 var (
-	envKey  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	tagRe   = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	envKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	// tagRe without its length bound (at most 128, see validTag): a
+	// bounded repetition compiles into 128 copies, at every start.
+	tagRe   = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
 	imageRe = regexp.MustCompile(`^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)*$`)
 )
 
@@ -683,7 +685,7 @@ func (o *ServiceOptions) validate() ([]kv, error) {
 	if err := checkImageRef(o.Image); err != nil {
 		return nil, flagError("--image: %w", err)
 	}
-	if !tagRe.MatchString(o.Tag) {
+	if !validTag(o.Tag) {
 		return nil, flagError("invalid --tag %q: letters, digits, '_', '.', '-' (at most 128, not starting with '.' or '-')", o.Tag)
 	}
 	if msg := rules.ImageMessage(o.Image + ":" + o.Tag); msg != "" {
@@ -783,3 +785,6 @@ func (o *ServiceOptions) checkProject() error {
 	}
 	return nil
 }
+
+// validTag: an image tag (at most 128 characters).
+func validTag(s string) bool { return len(s) <= 128 && tagRe.MatchString(s) }
