@@ -204,7 +204,7 @@ func (f *repoFS) helmTemplate(h *helmKust, c types.HelmChart, req *Request, char
 			if v == "" {
 				v = "latest"
 			}
-			return nil, "", fmt.Errorf("chart %s %s from %s is not in %s and not available offline: %w (or vendor it: helm pull --untar --untardir %s --repo %s %s%s)",
+			return nil, "", fmt.Errorf("chart %s %s from %s is not in %s and could not be pulled: %w (or vendor it: helm pull --untar --untardir %s --repo %s %s%s)",
 				c.Name, v, c.Repo, chartRel, err, homeRel, c.Repo, c.Name, versionFlag(c.Version))
 		}
 		t.Repo, t.Dir = repo, dir

@@ -25,6 +25,8 @@ type kustomizeHelm struct {
 	// noTemplate makes Template print nothing: listing inputs needs where
 	// the charts are, not what they render.
 	noTemplate bool
+	// pullErr, when set, keeps the first error of Pull.
+	pullErr *error
 }
 
 var _ kustomize.Helm = kustomizeHelm{}
@@ -33,6 +35,14 @@ var _ kustomize.Helm = kustomizeHelm{}
 // <repo>/<name> (as for chart: sources), else the chart cache, fetched on
 // first use unless --offline.
 func (h kustomizeHelm) Pull(repo, name, version string, devel bool) (*gitrepo.Repo, string, error) {
+	r, dir, err := h.pull(repo, name, version, devel)
+	if err != nil && h.pullErr != nil && *h.pullErr == nil {
+		*h.pullErr = fmt.Errorf("helmCharts %s %s from %s: %w", name, version, repo, err)
+	}
+	return r, dir, err
+}
+
+func (h kustomizeHelm) pull(repo, name, version string, devel bool) (*gitrepo.Repo, string, error) {
 	ws := h.s.ws
 	e, ok := ws.repos[NormalizeURL(trimSlash(repo)+"/"+name)]
 	if !ok {
@@ -190,4 +200,24 @@ func KustomizeHelm(cache *charts.Cache) kustomize.Helm {
 	}
 	ws.opts.Charts = cache
 	return kustomizeHelm{s: &source{ws: ws}}
+}
+
+// prefetchKustomizeCharts fills the chart cache with the charts the
+// source's helmCharts pull (with --enable-helm); only a failing pull is an
+// error here, render reports the rest.
+func (s *source) prefetchKustomizeCharts() error {
+	bo, err := kustomize.ParseBuildOptions(s.ws.cfg.Kustomize.BuildOptions)
+	if err != nil || !bo.EnableHelm {
+		return nil
+	}
+	opts, _ := kustomize.ParseOptions(s.src.Kustomize)
+	s.env = s.envVars()
+	var pullErr error
+	_, _ = kustomize.Build(kustomize.Request{Repo: s.repo, Dir: s.dir, Options: opts, Build: bo,
+		Envsubst: func(v string) string { return Envsubst(v, s.env) }, Repos: s.ws.remoteBaseRepo,
+		Helm: kustomizeHelm{s: s, noTemplate: true, pullErr: &pullErr}})
+	if pullErr != nil {
+		return fmt.Errorf("%s: %w", s.dir, pullErr)
+	}
+	return nil
 }
