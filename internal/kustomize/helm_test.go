@@ -245,3 +245,29 @@ func TestHelmChartsPulled(t *testing.T) {
 		t.Errorf("charts %v: a pulled chart is no repository input", res.Charts)
 	}
 }
+
+// A base with charts reached with two different namespaces handed down
+// would need two inflations of the same kustomization: an error.
+func TestHelmChartsTwoNamespaces(t *testing.T) {
+	files := helmApp("helmCharts: [{name: web, releaseName: r}]\n", map[string]string{
+		"top/kustomization.yaml":   "resources: [a, b]\n",
+		"top/a/kustomization.yaml": "namespace: a\nnamePrefix: a-\nresources: [../../apps/web]\n",
+		"top/b/kustomization.yaml": "namespace: b\nnamePrefix: b-\nresources: [../../apps/web]\n",
+	})
+	_, _, err := helmBuild(t, files, "top", Request{Build: BuildOptions{LoadRestrictionsNone: true}})
+	if err == nil || !strings.Contains(err.Error(), `apps/web/kustomization.yaml: a kustomization with helmCharts reached twice, with the namespaces "a" and "b" handed down`) {
+		t.Errorf("error %v", err)
+	}
+}
+
+// The generator configured through generators: is not inflated: the build
+// fails instead of leaving the chart out.
+func TestHelmChartsGeneratorPlugin(t *testing.T) {
+	files := helmApp("generators: [gen.yaml]\n", map[string]string{
+		"apps/web/gen.yaml": "apiVersion: builtin\nkind: HelmChartInflationGenerator\nmetadata: {name: g}\nname: web\nreleaseName: r\n",
+	})
+	_, _, err := helmBuild(t, files, "apps/web", Request{})
+	if err == nil || !strings.Contains(err.Error(), "HelmChartInflationGenerator") {
+		t.Errorf("error %v", err)
+	}
+}
