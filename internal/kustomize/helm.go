@@ -11,6 +11,8 @@ import (
 	"helm.sh/helm/v3/pkg/action"
 	"sigs.k8s.io/kustomize/api/konfig"
 	"sigs.k8s.io/kustomize/api/provider"
+	"sigs.k8s.io/kustomize/api/resmap"
+	"sigs.k8s.io/kustomize/api/resource"
 	"sigs.k8s.io/kustomize/api/types"
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 	"sigs.k8s.io/kustomize/kyaml/yaml/merge2"
@@ -395,4 +397,43 @@ func (f *repoFS) loadValuesAt(dir, r string, restrict bool) (ValuesFile, error) 
 		return ValuesFile{}, err
 	}
 	return ValuesFile{Name: r, Data: data}, nil
+}
+
+// originKey is kustomize's origin annotation (buildMetadata:
+// [originAnnotations]).
+const originKey = "config.kubernetes.io/origin"
+
+// helmOrigins gives the objects of inflated charts the origin kustomize
+// gives a generator's objects (the kustomization file and the builtin
+// HelmChartInflationGenerator) instead of the inflated file's path, when
+// the build keeps origin annotations. top is the built directory.
+func helmOrigins(m resmap.ResMap, top string, helm []*helmKust) error {
+	for _, r := range m.Resources() {
+		a := r.GetAnnotations()[originKey]
+		if a == "" {
+			continue
+		}
+		var o resource.Origin
+		if err := yaml.Unmarshal([]byte(a), &o); err != nil || o.Repo != "" || path.Base(o.Path) != helmOutput {
+			continue
+		}
+		d := path.Dir(o.Path)
+		for _, h := range helm {
+			if h.dir != path.Join(top, d) {
+				continue
+			}
+			n := resource.Origin{
+				ConfiguredIn: path.Join(d, path.Base(h.file)),
+				ConfiguredBy: kyaml.ResourceIdentifier{TypeMeta: kyaml.TypeMeta{APIVersion: "builtin", Kind: "HelmChartInflationGenerator"}},
+			}
+			s, err := n.String()
+			if err != nil {
+				return err
+			}
+			if err := r.RNode.PipeE(kyaml.SetAnnotation(originKey, s)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -228,6 +228,14 @@ configMapGenerator:
 			files: merged(web, kust("helmCharts:\n- {name: web, releaseName: shop}\n"))},
 		{name: "the entry's capabilities win over Argo CD's", kube: "1.30.2", apis: []string{"monitoring.coreos.com/v1", "monitoring.coreos.com/v1/ServiceMonitor"},
 			files: merged(web, kust("helmCharts:\n- {name: web, releaseName: shop, kubeVersion: '1.22.0', apiVersions: [other/v1]}\n"))},
+		{name: "originAnnotations", dir: "overlay", files: merged(web, kust("helmCharts:\n- {name: web, releaseName: shop}\nresources: [api.yaml]\n"), map[string]string{
+			"app/api.yaml":                                deploymentYAML,
+			"overlay/kustomization.yaml":                  "buildMetadata: [originAnnotations]\nresources: [../app]\nhelmCharts:\n- {name: web, releaseName: top}\n",
+			"overlay/charts/web/Chart.yaml":               web["app/charts/web/Chart.yaml"],
+			"overlay/charts/web/values.yaml":              web["app/charts/web/values.yaml"],
+			"overlay/charts/web/templates/configmap.yaml": web["app/charts/web/templates/configmap.yaml"],
+			"overlay/charts/web/templates/_helpers.tpl":   web["app/charts/web/templates/_helpers.tpl"],
+		})},
 		{name: "chartHome outside, LoadRestrictionsNone", dir: "app", load: true, files: merged(chartFiles(t, "web", "shared/web"),
 			kust("helmGlobals: {chartHome: ../shared}\nhelmCharts:\n- {name: web, releaseName: shop}\n"))},
 	}

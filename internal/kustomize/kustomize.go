@@ -129,6 +129,11 @@ func Build(req Request) (*Result, error) {
 	if err != nil {
 		return res, fmt.Errorf("kustomize build %s: %w", dir, err)
 	}
+	if len(helm) > 0 {
+		if err := helmOrigins(m, dir, helm); err != nil {
+			return res, fmt.Errorf("kustomize build %s: %w", dir, err)
+		}
+	}
 	for _, r := range m.Resources() {
 		y, err := r.AsYAML()
 		if err != nil {
