@@ -69,6 +69,19 @@ type helmKust struct {
 	parentNS string
 }
 
+// inherits reports whether a chart of h takes the namespace handed down.
+func (h *helmKust) inherits() bool {
+	if h.k.Namespace != "" {
+		return false
+	}
+	for _, c := range h.k.HelmCharts {
+		if c.Namespace == "" {
+			return true
+		}
+	}
+	return false
+}
+
 // helmOutput is the file, next to the kustomization, that holds the
 // inflated charts: a name no repository uses, like mountDir.
 const helmOutput = "@helmCharts.yaml"

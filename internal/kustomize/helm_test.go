@@ -258,6 +258,19 @@ func TestHelmChartsTwoNamespaces(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `apps/web/kustomization.yaml: a kustomization with helmCharts reached twice, with the namespaces "a" and "b" handed down`) {
 		t.Errorf("error %v", err)
 	}
+	// Charts with a namespace of their own render the same either way.
+	files["apps/web/kustomization.yaml"] = "helmCharts: [{name: web, releaseName: r, namespace: own}]\n"
+	res, h, err := helmBuild(t, files, "top", Request{Build: BuildOptions{LoadRestrictionsNone: true}})
+	if err != nil || len(h.runs) != 1 || h.runs[0].Namespace != "own" {
+		t.Fatalf("error %v, runs %+v", err, h.runs)
+	}
+	var names []string
+	for _, o := range res.Objects {
+		names = append(names, o["metadata"].(map[string]any)["name"].(string))
+	}
+	if want := []string{"a-r-cm", "b-r-cm", "a-r-s", "b-r-s"}; !reflect.DeepEqual(names, want) {
+		t.Errorf("objects %v, want %v", names, want)
+	}
 }
 
 // The generator configured through generators: is not inflated: the build

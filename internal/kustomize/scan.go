@@ -125,7 +125,7 @@ func (f *repoFS) scan(dir string, enableHelm bool) (dirs []string, helm []*helmK
 			return err
 		}
 		if seen[rd] {
-			if h := helmAt[rd]; h != nil && h.parentNS != parentNS {
+			if h := helmAt[rd]; h != nil && h.parentNS != parentNS && h.inherits() {
 				return fmt.Errorf("%s: a kustomization with helmCharts reached twice, with the namespaces %q and %q handed down: gitopsctl inflates its charts once", h.file, h.parentNS, parentNS)
 			}
 			return nil
