@@ -205,10 +205,10 @@ func (f *repoFS) helmTemplate(h *helmKust, c types.HelmChart, req *Request, char
 		if c.Repo == "" {
 			return nil, "", fmt.Errorf("no chart at %s and no repo to pull it from", chartRel)
 		}
-		if isRemote(c.Repo) && !strings.Contains(c.Repo, "://") {
-			// kustomize hands repo to helm pull --repo; an scp-like
-			// address is no chart repository.
-			return nil, "", fmt.Errorf("repo %q is not a chart repository URL", c.Repo)
+		if !strings.Contains(c.Repo, "://") {
+			// kustomize runs helm pull --repo <repo> (oci://: <repo>/<name>);
+			// helm needs the URL's scheme.
+			return nil, "", fmt.Errorf("repo %q is not a chart repository URL (https://… or oci://…)", c.Repo)
 		}
 		if req.Helm == nil {
 			return nil, "", errors.New("helmCharts are not inflated here")

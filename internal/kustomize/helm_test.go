@@ -207,6 +207,7 @@ func TestHelmChartsErrors(t *testing.T) {
 		{"no chart, no repo", "helmCharts: [{name: db, releaseName: r}]\n", nil, BuildOptions{}, "apps/web/kustomization.yaml: helmCharts[0] (db): no chart at apps/web/charts/db and no repo to pull it from"},
 		{"not pulled", "helmCharts: [{name: db, releaseName: r, repo: 'https://charts.example.com', version: 1.2.3}]\n", nil, BuildOptions{},
 			"helmCharts[0] (db): chart db 1.2.3 from https://charts.example.com is not in apps/web/charts/db-1.2.3/db and could not be pulled: not cached (or vendor it: helm pull --untar --untardir apps/web/charts/db-1.2.3 --repo https://charts.example.com db --version 1.2.3)"},
+		{"repo without a scheme", "helmCharts: [{name: db, releaseName: r, repo: registry.example.com/charts}]\n", nil, BuildOptions{}, `repo "registry.example.com/charts" is not a chart repository URL`},
 		{"valuesMerge", "helmCharts: [{name: web, releaseName: r, valuesMerge: deep}]\n", nil, BuildOptions{}, "valuesMerge must be one of"},
 		{"releaseName and nameTemplate", "helmCharts: [{name: web, releaseName: r, nameTemplate: x}]\n", nil, BuildOptions{}, "helm refuses both"},
 		{"values outside", "helmCharts: [{name: web, releaseName: r, valuesFile: ../../base/v.yaml}]\n", map[string]string{"base/v.yaml": "a: 1\n"}, BuildOptions{}, "is not in or below"},
