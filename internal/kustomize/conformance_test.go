@@ -201,15 +201,19 @@ func argoEdits(t *testing.T, cli, dir string, o *Options, subst func(string) str
 	}
 }
 
-// cliBuild is "kustomize build DIR" decoded as Argo CD decodes it.
-func cliBuild(t *testing.T, cli, root, dir string, b BuildOptions) ([]map[string]any, error) {
+// cliBuild is "kustomize build DIR [ARGS]" decoded as Argo CD decodes it.
+// helm, run by kustomize for helmCharts, sees no kubeconfig: its namespace
+// is then "default".
+func cliBuild(t *testing.T, cli, root, dir string, b BuildOptions, extra ...string) ([]map[string]any, error) {
 	t.Helper()
 	args := []string{"build", dir}
 	if b.LoadRestrictionsNone {
 		args = append(args, "--load-restrictor", "LoadRestrictionsNone")
 	}
+	args = append(args, extra...)
 	cmd := exec.Command(cli, args...)
 	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(root, ".no-kubeconfig"), "HELM_NAMESPACE=")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -49,6 +49,14 @@ type Request struct {
 	// Repos serves remote bases (resources and components by git URL)
 	// from local checkouts; nil: every remote base is an error.
 	Repos RemoteRepos
+	// Helm inflates helmCharts (with Build.EnableHelm); nil: a
+	// kustomization with helmCharts is an error.
+	Helm Helm
+	// KubeVersion and APIVersions are Argo CD's --helm-kube-version and
+	// --helm-api-versions: the capabilities of helmCharts entries that set
+	// no kubeVersion / apiVersions of their own.
+	KubeVersion string
+	APIVersions []string
 }
 
 // Result is a built Kustomize source.
@@ -63,6 +71,9 @@ type Result struct {
 	// Files are the repository files the build read (root-relative,
 	// links resolved), sorted.
 	Files []string
+	// Charts are the directories (root-relative, links resolved) of the
+	// source repository's charts helmCharts inflated, sorted.
+	Charts []string
 	// Warnings are non-fatal findings.
 	Warnings []string
 }
@@ -98,11 +109,16 @@ func Build(req Request) (*Result, error) {
 	if err != nil {
 		return res, err
 	}
-	if len(helm) > 0 {
-		// kustomize inflates charts by running the helm binary, which may
-		// pull charts over the network: not offline.
-		return res, fmt.Errorf("%s: helmCharts inflation (--enable-helm) is not rendered offline yet", strings.Join(helm, ", "))
+	charts := map[string]bool{}
+	for _, h := range helm {
+		warns, err := fsys.inflate(h, &req, charts)
+		res.Warnings = append(res.Warnings, warns...)
+		if err != nil {
+			res.Files, res.Charts = fsys.filesRead(), sortedSet(charts)
+			return res, err
+		}
 	}
+	res.Charts = sortedSet(charts)
 	opts := krusty.MakeDefaultOptions()
 	opts.Reorder = krusty.ReorderOptionUnspecified // as the CLI: legacy order
 	if req.Build.LoadRestrictionsNone {
@@ -112,6 +128,11 @@ func Build(req Request) (*Result, error) {
 	res.Files = fsys.filesRead()
 	if err != nil {
 		return res, fmt.Errorf("kustomize build %s: %w", dir, err)
+	}
+	if len(helm) > 0 {
+		if err := helmOrigins(m, dir, helm); err != nil {
+			return res, fmt.Errorf("kustomize build %s: %w", dir, err)
+		}
 	}
 	for _, r := range m.Resources() {
 		y, err := r.AsYAML()
@@ -127,6 +148,15 @@ func Build(req Request) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+func sortedSet(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // quietMu serializes builds while kustomize's own messages are silenced.

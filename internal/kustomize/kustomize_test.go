@@ -432,8 +432,12 @@ func TestHelmCharts(t *testing.T) {
 	if !errors.As(err, &he) || !strings.Contains(err.Error(), "--enable-helm") || !strings.Contains(err.Error(), "apps/web/kustomization.yaml: helmCharts (redis)") {
 		t.Errorf("error %q", err)
 	}
+	if !strings.Contains(err.Error(), "must specify --enable-helm") {
+		t.Errorf("error %q: kustomize's own words", err)
+	}
+	// Enabled, without a Helm to inflate with.
 	err = buildErr(t, r, "apps/web", nil, BuildOptions{EnableHelm: true})
-	if !strings.Contains(err.Error(), "helmCharts inflation (--enable-helm) is not rendered offline yet") {
+	if !strings.Contains(err.Error(), "apps/web/kustomization.yaml: helmCharts[0] (redis): helmCharts are not inflated here") {
 		t.Errorf("error %q", err)
 	}
 }

@@ -34,7 +34,7 @@ func (e *RemoteError) Error() string {
 }
 
 // HelmChartsError is a kustomization with helmCharts while chart inflation
-// is off.
+// is off: kustomize refuses to build it ("must specify --enable-helm").
 type HelmChartsError struct {
 	// File is the kustomization file, root-relative.
 	File string
@@ -43,7 +43,7 @@ type HelmChartsError struct {
 }
 
 func (e *HelmChartsError) Error() string {
-	return fmt.Sprintf("%s: helmCharts (%s) are inflated only with the kustomize build option --enable-helm, as in Argo CD: set kustomize.buildOptions: --enable-helm in .gitopsctl.yaml", e.File, strings.Join(e.Charts, ", "))
+	return fmt.Sprintf("%s: helmCharts (%s) are inflated only with the kustomize build option --enable-helm (kustomize: \"must specify --enable-helm\"), as in Argo CD: set kustomize.buildOptions: --enable-helm in .gitopsctl.yaml", e.File, strings.Join(e.Charts, ", "))
 }
 
 var userAtRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9-]*@`)
@@ -111,16 +111,23 @@ func (f *repoFS) readKustomization(dir string) (*types.Kustomization, string, er
 // before kustomize does, and refuses what kustomize would fetch over the
 // network, and helmCharts unless enabled. It returns the directories of
 // the kustomizations it read, root-relative, in visiting order, and the
-// kustomization files with helmCharts.
-func (f *repoFS) scan(dir string, enableHelm bool) (dirs, helm []string, err error) {
+// kustomizations with helmCharts.
+func (f *repoFS) scan(dir string, enableHelm bool) (dirs []string, helm []*helmKust, err error) {
 	seen := map[string]bool{}
-	var visit func(dir string) error
-	visit = func(dir string) error {
+	helmAt := map[string]*helmKust{}
+	// parentNS is the namespace kustomize hands down to the helmCharts of
+	// a kustomization (api/internal/target/kusttarget.go,
+	// accumulateDirectory: the nearest ancestor's namespace).
+	var visit func(dir, parentNS string) error
+	visit = func(dir, parentNS string) error {
 		rd, err := f.resolve(dir)
 		if err != nil {
 			return err
 		}
 		if seen[rd] {
+			if h := helmAt[rd]; h != nil && h.parentNS != parentNS && h.inherits() {
+				return fmt.Errorf("%s: a kustomization with helmCharts reached twice, with the namespaces %q and %q handed down: gitopsctl inflates its charts once", h.file, h.parentNS, parentNS)
+			}
 			return nil
 		}
 		seen[rd] = true
@@ -129,8 +136,14 @@ func (f *repoFS) scan(dir string, enableHelm bool) (dirs, helm []string, err err
 			return err
 		}
 		dirs = append(dirs, dir)
-		if len(k.HelmCharts) > 0 {
-			helm = append(helm, file)
+		if len(k.HelmCharts) > 0 && enableHelm {
+			h := &helmKust{dir: dir, file: file, k: k, parentNS: parentNS}
+			helm = append(helm, h)
+			helmAt[rd] = h
+		}
+		childNS := parentNS
+		if k.Namespace != "" {
+			childNS = k.Namespace
 		}
 		if len(k.HelmCharts) > 0 && !enableHelm {
 			e := &HelmChartsError{File: file}
@@ -241,14 +254,14 @@ func (f *repoFS) scan(dir string, enableHelm bool) (dirs, helm []string, err err
 				if err != nil || !fi.IsDir() {
 					continue // a file, or missing: kustomize reports it
 				}
-				if err := visit(sub); err != nil {
+				if err := visit(sub, childNS); err != nil {
 					return err
 				}
 			}
 		}
 		return nil
 	}
-	err = visit(dir)
+	err = visit(dir, "")
 	return dirs, helm, err
 }
 

@@ -550,6 +550,7 @@ func (s *source) renderHelm() ([]manifest.Object, error) {
 type printedDoc struct {
 	source string // template or CRD file name
 	text   string
+	hook   bool
 }
 
 // helmPrint reproduces what `helm template --include-crds` prints for the
@@ -588,7 +589,9 @@ func helmPrint(ch *chart.Chart, files map[string]string, includeCRDs, skipTests 
 		if skipTests && isTestHook(hk) {
 			continue
 		}
-		docs = append(docs, section(hk.Path, hk.Manifest))
+		d := section(hk.Path, hk.Manifest)
+		d.hook = true
+		docs = append(docs, d)
 	}
 	return docs, nil
 }

@@ -29,14 +29,21 @@ func (s *source) renderKustomize() ([]manifest.Object, error) {
 		}
 		return nil, fmt.Errorf("%s: kustomize.buildOptions: %w", file, err)
 	}
-	res, err := kustomize.Build(kustomize.Request{
+	req := kustomize.Request{
 		Repo:     s.repo,
 		Dir:      s.dir,
 		Options:  opts,
 		Build:    bo,
 		Envsubst: func(v string) string { return Envsubst(v, s.env) },
 		Repos:    s.ws.remoteBaseRepo,
-	})
+		Helm:     kustomizeHelm{s: s},
+	}
+	if bo.EnableHelm {
+		if req.KubeVersion, req.APIVersions, err = s.kustomizeCapabilities(opts); err != nil {
+			return nil, s.errAt(".kustomize.kubeVersion", err)
+		}
+	}
+	res, err := kustomize.Build(req)
 	if res != nil {
 		s.warnings = append(s.warnings, res.Warnings...)
 	}
@@ -79,11 +86,21 @@ func (s *source) kustomizeInputs() []Input {
 	opts, _ := kustomize.ParseOptions(s.src.Kustomize)
 	bo, _ := kustomize.ParseBuildOptions(s.ws.cfg.Kustomize.BuildOptions)
 	res, _ := kustomize.Build(kustomize.Request{Repo: s.repo, Dir: s.dir, Options: opts, Build: bo,
-		Envsubst: func(v string) string { return Envsubst(v, s.env) }, Repos: s.ws.remoteBaseRepo})
+		Envsubst: func(v string) string { return Envsubst(v, s.env) }, Repos: s.ws.remoteBaseRepo,
+		Helm: kustomizeHelm{s: s, noTemplate: true}})
 	if res == nil {
 		return nil
 	}
 	var out []Input
+	for _, d := range res.Charts {
+		// helmCharts charts in the repository (a chartHome outside the
+		// kustomization's directory too).
+		p := d + "/**"
+		if d == "." {
+			p = "**"
+		}
+		out = append(out, Input{RepoDir: s.repo.Root, Path: p, Glob: true})
+	}
 	for _, d := range res.Kustomizations {
 		p := d + "/**"
 		if d == "." {

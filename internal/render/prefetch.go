@@ -61,7 +61,14 @@ func (ws *Workspace) prefetchApp(a *App) error {
 				continue
 			}
 			s.repo = r
-			if t, err := argo.SourceType(r, s.dir, src); err != nil || t != argo.SourceTypeHelm {
+			t, err := argo.SourceType(r, s.dir, src)
+			if err == nil && t == argo.SourceTypeKustomize {
+				if err := s.prefetchKustomizeCharts(); err != nil {
+					return err
+				}
+				continue
+			}
+			if err != nil || t != argo.SourceTypeHelm {
 				continue
 			}
 		}
