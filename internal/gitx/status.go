@@ -180,6 +180,7 @@ func (g *Reader) workTreeVsIndex(idx *index.Index, set map[string]bool) error {
 					continue
 				}
 				if !trackedDirs[p] && m.Match(parts, true) {
+					g.noteIgnored(p + "/")
 					continue
 				}
 				if err := walk(p, parts, patterns); err != nil {
@@ -193,6 +194,8 @@ func (g *Reader) workTreeVsIndex(idx *index.Index, set map[string]bool) error {
 			}
 			if !m.Match(parts, false) {
 				set[p] = true // untracked
+			} else {
+				g.noteIgnored(p)
 			}
 		}
 		return nil

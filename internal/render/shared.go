@@ -28,10 +28,14 @@ type Shared struct {
 	ready chan struct{}
 	once  sync.Once
 	cs    *changeSet // nil: share nothing
+	// ignored are the ignored work-tree entries per repository (SetIgnored).
+	ignored Changes
 
 	mu   sync.Mutex
 	memo map[string]*sharedEntry
 	apps map[string]*argo.Application // manifest document -> decoded
+	// stored are the Applications of stored discoveries (discocache.go).
+	stored map[string]*storedApp
 }
 
 type sharedEntry struct {
@@ -56,6 +60,17 @@ func (s *Shared) SetChanges(c Changes) {
 		}
 		close(s.ready)
 	})
+}
+
+// SetIgnored gives, before SetChanges, the ignored entries of each
+// repository whose head is the work tree (gitx.Reader.ChangedIgnored): with
+// the changes, they key the work tree's discovery in the render cache.
+func (s *Shared) SetIgnored(c Changes) {
+	select {
+	case <-s.ready:
+	default:
+		s.ignored = c
+	}
 }
 
 // shareName names r when it is a repository both sides read at the state

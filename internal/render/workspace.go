@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -169,6 +170,9 @@ type Workspace struct {
 	remote     map[string]*repoEntry // unpacked remote chart dir -> entry
 	scans      map[chartKey]*scanEntry
 	digests    map[*App]digest
+	// knownInputs are the apps' inputs, worked out or restored with the
+	// discovery (see discocache.go).
+	knownInputs map[*App][]Input
 	cacheCounters
 
 	cacheOnce sync.Once
@@ -285,6 +289,11 @@ func Open(ctx context.Context, o Options) (*Workspace, error) {
 		return nil, err
 	}
 	ws.mapRemotes()
+	discoKey, keyed := ws.discoKey()
+	if keyed && ws.restoreDiscovery(discoKey) {
+		return ws, nil
+	}
+	mapped := maps.Clone(ws.repos)
 	files, projFiles, err := ws.rootFiles(gr)
 	if err != nil {
 		return nil, err
@@ -342,6 +351,9 @@ func Open(ctx context.Context, o Options) (*Workspace, error) {
 	ws.evictIfWritten()
 	sort.Slice(ws.apps, func(i, j int) bool { return ws.apps[i].Name < ws.apps[j].Name })
 	sort.SliceStable(ws.projects, func(i, j int) bool { return ws.projects[i].Name < ws.projects[j].Name })
+	if keyed && ctx.Err() == nil {
+		ws.storeDiscovery(discoKey, mapped)
+	}
 	return ws, nil
 }
 
