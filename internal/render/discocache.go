@@ -15,8 +15,6 @@ import (
 	"strings"
 	"sync"
 
-	"sigs.k8s.io/yaml"
-
 	"github.com/gitopsctl/gitopsctl/internal/argo"
 	"github.com/gitopsctl/gitopsctl/internal/gitrepo"
 )
@@ -64,7 +62,7 @@ type discoSnap struct {
 
 type discoApp struct {
 	discoObject
-	// App is the Application as JSON (the exact input of its strict decode).
+	// App is the decoded Application, as JSON.
 	App      json.RawMessage `json:"app"`
 	DocStart int             `json:"docStart,omitempty"`
 	// In are the inputs, each the index of its repository directory in
@@ -323,8 +321,17 @@ func (ws *Workspace) restoreDiscovery(key string) bool {
 	ws.apps, ws.byName, ws.projects = apps, byName, projects
 	ws.mu.Lock()
 	ws.knownInputs = inputs
+	ws.restored = true
 	ws.mu.Unlock()
 	return true
+}
+
+// DiscoveryCached reports whether the workspace's apps and their inputs
+// came from the render cache (a diff side whose state was seen before).
+func (ws *Workspace) DiscoveryCached() bool {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	return ws.restored
 }
 
 // storeDiscovery keeps the discovery of an opened workspace under key,
@@ -340,7 +347,10 @@ func (ws *Workspace) storeDiscovery(key string, before map[string]*repoEntry) {
 	ws.mu.Lock()
 	ws.knownInputs = known
 	ws.mu.Unlock()
-	if !ws.discoveryCacheable() {
+	if why := ws.discoveryUncacheable(); why != "" {
+		if os.Getenv("GITOPSCTL_DEBUG_DISCO") != "" {
+			fmt.Fprintln(os.Stderr, "discovery not cached:", why)
+		}
 		return
 	}
 	snap := discoSnap{Format: discoFormat, Key: key, Roots: ws.roots, Found: ws.rootInfo.Found, Missing: ws.rootInfo.Missing}
@@ -361,13 +371,9 @@ func (ws *Workspace) storeDiscovery(key string, before map[string]*repoEntry) {
 	}
 	sort.Strings(snap.Fallback)
 	for i, a := range ws.apps {
-		var doc []byte
-		var err error
-		if a.doc != nil {
-			doc, err = yaml.YAMLToJSON(a.doc)
-		} else {
-			doc, err = json.Marshal(a.Application)
-		}
+		// The decoded Application as JSON decodes back to the same value
+		// (and to the same InputDigest, which hashes this very form).
+		doc, err := json.Marshal(a.Application)
 		if err != nil {
 			return
 		}
@@ -390,27 +396,28 @@ func (ws *Workspace) storeDiscovery(key string, before map[string]*repoEntry) {
 	}
 }
 
-// discoveryCacheable: discovery (and the inputs worked out since) read
-// only the gitops-repo and configs-repo as opened, and nothing failed.
-func (ws *Workspace) discoveryCacheable() bool {
+// discoveryUncacheable says why the discovery may not be stored ("" when
+// it may): it (and the inputs worked out since) must have read only the
+// gitops-repo and configs-repo as opened, and nothing may have failed.
+func (ws *Workspace) discoveryUncacheable() string {
 	ws.mu.Lock()
 	uncacheable := len(ws.revEntries) > 0 || len(ws.remote) > 0
 	ws.mu.Unlock()
 	if uncacheable || len(ws.appSets) > 0 || len(ws.pendingSets) > 0 || ws.cache != nil || ws.cacheErr != nil {
-		return false
+		return "an ApplicationSet, a source at another revision, a remote chart"
 	}
 	for _, e := range ws.repos {
 		if e != ws.gitops && e != ws.configs && (e.repo != nil || e.err != nil) {
-			return false
+			return "another repository"
 		}
 	}
 	for name, res := range ws.results {
 		if res.Err != nil {
-			return false
+			return "a discovery error"
 		}
 		a := ws.byName[name]
 		if a == nil || a.AppSet != "" || len(a.appSetInputs) > 0 {
-			return false
+			return "an app of an ApplicationSet"
 		}
 		// A parent's render decided what was discovered: it must depend on
 		// the repositories' files only.
@@ -419,28 +426,28 @@ func (ws *Workspace) discoveryCacheable() bool {
 				continue
 			}
 			if src.Chart != "" {
-				return false
+				return "a parent with a remote chart"
 			}
 			e, err := ws.sourceEntry(src)
 			if err != nil || (e != ws.gitops && e != ws.configs) {
-				return false
+				return "a parent reading another repository"
 			}
 			r, err := e.open()
 			if err != nil {
-				return false
+				return "a parent reading another repository"
 			}
 			t, err := argo.SourceType(r, gitrepo.Clean(src.Path), src)
 			if err != nil || t == argo.SourceTypeKustomize || t == argo.SourceTypeHelm && !ws.chartDepsPinned(r, gitrepo.Clean(src.Path)) {
-				return false
+				return "a Kustomize parent or a chart with unpinned dependencies"
 			}
 		}
 	}
 	for _, a := range ws.apps {
 		if a.AppSet != "" {
-			return false
+			return "an app of an ApplicationSet"
 		}
 	}
-	return true
+	return ""
 }
 
 // decodeStored decodes a stored Application (JSON) once per Shared: the

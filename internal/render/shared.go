@@ -30,6 +30,9 @@ type Shared struct {
 	cs    *changeSet // nil: share nothing
 	// ignored are the ignored work-tree entries per repository (SetIgnored).
 	ignored Changes
+	// shareCS are the changes and the ignored entries: what a directory
+	// must hold none of to be shared.
+	shareCS *changeSet
 
 	mu   sync.Mutex
 	memo map[string]*sharedEntry
@@ -57,6 +60,21 @@ func (s *Shared) SetChanges(c Changes) {
 		if c != nil {
 			cs := newChangeSet(c)
 			s.cs = &cs
+			// An ignored entry is read from the work tree but is no change
+			// git reports: a directory holding one is not shared.
+			touched := Changes{}
+			for repo, paths := range c {
+				touched[repo] = append(touched[repo], paths...)
+			}
+			for repo, paths := range s.ignored {
+				for _, p := range paths {
+					if p = strings.TrimSuffix(p, "/"); Readable(p) == nil {
+						touched[repo] = append(touched[repo], p)
+					}
+				}
+			}
+			ts := newChangeSet(touched)
+			s.shareCS = &ts
 		}
 		close(s.ready)
 	})
@@ -119,7 +137,7 @@ func (ws *Workspace) share(kind string, r *gitrepo.Repo, dir, extra string, f fu
 	if dir != "." {
 		pattern = path.Join(dir, "**")
 	}
-	if s.cs == nil || s.cs.touches(RepoInput{Repo: name, Path: pattern, Glob: true}) {
+	if s.shareCS == nil || s.shareCS.touches(RepoInput{Repo: name, Path: pattern, Glob: true}) {
 		v, _ := f()
 		return v
 	}
