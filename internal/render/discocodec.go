@@ -104,7 +104,23 @@ func (o *discoObject) read(r *discoReader) {
 }
 
 func (s *discoSnap) encode() []byte {
-	w := &discoWriter{}
+	// Sized up front: a thousand apps make megabytes, and growing the
+	// buffer step by step costs more than writing it.
+	size := 1024 + len(s.Key)
+	for _, d := range s.Dirs {
+		size += len(d) + 8
+	}
+	for i := range s.Apps {
+		a := &s.Apps[i]
+		size += len(a.Name) + len(a.File) + len(a.Parent) + len(a.Doc) + len(a.App) + 64
+		for _, in := range a.In {
+			size += len(in) + 4
+		}
+	}
+	for _, p := range s.Projects {
+		size += len(p.Name) + len(p.File) + len(p.Parent) + len(p.Doc) + 64
+	}
+	w := &discoWriter{b: make([]byte, 0, size)}
 	w.string(s.Format)
 	w.string(s.Key)
 	w.strings(s.Dirs)
