@@ -177,6 +177,7 @@ func (g *Reader) workTreeVsIndex(idx *index.Index, set map[string]bool) error {
 					continue
 				}
 				if e, ok := entries[p]; ok && e.Mode == filemode.Submodule {
+					g.noteIgnored(p + "/") // its files are not compared either
 					continue
 				}
 				if !trackedDirs[p] && m.Match(parts, true) {
