@@ -347,10 +347,7 @@ func (ws *Workspace) storeDiscovery(key string, before map[string]*repoEntry) {
 	ws.mu.Lock()
 	ws.knownInputs = known
 	ws.mu.Unlock()
-	if why := ws.discoveryUncacheable(); why != "" {
-		if os.Getenv("GITOPSCTL_DEBUG_DISCO") != "" {
-			fmt.Fprintln(os.Stderr, "discovery not cached:", why)
-		}
+	if ws.discoveryUncacheable() != "" {
 		return
 	}
 	snap := discoSnap{Format: discoFormat, Key: key, Roots: ws.roots, Found: ws.rootInfo.Found, Missing: ws.rootInfo.Missing}
