@@ -109,6 +109,7 @@ func runDiff(cmd *cobra.Command, f *Factory, o *diffOptions) error {
 		Shard:   o.shard,
 		Open:    sides.opener(cfg, roots, []string{o.base, o.head, o.configsBase, o.configsHead}),
 		Changed: sides.shared.SetChanges,
+		Ignored: sides.shared.SetIgnored,
 	})
 	if ue := (*render.UnknownAppsError)(nil); errors.As(err, &ue) {
 		return usageError("%v", err)

@@ -34,6 +34,10 @@ type RunOptions struct {
 	// are known (nil when they could not be worked out), while the sides
 	// are still opening (render.Shared.SetChanges).
 	Changed func(render.Changes)
+	// Ignored, when set, is called just before Changed with the ignored
+	// entries of each repository whose head is the work tree
+	// (gitx.Reader.ChangedIgnored), when the changes could be worked out.
+	Ignored func(render.Changes)
 }
 
 // Sides describes the two sides compared, for humans.
@@ -67,6 +71,7 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 	type repoJob struct{ name, dir, base, head string }
 	jobs := []repoJob{{render.RepoGitops, o.GitopsDir, o.Base, o.Head}, {render.RepoConfigs, o.ConfigsDir, o.ConfigsBase, o.ConfigsHead}}
 	paths := make([][]string, len(jobs))
+	ignored := make([][]string, len(jobs))
 	commits := make([][2]string, len(jobs))
 	errs := make([]error, len(jobs)+2)
 	var base, head Side
@@ -88,7 +93,7 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 				errs[i] = err
 				return nil
 			}
-			paths[i], errs[i] = g.Changed(j.base, j.head)
+			paths[i], ignored[i], errs[i] = g.ChangedIgnored(j.base, j.head)
 			commits[i] = [2]string{resolve(g, j.base), resolve(g, j.head)}
 			return nil
 		})
@@ -99,6 +104,9 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 			if errs[0] != nil || errs[1] != nil {
 				o.Changed(nil)
 			} else {
+				if o.Ignored != nil {
+					o.Ignored(render.Changes{jobs[0].name: ignored[0], jobs[1].name: ignored[1]})
+				}
 				o.Changed(render.Changes{jobs[0].name: paths[0], jobs[1].name: paths[1]})
 			}
 		}

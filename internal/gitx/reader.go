@@ -25,6 +25,9 @@ type Reader struct {
 	// indexFile, when set, is the index file read instead of the
 	// repository's own (as GIT_INDEX_FILE names it during a commit).
 	indexFile string
+	// ignored, when set, collects the ignored entries Changed passes over
+	// in the work tree (see ChangedIgnored).
+	ignored *[]string
 }
 
 // ErrNotRepo is returned (wrapped) when a directory is not a git repository.

@@ -177,9 +177,11 @@ func (g *Reader) workTreeVsIndex(idx *index.Index, set map[string]bool) error {
 					continue
 				}
 				if e, ok := entries[p]; ok && e.Mode == filemode.Submodule {
+					g.noteIgnored(p + "/") // its files are not compared either
 					continue
 				}
 				if !trackedDirs[p] && m.Match(parts, true) {
+					g.noteIgnored(p + "/")
 					continue
 				}
 				if err := walk(p, parts, patterns); err != nil {
@@ -193,6 +195,8 @@ func (g *Reader) workTreeVsIndex(idx *index.Index, set map[string]bool) error {
 			}
 			if !m.Match(parts, false) {
 				set[p] = true // untracked
+			} else {
+				g.noteIgnored(p)
 			}
 		}
 		return nil

@@ -25,6 +25,12 @@ type Input struct {
 // the render), and the files of Directory sources. Sources that cannot be
 // resolved contribute what is known. The list is sorted and deduplicated.
 func (ws *Workspace) Inputs(a *App) []Input {
+	ws.mu.Lock()
+	known, ok := ws.knownInputs[a]
+	ws.mu.Unlock()
+	if ok {
+		return known
+	}
 	ins, _ := ws.inputs(a)
 	seen := map[Input]bool{}
 	var out []Input

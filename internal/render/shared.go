@@ -28,10 +28,17 @@ type Shared struct {
 	ready chan struct{}
 	once  sync.Once
 	cs    *changeSet // nil: share nothing
+	// ignored are the ignored work-tree entries per repository (SetIgnored).
+	ignored Changes
+	// shareCS are the changes and the ignored entries: what a directory
+	// must hold none of to be shared.
+	shareCS *changeSet
 
 	mu   sync.Mutex
 	memo map[string]*sharedEntry
 	apps map[string]*argo.Application // manifest document -> decoded
+	// stored are the Applications of stored discoveries (discocache.go).
+	stored map[string]*storedApp
 }
 
 type sharedEntry struct {
@@ -53,9 +60,35 @@ func (s *Shared) SetChanges(c Changes) {
 		if c != nil {
 			cs := newChangeSet(c)
 			s.cs = &cs
+			// An ignored entry is read from the work tree but is no change
+			// git reports: a directory holding one is not shared.
+			touched := Changes{}
+			for repo, paths := range c {
+				touched[repo] = append(touched[repo], paths...)
+			}
+			for repo, paths := range s.ignored {
+				for _, p := range paths {
+					if p = strings.TrimSuffix(p, "/"); Readable(p) == nil {
+						touched[repo] = append(touched[repo], p)
+					}
+				}
+			}
+			ts := newChangeSet(touched)
+			s.shareCS = &ts
 		}
 		close(s.ready)
 	})
+}
+
+// SetIgnored gives, before SetChanges, the ignored entries of each
+// repository whose head is the work tree (gitx.Reader.ChangedIgnored): with
+// the changes, they key the work tree's discovery in the render cache.
+func (s *Shared) SetIgnored(c Changes) {
+	select {
+	case <-s.ready:
+	default:
+		s.ignored = c
+	}
 }
 
 // shareName names r when it is a repository both sides read at the state
@@ -104,7 +137,7 @@ func (ws *Workspace) share(kind string, r *gitrepo.Repo, dir, extra string, f fu
 	if dir != "." {
 		pattern = path.Join(dir, "**")
 	}
-	if s.cs == nil || s.cs.touches(RepoInput{Repo: name, Path: pattern, Glob: true}) {
+	if s.shareCS == nil || s.shareCS.touches(RepoInput{Repo: name, Path: pattern, Glob: true}) {
 		v, _ := f()
 		return v
 	}

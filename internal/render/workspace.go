@@ -16,9 +16,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -173,6 +173,10 @@ type Workspace struct {
 	remote     map[string]*repoEntry // unpacked remote chart dir -> entry
 	scans      map[chartKey]*scanEntry
 	digests    map[*App]digest
+	// knownInputs are the apps' inputs, worked out or restored with the
+	// discovery (see discocache.go).
+	knownInputs map[*App][]Input
+	restored    bool // the discovery came from the render cache
 	cacheCounters
 
 	cacheOnce sync.Once
@@ -289,6 +293,11 @@ func Open(ctx context.Context, o Options) (*Workspace, error) {
 		return nil, err
 	}
 	ws.mapRemotes()
+	discoKey, keyed := ws.discoKey()
+	if keyed && ws.restoreDiscovery(discoKey) {
+		return ws, nil
+	}
+	mapped := maps.Clone(ws.repos)
 	files, projFiles, err := ws.rootFiles(gr)
 	if err != nil {
 		return nil, err
@@ -346,6 +355,9 @@ func Open(ctx context.Context, o Options) (*Workspace, error) {
 	ws.evictIfWritten()
 	sort.Slice(ws.apps, func(i, j int) bool { return ws.apps[i].Name < ws.apps[j].Name })
 	sort.SliceStable(ws.projects, func(i, j int) bool { return ws.projects[i].Name < ws.projects[j].Name })
+	if keyed && ctx.Err() == nil {
+		ws.storeDiscovery(discoKey, mapped)
+	}
 	return ws, nil
 }
 
@@ -750,15 +762,54 @@ func (ws *Workspace) mayRenderApps(a *App) bool {
 
 // mentionsApps: a kind field (YAML or JSON) whose value is an Application
 // kind or is computed by the template ("kind: {{ ... }}"). A comment or a
-// name that merely says "Application" does not count.
+// name that merely says "Application" does not count. (What the pattern
+// kindPattern says, scanned by hand: it runs on every template of every
+// chart when discovering.)
 func mentionsApps(s string) bool {
-	if !strings.Contains(s, "kind") {
-		return false
+	for i := 0; ; {
+		j := strings.Index(s[i:], "kind")
+		if j < 0 {
+			return false
+		}
+		k := i + j
+		i = k + 4
+		if k > 0 && isWordByte(s[k-1]) {
+			continue
+		}
+		p := skipQuote(s, k+4)
+		p = skipSpaces(s, p)
+		if p >= len(s) || s[p] != ':' {
+			continue
+		}
+		rest := s[skipQuote(s, skipSpaces(s, p+1)):]
+		if strings.HasPrefix(rest, "{{") || strings.HasPrefix(rest, argo.KindApp) || strings.HasPrefix(rest, argo.KindProject) {
+			return true
+		}
 	}
-	return kindRE.MatchString(s)
 }
 
-var kindRE = regexp.MustCompile(`\bkind["']?\s*:\s*["']?(\{\{|` + argo.KindApp + `|` + argo.KindProject + `)`)
+// kindPattern is the regular expression mentionsApps scans for.
+const kindPattern = `\bkind["']?\s*:\s*["']?(\{\{|` + argo.KindApp + `|` + argo.KindProject + `)`
+
+func isWordByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
+func skipQuote(s string, p int) int {
+	if p < len(s) && (s[p] == '"' || s[p] == '\'') {
+		return p + 1
+	}
+	return p
+}
+
+// skipSpaces skips what \s matches: tab, newline, form feed, carriage
+// return and space.
+func skipSpaces(s string, p int) int {
+	for p < len(s) && (s[p] == ' ' || s[p] == '\t' || s[p] == '\n' || s[p] == '\f' || s[p] == '\r') {
+		p++
+	}
+	return p
+}
 
 func chartMentionsApps(ch *chart.Chart) bool {
 	for _, t := range ch.Templates {

@@ -1,0 +1,202 @@
+package diff
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gitopsctl/gitopsctl/internal/config"
+	"github.com/gitopsctl/gitopsctl/internal/render"
+	"github.com/gitopsctl/gitopsctl/internal/render/benchgen"
+	"github.com/gitopsctl/gitopsctl/internal/rendercache"
+)
+
+// cachedRun is one diff as the command runs it: both sides opened with a
+// render.Shared fed by Run, through the render cache in cacheDir (none when
+// cacheDir is ""). It returns the result as JSON and how many sides'
+// discoveries came from the cache.
+func cachedRun(t *testing.T, gitops, cacheDir, base, head string) (string, int) {
+	t.Helper()
+	cfg, err := config.Load(config.Options{RepoDir: gitops})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared := render.NewShared()
+	var mu sync.Mutex
+	var wss []*render.Workspace
+	open := func(ctx context.Context, rev, configsRev string) (Side, error) {
+		o := render.Options{Config: cfg, Rev: rev, ConfigsRev: configsRev, MissingRootsOK: true,
+			Branches: []string{base, head}, Shared: shared, CacheSalt: "test"}
+		if cacheDir != "" {
+			o.RenderCache = rendercache.New(cacheDir, 0)
+		}
+		ws, err := render.Open(ctx, o)
+		if err != nil {
+			return nil, err
+		}
+		mu.Lock()
+		wss = append(wss, ws)
+		mu.Unlock()
+		return render.NewSide(cfg, ws), nil
+	}
+	res, err := Run(context.Background(), RunOptions{GitopsDir: cfg.RepoDir, ConfigsDir: cfg.ConfigsDir,
+		Base: base, Head: head, ConfigsBase: base, ConfigsHead: head, Open: open,
+		Changed: shared.SetChanges, Ignored: shared.SetIgnored})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits := 0
+	for _, ws := range wss {
+		if ws.DiscoveryCached() {
+			hits++
+		}
+		for _, e := range ws.DiscoveryErrors() {
+			res.Notes = append(res.Notes, "discovery: "+e.Error())
+		}
+		res.Notes = append(res.Notes, ws.Notes()...)
+	}
+	b, err := json.MarshalIndent(res, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b), hits
+}
+
+func gitIn(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	if err := benchgen.Git(dir, args...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func editFile(t *testing.T, file, old, new string) {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), old) {
+		t.Fatalf("%s does not contain %q", file, old)
+	}
+	if err := os.WriteFile(file, []byte(strings.Replace(string(data), old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func writeFile(t *testing.T, file, data string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The discovery cache never makes a diff stale: after any single kind of
+// change, in the work tree or in a new commit, the diff equals one run
+// without a cache, and a run on a state seen before comes from the cache.
+func TestDiscoveryCacheNeverStale(t *testing.T) {
+	svc := benchgen.Services(8)[3]
+	app := "argo-apps/clusters/prod/" + svc.Project + "/" + svc.Name + ".yaml"
+	newSvc := benchgen.Service{Name: "svc-new", Project: svc.Project}
+	draft := "argo-apps/clusters/prod/" + svc.Project + "/svc-draft.draft.yaml"
+	for _, tc := range []struct {
+		name   string
+		change func(t *testing.T, gitops, configs string)
+	}{
+		{"Application file", func(t *testing.T, gitops, _ string) {
+			editFile(t, filepath.Join(gitops, app), "        valueFiles:", "        parameters: [{name: replicaCount, value: \"7\"}]\n        valueFiles:")
+		}},
+		{"value file in the configs-repo", func(t *testing.T, _, configs string) {
+			editFile(t, filepath.Join(configs, svc.Name, "config.yaml"), "LOG_LEVEL: info", "LOG_LEVEL: debug")
+		}},
+		{"chart template", func(t *testing.T, gitops, _ string) {
+			writeFile(t, filepath.Join(gitops, "charts", svc.Name, "templates", "extra.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n")
+		}},
+		{"chart template rendering an Application", func(t *testing.T, gitops, _ string) {
+			writeFile(t, filepath.Join(gitops, "charts", svc.Name, "templates", "child.yaml"),
+				"apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: child-of-{{ .Release.Name }}\n  namespace: argocd\nspec:\n  project: default\n  source:\n    repoURL: "+benchgen.GitopsURL+"\n    path: charts/"+benchgen.Services(8)[0].Name+"\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: child\n")
+		}},
+		{"app added", func(t *testing.T, gitops, configs string) {
+			writeFile(t, filepath.Join(gitops, "argo-apps/clusters/prod", newSvc.Project, newSvc.Name+".yaml"), benchgen.Application(newSvc))
+			if err := benchgen.WriteChart(filepath.Join(gitops, "charts", newSvc.Name), newSvc.Name); err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, filepath.Join(configs, newSvc.Name, "config.yaml"), benchgen.ConfigValues(newSvc))
+			writeFile(t, filepath.Join(configs, newSvc.Name, "secrets.yaml"), benchgen.SecretValues(1))
+		}},
+		{"app removed", func(t *testing.T, gitops, _ string) {
+			if err := os.Remove(filepath.Join(gitops, app)); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"ignored Application file", func(t *testing.T, gitops, _ string) {
+			// git status does not show ignored files; the work tree's
+			// discovery reads them (a Directory source lists the disk).
+			writeFile(t, filepath.Join(gitops, ".gitignore"), "*.draft.yaml\n")
+			gitIn(t, gitops, "add", ".gitignore")
+			gitIn(t, gitops, "commit", "-q", "-m", "ignore drafts")
+			writeFile(t, filepath.Join(gitops, draft), strings.Replace(benchgen.Application(svc), "name: "+svc.Name, "name: svc-draft", 1))
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := benchgen.Generate(dir, benchgen.Options{Services: 8, Git: true}); err != nil {
+				t.Fatal(err)
+			}
+			gitops, configs := filepath.Join(dir, "gitops-repo"), filepath.Join(dir, "configs-repo")
+			cache := t.TempDir()
+			// A change already in the work tree, seen by the cache.
+			editFile(t, filepath.Join(configs, benchgen.Services(8)[1].Name, "config.yaml"), "LOG_LEVEL: info", "LOG_LEVEL: warn")
+			check := func(step, base, head string, wantHits int) {
+				t.Helper()
+				got, hits := cachedRun(t, gitops, cache, base, head)
+				want, _ := cachedRun(t, gitops, "", base, head)
+				if got != want {
+					t.Errorf("%s: the cached diff differs from an uncached one:\n%s\n--- uncached:\n%s", step, clip(got), clip(want))
+				}
+				if wantHits >= 0 && hits != wantHits {
+					t.Errorf("%s: %d sides from the cache, want %d", step, hits, wantHits)
+				}
+			}
+			check("first run", "HEAD", "", 0)
+			check("same state", "HEAD", "", 2)
+			tc.change(t, gitops, configs)
+			// The base side did not change (except when the change
+			// committed something); the work tree side must be worked out.
+			check("changed in the work tree", "HEAD", "", -1)
+			check("changed in the work tree, again", "HEAD", "", 2)
+			// The same change in a new commit.
+			for _, d := range []string{gitops, configs} {
+				gitIn(t, d, "add", "-A")
+				gitIn(t, d, "commit", "-q", "--allow-empty", "-m", "change")
+			}
+			check("committed, against the work tree", "HEAD", "", -1)
+			check("committed, against the work tree, again", "HEAD", "", 2)
+			check("committed, commit against commit", "HEAD~1", "HEAD", -1)
+			check("committed, commit against commit, again", "HEAD~1", "HEAD", 2)
+			// An ignored file changed: git status says nothing.
+			if _, err := os.Stat(filepath.Join(gitops, draft)); err == nil {
+				editFile(t, filepath.Join(gitops, draft), "namespace: "+svc.Name, "namespace: drafts")
+				check("ignored file changed", "HEAD", "", 1)
+				check("ignored file changed, again", "HEAD", "", 2)
+				if err := os.Remove(filepath.Join(gitops, draft)); err != nil {
+					t.Fatal(err)
+				}
+				check("ignored file removed", "HEAD", "", 1)
+			}
+		})
+	}
+}
+
+func clip(s string) string {
+	if len(s) > 3000 {
+		return s[:3000] + "..."
+	}
+	return s
+}

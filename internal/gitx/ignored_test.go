@@ -1,0 +1,50 @@
+package gitx
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+// ChangedIgnored names the ignored files and directories git status passes
+// over in the work tree, and nothing for a revision.
+func TestChangedIgnored(t *testing.T) {
+	dir := t.TempDir()
+	run(t, dir, "init", "-q")
+	write(t, filepath.Join(dir, ".gitignore"), "*.local.env\nbuild/\n")
+	write(t, filepath.Join(dir, "sub/.gitignore"), "*.tmp\n")
+	write(t, filepath.Join(dir, "a.yaml"), "a\n")
+	run(t, dir, "add", "-A")
+	run(t, dir, "commit", "-qm", "base")
+	write(t, filepath.Join(dir, "x.local.env"), "S=1\n")
+	write(t, filepath.Join(dir, "sub/a.tmp"), "t\n")
+	write(t, filepath.Join(dir, "build/out.yaml"), "u\n")
+	write(t, filepath.Join(dir, "new.yaml"), "n\n")
+	if err := os.WriteFile(filepath.Join(dir, "a.yaml"), []byte("changed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	g, err := OpenReader(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed, ignored, err := g.ChangedIgnored("HEAD", WorkTree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"a.yaml", "new.yaml"}; !reflect.DeepEqual(changed, want) {
+		t.Errorf("changed = %v, want %v", changed, want)
+	}
+	if want := []string{"build/", "sub/a.tmp", "x.local.env"}; !reflect.DeepEqual(ignored, want) {
+		t.Errorf("ignored = %v, want %v", ignored, want)
+	}
+	run(t, dir, "add", "-A")
+	run(t, dir, "commit", "-qm", "next")
+	changed, ignored, err = g.ChangedIgnored("HEAD~1", "HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"a.yaml", "new.yaml"}; !reflect.DeepEqual(changed, want) || ignored != nil {
+		t.Errorf("between commits: changed = %v, ignored = %v", changed, ignored)
+	}
+}
