@@ -55,9 +55,18 @@ func Masked(o manifest.Object, show bool) *unstructured.Unstructured {
 }
 
 // MarshalYAML renders one object as YAML with keys sorted, byte for byte
-// as sigs.k8s.io/yaml.Marshal does, without its JSON round trip.
+// as sigs.k8s.io/yaml.Marshal does, without its JSON round trip (and, for
+// the values fastYAML handles, without the YAML library).
 func MarshalYAML(u *unstructured.Unstructured) ([]byte, error) {
-	return goyaml.Marshal(sortedMapSlice(u.Object))
+	if b, ok := fastYAML(u.Object); ok {
+		return b, nil
+	}
+	return libYAML(u.Object)
+}
+
+// libYAML prints v with the YAML library, keys sorted.
+func libYAML(v map[string]any) ([]byte, error) {
+	return goyaml.Marshal(sortedMapSlice(v))
 }
 
 func sortedMapSlice(v any) any {
