@@ -1,12 +1,14 @@
 package render
 
 import (
+	"fmt"
 	"math"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // fastYAML prints an object the way MarshalYAML's YAML library prints it
@@ -157,6 +159,7 @@ func (e *yemit) node(v any, indent int, inMapping bool) bool {
 // scalarInfo is what the style of a string depends on.
 type scalarInfo struct {
 	multiline    bool
+	special      bool // has characters printed escaped (double-quoted)
 	plainOK      bool // block plain style allowed
 	blockOK      bool // literal style allowed
 	leadingBlank bool // starts with a space or a line break
@@ -173,8 +176,23 @@ func analyze(s string) (scalarInfo, bool) {
 	precededByBlank := true
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		if c >= 0x80 {
+			w, k := classifyRune(s[i:])
+			switch {
+			case k == runeUnsupported || k == runeSpecial && i == 0 && s[i:i+w] == "\ufeff":
+				return in, false
+			case k == runeSpecial:
+				in.special = true
+			}
+			i += w - 1
+			prevSpace, precededByBlank = false, false
+			continue
+		}
 		if c != '\n' && (c < 0x20 || c > 0x7e) {
-			return in, false
+			// Control characters: printed double-quoted, escaped.
+			in.special = true
+			prevSpace, precededByBlank = false, false
+			continue
 		}
 		followedByBlank := i+1 >= len(s) || s[i+1] == ' '
 		if i == 0 {
@@ -224,8 +242,8 @@ func analyze(s string) (scalarInfo, bool) {
 		}
 		precededByBlank = c == ' ' || c == '\n'
 	}
-	in.plainOK = !(leadSpace || leadBreak || trailSpace || trailBreak || spaceBreak || in.multiline || indicators)
-	in.blockOK = !(trailSpace || spaceBreak)
+	in.plainOK = !(leadSpace || leadBreak || trailSpace || trailBreak || spaceBreak || in.multiline || indicators || in.special)
+	in.blockOK = !(trailSpace || spaceBreak || in.special)
 	in.leadingBlank = leadSpace || leadBreak
 	return in, true
 }
@@ -234,10 +252,12 @@ func analyze(s string) (scalarInfo, bool) {
 // never folded and never a block scalar.
 func (e *yemit) str(s string, indent int, key bool) bool {
 	in, ok := analyze(s)
-	if !ok || key && in.multiline {
+	if !ok || key && (in.multiline || strings.IndexByte(s, '\r') >= 0) {
 		return false
 	}
 	switch {
+	case in.special:
+		e.doubleQuoted(s, indent, !key)
 	case in.multiline:
 		if !in.blockOK {
 			e.doubleQuoted(s, indent, !key)
@@ -272,7 +292,7 @@ func (e *yemit) plain(s string, indent int, breaks bool) {
 			continue
 		}
 		e.buf = append(e.buf, s[i])
-		e.column++
+		e.column += runeStart(s[i])
 		e.indention = false
 		spaces = false
 	}
@@ -299,7 +319,7 @@ func (e *yemit) singleQuoted(s string, indent int, breaks bool) {
 			e.column++
 		}
 		e.buf = append(e.buf, s[i])
-		e.column++
+		e.column += runeStart(s[i])
 		e.indention = false
 		spaces = false
 	}
@@ -334,14 +354,62 @@ func (e *yemit) doubleQuoted(s string, indent int, breaks bool) {
 			}
 			spaces = true
 		default:
-			e.buf = append(e.buf, c)
-			e.column++
+			if c < 0x20 || c == 0x7f {
+				e.escape(rune(c))
+			} else if c >= 0x80 {
+				w, k := classifyRune(s[i:])
+				if k == runeSpecial {
+					r, _ := utf8.DecodeRuneInString(s[i:])
+					e.escape(r)
+				} else {
+					e.buf = append(e.buf, s[i:i+w]...)
+					e.column++
+				}
+				i += w - 1
+			} else {
+				e.buf = append(e.buf, c)
+				e.column++
+			}
 			spaces = false
 		}
 	}
 	e.indicator(`"`, false, false, false)
 	e.whitespace = false
 	e.indention = false
+}
+
+// escape writes r escaped, inside double quotes.
+func (e *yemit) escape(r rune) {
+	start := len(e.buf)
+	e.buf = append(e.buf, '\\')
+	switch r {
+	case 0:
+		e.buf = append(e.buf, '0')
+	case 0x07:
+		e.buf = append(e.buf, 'a')
+	case 0x08:
+		e.buf = append(e.buf, 'b')
+	case 0x09:
+		e.buf = append(e.buf, 't')
+	case 0x0b:
+		e.buf = append(e.buf, 'v')
+	case 0x0c:
+		e.buf = append(e.buf, 'f')
+	case 0x0d:
+		e.buf = append(e.buf, 'r')
+	case 0x1b:
+		e.buf = append(e.buf, 'e')
+	default:
+		switch {
+		case r <= 0xff:
+			e.buf = fmt.Appendf(e.buf, "x%02X", r)
+		case r <= 0xffff:
+			e.buf = fmt.Appendf(e.buf, "u%04X", r)
+		default:
+			e.buf = fmt.Appendf(e.buf, "U%08X", r)
+		}
+	}
+	e.column += len(e.buf) - start
 }
 
 func (e *yemit) literal(s string, indent int, in scalarInfo) bool {
@@ -374,11 +442,42 @@ func (e *yemit) literal(s string, indent int, in scalarInfo) bool {
 			e.writeIndent(indent)
 		}
 		e.buf = append(e.buf, s[i])
-		e.column++
+		e.column += runeStart(s[i])
 		e.indention = false
 		breaks = false
 	}
 	return true
+}
+
+// runeStart is 1 for the first byte of a character, 0 for the others
+// (the library counts columns in characters).
+func runeStart(c byte) int {
+	if c&0xc0 == 0x80 {
+		return 0
+	}
+	return 1
+}
+
+const (
+	runePrintable   = iota
+	runeSpecial     // printed escaped in double quotes
+	runeUnsupported // left to the library
+)
+
+// classifyRune tells how the library prints the non-ASCII character s
+// starts with, and its size: as it is (a printable character of the basic
+// multilingual plane), escaped (other characters: C1 controls, the byte
+// order mark, noncharacters, characters beyond the basic plane), or, for
+// invalid UTF-8 and the Unicode line breaks, not handled here.
+func classifyRune(s string) (int, int) {
+	r, w := utf8.DecodeRuneInString(s)
+	switch {
+	case r == utf8.RuneError && w <= 1, r == 0x85, r == 0x2028, r == 0x2029:
+		return w, runeUnsupported
+	case r < 0xa0, r == 0xfeff, r >= 0xfffe, w > 3:
+		return w, runeSpecial
+	}
+	return w, runePrintable
 }
 
 // yamlWords are the plain scalars YAML 1.1 reads as booleans, null or

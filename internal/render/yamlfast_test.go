@@ -18,7 +18,7 @@ var yamlPieces = []string{
 	"0o17", "1_000", "1.5", ".5", "1e3", "+1", "-1", ".inf", "-.inf", ".nan", "true", "no", "On", "y", "~", "null",
 	"2024-01-02", "2024-1-2T10:20:30Z", "1:20", "1:20:30.5", "9223372036854775808", "18446744073709551616",
 	"word", "longer words here", strings.Repeat("x", 90), strings.Repeat("ab ", 40), "http://example.com/a?b=c#d",
-	"\t", "é", "\r", "\x7f",
+	"\t", "é", "\r", "\x7f", "“exported_”", "µs", "\u00a0", "\u0085", "\u2028", "\ufeff", "\U0001F600", "\xff", "日本語のテキスト", "\x00", "\x1b", "\x85", "\u0080", "\ufffe", "\ufffd", "\a\b\v\f",
 }
 
 func randString(r *rand.Rand) string {
@@ -101,8 +101,11 @@ func TestFastYAMLMatchesLibrary(t *testing.T) {
 // the library.
 func TestFastYAMLFallsBack(t *testing.T) {
 	for _, obj := range []map[string]any{
-		{"a": "tab\there"},
-		{"a": "é"},
+		{"a": "\ufeffstarts with a byte order mark"},
+		{"a": "nel\u0085"},
+		{"carriage\rreturn": 1},
+		{"a": "bad \xff"},
+		{"a": "line\u2028sep"},
 		{"a": int(1)},
 		{"a": "kept\n\n"},
 		{strings.Repeat("k", 129): 1},
