@@ -109,16 +109,26 @@ func WriteYAML(w io.Writer, objs []manifest.Object, o WriteOptions) error {
 				errs[i] = fmt.Errorf("app %s: %s: %w", objs[i].App, objs[i].Source, err)
 				return nil // the first error in object order is returned below
 			}
-			docs[i] = append([]byte("---\n# Source: "+objs[i].App+"/"+objs[i].Source+"\n"), data...)
+			docs[i] = data
 			return nil
 		})
 	}
 	_ = g.Wait()
 	var b bytes.Buffer
+	n := 0
 	for i := range objs {
 		if errs[i] != nil {
 			return errs[i]
 		}
+		n += len(docs[i]) + len(objs[i].App) + len(objs[i].Source) + 16
+	}
+	b.Grow(n)
+	for i := range objs {
+		b.WriteString("---\n# Source: ")
+		b.WriteString(objs[i].App)
+		b.WriteByte('/')
+		b.WriteString(objs[i].Source)
+		b.WriteByte('\n')
 		b.Write(docs[i])
 	}
 	_, err := w.Write(b.Bytes())
