@@ -91,3 +91,29 @@ func TestHeavyCharts(t *testing.T) {
 // BenchmarkRenderHeavy renders the generated heavy charts as `gitopsctl
 // render --no-cache` does, output printed.
 func BenchmarkRenderHeavy(b *testing.B) { benchRenderAll(b, heavyRepo(b)) }
+
+// TestRenderOrderBiggestFirst: apps start rendering biggest chart first
+// (by the files discovery listed), ties in their given order.
+func TestRenderOrderBiggestFirst(t *testing.T) {
+	ws, err := Open(context.Background(), Options{Config: heavyRepo(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	apps, err := ws.Lookup()
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]*App{}
+	for _, a := range apps {
+		byName[a.Name] = a
+	}
+	// Given smallest first, they start biggest first.
+	in := []*App{byName["metrics-adapter"], byName["traces"], byName["metrics-server"], byName["metrics-stack"]}
+	var got []string
+	for _, i := range ws.renderOrder(in) {
+		got = append(got, in[i].Name)
+	}
+	if want := "metrics-stack metrics-server traces metrics-adapter"; strings.Join(got, " ") != want {
+		t.Fatalf("order %v, want %s", got, want)
+	}
+}
