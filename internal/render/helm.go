@@ -531,7 +531,7 @@ func (s *source) renderHelm() ([]manifest.Object, error) {
 	}
 	var out []manifest.Object
 	for _, d := range docs {
-		objs, err := argo.DecodeManifestStream([]byte(d.text))
+		objs, err := decodeSection(d.text)
 		if err != nil {
 			return nil, at(s.repo.Root, chartFile(s.dir, d.source), 0, err)
 		}

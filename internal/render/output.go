@@ -59,9 +59,18 @@ func Masked(o manifest.Object, show bool) *unstructured.Unstructured {
 }
 
 // MarshalYAML renders one object as YAML with keys sorted, byte for byte
-// as sigs.k8s.io/yaml.Marshal does, without its JSON round trip.
+// as sigs.k8s.io/yaml.Marshal does, without its JSON round trip (and, for
+// the values fastYAML handles, without the YAML library).
 func MarshalYAML(u *unstructured.Unstructured) ([]byte, error) {
-	return goyaml.Marshal(sortedMapSlice(u.Object))
+	if b, ok := fastYAML(u.Object); ok {
+		return b, nil
+	}
+	return libYAML(u.Object)
+}
+
+// libYAML prints v with the YAML library, keys sorted.
+func libYAML(v map[string]any) ([]byte, error) {
+	return goyaml.Marshal(sortedMapSlice(v))
 }
 
 func sortedMapSlice(v any) any {
@@ -112,16 +121,26 @@ func WriteYAML(w io.Writer, objs []manifest.Object, o WriteOptions) error {
 				errs[i] = fmt.Errorf("app %s: %s: %w", objs[i].App, objs[i].Source, err)
 				return nil // the first error in object order is returned below
 			}
-			docs[i] = append([]byte("---\n# Source: "+objs[i].App+"/"+objs[i].Source+"\n"), data...)
+			docs[i] = data
 			return nil
 		})
 	}
 	_ = g.Wait()
 	var b bytes.Buffer
+	n := 0
 	for i := range objs {
 		if errs[i] != nil {
 			return errs[i]
 		}
+		n += len(docs[i]) + len(objs[i].App) + len(objs[i].Source) + 16
+	}
+	b.Grow(n)
+	for i := range objs {
+		b.WriteString("---\n# Source: ")
+		b.WriteString(objs[i].App)
+		b.WriteByte('/')
+		b.WriteString(objs[i].Source)
+		b.WriteByte('\n')
 		b.Write(docs[i])
 	}
 	_, err := w.Write(b.Bytes())

@@ -616,7 +616,9 @@ func (ws *Workspace) RenderApps(ctx context.Context, apps []*App) []Result {
 
 func (ws *Workspace) renderAll(ctx context.Context, apps []*App) []Result {
 	out := make([]Result, len(apps))
-	ws.parallel(len(apps), func(i int) {
+	order := ws.renderOrder(apps)
+	ws.parallel(len(apps), func(k int) {
+		i := order[k]
 		a := apps[i]
 		if err := ctx.Err(); err != nil {
 			out[i] = Result{App: a, Err: appError(a, err)}

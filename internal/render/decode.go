@@ -1,0 +1,135 @@
+package render
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	yaml "go.yaml.in/yaml/v2"
+
+	"github.com/gitopsctl/gitopsctl/internal/argo"
+)
+
+// decodeSection decodes one printed section of a chart's output into
+// objects, exactly as argo.DecodeManifestStream does (Argo CD's reading of
+// `helm template`'s output), in one YAML pass instead of YAML, then JSON
+// written and read again. Anything the direct path does not handle (a
+// list kind, a document that is not an object or has no kind, keys that
+// are not strings, numbers JSON cannot hold, invalid UTF-8, a malformed
+// separator or a YAML error) goes through argo.DecodeManifestStream,
+// which also words the errors.
+func decodeSection(text string) ([]map[string]any, error) {
+	if objs, ok := fastDecode(text); ok {
+		return objs, nil
+	}
+	return argo.DecodeManifestStream([]byte(text))
+}
+
+func fastDecode(text string) ([]map[string]any, bool) {
+	var out []map[string]any
+	ok := true
+	doc := func(d string) {
+		if !ok || strings.TrimSpace(d) == "" {
+			return
+		}
+		var v any
+		if err := yaml.Unmarshal([]byte(d), &v); err != nil {
+			ok = false
+			return
+		}
+		if v == nil {
+			return
+		}
+		m, isMap := v.(map[any]any)
+		if !isMap {
+			ok = false
+			return
+		}
+		obj, good := jsonMap(m)
+		if !good {
+			ok = false
+			return
+		}
+		if _, items := obj["items"]; items {
+			ok = false // List kinds: left to the stream decoder
+			return
+		}
+		if k, _ := obj["kind"].(string); k == "" {
+			ok = false
+			return
+		}
+		out = append(out, obj)
+	}
+	start := 0
+	for i := 0; i < len(text); {
+		end := strings.IndexByte(text[i:], '\n')
+		next := len(text)
+		if end >= 0 {
+			next = i + end + 1
+		}
+		if line := text[i:next]; strings.HasPrefix(line, "---") {
+			rest := strings.TrimSpace(line[3:])
+			if rest != "" && rest[0] != '#' {
+				return nil, false
+			}
+			doc(text[start:i])
+			start = next
+		}
+		i = next
+	}
+	doc(text[start:])
+	return out, ok
+}
+
+// jsonMap converts a decoded YAML mapping to what reading it back from
+// JSON gives (string keys; integers as int64; other numbers as float64,
+// integral ones that JSON prints without an exponent as int64).
+func jsonMap(m map[any]any) (map[string]any, bool) {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		ks, ok := k.(string)
+		if !ok || !utf8.ValidString(ks) {
+			return nil, false
+		}
+		if out[ks], ok = jsonValue(v); !ok {
+			return nil, false
+		}
+	}
+	return out, true
+}
+
+func jsonValue(v any) (any, bool) {
+	switch t := v.(type) {
+	case nil, bool:
+		return t, true
+	case string:
+		return t, utf8.ValidString(t)
+	case int:
+		return int64(t), true
+	case int64:
+		return t, true
+	case float64:
+		if math.IsInf(t, 0) || math.IsNaN(t) {
+			return nil, false
+		}
+		if a := math.Abs(t); a == 0 || a >= 1e-6 && a < 1e21 {
+			if n, err := strconv.ParseInt(strconv.FormatFloat(t, 'f', -1, 64), 10, 64); err == nil {
+				return n, true
+			}
+		}
+		return t, true
+	case map[any]any:
+		return jsonMap(t)
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			var ok bool
+			if out[i], ok = jsonValue(x); !ok {
+				return nil, false
+			}
+		}
+		return out, true
+	}
+	return nil, false
+}
