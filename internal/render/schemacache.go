@@ -139,6 +139,7 @@ func validateSingleSchema(vals map[string]any, schemaJSON []byte) (reterr error)
 		vals = map[string]any{}
 	}
 	if err := sch.Validate(vals); err != nil {
+		//lint:ignore ST1005 Helm's own message ends with a newline; kept byte for byte
 		return fmt.Errorf("%s\n", strings.TrimPrefix(err.Error(), "jsonschema validation failed with 'file:///values.schema.json#'\n"))
 	}
 	return nil

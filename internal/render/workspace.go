@@ -443,9 +443,14 @@ func (ws *Workspace) collectChildren(res *Result) []*App {
 			a, err := ws.newApp(doc, u, file, start, line, repoDir, res.App.Name)
 			if err == nil {
 				if prev := ws.byName[a.Name]; prev != nil && prev.Line > 0 && prev.File == a.File && prev.Line == a.Line && prev.RepoDir == a.RepoDir {
-					continue // a root that another root (or a cycle) reaches again
+					if prev.Parent == "" || prev.Parent == a.Parent {
+						continue // a root that another root (or a cycle) reaches again
+					}
+					//lint:ignore ST1005 the message starts with the kind name Application
+					err = at(a.RepoDir, a.File, a.Line, fmt.Errorf("Application %q is managed by two parent Applications, %q and %q: Argo CD reports a shared resource and the parents undo each other's changes; leave it out of one of them (a narrower path, or directory.exclude)", a.Name, prev.Parent, a.Parent))
+				} else {
+					err = ws.addApp(a)
 				}
-				err = ws.addApp(a)
 			}
 			if err != nil {
 				errs = append(errs, err)

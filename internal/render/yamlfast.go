@@ -29,7 +29,7 @@ func fastYAML(obj map[string]any) ([]byte, bool) {
 	if !e.mapping(obj, -2) {
 		return nil, false
 	}
-	if e.indention == false || e.column > 0 || !e.whitespace {
+	if !e.indention || e.column > 0 || !e.whitespace {
 		e.lineBreak()
 	}
 	return e.buf, true
