@@ -112,3 +112,35 @@ func TestUnknownRepoError(t *testing.T) {
 		}
 	}
 }
+
+// An Application two parents reach (root-app recursing into a cluster's
+// directory that the cluster's own root app also manages) is an error of
+// the second parent naming both; excluding the directory from root-app
+// leaves one parent and no error.
+func TestTwoParents(t *testing.T) {
+	files := map[string]string{
+		"gitops/argo-apps/clusters/prod.yaml":       appYAML("cluster-prod", "argo-apps/clusters/prod"),
+		"gitops/argo-apps/clusters/prod/app/x.yaml": appYAML("x", "nothing"),
+		"gitops/nothing/cm.yaml":                    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\n",
+	}
+	ws := open(t, setup(t, files), Options{})
+	errs := ws.DiscoveryErrors()
+	if len(errs) != 1 {
+		t.Fatalf("discovery errors %v, want one", errs)
+	}
+	for _, want := range []string{"argo-apps/clusters/prod/app/x.yaml:1", `Application "x" is managed by two parent Applications, "root-app" and "cluster-prod"`, "directory.exclude"} {
+		if !strings.Contains(errs[0].Error(), want) {
+			t.Fatalf("%q lacks %q", errs[0], want)
+		}
+	}
+	files["gitops/root-app.yaml"] = strings.Replace(testRoot, "recurse: true", "recurse: true\n      exclude: \"clusters/*/*\"", 1)
+	ws = open(t, setup(t, files), Options{})
+	if errs := ws.DiscoveryErrors(); len(errs) > 0 {
+		t.Fatalf("discovery errors with the exclude: %v", errs)
+	}
+	for _, a := range ws.Apps() {
+		if a.Name == "x" && a.Parent != "cluster-prod" {
+			t.Fatalf("x's parent %q", a.Parent)
+		}
+	}
+}
