@@ -35,10 +35,12 @@ func addSealFlags(cmd *cobra.Command, sf *sealFlags) {
 }
 
 // locator says where a service's SealedSecret lives: it renders the
-// service's Application (working tree of both repos) as Argo CD would.
+// service's Application (working tree of both repos) as Argo CD would,
+// ciphertexts masked, so that with the render cache a service whose inputs
+// did not change (a reseal changes only ciphertexts) renders nothing.
 func (f *Factory) locator(cfg *config.Loaded) seal.Locator {
 	return seal.RenderLocator(func(ctx context.Context) (*render.Workspace, error) {
-		return render.Open(ctx, f.withCache(render.Options{Config: cfg}))
+		return render.Open(ctx, seal.LocateOptions(f.withCache(render.Options{Config: cfg})))
 	})
 }
 

@@ -23,8 +23,18 @@ const locateProbeKey = "GITOPSCTL_LOCATE_PROBE"
 // RenderLocator finds a service's SealedSecret by rendering the service's
 // Application exactly as Argo CD would (release name, namespace, value files
 // and overrides included), so strict scope always binds the name and
-// namespace the cluster will see. open is called once, on first use.
+// namespace the cluster will see. open is called once, on first use; the
+// workspace it opens should mask ciphertexts (see LocateOptions), so that
+// what is located, and the input digest the render cache keeps it under, do
+// not change when keys are resealed: with a render cache, a service whose
+// app's inputs are unchanged is located without rendering.
 func RenderLocator(open func(context.Context) (*render.Workspace, error)) Locator {
+	return renderLocator(open, nil)
+}
+
+// renderLocator is RenderLocator calling rendered (when set) each time it
+// renders a service's app.
+func renderLocator(open func(context.Context) (*render.Workspace, error), rendered func(service string)) Locator {
 	var (
 		once    sync.Once
 		ws      *render.Workspace
@@ -55,13 +65,17 @@ func RenderLocator(open func(context.Context) (*render.Workspace, error)) Locato
 				return t, nil
 			}
 		}
-		t, err := locate(ctx, ws, app, service)
-		if err == nil {
-			if data, err := json.Marshal(t); err == nil {
-				ws.StoreDerived(app, locateKind, data)
-			}
+		if rendered != nil {
+			rendered(service)
 		}
-		return t, err
+		t, err := locate(ctx, ws, app, service)
+		if err != nil {
+			return Target{}, err
+		}
+		if data, err := json.Marshal(t); err == nil {
+			ws.StoreDerived(app, locateKind, data)
+		}
+		return t, nil
 	}
 }
 

@@ -1,0 +1,51 @@
+package seal
+
+import (
+	"bytes"
+	"path"
+
+	"github.com/gitopsctl/gitopsctl/internal/layout"
+	"github.com/gitopsctl/gitopsctl/internal/render"
+	"github.com/gitopsctl/gitopsctl/internal/yamledit"
+)
+
+// maskedCiphertext replaces every sealed value in what a locate render
+// reads (valid base64, like a real ciphertext).
+const maskedCiphertext = "AgA="
+
+// MaskCiphertexts is a render.Options.FileFilter: in a secrets.yaml it
+// replaces the value of every key under sealedSecrets.encryptedData with one
+// fixed placeholder, keeping the keys, the other fields and the layout. A
+// locate render of the masked files, and the input digest it is recorded
+// under, are then the same before and after a reseal (every ciphertext
+// changes then), while anything else the location may depend on (which
+// keys are sealed, scope, the chart, the values, the Application) still
+// changes them. A file it cannot parse is left as it is, so the render
+// reports the real error.
+func MaskCiphertexts(_, p string, data []byte) []byte {
+	if path.Base(p) != layout.ServiceSecretsFile || !bytes.Contains(data, []byte("encryptedData")) {
+		return data
+	}
+	sf, err := ParseSecretsFile(p, data, true)
+	if err != nil || len(sf.Order) == 0 {
+		return data
+	}
+	kvs := make([]yamledit.KV, 0, len(sf.Order))
+	for _, k := range sf.Order {
+		kvs = append(kvs, yamledit.KV{Key: k, Value: maskedCiphertext})
+	}
+	out, err := sf.Doc.SetAll(dataPath, kvs)
+	if err != nil {
+		return data
+	}
+	return out
+}
+
+// LocateOptions returns o set up for locating SealedSecrets: ciphertexts
+// masked (see MaskCiphertexts). Renders of such a workspace are cached
+// under the digest of the masked files, so they never stand for a render
+// of the files as they are.
+func LocateOptions(o render.Options) render.Options {
+	o.FileFilter = MaskCiphertexts
+	return o
+}
