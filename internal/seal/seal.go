@@ -27,7 +27,6 @@ import (
 	"time"
 
 	"github.com/bitnami-labs/sealed-secrets/pkg/crypto"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/gitopsctl/gitopsctl/internal/dotenv"
 	"github.com/gitopsctl/gitopsctl/internal/fsutil"
@@ -211,6 +210,34 @@ func itThem(n int) string { return plural(n, "it", "them") }
 // Plan computes the sealing of service from plain (its plaintext file;
 // exists=false when it has none). It writes nothing.
 func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, exists bool) (*Plan, error) {
+	pp, err := s.prepare(ctx, service, plain, exists)
+	if err != nil {
+		return nil, err
+	}
+	return pp.finish(ctx)
+}
+
+// pendingPlan is a Plan whose keys to seal are known (the SealedSecret is
+// located) but not yet encrypted: Run locates services while it encrypts
+// the keys of those located before.
+type pendingPlan struct {
+	s                      *Sealer
+	plan                   *Plan
+	service                string
+	done                   bool // nothing to encrypt or edit: plan is final
+	sf                     *SecretsFile
+	values                 map[string]string
+	toSeal                 []string
+	cur                    sealContext
+	next                   *state
+	oldState               []byte
+	fileCert               string
+	secretsPath, statePath string
+}
+
+// prepare is the first half of Plan: everything up to encrypting (reading
+// the files, locating the SealedSecret, deciding which keys to seal).
+func (s *Sealer) prepare(ctx context.Context, service string, plain *dotenv.File, exists bool) (*pendingPlan, error) {
 	dir := s.ConfigsDir
 	res := ServiceResult{Service: service, Scope: s.scope(), Sealed: []string{}, Unchanged: []string{}, Pruned: []string{}, SealedOnly: []string{}, Wrote: []string{}}
 	plan := &Plan{Result: res}
@@ -223,7 +250,7 @@ func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, e
 	if !exists {
 		plan.Result.NoPlaintext = true
 		plan.Result.SealedOnly = append(plan.Result.SealedOnly, sf.Order...)
-		return plan, nil
+		return &pendingPlan{plan: plan, done: true}, nil
 	}
 	if len(plain.Keys()) == 0 {
 		// Nothing to seal: no target or cert needed.
@@ -243,7 +270,7 @@ func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, e
 		default:
 			plan.Result.SealedOnly = append([]string{}, sf.Order...)
 		}
-		return plan, nil
+		return &pendingPlan{plan: plan, done: true}, nil
 	}
 	if s.Cert == nil {
 		return nil, ErrNoCert
@@ -342,6 +369,18 @@ func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, e
 			sealArgs(service), itThem(len(plan.Result.OlderCert)), strings.Join(toSeal, ", ")))
 	}
 
+	return &pendingPlan{s: s, plan: plan, service: service, sf: sf, values: values, toSeal: toSeal, cur: cur, next: next,
+		oldState: oldState, fileCert: fileCert, secretsPath: secretsPath, statePath: statePath}, nil
+}
+
+// finish is the second half of Plan: it encrypts the keys to seal and
+// edits secrets.yaml and the state (in memory).
+func (pp *pendingPlan) finish(ctx context.Context) (*Plan, error) {
+	if pp.done {
+		return pp.plan, nil
+	}
+	s, plan, service, sf, values, toSeal, cur, next := pp.s, pp.plan, pp.service, pp.sf, pp.values, pp.toSeal, pp.cur, pp.next
+	oldState, fileCert, secretsPath, statePath := pp.oldState, pp.fileCert, pp.secretsPath, pp.statePath
 	// Encrypt.
 	label := []byte(cur.Label)
 	rnd := s.rand()
@@ -519,7 +558,8 @@ type Result struct {
 // Run seals the selected services: it checks the cert, refuses to run when
 // plaintext is tracked by git, locks the services against other gitopsctl
 // runs, makes sure the configs-repo ignores plaintext, plans every service
-// in parallel and, when every plan succeeded, writes the changed files of
+// in parallel (locating some while encrypting the keys of others, see
+// planAll) and, when every plan succeeded, writes the changed files of
 // all services together, all or nothing (see fsutil.Batch).
 func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.Cert == nil {
@@ -559,35 +599,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.Rand != nil {
 		o.Rand = &lockedReader{r: o.Rand}
 	}
-	plans := make([]*Plan, len(services))
-	errs := make([]error, len(services))
 	jobs := o.Jobs
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
-	var (
-		g    errgroup.Group
-		mu   sync.Mutex
-		done int
-	)
-	g.SetLimit(jobs)
-	for i, svc := range services {
-		g.Go(func() error {
-			plain, exists, err := ReadPlaintext(o.ConfigsDir, svc)
-			if err == nil {
-				plans[i], err = o.Plan(ctx, svc, plain, exists)
-			}
-			errs[i] = err // all of them, in service order, joined below
-			if o.Progress != nil {
-				mu.Lock()
-				done++
-				o.Progress(done, len(services))
-				mu.Unlock()
-			}
-			return nil
-		})
-	}
-	_ = g.Wait()
+	plans, errs := o.planAll(ctx, services, jobs)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
