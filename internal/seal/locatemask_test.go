@@ -17,12 +17,13 @@ import (
 func TestMaskCiphertexts(t *testing.T) {
 	src := "# header\nsealedSecrets:\n  scope: strict\n  certFingerprint: sha256:ab\n  sealedFor: ns/app-secrets\n  encryptedData:\n    B: AgBxyz==\n    A: 'AgBqq'\nother: 1\n"
 	got := string(MaskCiphertexts("/r", "svc/secrets.yaml", []byte(src)))
-	want := strings.NewReplacer("AgBxyz==", maskedCiphertext, "'AgBqq'", maskedCiphertext).Replace(src)
+	want := strings.NewReplacer("AgBxyz==", maskedCiphertext, "'AgBqq'", maskedCiphertext, "sha256:ab", maskedField, "ns/app-secrets", maskedField).Replace(src)
 	if got != want {
 		t.Fatalf("masked:\n%s\nwant:\n%s", got, want)
 	}
-	// Other ciphertexts, same mask: the key set and the other fields stay.
-	other := strings.NewReplacer("AgBxyz==", "AgBother", "'AgBqq'", "AgBelse").Replace(src)
+	// Resealed (other ciphertexts, cert, name): same mask. The key set
+	// and the other fields stay.
+	other := strings.NewReplacer("AgBxyz==", "AgBother", "'AgBqq'", "AgBelse", "sha256:ab", "sha256:cd", "ns/app-secrets", "ns2/x").Replace(src)
 	if m := string(MaskCiphertexts("/r", "svc/secrets.yaml", []byte(other))); m != got {
 		t.Fatalf("masks differ:\n%s\n%s", m, got)
 	}
@@ -49,9 +50,14 @@ func TestMaskCiphertexts(t *testing.T) {
 }
 
 // sealCounting seals like `gitopsctl seal` in a new process: a new
-// workspace (ciphertexts masked) over the render cache in cacheDir. It
-// returns the result and the services whose app was rendered to locate.
+// workspace (ciphertexts masked) over the render cache in cacheDir (none
+// when ""), with --force. It returns the result and the services whose app
+// was rendered to locate.
 func sealCounting(t *testing.T, f fixture, k testKey, cacheDir string, force bool, services ...string) (*Result, []string) {
+	return sealCountingWith(t, f, k, cacheDir, func(o *Options) { o.Force = force }, services...)
+}
+
+func sealCountingWith(t *testing.T, f fixture, k testKey, cacheDir string, mod func(*Options), services ...string) (*Result, []string) {
 	t.Helper()
 	var mu sync.Mutex
 	var rendered []string
@@ -60,7 +66,11 @@ func sealCounting(t *testing.T, f fixture, k testKey, cacheDir string, force boo
 		if err != nil {
 			return nil, err
 		}
-		return render.Open(ctx, LocateOptions(render.Options{Config: cfg, RenderCache: rendercache.New(cacheDir, 0), CacheSalt: "test"}))
+		o := render.Options{Config: cfg, CacheSalt: "test"}
+		if cacheDir != "" {
+			o.RenderCache = rendercache.New(cacheDir, 0)
+		}
+		return render.Open(ctx, LocateOptions(o))
 	}, func(svc string) {
 		mu.Lock()
 		rendered = append(rendered, svc)
@@ -68,7 +78,7 @@ func sealCounting(t *testing.T, f fixture, k testKey, cacheDir string, force boo
 	})
 	o := f.opts(k, services...)
 	o.Locate = loc
-	o.Force = force
+	mod(&o)
 	return f.seal(t, o), rendered
 }
 
@@ -102,9 +112,22 @@ func TestSealAfterForceRendersNothing(t *testing.T) {
 			t.Fatalf("seal after a forced seal: %+v", s)
 		}
 	}
-	// Without a render cache every locate renders (nothing is stale).
-	if _, rendered := sealCounting(t, f, k, t.TempDir(), false); len(rendered) != 2 {
-		t.Fatalf("cold cache rendered %v, want both services", rendered)
+	// Without a render cache, the seal state says where each service was
+	// located, and for which inputs: no render either.
+	if _, rendered := sealCounting(t, f, k, "", false); len(rendered) != 0 {
+		t.Fatalf("no render cache: rendered %v, want nothing", rendered)
+	}
+	st := parseState([]byte(read(t, filepath.Join(f.configs, "api/secrets.local.state"))))
+	if st == nil || st.Version != stateVersion || st.Located == nil || st.Located.Name != "api-secrets" || st.Located.Namespace != "team-a" || len(st.Located.Inputs) != 64 {
+		t.Fatalf("state: %+v", st)
+	}
+	// Relocate (--no-cache) renders every service again.
+	if _, rendered := sealCountingWith(t, f, k, "", func(o *Options) { o.Relocate = true }); len(rendered) != 2 {
+		t.Fatalf("relocate: rendered %v, want both services", rendered)
+	}
+	// A forced seal with neither renders nothing.
+	if _, rendered := sealCounting(t, f, k, "", true); len(rendered) != 0 {
+		t.Fatalf("forced, no render cache: rendered %v, want nothing", rendered)
 	}
 }
 
@@ -113,12 +136,26 @@ func TestSealAfterForceRendersNothing(t *testing.T) {
 // service's config.yaml each move it, and the next seal (render cache
 // warm) seals for the new location.
 func TestSealLocationNeverStale(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		cache bool
+	}{{"render cache", true}, {"seal state only", false}} {
+		t.Run(c.name, func(t *testing.T) {
+			cache := ""
+			if c.cache {
+				cache = t.TempDir()
+			}
+			testSealLocationNeverStale(t, cache)
+		})
+	}
+}
+
+func testSealLocationNeverStale(t *testing.T, cache string) {
 	k := newTestKey(t, testNow.Add(-time.Hour), 365*24*time.Hour)
 	f := newFixture(t, map[string]string{"api": "team-a"})
 	writePlain(t, f, "api", map[string]string{"A": "1"})
-	cache := t.TempDir()
 	sealCounting(t, f, k, cache, false)
-	sealCounting(t, f, k, cache, false)
+	sealCounting(t, f, k, cache, true) // records the location for the sealed key set
 	if _, rendered := sealCounting(t, f, k, cache, false); len(rendered) != 0 {
 		t.Fatalf("nothing changed, rendered %v", rendered)
 	}
@@ -132,13 +169,10 @@ func TestSealLocationNeverStale(t *testing.T) {
 		if got := f.secrets(t, "api").SealedFor; got != label {
 			t.Fatalf("%s: sealedFor %q, want %q", step, got, label)
 		}
-		// Resealing changed sealedFor in secrets.yaml (an input): one
-		// more render, finding the same location; then none.
-		for i, want := range []int{1, 0} {
-			res, rendered := sealCounting(t, f, k, cache, false)
-			if s := res.Services[0]; len(rendered) != want || s.Target.String() != label || len(s.Sealed) != 0 {
-				t.Fatalf("%s, then nothing changed (run %d): rendered %v, result %+v", step, i+1, rendered, s)
-			}
+		// Resealing changed only what the locate render masks.
+		res, rendered = sealCounting(t, f, k, cache, false)
+		if s := res.Services[0]; len(rendered) != 0 || s.Target.String() != label || len(s.Sealed) != 0 {
+			t.Fatalf("%s, then nothing changed: rendered %v, result %+v", step, rendered, s)
 		}
 	}
 	tmpl := filepath.Join(f.repo, "charts/api/templates/sealedsecret.yaml")
@@ -211,7 +245,7 @@ func TestRunLocatesWhileEncrypting(t *testing.T) {
 	o.Jobs = 1
 	o.Force = true
 	o.Rand = rnd
-	o.Locate = func(_ context.Context, svc string) (Target, error) {
+	o.Locate = func(_ context.Context, svc string, _ Location) (Location, error) {
 		mu.Lock()
 		order = append(order, svc)
 		if inFlight++; inFlight > most {
@@ -224,7 +258,7 @@ func TestRunLocatesWhileEncrypting(t *testing.T) {
 		mu.Lock()
 		inFlight--
 		mu.Unlock()
-		return Target{Name: svc + "-secrets", Namespace: "ns-" + svc}, nil
+		return Location{Target: Target{Name: svc + "-secrets", Namespace: "ns-" + svc}}, nil
 	}
 	res := f.seal(t, o)
 	if strings.Join(order, ",") != "a,b,c" || most != 1 {

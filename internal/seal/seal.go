@@ -48,6 +48,9 @@ type Sealer struct {
 	Locate    Locator
 	Name      string
 	Namespace string
+	// Relocate locates every service again, ignoring where the seal state
+	// says it was located (--no-cache).
+	Relocate bool
 	// Force reseals every key; Prune drops sealed keys the plaintext lacks.
 	Force bool
 	Prune bool
@@ -82,24 +85,36 @@ func (l *lockedReader) Read(p []byte) (int, error) {
 // Target returns where service's SealedSecret lives, applying the overrides.
 // Cluster-wide sealing is bound to no name or namespace.
 func (s *Sealer) Target(ctx context.Context, service string) (Target, error) {
+	t, _, err := s.target(ctx, service, Location{})
+	return t, err
+}
+
+// target is Target given what an earlier run located (known, from the seal
+// state); it also returns what the Locator answered (zero when it was not
+// asked).
+func (s *Sealer) target(ctx context.Context, service string, known Location) (Target, Location, error) {
 	scope := s.scope()
 	if scope == ClusterWide {
-		return Target{}, nil
+		return Target{}, Location{}, nil
 	}
 	if s.Namespace != "" && (s.Name != "" || scope == NamespaceWide) {
 		t := Target{Name: s.Name, Namespace: s.Namespace}
 		if scope == NamespaceWide {
 			t.Name = ""
 		}
-		return t, nil
+		return t, Location{}, nil
 	}
 	if s.Locate == nil {
-		return Target{}, fmt.Errorf("%w: pass --name and --namespace", ErrNoSealedSecret)
+		return Target{}, Location{}, fmt.Errorf("%w: pass --name and --namespace", ErrNoSealedSecret)
 	}
-	t, err := s.Locate(ctx, service)
+	if s.Relocate {
+		known = Location{}
+	}
+	loc, err := s.Locate(ctx, service, known)
 	if err != nil {
-		return Target{}, err
+		return Target{}, Location{}, err
 	}
+	t := loc.Target
 	if s.Name != "" {
 		t.Name = s.Name
 	}
@@ -109,7 +124,7 @@ func (s *Sealer) Target(ctx context.Context, service string) (Target, error) {
 	if scope == NamespaceWide {
 		t.Name = ""
 	}
-	return t, nil
+	return t, loc, nil
 }
 
 func (s *Sealer) scope() Scope {
@@ -230,6 +245,8 @@ type pendingPlan struct {
 	toSeal                 []string
 	cur                    sealContext
 	next                   *state
+	nextLoc                *located // what this run located, to record
+	located                bool     // the Locator was asked
 	oldState               []byte
 	fileCert               string
 	secretsPath, statePath string
@@ -278,7 +295,13 @@ func (s *Sealer) prepare(ctx context.Context, service string, plain *dotenv.File
 	if err := checkSize(service, plain); err != nil {
 		return nil, err
 	}
-	t, err := s.Target(ctx, service)
+	statePath := layout.SealStatePath(dir, service)
+	oldState, err := readRepoFile(dir, statePath)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	st := parseState(oldState)
+	t, loc, err := s.target(ctx, service, st.location())
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", service, err)
 	}
@@ -293,12 +316,6 @@ func (s *Sealer) prepare(ctx context.Context, service string, plain *dotenv.File
 	// every service); --rotate does it on purpose.
 	sameContext := sf.hasSealed && rec.Scope == cur.Scope && rec.Label == cur.Label
 
-	statePath := layout.SealStatePath(dir, service)
-	oldState, err := readRepoFile(dir, statePath)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
-	}
-	st := parseState(oldState)
 	next := st
 	if next == nil {
 		if next, err = newState(s.rand()); err != nil {
@@ -306,6 +323,13 @@ func (s *Sealer) prepare(ctx context.Context, service string, plain *dotenv.File
 		}
 	}
 	next = &state{Version: stateVersion, Salt: next.Salt, Keys: map[string]keyState{}}
+	if st != nil {
+		next.Located = st.Located
+	}
+	var nextLoc *located
+	if loc.Inputs != "" {
+		nextLoc = &located{Inputs: loc.Inputs, Name: loc.Name, Namespace: loc.Namespace}
+	}
 
 	var toSeal []string
 	older := map[string]string{} // kept key -> the other cert it is sealed with
@@ -370,7 +394,7 @@ func (s *Sealer) prepare(ctx context.Context, service string, plain *dotenv.File
 	}
 
 	return &pendingPlan{s: s, plan: plan, service: service, sf: sf, values: values, toSeal: toSeal, cur: cur, next: next,
-		oldState: oldState, fileCert: fileCert, secretsPath: secretsPath, statePath: statePath}, nil
+		nextLoc: nextLoc, located: loc.Target != (Target{}), oldState: oldState, fileCert: fileCert, secretsPath: secretsPath, statePath: statePath}, nil
 }
 
 // finish is the second half of Plan: it encrypts the keys to seal and
@@ -438,6 +462,13 @@ func (pp *pendingPlan) finish(ctx context.Context) (*Plan, error) {
 		}
 	}
 	if nb := next.bytes(); !bytes.Equal(nb, oldState) && (len(next.Keys) > 0 || oldState != nil) {
+		// Written anyway: record where the SealedSecret was located now
+		// (a file is not rewritten for that alone, so a run with nothing
+		// changed changes no byte).
+		if pp.located {
+			next.Located = pp.nextLoc
+			nb = next.bytes()
+		}
 		plan.writes = append(plan.writes, fileWrite{statePath, nb, 0o600})
 		plan.Result.Wrote = append(plan.Result.Wrote, filepath.ToSlash(filepath.Join(service, layout.SealStateFile)))
 	}
