@@ -90,15 +90,18 @@ kubeseal_loop() {
 seal_repo=$w/seal/gitops-repo
 warm=$(fresh_cache)
 GITOPSCTL_RENDER_CACHE_DIR=$warm "$g" --repo "$seal_repo" seal --all >/dev/null
-ks=() force=() nochange_cold=() nochange_warm=()
+ks=() force=() force_relocate=() nochange_cold=() nochange_warm=()
 for _ in $(seq 1 "$runs"); do
   ks+=("$(secs kubeseal_loop)")
   force+=("$(GITOPSCTL_RENDER_CACHE_DIR=$(fresh_cache) secs "$g" --repo "$seal_repo" seal --all --force)")
+  # --no-cache: every service located again (rendered) while keys are encrypted.
+  force_relocate+=("$(secs "$g" --no-cache --repo "$seal_repo" seal --all --force)")
   nochange_cold+=("$(GITOPSCTL_RENDER_CACHE_DIR=$(fresh_cache) secs "$g" --repo "$seal_repo" seal --all)")
   nochange_warm+=("$(GITOPSCTL_RENDER_CACHE_DIR=$warm secs "$g" --repo "$seal_repo" seal --all)")
 done
 ks_m=$(median "${ks[@]}")
 force_m=$(median "${force[@]}")
+forcer_m=$(median "${force_relocate[@]}")
 ncc_m=$(median "${nochange_cold[@]}")
 ncw_m=$(median "${nochange_warm[@]}")
 
@@ -181,6 +184,7 @@ echo
 echo "Speed targets ($(nproc) CPUs, load average $(cut -d' ' -f1 /proc/loadavg), medians of $runs interleaved runs)"
 row "figure" "measured" "target" ""
 row "seal --all --force, $services svcs x $keys keys vs kubeseal/svc" "$(ratio "$ks_m" "$force_m") (${force_m}s vs ${ks_m}s)" ">= 3x" "$(atleast "$(ratio "$ks_m" "$force_m")" 3)"
+row "seal --all --force, every service rendered (--no-cache)" "$(ratio "$ks_m" "$forcer_m") (${forcer_m}s)" "(>= 3x)" ""
 row "seal --all, nothing changed, warm cache" "$(ratio "$ks_m" "$ncw_m") (${ncw_m}s)" ">= 10x" "$(atleast "$(ratio "$ks_m" "$ncw_m")" 10)"
 row "seal --all, nothing changed, cold cache" "$(ratio "$ks_m" "$ncc_m") (${ncc_m}s)" "(>= 10x warm)" ""
 row "diff, 1 app changed of 1,000, cold cache" "${dc_m}s" "< 1 s" "$(below "$dc_m" 1)"

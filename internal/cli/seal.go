@@ -35,10 +35,17 @@ func addSealFlags(cmd *cobra.Command, sf *sealFlags) {
 }
 
 // locator says where a service's SealedSecret lives: it renders the
-// service's Application (working tree of both repos) as Argo CD would.
+// service's Application (working tree of both repos) as Argo CD would,
+// ciphertexts masked, so that a service whose inputs did not change (a
+// reseal changes only ciphertexts) renders nothing: the seal state or the
+// render cache knows where it is.
 func (f *Factory) locator(cfg *config.Loaded) seal.Locator {
 	return seal.RenderLocator(func(ctx context.Context) (*render.Workspace, error) {
-		return render.Open(ctx, f.withCache(render.Options{Config: cfg}))
+		o := f.withCache(render.Options{Config: cfg})
+		// The digest a location is recorded under in the seal state names
+		// the build, render cache or not.
+		o.CacheSalt = cacheSalt()
+		return render.Open(ctx, seal.LocateOptions(o))
 	})
 }
 
@@ -64,7 +71,9 @@ func (f *Factory) sealer(ctx context.Context, sf sealFlags) (*seal.Sealer, error
 		Name: sf.name, Namespace: sf.namespace,
 		Timeout: sf.timeout,
 		Locate:  f.locator(cfg),
-		Now:     f.Now(),
+		// --no-cache: locate again rather than trust the seal state.
+		Relocate: f.v.GetBool("no-cache"),
+		Now:      f.Now(),
 	})
 }
 

@@ -53,6 +53,12 @@ type Repo struct {
 	// root-relative path as asked and as resolved (links followed); an
 	// error refuses the read. Set it before sharing the view.
 	Deny func(p string) error
+	// Filter, when set, rewrites what ReadFile returns for a file, given
+	// its resolved root-relative path; the rewritten content is what every
+	// reader of the view sees (Stat still describes the file itself). It
+	// must be a pure function of its arguments. Set it before sharing the
+	// view.
+	Filter func(p string, data []byte) []byte
 
 	b backend
 
@@ -272,6 +278,8 @@ func (r *Repo) ReadFile(p string) ([]byte, error) {
 	data, err := r.b.readFile(rp)
 	if err != nil {
 		err = &fs.PathError{Op: "read", Path: p, Err: unwrapPathErr(err)}
+	} else if r.Filter != nil {
+		data = r.Filter(rp, data)
 	}
 	r.mu.Lock()
 	r.files[rp] = fileResult{data, err}

@@ -96,7 +96,7 @@ func (ws *Workspace) atRevision(e *repoEntry, repoURL, target string) (*repoEntr
 	}
 	d, ok := ws.revEntries[key]
 	if !ok {
-		d = &repoEntry{url: e.url, dir: e.dir, rev: rev, label: e.label + "@" + t}
+		d = &repoEntry{url: e.url, dir: e.dir, rev: rev, label: e.label + "@" + t, filter: e.filter}
 		ws.revEntries[key] = d
 	}
 	return d, fmt.Sprintf("targetRevision names a %s: read at %s", kind, rev), nil

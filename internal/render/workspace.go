@@ -80,6 +80,13 @@ type Options struct {
 	// the render cache then keeps each object's printed form too, so that
 	// a cached app is printed without marshalling it again (see Printed).
 	PrintsYAML bool
+	// FileFilter, when set, rewrites the content of every file read from
+	// the repositories (gitops-repo, configs-repo, further repos, at any
+	// revision), given the repository's root and the root-relative path.
+	// Renders and InputDigest both see the rewritten content, so a cached
+	// render stays keyed by exactly what was rendered. It must be a pure
+	// function of its arguments. seal masks ciphertexts with it.
+	FileFilter func(root, p string, data []byte) []byte
 }
 
 // App is one discovered Application.
@@ -197,6 +204,8 @@ type repoEntry struct {
 	isGit      bool
 	repo       *gitrepo.Repo
 	err        error
+	// filter is Options.FileFilter.
+	filter func(root, p string, data []byte) []byte
 }
 
 func (e *repoEntry) open() (*gitrepo.Repo, error) {
@@ -207,6 +216,9 @@ func (e *repoEntry) open() (*gitrepo.Repo, error) {
 			return
 		}
 		e.repo.Deny = Readable
+		if f, root := e.filter, e.repo.Root; f != nil {
+			e.repo.Filter = func(p string, data []byte) []byte { return f(root, p, data) }
+		}
 	})
 	return e.repo, e.err
 }
@@ -271,15 +283,15 @@ func Open(ctx context.Context, o Options) (*Workspace, error) {
 	if ws.opts.Parallelism <= 0 {
 		ws.opts.Parallelism = runtime.GOMAXPROCS(0)
 	}
-	ws.gitops = &repoEntry{url: cfg.GitopsRepo.URL, dir: cfg.RepoDir, rev: o.Rev, label: "gitops-repo"}
-	ws.configs = &repoEntry{url: cfg.ConfigsRepo.URL, dir: cfg.ConfigsDir, rev: o.ConfigsRev, label: "configs-repo"}
+	ws.gitops = &repoEntry{url: cfg.GitopsRepo.URL, dir: cfg.RepoDir, rev: o.Rev, label: "gitops-repo", filter: o.FileFilter}
+	ws.configs = &repoEntry{url: cfg.ConfigsRepo.URL, dir: cfg.ConfigsDir, rev: o.ConfigsRev, label: "configs-repo", filter: o.FileFilter}
 	urls := make([]string, 0, len(cfg.Repos))
 	for u := range cfg.Repos {
 		urls = append(urls, u)
 	}
 	sort.Strings(urls)
 	for _, u := range urls {
-		ws.repos[NormalizeURL(u)] = &repoEntry{url: u, dir: cfg.MappedDir(cfg.Repos[u]), label: u}
+		ws.repos[NormalizeURL(u)] = &repoEntry{url: u, dir: cfg.MappedDir(cfg.Repos[u]), label: u, filter: o.FileFilter}
 	}
 	if cfg.ConfigsRepo.URL != "" {
 		ws.repos[NormalizeURL(cfg.ConfigsRepo.URL)] = ws.configs

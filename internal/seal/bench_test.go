@@ -55,3 +55,19 @@ func BenchmarkSealNoChange(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSealForceCold reseals 200 keys (20 services x 10) per iteration
+// as a new process does: a new workspace, no render cache, so every
+// service is rendered to locate it while keys are encrypted.
+func BenchmarkSealForceCold(b *testing.B) {
+	f, k := benchFixture(b)
+	f.seal(b, f.opts(k))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		o := f.opts(k)
+		o.Force = true
+		if _, err := Run(context.Background(), o); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -101,7 +101,7 @@ func (f fixture) locator() Locator {
 		if err != nil {
 			return nil, err
 		}
-		return render.Open(ctx, render.Options{Config: cfg})
+		return render.Open(ctx, LocateOptions(render.Options{Config: cfg}))
 	})
 }
 

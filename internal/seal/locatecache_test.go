@@ -29,7 +29,8 @@ func TestRenderLocatorCached(t *testing.T) {
 			}
 			return ws, err
 		})
-		tg, err := loc(context.Background(), "api")
+		l, err := loc(context.Background(), "api", Location{})
+		tg := l.Target
 		if err != nil {
 			t.Fatal(err)
 		}

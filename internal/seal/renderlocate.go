@@ -23,17 +23,29 @@ const locateProbeKey = "GITOPSCTL_LOCATE_PROBE"
 // RenderLocator finds a service's SealedSecret by rendering the service's
 // Application exactly as Argo CD would (release name, namespace, value files
 // and overrides included), so strict scope always binds the name and
-// namespace the cluster will see. open is called once, on first use.
+// namespace the cluster will see. open is called once, on first use; the
+// workspace it opens should mask ciphertexts (see LocateOptions), so that
+// what is located, and the input digest the render cache keeps it under, do
+// not change when keys are resealed. A service whose app's inputs are
+// unchanged is located without rendering: when the digest of its inputs
+// (InputDigest) is the one known (recorded in the seal state), or the
+// render cache holds the answer for it.
 func RenderLocator(open func(context.Context) (*render.Workspace, error)) Locator {
+	return renderLocator(open, nil)
+}
+
+// renderLocator is RenderLocator calling rendered (when set) each time it
+// renders a service's app.
+func renderLocator(open func(context.Context) (*render.Workspace, error), rendered func(service string)) Locator {
 	var (
 		once    sync.Once
 		ws      *render.Workspace
 		openErr error
 	)
-	return func(ctx context.Context, service string) (Target, error) {
+	return func(ctx context.Context, service string, known Location) (Location, error) {
 		once.Do(func() { ws, openErr = open(ctx) })
 		if openErr != nil {
-			return Target{}, openErr
+			return Location{}, openErr
 		}
 		app := ws.App(service)
 		if app == nil {
@@ -43,25 +55,36 @@ func RenderLocator(open func(context.Context) (*render.Workspace, error)) Locato
 			if errs := ws.DiscoveryErrors(); len(errs) > 0 {
 				// The Application may be missing because its manifest
 				// failed to render: say why, not just "not found".
-				return Target{}, fmt.Errorf("cannot locate the SealedSecret: no Application named %q was found under %s, and rendering the Applications failed (fix it, or pass --name and --namespace): %w",
+				return Location{}, fmt.Errorf("cannot locate the SealedSecret: no Application named %q was found under %s, and rendering the Applications failed (fix it, or pass --name and --namespace): %w",
 					service, ws.Root(), errors.Join(errs...))
 			}
-			return Target{}, fmt.Errorf("%w: no Application named %q under %s: pass --name and --namespace", ErrNoSealedSecret, service, ws.Root())
+			return Location{}, fmt.Errorf("%w: no Application named %q under %s: pass --name and --namespace", ErrNoSealedSecret, service, ws.Root())
+		}
+		inputs, ok := ws.InputDigest(app)
+		if !ok {
+			inputs = ""
 		}
 		// Located before for these very inputs: no render needed.
+		if inputs != "" && known.Inputs == inputs && known.Name != "" && known.Namespace != "" {
+			return known, nil
+		}
 		if data, ok := ws.Derived(app, locateKind); ok {
 			var t Target
 			if err := json.Unmarshal(data, &t); err == nil && t.Name != "" && t.Namespace != "" {
-				return t, nil
+				return Location{Target: t, Inputs: inputs}, nil
 			}
+		}
+		if rendered != nil {
+			rendered(service)
 		}
 		t, err := locate(ctx, ws, app, service)
-		if err == nil {
-			if data, err := json.Marshal(t); err == nil {
-				ws.StoreDerived(app, locateKind, data)
-			}
+		if err != nil {
+			return Location{}, err
 		}
-		return t, err
+		if data, err := json.Marshal(t); err == nil {
+			ws.StoreDerived(app, locateKind, data)
+		}
+		return Location{Target: t, Inputs: inputs}, nil
 	}
 }
 

@@ -27,7 +27,6 @@ import (
 	"time"
 
 	"github.com/bitnami-labs/sealed-secrets/pkg/crypto"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/gitopsctl/gitopsctl/internal/dotenv"
 	"github.com/gitopsctl/gitopsctl/internal/fsutil"
@@ -49,6 +48,9 @@ type Sealer struct {
 	Locate    Locator
 	Name      string
 	Namespace string
+	// Relocate locates every service again, ignoring where the seal state
+	// says it was located (--no-cache).
+	Relocate bool
 	// Force reseals every key; Prune drops sealed keys the plaintext lacks.
 	Force bool
 	Prune bool
@@ -83,24 +85,36 @@ func (l *lockedReader) Read(p []byte) (int, error) {
 // Target returns where service's SealedSecret lives, applying the overrides.
 // Cluster-wide sealing is bound to no name or namespace.
 func (s *Sealer) Target(ctx context.Context, service string) (Target, error) {
+	t, _, err := s.target(ctx, service, Location{})
+	return t, err
+}
+
+// target is Target given what an earlier run located (known, from the seal
+// state); it also returns what the Locator answered (zero when it was not
+// asked).
+func (s *Sealer) target(ctx context.Context, service string, known Location) (Target, Location, error) {
 	scope := s.scope()
 	if scope == ClusterWide {
-		return Target{}, nil
+		return Target{}, Location{}, nil
 	}
 	if s.Namespace != "" && (s.Name != "" || scope == NamespaceWide) {
 		t := Target{Name: s.Name, Namespace: s.Namespace}
 		if scope == NamespaceWide {
 			t.Name = ""
 		}
-		return t, nil
+		return t, Location{}, nil
 	}
 	if s.Locate == nil {
-		return Target{}, fmt.Errorf("%w: pass --name and --namespace", ErrNoSealedSecret)
+		return Target{}, Location{}, fmt.Errorf("%w: pass --name and --namespace", ErrNoSealedSecret)
 	}
-	t, err := s.Locate(ctx, service)
+	if s.Relocate {
+		known = Location{}
+	}
+	loc, err := s.Locate(ctx, service, known)
 	if err != nil {
-		return Target{}, err
+		return Target{}, Location{}, err
 	}
+	t := loc.Target
 	if s.Name != "" {
 		t.Name = s.Name
 	}
@@ -110,7 +124,7 @@ func (s *Sealer) Target(ctx context.Context, service string) (Target, error) {
 	if scope == NamespaceWide {
 		t.Name = ""
 	}
-	return t, nil
+	return t, loc, nil
 }
 
 func (s *Sealer) scope() Scope {
@@ -211,6 +225,36 @@ func itThem(n int) string { return plural(n, "it", "them") }
 // Plan computes the sealing of service from plain (its plaintext file;
 // exists=false when it has none). It writes nothing.
 func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, exists bool) (*Plan, error) {
+	pp, err := s.prepare(ctx, service, plain, exists)
+	if err != nil {
+		return nil, err
+	}
+	return pp.finish(ctx)
+}
+
+// pendingPlan is a Plan whose keys to seal are known (the SealedSecret is
+// located) but not yet encrypted: Run locates services while it encrypts
+// the keys of those located before.
+type pendingPlan struct {
+	s                      *Sealer
+	plan                   *Plan
+	service                string
+	done                   bool // nothing to encrypt or edit: plan is final
+	sf                     *SecretsFile
+	values                 map[string]string
+	toSeal                 []string
+	cur                    sealContext
+	next                   *state
+	nextLoc                *located // what this run located, to record
+	located                bool     // the Locator was asked
+	oldState               []byte
+	fileCert               string
+	secretsPath, statePath string
+}
+
+// prepare is the first half of Plan: everything up to encrypting (reading
+// the files, locating the SealedSecret, deciding which keys to seal).
+func (s *Sealer) prepare(ctx context.Context, service string, plain *dotenv.File, exists bool) (*pendingPlan, error) {
 	dir := s.ConfigsDir
 	res := ServiceResult{Service: service, Scope: s.scope(), Sealed: []string{}, Unchanged: []string{}, Pruned: []string{}, SealedOnly: []string{}, Wrote: []string{}}
 	plan := &Plan{Result: res}
@@ -223,7 +267,7 @@ func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, e
 	if !exists {
 		plan.Result.NoPlaintext = true
 		plan.Result.SealedOnly = append(plan.Result.SealedOnly, sf.Order...)
-		return plan, nil
+		return &pendingPlan{plan: plan, done: true}, nil
 	}
 	if len(plain.Keys()) == 0 {
 		// Nothing to seal: no target or cert needed.
@@ -243,7 +287,7 @@ func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, e
 		default:
 			plan.Result.SealedOnly = append([]string{}, sf.Order...)
 		}
-		return plan, nil
+		return &pendingPlan{plan: plan, done: true}, nil
 	}
 	if s.Cert == nil {
 		return nil, ErrNoCert
@@ -251,7 +295,13 @@ func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, e
 	if err := checkSize(service, plain); err != nil {
 		return nil, err
 	}
-	t, err := s.Target(ctx, service)
+	statePath := layout.SealStatePath(dir, service)
+	oldState, err := readRepoFile(dir, statePath)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	st := parseState(oldState)
+	t, loc, err := s.target(ctx, service, st.location())
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", service, err)
 	}
@@ -266,12 +316,6 @@ func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, e
 	// every service); --rotate does it on purpose.
 	sameContext := sf.hasSealed && rec.Scope == cur.Scope && rec.Label == cur.Label
 
-	statePath := layout.SealStatePath(dir, service)
-	oldState, err := readRepoFile(dir, statePath)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
-	}
-	st := parseState(oldState)
 	next := st
 	if next == nil {
 		if next, err = newState(s.rand()); err != nil {
@@ -279,6 +323,13 @@ func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, e
 		}
 	}
 	next = &state{Version: stateVersion, Salt: next.Salt, Keys: map[string]keyState{}}
+	if st != nil {
+		next.Located = st.Located
+	}
+	var nextLoc *located
+	if loc.Inputs != "" {
+		nextLoc = &located{Inputs: loc.Inputs, Name: loc.Name, Namespace: loc.Namespace}
+	}
 
 	var toSeal []string
 	older := map[string]string{} // kept key -> the other cert it is sealed with
@@ -342,6 +393,18 @@ func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, e
 			sealArgs(service), itThem(len(plan.Result.OlderCert)), strings.Join(toSeal, ", ")))
 	}
 
+	return &pendingPlan{s: s, plan: plan, service: service, sf: sf, values: values, toSeal: toSeal, cur: cur, next: next,
+		nextLoc: nextLoc, located: loc.Target != (Target{}), oldState: oldState, fileCert: fileCert, secretsPath: secretsPath, statePath: statePath}, nil
+}
+
+// finish is the second half of Plan: it encrypts the keys to seal and
+// edits secrets.yaml and the state (in memory).
+func (pp *pendingPlan) finish(ctx context.Context) (*Plan, error) {
+	if pp.done {
+		return pp.plan, nil
+	}
+	s, plan, service, sf, values, toSeal, cur, next := pp.s, pp.plan, pp.service, pp.sf, pp.values, pp.toSeal, pp.cur, pp.next
+	oldState, fileCert, secretsPath, statePath := pp.oldState, pp.fileCert, pp.secretsPath, pp.statePath
 	// Encrypt.
 	label := []byte(cur.Label)
 	rnd := s.rand()
@@ -399,6 +462,13 @@ func (s *Sealer) Plan(ctx context.Context, service string, plain *dotenv.File, e
 		}
 	}
 	if nb := next.bytes(); !bytes.Equal(nb, oldState) && (len(next.Keys) > 0 || oldState != nil) {
+		// Written anyway: record where the SealedSecret was located now
+		// (a file is not rewritten for that alone, so a run with nothing
+		// changed changes no byte).
+		if pp.located {
+			next.Located = pp.nextLoc
+			nb = next.bytes()
+		}
 		plan.writes = append(plan.writes, fileWrite{statePath, nb, 0o600})
 		plan.Result.Wrote = append(plan.Result.Wrote, filepath.ToSlash(filepath.Join(service, layout.SealStateFile)))
 	}
@@ -519,7 +589,8 @@ type Result struct {
 // Run seals the selected services: it checks the cert, refuses to run when
 // plaintext is tracked by git, locks the services against other gitopsctl
 // runs, makes sure the configs-repo ignores plaintext, plans every service
-// in parallel and, when every plan succeeded, writes the changed files of
+// in parallel (locating some while encrypting the keys of others, see
+// planAll) and, when every plan succeeded, writes the changed files of
 // all services together, all or nothing (see fsutil.Batch).
 func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.Cert == nil {
@@ -559,35 +630,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.Rand != nil {
 		o.Rand = &lockedReader{r: o.Rand}
 	}
-	plans := make([]*Plan, len(services))
-	errs := make([]error, len(services))
 	jobs := o.Jobs
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
-	var (
-		g    errgroup.Group
-		mu   sync.Mutex
-		done int
-	)
-	g.SetLimit(jobs)
-	for i, svc := range services {
-		g.Go(func() error {
-			plain, exists, err := ReadPlaintext(o.ConfigsDir, svc)
-			if err == nil {
-				plans[i], err = o.Plan(ctx, svc, plain, exists)
-			}
-			errs[i] = err // all of them, in service order, joined below
-			if o.Progress != nil {
-				mu.Lock()
-				done++
-				o.Progress(done, len(services))
-				mu.Unlock()
-			}
-			return nil
-		})
-	}
-	_ = g.Wait()
+	plans, errs := o.planAll(ctx, services, jobs)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}

@@ -405,23 +405,23 @@ func TestLocatorAndOverrides(t *testing.T) {
 	f := newFixture(t, map[string]string{"backend": "apps"})
 	// No key sealed yet: the chart renders no SealedSecret, the locator
 	// still finds where it would be.
-	tg, err := f.locator()(ctx, "backend")
-	if err != nil || tg != (Target{Name: "backend-secrets", Namespace: "apps"}) {
+	tg, err := f.locator()(ctx, "backend", Location{})
+	if err != nil || tg.Target != (Target{Name: "backend-secrets", Namespace: "apps"}) {
 		t.Fatalf("%v %v", tg, err)
 	}
 	app := filepath.Join(f.repo, "argo-apps/clusters/prod/app/backend.yaml")
 	orig := read(t, app)
 	write(t, app, strings.Replace(orig, "helm:\n", "helm:\n        releaseName: be\n        namespace: other\n", 1))
-	if tg, err := f.locator()(ctx, "backend"); err != nil || tg != (Target{Name: "be-secrets", Namespace: "other"}) {
+	if tg, err := f.locator()(ctx, "backend", Location{}); err != nil || tg.Target != (Target{Name: "be-secrets", Namespace: "other"}) {
 		t.Fatalf("releaseName/namespace ignored: %v %v", tg, err)
 	}
 	write(t, app, orig)
-	if _, err := f.locator()(ctx, "nope"); !errors.Is(err, ErrNoSealedSecret) {
+	if _, err := f.locator()(ctx, "nope", Location{}); !errors.Is(err, ErrNoSealedSecret) {
 		t.Fatalf("err = %v", err)
 	}
 	// A chart that never renders a SealedSecret.
 	write(t, filepath.Join(f.repo, "charts/backend/templates/sealedsecret.yaml"), "")
-	if _, err := f.locator()(ctx, "backend"); !errors.Is(err, ErrNoSealedSecret) {
+	if _, err := f.locator()(ctx, "backend", Location{}); !errors.Is(err, ErrNoSealedSecret) {
 		t.Fatalf("err = %v", err)
 	}
 	s := Sealer{Scope: Strict, Locate: f.locator(), Name: "x", Namespace: "y"}

@@ -27,6 +27,8 @@ type Setup struct {
 	// Timeout bounds fetching the cert from a URL (0: DefaultFetchTimeout).
 	Timeout time.Duration
 	Locate  Locator
+	// Relocate: see Sealer.Relocate.
+	Relocate bool
 	// Now checks the certificate's validity.
 	Now time.Time
 }
@@ -63,6 +65,7 @@ func NewSealer(ctx context.Context, s Setup) (*Sealer, error) {
 		Cert:        cert,
 		CertWarning: warn,
 		Locate:      s.Locate,
+		Relocate:    s.Relocate,
 		Name:        s.Name,
 		Namespace:   s.Namespace,
 	}, nil

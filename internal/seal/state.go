@@ -18,6 +18,8 @@ import (
 // fingerprint of the cert the key was sealed with (version 2; a version 1
 // file has none, and its keys count as sealed with the cert secrets.yaml
 // names). It
+// may also record where the service's SealedSecret was located (located:
+// optional, so older files lack it and older versions ignore it). It
 // reveals nothing the plaintext file beside it does not: the MAC can only be
 // checked by someone who already has the file's salt, i.e. access to the
 // directory holding the plaintext itself. Deleting it is safe: the next
@@ -26,6 +28,26 @@ type state struct {
 	Version int                 `json:"version"`
 	Salt    string              `json:"salt"`
 	Keys    map[string]keyState `json:"keys"`
+	// Located is where the SealedSecret was located when the file was
+	// last written, with the digest of the inputs of the render that found
+	// it (ciphertexts masked): while that digest holds, seal need not
+	// render to locate it.
+	Located *located `json:"located,omitempty"`
+}
+
+type located struct {
+	Inputs    string `json:"inputs"`
+	Name      string `json:"name"`
+	Namespace string `json:"namespace"`
+}
+
+// location returns the recorded location (zero when there is none).
+func (s *state) location() Location {
+	if s == nil || s.Located == nil {
+		return Location{}
+	}
+	l := s.Located
+	return Location{Target: Target{Name: l.Name, Namespace: l.Namespace}, Inputs: l.Inputs}
 }
 
 type keyState struct {
