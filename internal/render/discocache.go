@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"hash"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -173,12 +175,7 @@ func (ws *Workspace) discoKey() (string, bool) {
 		}
 	}
 	// The repositories each URL maps to (the remotes of the checkouts).
-	urls := make([]string, 0, len(ws.repos))
-	for u := range ws.repos {
-		urls = append(urls, u)
-	}
-	sort.Strings(urls)
-	for _, u := range urls {
+	for _, u := range slices.Sorted(maps.Keys(ws.repos)) {
 		e := ws.repos[u]
 		field("url", u, e.dir, e.rev, fmt.Sprint(e == ws.gitops), fmt.Sprint(e == ws.configs))
 	}

@@ -72,11 +72,8 @@ func (ws *Workspace) remoteBaseRepo(url, rev string) (*gitrepo.Repo, error) {
 	if _, err := ws.repoFor(url); err != nil {
 		return nil, nil
 	}
-	e, err := ws.sourceEntry(argo.ApplicationSource{RepoURL: url, TargetRevision: rev})
-	if err != nil {
-		return nil, err
-	}
-	return e.open()
+	_, r, err := ws.sourceRepo(argo.ApplicationSource{RepoURL: url, TargetRevision: rev})
+	return r, err
 }
 
 // kustomizeInputs are the inputs of a Kustomize source beyond its own

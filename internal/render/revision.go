@@ -149,3 +149,17 @@ func (ws *Workspace) sourceEntry(src argo.ApplicationSource) (*repoEntry, error)
 	e, _, err = ws.atRevision(e, src.RepoURL, src.TargetRevision)
 	return e, err
 }
+
+// sourceRepo opens the repository view a git source is read at, with the
+// entry it came from.
+func (ws *Workspace) sourceRepo(src argo.ApplicationSource) (*repoEntry, *gitrepo.Repo, error) {
+	e, err := ws.sourceEntry(src)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := e.open()
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, r, nil
+}

@@ -31,11 +31,7 @@ func (ws *Workspace) renderWeight(a *App) int {
 			continue
 		}
 		w++
-		e, err := ws.sourceEntry(s)
-		if err != nil {
-			continue
-		}
-		r, err := e.open()
+		_, r, err := ws.sourceRepo(s)
 		if err != nil {
 			continue
 		}

@@ -116,11 +116,7 @@ func (ws *Workspace) renderSources(a *App) ([]manifest.Object, []string, error) 
 		if _, dup := refs["$"+src.Ref]; dup {
 			return nil, nil, s.errAt(".ref", fmt.Errorf("source ref %q is defined more than once", src.Ref))
 		}
-		e, err := ws.sourceEntry(src)
-		if err != nil {
-			return nil, nil, s.errAt(".repoURL", err)
-		}
-		r, err := e.open()
+		_, r, err := ws.sourceRepo(src)
 		if err != nil {
 			return nil, nil, s.errAt(".repoURL", err)
 		}
@@ -149,11 +145,7 @@ func (s *source) render() ([]manifest.Object, error) {
 	if s.src.Chart != "" {
 		return s.renderRepoChart()
 	}
-	e, err := s.ws.sourceEntry(s.src)
-	if err != nil {
-		return nil, s.errAt(".repoURL", err)
-	}
-	r, err := e.open()
+	e, r, err := s.ws.sourceRepo(s.src)
 	if err != nil {
 		return nil, s.errAt(".repoURL", err)
 	}

@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -688,12 +689,7 @@ func (e *UnknownRepoError) Error() string {
 func (ws *Workspace) unknownRepo(url string) error {
 	err := &UnknownRepoError{URL: url}
 	seen := map[string]bool{}
-	keys := make([]string, 0, len(ws.repos))
-	for k := range ws.repos {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(ws.repos)) {
 		e := ws.repos[k]
 		u := e.url
 		if u == "" {
@@ -744,11 +740,7 @@ func (ws *Workspace) mayRenderApps(a *App) bool {
 			}
 			continue
 		}
-		e, err := ws.sourceEntry(s)
-		if err != nil {
-			continue
-		}
-		r, err := e.open()
+		_, r, err := ws.sourceRepo(s)
 		if err != nil {
 			continue
 		}
