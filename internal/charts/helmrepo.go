@@ -1,10 +1,10 @@
 package charts
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log"
@@ -13,6 +13,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/Masterminds/semver/v3"
 	"helm.sh/helm/v3/pkg/chart"
@@ -95,6 +96,13 @@ func (f *repoFile) get(name string) *repoEntry {
 type indexFile struct {
 	APIVersion string                     `json:"apiVersion"`
 	Entries    map[string][]*indexVersion `json:"entries"`
+	// The fields below are not used; they are declared so that a YAML
+	// index is decoded strictly over exactly the fields helm knows (an
+	// unknown or repeated field is an error, as helm makes it).
+	ServerInfo  map[string]any    `json:"serverInfo,omitempty"`
+	Generated   time.Time         `json:"generated"`
+	PublicKeys  []string          `json:"publicKeys,omitempty"`
+	Annotations map[string]string `json:"annotations,omitempty"`
 }
 
 // indexVersion is one version of a chart in an index.
@@ -102,18 +110,32 @@ type indexVersion struct {
 	*chart.Metadata
 	URLs   []string `json:"urls"`
 	Digest string   `json:"digest,omitempty"`
+	// Known to helm, not used here (see indexFile).
+	Created       time.Time `json:"created,omitempty"`
+	Removed       bool      `json:"removed,omitempty"`
+	Checksum      string    `json:"checksum,omitempty"`
+	Engine        string    `json:"engine,omitempty"`
+	TillerVersion string    `json:"tillerVersion,omitempty"`
+	URL           string    `json:"url,omitempty"`
 }
 
-// parseIndex reads an index.yaml (YAML or JSON) as helm does: an empty
-// file or one without apiVersion is an error; an entry that is empty or
-// whose metadata is invalid is skipped with a warning on the standard
-// logger; each chart's versions are sorted newest first.
+// parseIndex reads an index.yaml as helm does: valid JSON is decoded
+// leniently, anything else as strict YAML (unknown and repeated fields are
+// errors); an empty file or one without apiVersion is an error; an entry
+// that is empty or whose metadata is invalid is skipped with a warning on
+// the standard logger; each chart's versions are sorted newest first.
 func parseIndex(data []byte, source string) (*indexFile, error) {
-	if len(bytes.TrimSpace(data)) == 0 {
+	if len(data) == 0 {
 		return nil, fmt.Errorf("empty index.yaml file")
 	}
 	var idx indexFile
-	if err := yaml.Unmarshal(data, &idx); err != nil {
+	var err error
+	if json.Valid(data) {
+		err = json.Unmarshal(data, &idx)
+	} else {
+		err = yaml.UnmarshalStrict(data, &idx)
+	}
+	if err != nil {
 		return nil, err
 	}
 	for name, cvs := range idx.Entries {

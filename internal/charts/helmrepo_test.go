@@ -86,6 +86,42 @@ func TestParseIndexAsHelm(t *testing.T) {
 		"whitespace":     "\n\n",
 		"bad yaml":       "apiVersion: v1\nentries: {app: [\n",
 		"metadata error": "apiVersion: v1\nentries:\n  app:\n  - name: app\n    version: 1.0.0\n    type: nonsense\n    urls: [a.tgz]\n",
+		// A YAML index is decoded strictly, a JSON one is not.
+		"unknown top field":     "apiVersion: v1\nunknownTop: 1\nentries:\n  web:\n  - {name: web, version: 1.0.0, urls: [a.tgz]}\n",
+		"unknown version field": "apiVersion: v1\nentries:\n  web:\n  - {name: web, version: 1.0.0, urls: [a.tgz], bogus: x}\n",
+		"repeated field":        "apiVersion: v1\nentries:\n  web:\n  - {name: web, version: 1.0.0, version: 2.0.0, urls: [a.tgz]}\n",
+		"json unknown field":    `{"apiVersion":"v1","bogus":1,"entries":{"web":[{"name":"web","version":"1.0.0","urls":["a.tgz"],"x":2}]}}`,
+		"every known field": `apiVersion: v1
+generated: "2024-01-01T00:00:00Z"
+serverInfo: {contextPath: /x}
+publicKeys: [k]
+annotations: {a: b}
+entries:
+  web:
+  - name: web
+    version: 1.0.0
+    apiVersion: v2
+    appVersion: "1"
+    description: d
+    home: https://h
+    icon: https://i
+    keywords: [k]
+    sources: [https://s]
+    maintainers: [{name: m, email: m@example.com}]
+    annotations: {a: b}
+    kubeVersion: ">=1.20.0-0"
+    type: application
+    deprecated: false
+    dependencies: [{name: dep, version: 1.0.0, repository: https://r}]
+    urls: [a.tgz]
+    created: "2024-01-01T00:00:00Z"
+    removed: false
+    digest: d
+    checksum: c
+    engine: gotpl
+    tillerVersion: ">2"
+    url: https://u
+`,
 	}
 	for name, data := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -97,6 +133,9 @@ func TestParseIndexAsHelm(t *testing.T) {
 			got, err := parseIndex([]byte(data), "test")
 			if (err == nil) != (werr == nil) {
 				t.Fatalf("error %v; helm: %v", err, werr)
+			}
+			if name == "every known field" && err != nil {
+				t.Fatalf("a complete index is refused: %v", err)
 			}
 			if err != nil {
 				return
