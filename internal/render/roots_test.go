@@ -144,3 +144,16 @@ func TestTwoParents(t *testing.T) {
 		}
 	}
 }
+
+// A child app whose own path holds its manifest manages itself as well as
+// being managed by its parent: the error says so.
+func TestManagesItself(t *testing.T) {
+	ws := open(t, setup(t, map[string]string{
+		"gitops/argo-apps/platform/platform.yaml": appYAML("platform", "argo-apps/platform"),
+		"gitops/argo-apps/platform/cm.yaml":       "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\n",
+	}), Options{})
+	errs := ws.DiscoveryErrors()
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), `Application "platform" manages its own manifest and is also managed by "root-app"`) {
+		t.Fatalf("discovery errors %v", errs)
+	}
+}

@@ -460,7 +460,12 @@ func (ws *Workspace) collectChildren(res *Result) []*App {
 						continue // a root that another root (or a cycle) reaches again
 					}
 					//lint:ignore ST1005 the message starts with the kind name Application
-					err = at(a.RepoDir, a.File, a.Line, fmt.Errorf("Application %q is managed by two parent Applications, %q and %q: Argo CD reports a shared resource and the parents undo each other's changes; leave it out of one of them (a narrower path, or directory.exclude)", a.Name, prev.Parent, a.Parent))
+					err = fmt.Errorf("Application %q is managed by two parent Applications, %q and %q: Argo CD reports a shared resource and the parents undo each other's changes; leave it out of one of them (a narrower path, or directory.exclude)", a.Name, prev.Parent, a.Parent)
+					if a.Parent == a.Name {
+						//lint:ignore ST1005 the message starts with the kind name Application
+						err = fmt.Errorf("Application %q manages its own manifest and is also managed by %q: Argo CD reports a shared resource and the two undo each other's changes; leave the manifest out of its own path (directory.exclude, or move it)", a.Name, prev.Parent)
+					}
+					err = at(a.RepoDir, a.File, a.Line, err)
 				} else {
 					err = ws.addApp(a)
 				}
