@@ -180,7 +180,9 @@ func encodeResult(res Result, printed bool) ([]byte, [][]byte, error) {
 			return nil, nil, err
 		}
 		cr.Objects[i] = cachedObject{Source: o.Source, Object: b}
-		if printed {
+		// A Secret's printed form is not kept: it is printed masked from a
+		// copy unless --show-secrets, and one plaintext copy on disk is enough.
+		if printed && !IsSecret(o) {
 			y, err := MarshalYAML(o.Object)
 			if err != nil {
 				return nil, nil, err

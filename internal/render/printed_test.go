@@ -157,3 +157,33 @@ func TestWriteYAMLPrintedSecret(t *testing.T) {
 		t.Fatalf("shown:\n%s", shown.String())
 	}
 }
+
+// A cache entry keeps no printed form of a Secret (its plaintext is stored
+// once, in the object); the other objects keep theirs.
+func TestCachedResultNoPrintedSecret(t *testing.T) {
+	secret := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "v1", "kind": "Secret",
+		"metadata":   map[string]any{"name": "s"},
+		"stringData": map[string]any{"password": "hunter2"},
+	}}
+	cm := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "v1", "kind": "ConfigMap",
+		"metadata":   map[string]any{"name": "c"},
+	}}
+	app := &App{Name: "a"}
+	res := Result{App: app, Objects: []manifest.Object{{App: "a", Source: "s.yaml", Object: secret}, {App: "a", Source: "c.yaml", Object: cm}}}
+	data, _, err := encodeResult(res, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(data, []byte("hunter2")); n != 1 {
+		t.Fatalf("the plaintext is stored %d times", n)
+	}
+	back, docs, err := decodeResult(app, data, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if docs[0] != nil || docs[1] == nil || !reflect.DeepEqual(back.Objects[0].Object.Object, secret.Object) {
+		t.Fatalf("printed %q", docs)
+	}
+}
