@@ -168,7 +168,7 @@ func TestCachedResultNoPrintedSecret(t *testing.T) {
 	}}
 	cm := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "v1", "kind": "ConfigMap",
-		"metadata":   map[string]any{"name": "c"},
+		"metadata": map[string]any{"name": "c"},
 	}}
 	app := &App{Name: "a"}
 	res := Result{App: app, Objects: []manifest.Object{{App: "a", Source: "s.yaml", Object: secret}, {App: "a", Source: "c.yaml", Object: cm}}}
