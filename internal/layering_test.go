@@ -193,3 +193,42 @@ func TestLayeringRules(t *testing.T) {
 		}
 	}
 }
+
+// startupHeavy are packages the binary must not link: their package
+// initialisation (the Kubernetes client and kubectl, which Helm's action,
+// getter and repo packages pull in) is paid by every command's start-up.
+// The project has its own code for the little it needs of them (render's
+// dependency check, charts' repository index, kustomize's name template).
+var startupHeavy = []string{
+	"helm.sh/helm/v3/pkg/action",
+	"helm.sh/helm/v3/pkg/getter",
+	"helm.sh/helm/v3/pkg/repo",
+	"k8s.io/kubectl/pkg/scheme",
+	"k8s.io/client-go/kubernetes",
+}
+
+func TestBinaryLeavesOutStartupHeavyPackages(t *testing.T) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("go not found on PATH: %v", err)
+	}
+	cmd := exec.Command(goBin, "list", "-deps", module+"cmd/gitopsctl")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, stderr.String())
+	}
+	deps := map[string]bool{}
+	for _, p := range strings.Fields(string(out)) {
+		deps[p] = true
+	}
+	if !deps["helm.sh/helm/v3/pkg/engine"] {
+		t.Fatalf("go list -deps lacks helm's engine: %d packages", len(deps))
+	}
+	for _, p := range startupHeavy {
+		if deps[p] {
+			t.Errorf("the binary links %s (go list -deps ./cmd/gitopsctl); find the importer with go list -deps -f '{{.ImportPath}} {{.Imports}}' and use the project's own code", p)
+		}
+	}
+}

@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/Masterminds/sprig/v3"
 	"path"
 	"path/filepath"
 	"strings"
+	"text/template"
 
-	"helm.sh/helm/v3/pkg/action"
 	"sigs.k8s.io/kustomize/api/konfig"
 	"sigs.k8s.io/kustomize/api/provider"
 	"sigs.k8s.io/kustomize/api/resmap"
@@ -317,7 +318,7 @@ func releaseName(c types.HelmChart) (string, string, error) {
 	case c.ReleaseName != "":
 		return c.ReleaseName, "", nil
 	case c.NameTemplate != "":
-		n, err := action.TemplateName(c.NameTemplate)
+		n, err := templateName(c.NameTemplate)
 		if err != nil {
 			return "", "", fmt.Errorf("nameTemplate: %w", err)
 		}
@@ -449,4 +450,19 @@ func helmOrigins(m resmap.ResMap, top string, helm []*helmKust) error {
 		}
 	}
 	return nil
+}
+
+// templateName renders a release name template as helm's --name-template
+// does: Go text/template with Sprig's functions, no data. (Helm's action
+// package, which has this, links the Kubernetes client into every start-up.)
+func templateName(tpl string) (string, error) {
+	t, err := template.New("name-template").Funcs(sprig.TxtFuncMap()).Parse(tpl)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, nil); err != nil {
+		return "", err
+	}
+	return b.String(), nil
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"helm.sh/helm/v3/pkg/action"
 	"helm.sh/helm/v3/pkg/chartutil"
 	"helm.sh/helm/v3/pkg/engine"
 	k8sversion "k8s.io/apimachinery/pkg/util/version"
@@ -98,7 +97,7 @@ func (h kustomizeHelm) Template(t kustomize.Template) ([]byte, error) {
 		return nil, fmt.Errorf("%s charts are not installable", typ)
 	}
 	if req := ch.Metadata.Dependencies; req != nil {
-		if err := action.CheckDependencies(ch, req); err != nil {
+		if err := checkDependencies(ch, req); err != nil {
 			// kustomize runs helm template without --dependency-update.
 			return nil, fmt.Errorf("chart %s: %w (vendor them: helm dependency build, and commit charts/)", ch.Name(), err)
 		}
