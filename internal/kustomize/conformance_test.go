@@ -52,20 +52,9 @@ func kustomizeCLI(t *testing.T) string {
 			cliErr = fmt.Errorf("no kustomize CLI release is known for sigs.k8s.io/kustomize/api %q: add it to cliVersions", api)
 			return
 		}
-		root, err := filepath.Abs("../..")
-		if err != nil {
-			cliErr = err
+		if cliPath, cliErr = buildModuleCLI("kustomize", "sigs.k8s.io/kustomize/kustomize/v5", "sigs.k8s.io/kustomize/kustomize/v5@"+ver, "sigs.k8s.io/kustomize/"); cliErr != nil {
 			return
 		}
-		cmd := exec.Command("bash", filepath.Join(root, "scripts", "build-module-cli.sh"), "kustomize", "sigs.k8s.io/kustomize/kustomize/v5", "sigs.k8s.io/kustomize/kustomize/v5@"+ver, "sigs.k8s.io/kustomize/")
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			cliErr = fmt.Errorf("%v\n%s", err, stderr.String())
-			return
-		}
-		cliPath = strings.TrimSpace(string(out))
 		v, err = exec.Command(cliPath, "version").Output()
 		if err != nil || !strings.Contains(string(v), ver) {
 			cliErr = fmt.Errorf("%s version: %q (%v), want %s", cliPath, v, err, ver)
@@ -75,6 +64,24 @@ func kustomizeCLI(t *testing.T) string {
 		t.Skipf("cannot build the kustomize CLI for the conformance test: %v", cliErr)
 	}
 	return cliPath
+}
+
+// buildModuleCLI builds a command-line tool from the module versions go.mod
+// requires (scripts/build-module-cli.sh NAME PKG [ARGS...]) and returns the
+// binary's path.
+func buildModuleCLI(args ...string) (string, error) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.Command("bash", append([]string{filepath.Join(root, "scripts", "build-module-cli.sh")}, args...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("%v\n%s", err, stderr.String())
+	}
+	return strings.TrimSpace(string(out)), nil
 }
 
 // argoEdits runs, in the kustomization directory, the commands Argo CD's

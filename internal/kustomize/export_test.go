@@ -4,9 +4,10 @@ package kustomize
 // helmCharts conformance test renders with internal/render, which imports
 // this package).
 var (
-	Tree         = tree
-	KustomizeCLI = kustomizeCLI
-	CLIBuild     = cliBuild
-	ArgoEdits    = argoEdits
-	DiffObjects  = diffObjects
+	Tree           = tree
+	KustomizeCLI   = kustomizeCLI
+	CLIBuild       = cliBuild
+	ArgoEdits      = argoEdits
+	DiffObjects    = diffObjects
+	BuildModuleCLI = buildModuleCLI
 )

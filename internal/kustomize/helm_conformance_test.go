@@ -1,11 +1,8 @@
 package kustomize_test
 
 import (
-	"bytes"
-	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
 	"strings"
@@ -29,20 +26,7 @@ var (
 func helmCLI(t *testing.T) string {
 	t.Helper()
 	helmOnce.Do(func() {
-		root, err := filepath.Abs("../..")
-		if err != nil {
-			helmErr = err
-			return
-		}
-		cmd := exec.Command("bash", filepath.Join(root, "scripts", "build-module-cli.sh"), "helm", "helm.sh/helm/v3/cmd/helm")
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			helmErr = fmt.Errorf("%v\n%s", err, stderr.String())
-			return
-		}
-		helmPath = strings.TrimSpace(string(out))
+		helmPath, helmErr = kustomize.BuildModuleCLI("helm", "helm.sh/helm/v3/cmd/helm")
 	})
 	if helmErr != nil {
 		t.Skipf("cannot build the helm CLI for the conformance test: %v", helmErr)
