@@ -101,17 +101,15 @@ fault; the other apps are still printed, and the exit code is 1.`,
 	return cmd
 }
 
-// tuneGCForBatch trades memory for speed in a short batch job: the heap may
-// grow to 4x live data before a collection, but a soft limit keeps the
-// process well under 1 GiB. GOGC / GOMEMLIMIT in the environment win.
+// tuneGCForBatch bounds a short batch job's memory: package earlygc lets
+// the heap grow to 4x live data before a collection (for every command),
+// and a soft limit keeps the process well under 1 GiB. GOMEMLIMIT in the
+// environment wins.
 func tuneGCForBatch() {
 	// Helm's library logs warnings (e.g. "skipped value ... Not a table")
 	// through the standard logger, as the helm CLI prints them: keep them,
 	// without timestamps.
 	log.SetFlags(0)
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(768 << 20)
 	}
