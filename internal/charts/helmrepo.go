@@ -225,12 +225,12 @@ func (c *Cache) httpGet(ctx context.Context, href, credsFor string) ([]byte, err
 	tr := &http.Transport{DisableCompression: true, Proxy: http.ProxyFromEnvironment}
 	if e := c.repoEntry(credsFor); e != nil {
 		if e.Username != "" || e.Password != "" {
-			if ru, err := url.Parse(credsFor); err == nil && ru.Scheme != "https" {
-				return nil, fmt.Errorf("repository %s: helm's repositories.yaml has credentials for it, which are never sent over plain %s: use https", credsFor, ru.Scheme)
-			}
 			ru, err := url.Parse(credsFor)
 			if err != nil {
 				return nil, fmt.Errorf("repository %s: %w", credsFor, err)
+			}
+			if ru.Scheme != "https" {
+				return nil, fmt.Errorf("repository %s: helm's repositories.yaml has credentials for it, which are never sent over plain %s: use https", credsFor, ru.Scheme)
 			}
 			if (e.PassCredentialsAll || ru.Scheme == u.Scheme && ru.Host == u.Host) && e.Username != "" && e.Password != "" {
 				req.SetBasicAuth(e.Username, e.Password)
