@@ -129,10 +129,15 @@ hl_m=$(median "${hl[@]}")
 rc_m=$(median "${rc[@]}")
 rw_m=$(median "${rw[@]}")
 
-# --- diff, 1 of 1,000 changed
+# --- diff, 1 of 1,000 changed (one value of one app, in the configs-repo work tree)
 big=$w/big/gitops-repo
+sed -i 's/LOG_LEVEL: info/LOG_LEVEL: debug/' "$w/big/configs-repo/svc-0500/config.yaml"
 dwarm=$(fresh_cache)
-(cd "$big" && GITOPSCTL_RENDER_CACHE_DIR=$dwarm "$g" diff >/dev/null 2>&1) || true
+summary=$(cd "$big" && GITOPSCTL_RENDER_CACHE_DIR=$dwarm "$g" diff 2>&1 | grep 'apps\? changed' || true)
+case $summary in
+"1 app changed, 0 unchanged") ;;
+*) echo "targets: the diff row expects exactly one changed app, got: ${summary:-no summary}" >&2 ;;
+esac
 dc=() dw=()
 for _ in $(seq 1 "$runs"); do
   dc+=("$(cd "$big" && GITOPSCTL_RENDER_CACHE_DIR=$(fresh_cache) secs "$g" diff)")
