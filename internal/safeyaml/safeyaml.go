@@ -97,6 +97,14 @@ func (l Limits) Check(name string, data []byte) (err error) {
 	if int64(len(data)) > l.MaxBytes {
 		return &Error{File: name, Msg: fmt.Sprintf("the file is larger than %s, the limit for a YAML file", size(l.MaxBytes))}
 	}
+	if withinByIndicators(data, l.MaxDepth) {
+		return nil
+	}
+	return l.lexCheck(name, data)
+}
+
+// lexCheck is Check's full answer, from goccy's lexer and parser.
+func (l Limits) lexCheck(name string, data []byte) (err error) {
 	defer func() {
 		// The parsers must not take the process down; input that makes them
 		// panic is refused like any other over-limit input.
@@ -126,6 +134,26 @@ func (l Limits) Check(name string, data []byte) (err error) {
 		}
 	}
 	return nil
+}
+
+// withinByIndicators answers Check without lexing for most files: with no
+// '*' there is no alias to expand, and every level of nesting is opened by
+// an indicator of its own ('-' for a block sequence entry, ':' for a block
+// mapping value, '[' or '{' for a flow collection), so a file with no more
+// of those bytes than maxDepth cannot nest deeper. It never says yes to a
+// file the full check would refuse; it says no (lex and look) whenever it
+// cannot tell.
+func withinByIndicators(data []byte, maxDepth int) bool {
+	opens := 0
+	for _, c := range data {
+		switch c {
+		case '*':
+			return false
+		case '-', ':', '[', '{':
+			opens++
+		}
+	}
+	return opens <= maxDepth
 }
 
 func hasAlias(tokens token.Tokens) bool {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -269,4 +270,44 @@ func astDepth(n ast.Node) int {
 		return astDepth(n.Value)
 	}
 	return 0
+}
+
+// The byte count that spares most files the lexer never accepts a file the
+// lexer would refuse: every shape the other tests use, at small limits
+// where the shortcut is in play, and random YAML-ish text.
+func TestIndicatorShortcutNeverAcceptsWhatLexingRefuses(t *testing.T) {
+	inputs := []string{
+		nestingBomb(5), strings.Repeat("{a: ", 5), blockNest(6), strings.Repeat("- ", 6) + "x\n",
+		laughs(3), "a: &a [x, y, z]\nb: *a\nc: *a\nd: *a\n", "k: |\n  [[[[[[\n", "? a\n: b\n",
+		"a: !!map {b: {c: d}}\n", "--- [a, [b]]\n--- {c: [d]}\n",
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	pieces := []string{"a", ":", " ", "\n", "-", "[", "]", "{", "}", ",", "&x ", "*x", "?", "#", "'", "\"", "|", "  "}
+	for range 20_000 {
+		var b strings.Builder
+		for range rng.IntN(40) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		inputs = append(inputs, b.String())
+	}
+	shortcuts := 0
+	for _, src := range inputs {
+		for depth := 1; depth <= 6; depth++ {
+			l := Limits{MaxBytes: 1 << 20, MaxDepth: depth, MaxAliasNodes: 3}
+			if !withinByIndicators([]byte(src), depth) {
+				continue
+			}
+			shortcuts++
+			if err := l.lexCheck("f.yaml", []byte(src)); err != nil {
+				var e *Error
+				if errors.As(err, &e) && strings.Contains(e.Msg, "cannot handle") {
+					continue // the lexer's own panic, not a limit
+				}
+				t.Fatalf("%q at depth %d: the shortcut accepts it, the lexer refuses it: %v", src, depth, err)
+			}
+		}
+	}
+	if shortcuts < 1000 {
+		t.Fatalf("only %d inputs took the shortcut: the test exercises nothing", shortcuts)
+	}
 }
