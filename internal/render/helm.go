@@ -531,7 +531,10 @@ func (s *source) renderHelm() ([]manifest.Object, error) {
 	}
 	var out []manifest.Object
 	for _, d := range docs {
-		objs, err := decodeSection(d.text)
+		objs, err := d.objs, error(nil)
+		if !d.decoded {
+			objs, err = decodeSection(d.text)
+		}
 		if err != nil {
 			return nil, at(s.repo.Root, chartFile(s.dir, d.source), 0, err)
 		}
@@ -551,6 +554,7 @@ type printedDoc struct {
 	source string // template or CRD file name
 	text   string
 	hook   bool
+	printedObjs
 }
 
 // helmPrint reproduces what `helm template --include-crds` prints for the
@@ -566,9 +570,28 @@ type printedDoc struct {
 // document line starts with "---" (Helm split there), so decoding the
 // sections one by one reads the same documents as decoding the whole stream.
 func helmPrint(ch *chart.Chart, files map[string]string, includeCRDs, skipTests bool) ([]printedDoc, error) {
-	hooks, manifests, err := releaseutil.SortManifests(files, nil, releaseutil.InstallOrder)
-	if err != nil {
-		return nil, err
+	return printSorted(ch, files, includeCRDs, skipTests, true)
+}
+
+// printSorted is helmPrint; with tryPlain false it always sorts through
+// Helm's releaseutil (the reference sortResources is tested against).
+func printSorted(ch *chart.Chart, files map[string]string, includeCRDs, skipTests, tryPlain bool) ([]printedDoc, error) {
+	var resources []sortedDoc
+	plain := false
+	if tryPlain {
+		resources, plain = sortResources(files)
+	}
+	var hooks []*release.Hook
+	if !plain {
+		var manifests []releaseutil.Manifest
+		var err error
+		if hooks, manifests, err = releaseutil.SortManifests(files, nil, releaseutil.InstallOrder); err != nil {
+			return nil, err
+		}
+		resources = make([]sortedDoc, len(manifests))
+		for i, m := range manifests {
+			resources[i] = sortedDoc{source: m.Name, content: m.Content}
+		}
 	}
 	section := func(name, content string) printedDoc {
 		return printedDoc{source: name, text: "---\n# Source: " + name + "\n" + content + "\n"}
@@ -579,8 +602,10 @@ func helmPrint(ch *chart.Chart, files map[string]string, includeCRDs, skipTests 
 			docs = append(docs, section(crd.Filename, string(crd.File.Data)))
 		}
 	}
-	for _, m := range manifests {
-		docs = append(docs, section(m.Name, m.Content))
+	for _, r := range resources {
+		d := section(r.source, r.content)
+		d.printedObjs = r.printedObjs
+		docs = append(docs, d)
 	}
 	if n := len(docs); n > 0 {
 		docs[n-1].text = strings.TrimRightFunc(docs[n-1].text, unicode.IsSpace) + "\n"

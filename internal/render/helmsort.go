@@ -1,0 +1,196 @@
+package render
+
+import (
+	"path"
+	"sort"
+	"strings"
+
+	"helm.sh/helm/v3/pkg/release"
+	"helm.sh/helm/v3/pkg/releaseutil"
+	yaml "go.yaml.in/yaml/v2"
+)
+
+// sortedDoc is one resource document of a chart's output, in the order
+// Helm installs (and `helm template` prints) them, with its objects
+// decoded when that was possible along the way.
+type sortedDoc struct {
+	source   string // the template's name
+	content  string // the document, trimmed, as Helm split it
+	headKind string // the kind Helm sorts it by
+	printedObjs
+}
+
+// printedObjs are a printed section's objects, decoded as decodeSection
+// decodes the section's text; decoded is false when that is left to
+// decodeSection.
+type printedObjs struct {
+	objs    []map[string]any
+	decoded bool
+}
+
+// installOrderIndex is each kind's place in Helm's install order.
+var installOrderIndex = func() map[string]int {
+	m := make(map[string]int, len(releaseutil.InstallOrder))
+	for i, k := range releaseutil.InstallOrder {
+		m[k] = i
+	}
+	return m
+}()
+
+// sortResources orders the documents of rendered templates as Helm's
+// releaseutil.SortManifests orders its resources, reading each document
+// once, for both the kind it sorts by and the objects Argo CD decodes
+// from the printed section. It answers only the plain case, where that
+// single reading provably gives Helm's answer: every document is YAML
+// whose decoding needs no help from JSON (string keys, numbers JSON can
+// hold), whose kind, apiVersion, metadata.name and metadata.annotations
+// are absent or of the types Helm reads them as, spelled exactly (Helm
+// reads them through encoding/json, which also matches other cases), and
+// no document is a hook. ok is false otherwise, and the caller asks Helm,
+// which also words any error.
+func sortResources(files map[string]string) (docs []sortedDoc, ok bool) {
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		content := files[name]
+		if strings.HasPrefix(path.Base(name), "_") || strings.TrimSpace(content) == "" {
+			continue
+		}
+		split := releaseutil.SplitManifests(content)
+		keys := make([]string, 0, len(split))
+		for k := range split {
+			keys = append(keys, k)
+		}
+		sort.Sort(releaseutil.BySplitManifestsOrder(keys))
+		for _, k := range keys {
+			d, good := readResource(name, split[k])
+			if !good {
+				return nil, false
+			}
+			docs = append(docs, d)
+		}
+	}
+	sort.SliceStable(docs, func(i, j int) bool {
+		return lessKind(docs[i].kind(), docs[j].kind())
+	})
+	return docs, true
+}
+
+// lessKind is Helm's order of kinds: known kinds in install order, then
+// unknown ones by name.
+func lessKind(a, b string) bool {
+	ia, aok := installOrderIndex[a]
+	ib, bok := installOrderIndex[b]
+	switch {
+	case !aok && !bok:
+		return a < b
+	case !aok:
+		return false
+	case !bok:
+		return true
+	}
+	return ia < ib
+}
+
+func (d *sortedDoc) kind() string { return d.headKind }
+
+// readResource reads one document of the template name. The text it
+// parses is the body of the section helmPrint prints for the document
+// ("# Source:" comment line, document, newline), which decodeSection
+// would parse: a comment line changes no value, and no line of the
+// document starts with "---", since Helm split there.
+func readResource(name, content string) (sortedDoc, bool) {
+	d := sortedDoc{source: name, content: content}
+	if strings.HasPrefix(content, "---") || strings.Contains(content, "\n---") {
+		return d, false
+	}
+	var v any
+	if err := yaml.Unmarshal([]byte("# Source: "+name+"\n"+content+"\n"), &v); err != nil {
+		return d, false
+	}
+	if v == nil {
+		d.decoded = true // nothing to decode; Helm's kind is ""
+		return d, true
+	}
+	m, isMap := v.(map[any]any)
+	if !isMap {
+		return d, false
+	}
+	obj, good := jsonMap(m)
+	if !good {
+		return d, false
+	}
+	if d.headKind, good = plainHead(obj); !good {
+		return d, false
+	}
+	if _, items := obj["items"]; !items && d.headKind != "" {
+		d.objs, d.decoded = []map[string]any{obj}, true
+	}
+	return d, true
+}
+
+// plainHead reads the fields Helm's SimpleHead holds, when they are there
+// as Helm reads them: exact keys, string values, no hook annotation.
+func plainHead(obj map[string]any) (kind string, ok bool) {
+	var meta any
+	for k, v := range obj {
+		switch {
+		case k == "kind":
+			if kind, ok = stringOrNil(v); !ok {
+				return "", false
+			}
+		case k == "apiVersion":
+			if _, ok = stringOrNil(v); !ok {
+				return "", false
+			}
+		case k == "metadata":
+			meta = v
+		case strings.EqualFold(k, "kind"), strings.EqualFold(k, "apiVersion"), strings.EqualFold(k, "metadata"):
+			return "", false
+		}
+	}
+	if meta == nil {
+		return kind, true
+	}
+	mm, isMap := meta.(map[string]any)
+	if !isMap {
+		return "", false
+	}
+	for k, v := range mm {
+		switch {
+		case k == "name":
+			if _, ok = stringOrNil(v); !ok {
+				return "", false
+			}
+		case k == "annotations":
+			if v == nil {
+				continue
+			}
+			ann, isMap := v.(map[string]any)
+			if !isMap {
+				return "", false
+			}
+			for ak, av := range ann {
+				if _, isStr := av.(string); !isStr || ak == release.HookAnnotation {
+					return "", false
+				}
+			}
+		case strings.EqualFold(k, "name"), strings.EqualFold(k, "annotations"):
+			return "", false
+		}
+	}
+	return kind, true
+}
+
+func stringOrNil(v any) (string, bool) {
+	switch t := v.(type) {
+	case nil:
+		return "", true
+	case string:
+		return t, true
+	}
+	return "", false
+}
