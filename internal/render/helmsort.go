@@ -5,9 +5,9 @@ import (
 	"sort"
 	"strings"
 
+	yaml "go.yaml.in/yaml/v2"
 	"helm.sh/helm/v3/pkg/release"
 	"helm.sh/helm/v3/pkg/releaseutil"
-	yaml "go.yaml.in/yaml/v2"
 )
 
 // sortedDoc is one resource document of a chart's output, in the order

@@ -3,8 +3,8 @@ package safeyaml
 import (
 	"errors"
 	"fmt"
-	"os"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
