@@ -85,33 +85,53 @@ func fastDecode(text string) ([]map[string]any, bool) {
 // jsonMap converts a decoded YAML mapping to what reading it back from
 // JSON gives (string keys; integers as int64; other numbers as float64,
 // integral ones that JSON prints without an exponent as int64).
-func jsonMap(m map[any]any) (map[string]any, bool) {
+func jsonMap(m map[any]any) (map[string]any, bool) { return jsonNumbers(true).mapping(m) }
+
+// jsonNumbers converts decoded YAML to what reading it back from JSON
+// gives, with integers as int64 (as Kubernetes' decoder reads them) or,
+// when false, every number as float64 (as encoding/json reads them into
+// an interface, which is how sigs.k8s.io/yaml gives Helm its values).
+// ok is false for anything the round trip would change or refuse: keys
+// that are not strings, invalid UTF-8, numbers JSON cannot hold, types
+// JSON has not.
+type jsonNumbers bool
+
+func (ints jsonNumbers) mapping(m map[any]any) (map[string]any, bool) {
 	out := make(map[string]any, len(m))
 	for k, v := range m {
 		ks, ok := k.(string)
 		if !ok || !utf8.ValidString(ks) {
 			return nil, false
 		}
-		if out[ks], ok = jsonValue(v); !ok {
+		if out[ks], ok = ints.value(v); !ok {
 			return nil, false
 		}
 	}
 	return out, true
 }
 
-func jsonValue(v any) (any, bool) {
+func (ints jsonNumbers) value(v any) (any, bool) {
 	switch t := v.(type) {
 	case nil, bool:
 		return t, true
 	case string:
 		return t, utf8.ValidString(t)
 	case int:
+		if !ints {
+			return float64(t), true
+		}
 		return int64(t), true
 	case int64:
+		if !ints {
+			return float64(t), true
+		}
 		return t, true
 	case float64:
 		if math.IsInf(t, 0) || math.IsNaN(t) {
 			return nil, false
+		}
+		if !ints {
+			return t, true
 		}
 		if a := math.Abs(t); a == 0 || a >= 1e-6 && a < 1e21 {
 			if n, err := strconv.ParseInt(strconv.FormatFloat(t, 'f', -1, 64), 10, 64); err == nil {
@@ -120,12 +140,12 @@ func jsonValue(v any) (any, bool) {
 		}
 		return t, true
 	case map[any]any:
-		return jsonMap(t)
+		return ints.mapping(t)
 	case []any:
 		out := make([]any, len(t))
 		for i, x := range t {
 			var ok bool
-			if out[i], ok = jsonValue(x); !ok {
+			if out[i], ok = ints.value(x); !ok {
 				return nil, false
 			}
 		}

@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode"
 
+	yamlv2 "go.yaml.in/yaml/v2"
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
@@ -248,8 +249,12 @@ func (ws *Workspace) readValues(vf valueFile) (map[string]any, error) {
 		}
 	}
 	if err == nil {
-		e.vals = map[string]any{}
-		if perr := yaml.Unmarshal(data, &e.vals); perr != nil {
+		var fast bool
+		if e.vals, fast = fastValues(data); !fast {
+			e.vals = map[string]any{}
+			err = yaml.Unmarshal(data, &e.vals)
+		}
+		if perr := err; perr != nil {
 			err = at(vf.repo.Root, vf.path, yamlErrLine(perr), fmt.Errorf("failed to parse value file %s: %w", vf.path, perr))
 		}
 	} else {
@@ -258,6 +263,27 @@ func (ws *Workspace) readValues(vf valueFile) (map[string]any, error) {
 	e.err = err
 	close(e.done)
 	return e.vals, e.err
+}
+
+// fastValues reads a values file as sigs.k8s.io/yaml reads it into a map
+// (YAML, then JSON written and read again: every number a float64, an
+// empty or null file an empty map), in one YAML pass. ok is false for
+// anything that round trip could change or refuse (see jsonNumbers) and
+// for a file that is not a mapping; the caller then reads it the slow way,
+// which also words the error.
+func fastValues(data []byte) (vals map[string]any, ok bool) {
+	var v any
+	if yamlv2.Unmarshal(data, &v) != nil {
+		return nil, false
+	}
+	if v == nil {
+		return map[string]any{}, true
+	}
+	m, isMap := v.(map[any]any)
+	if !isMap {
+		return nil, false
+	}
+	return jsonNumbers(false).mapping(m)
 }
 
 var yamlLineRE = regexp.MustCompile(`line (\d+)`)
