@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 
 	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/releaseutil"
 )
 
 // helmSortDocs are documents of every shape the plain sort must either
@@ -127,5 +129,34 @@ func TestPlainSortMatchesHelm(t *testing.T) {
 	}
 	if plain < 800 {
 		t.Fatalf("only %d of 8000 inputs took the plain sort: the test exercises little", plain)
+	}
+}
+
+// splitManifests splits every file where Helm's SplitManifests does.
+func TestSplitManifestsAsHelm(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 17))
+	pieces := []string{"-", "---", "\n", " ", "\t", "\r", "\f", "\v", "a", "#", "x: 1", "\n---\n", "\u00a0"}
+	inputs := []string{"", "---", "---\n---", "a\n---\n---\nb", " \n--- x", "a \n \n---  \n b\n---"}
+	for range 50_000 {
+		var b strings.Builder
+		for range rng.IntN(16) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		inputs = append(inputs, b.String())
+	}
+	for _, in := range inputs {
+		m := releaseutil.SplitManifests(in)
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Sort(releaseutil.BySplitManifestsOrder(keys))
+		want := make([]string, len(keys))
+		for i, k := range keys {
+			want[i] = m[k]
+		}
+		if got := splitManifests(in); !reflect.DeepEqual(got, want) && !(len(got) == 0 && len(want) == 0) {
+			t.Fatalf("%q: split into %q, want %q", in, got, want)
+		}
 	}
 }
