@@ -166,10 +166,15 @@ func cloneChart(c *chart.Chart) *chart.Chart {
 	n := *c
 	if c.Metadata != nil {
 		md := *c.Metadata
-		md.Dependencies = make([]*chart.Dependency, len(c.Metadata.Dependencies))
-		for i, d := range c.Metadata.Dependencies {
-			dd := *d
-			md.Dependencies[i] = &dd
+		// A nil list stays nil: Helm's dependency processing stops at a
+		// chart whose Chart.yaml lists no dependencies, and an empty list
+		// would make it go on into the chart's subcharts.
+		if c.Metadata.Dependencies != nil {
+			md.Dependencies = make([]*chart.Dependency, len(c.Metadata.Dependencies))
+			for i, d := range c.Metadata.Dependencies {
+				dd := *d
+				md.Dependencies[i] = &dd
+			}
 		}
 		n.Metadata = &md
 	}
