@@ -607,21 +607,27 @@ func helmPrint(ch *chart.Chart, files map[string]string, includeCRDs, skipTests 
 // printSorted is helmPrint; with tryPlain false it always sorts through
 // Helm's releaseutil (the reference sortResources is tested against).
 func printSorted(ch *chart.Chart, files map[string]string, includeCRDs, skipTests, tryPlain bool) ([]printedDoc, error) {
-	var resources []sortedDoc
+	var resources, hooks []sortedDoc
 	plain := false
 	if tryPlain {
-		resources, plain = sortResources(files)
+		resources, hooks, plain = sortResources(files)
 	}
-	var hooks []*release.Hook
 	if !plain {
-		var manifests []releaseutil.Manifest
-		var err error
-		if hooks, manifests, err = releaseutil.SortManifests(files, nil, releaseutil.InstallOrder); err != nil {
+		hks, manifests, err := releaseutil.SortManifests(files, nil, releaseutil.InstallOrder)
+		if err != nil {
 			return nil, err
 		}
 		resources = make([]sortedDoc, len(manifests))
 		for i, m := range manifests {
 			resources[i] = sortedDoc{source: m.Name, content: m.Content}
+		}
+		hooks = make([]sortedDoc, len(hks))
+		for i, h := range hks {
+			events := make([]string, len(h.Events))
+			for j, e := range h.Events {
+				events[j] = e.String()
+			}
+			hooks[i] = sortedDoc{source: h.Path, content: h.Manifest, hook: strings.Join(events, ",")}
 		}
 	}
 	section := func(name, content string) printedDoc {
@@ -642,11 +648,12 @@ func printSorted(ch *chart.Chart, files map[string]string, includeCRDs, skipTest
 		docs[n-1].text = strings.TrimRightFunc(docs[n-1].text, unicode.IsSpace) + "\n"
 	}
 	for _, hk := range hooks {
-		if skipTests && isTestHook(hk) {
+		if skipTests && testHook(hk.hook) {
 			continue
 		}
-		d := section(hk.Path, hk.Manifest)
+		d := section(hk.source, hk.content)
 		d.hook = true
+		d.printedObjs = hk.printedObjs
 		docs = append(docs, d)
 	}
 	return docs, nil
@@ -828,13 +835,4 @@ func lockedVersions(ch *chart.Chart) (map[string]string, error) {
 		return nil, errors.New("Chart.lock is out of sync with Chart.yaml (the dependency lists differ): run 'helm dependency update' and commit Chart.lock")
 	}
 	return out, nil
-}
-
-func isTestHook(h *release.Hook) bool {
-	for _, e := range h.Events {
-		if e == release.HookTest {
-			return true
-		}
-	}
-	return false
 }

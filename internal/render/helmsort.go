@@ -17,6 +17,7 @@ type sortedDoc struct {
 	source   string // the template's name
 	content  string // the document, trimmed, as Helm split it
 	headKind string // the kind Helm sorts it by
+	hook     string // the helm.sh/hook annotation, when it has one
 	printedObjs
 }
 
@@ -38,17 +39,18 @@ var installOrderIndex = func() map[string]int {
 }()
 
 // sortResources orders the documents of rendered templates as Helm's
-// releaseutil.SortManifests orders its resources, reading each document
-// once, for both the kind it sorts by and the objects Argo CD decodes
-// from the printed section. It answers only the plain case, where that
-// single reading provably gives Helm's answer: every document is YAML
-// whose decoding needs no help from JSON (string keys, numbers JSON can
-// hold), whose kind, apiVersion, metadata.name and metadata.annotations
-// are absent or of the types Helm reads them as, spelled exactly (Helm
-// reads them through encoding/json, which also matches other cases), and
-// no document is a hook. ok is false otherwise, and the caller asks Helm,
+// releaseutil.SortManifests orders its resources and hooks, reading each
+// document once, for both the kind and hook annotation it sorts by and the
+// objects Argo CD decodes from the printed section. Hooks with an event
+// Helm does not know are dropped, as Helm drops them. It answers only the
+// plain case, where that single reading provably gives Helm's answer:
+// every document is YAML whose decoding needs no help from JSON (string
+// keys, numbers JSON can hold), whose kind, apiVersion, metadata.name and
+// metadata.annotations are absent or of the types Helm reads them as,
+// spelled exactly (Helm reads them through encoding/json, which also
+// matches other cases). ok is false otherwise, and the caller asks Helm,
 // which also words any error.
-func sortResources(files map[string]string) (docs []sortedDoc, ok bool) {
+func sortResources(files map[string]string) (docs, hooks []sortedDoc, ok bool) {
 	names := make([]string, 0, len(files))
 	for name := range files {
 		names = append(names, name)
@@ -61,16 +63,43 @@ func sortResources(files map[string]string) (docs []sortedDoc, ok bool) {
 		}
 		for _, doc := range splitManifests(content) {
 			d, good := readResource(name, doc)
-			if !good {
-				return nil, false
+			switch {
+			case !good:
+				return nil, nil, false
+			case d.hook == "":
+				docs = append(docs, d)
+			case knownHook(d.hook):
+				hooks = append(hooks, d)
 			}
-			docs = append(docs, d)
 		}
 	}
-	sort.SliceStable(docs, func(i, j int) bool {
-		return lessKind(docs[i].kind(), docs[j].kind())
-	})
-	return docs, true
+	for _, list := range [][]sortedDoc{docs, hooks} {
+		sort.SliceStable(list, func(i, j int) bool {
+			return lessKind(list[i].headKind, list[j].headKind)
+		})
+	}
+	return docs, hooks, true
+}
+
+// knownHook reports whether Helm knows every event of a hook annotation
+// (Helm reads each comma-separated event trimmed and in lower case).
+func knownHook(annotation string) bool {
+	for _, e := range strings.Split(annotation, ",") {
+		if !hookEvents[strings.ToLower(strings.TrimSpace(e))] {
+			return false
+		}
+	}
+	return true
+}
+
+// testHook reports whether a hook annotation Helm knows names a test event.
+func testHook(annotation string) bool {
+	for _, e := range strings.Split(annotation, ",") {
+		if e = strings.ToLower(strings.TrimSpace(e)); e == "test" || e == "test-success" {
+			return true
+		}
+	}
+	return false
 }
 
 // lessKind is Helm's order of kinds: known kinds in install order, then
@@ -88,8 +117,6 @@ func lessKind(a, b string) bool {
 	}
 	return ia < ib
 }
-
-func (d *sortedDoc) kind() string { return d.headKind }
 
 // readResource reads one document of the template name. The text it
 // parses is the body of the section helmPrint prints for the document
@@ -117,7 +144,7 @@ func readResource(name, content string) (sortedDoc, bool) {
 	if !good {
 		return d, false
 	}
-	if d.headKind, good = plainHead(obj); !good {
+	if d.headKind, d.hook, good = plainHead(obj); !good {
 		return d, false
 	}
 	if _, items := obj["items"]; !items && d.headKind != "" {
@@ -127,37 +154,37 @@ func readResource(name, content string) (sortedDoc, bool) {
 }
 
 // plainHead reads the fields Helm's SimpleHead holds, when they are there
-// as Helm reads them: exact keys, string values, no hook annotation.
-func plainHead(obj map[string]any) (kind string, ok bool) {
+// as Helm reads them: exact keys, string values.
+func plainHead(obj map[string]any) (kind, hook string, ok bool) {
 	var meta any
 	for k, v := range obj {
 		switch {
 		case k == "kind":
 			if kind, ok = stringOrNil(v); !ok {
-				return "", false
+				return "", "", false
 			}
 		case k == "apiVersion":
 			if _, ok = stringOrNil(v); !ok {
-				return "", false
+				return "", "", false
 			}
 		case k == "metadata":
 			meta = v
 		case strings.EqualFold(k, "kind"), strings.EqualFold(k, "apiVersion"), strings.EqualFold(k, "metadata"):
-			return "", false
+			return "", "", false
 		}
 	}
 	if meta == nil {
-		return kind, true
+		return kind, "", true
 	}
 	mm, isMap := meta.(map[string]any)
 	if !isMap {
-		return "", false
+		return "", "", false
 	}
 	for k, v := range mm {
 		switch {
 		case k == "name":
 			if _, ok = stringOrNil(v); !ok {
-				return "", false
+				return "", "", false
 			}
 		case k == "annotations":
 			if v == nil {
@@ -165,18 +192,22 @@ func plainHead(obj map[string]any) (kind string, ok bool) {
 			}
 			ann, isMap := v.(map[string]any)
 			if !isMap {
-				return "", false
+				return "", "", false
 			}
 			for ak, av := range ann {
-				if _, isStr := av.(string); !isStr || ak == release.HookAnnotation {
-					return "", false
+				as, isStr := av.(string)
+				if !isStr {
+					return "", "", false
+				}
+				if ak == release.HookAnnotation {
+					hook = as
 				}
 			}
 		case strings.EqualFold(k, "name"), strings.EqualFold(k, "annotations"):
-			return "", false
+			return "", "", false
 		}
 	}
-	return kind, true
+	return kind, hook, true
 }
 
 func stringOrNil(v any) (string, bool) {

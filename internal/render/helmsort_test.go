@@ -33,6 +33,10 @@ var helmSortDocs = []string{
 	"apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: hook\n  annotations:\n    helm.sh/hook: pre-install\n    helm.sh/hook-weight: \"5\"",
 	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: t\n  annotations: {helm.sh/hook: test}",
 	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: u\n  annotations: {helm.sh/hook: no-such-event}",
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: ts\n  annotations: {helm.sh/hook: test-success}",
+	"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: multi\n  annotations: {helm.sh/hook: ' post-install,PRE-upgrade', helm.sh/hook-weight: x}",
+	"apiVersion: v1\nkind: Service\nmetadata:\n  name: hs\n  annotations: {helm.sh/hook: 'pre-install, Test'}",
+	"apiVersion: v1\nkind: Secret\nmetadata:\n  name: hd\n  annotations: {helm.sh/hook: post-delete, helm.sh/hook-delete-policy: before-hook-creation}",
 	"Kind: Service\nmetadata: {name: upper}",
 	"apiVersion: v1\nkind: ConfigMap\nMetadata: {name: upper-meta}",
 	"apiVersion: v1\nkind: ConfigMap\nmetadata: {Name: upper-name}",
@@ -102,7 +106,7 @@ func TestPlainSortMatchesHelm(t *testing.T) {
 		if (werr == nil) != (gerr == nil) || werr != nil && werr.Error() != gerr.Error() {
 			t.Fatalf("%q: error %v, want %v", files, gerr, werr)
 		}
-		if _, ok := sortResources(files); ok {
+		if _, _, ok := sortResources(files); ok {
 			plain++
 		}
 		if len(got) != len(want) {
