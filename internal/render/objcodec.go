@@ -182,10 +182,10 @@ func (r *objReader) uvarint() uint64 {
 	return 0
 }
 
-// count reads a count of items each at least min bytes long.
-func (r *objReader) count(min int) int {
+// count reads a count of items each at least minSize bytes long.
+func (r *objReader) count(minSize int) int {
 	n := r.uvarint()
-	if r.err == nil && n > uint64(len(r.s)/min) {
+	if r.err == nil && n > uint64(len(r.s)/minSize) {
 		r.err = errObjTruncated
 		return 0
 	}

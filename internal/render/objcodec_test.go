@@ -45,7 +45,7 @@ func TestObjCodecAsJSON(t *testing.T) {
 		"apiVersion": "v1", "kind": "ConfigMap",
 		"metadata": map[string]any{"name": "c", "labels": map[string]any{}, "annotations": nil},
 		"ints":     []any{int64(0), int64(-1), int64(math.MaxInt64), int64(math.MinInt64), 7, int32(-3)},
-		"floats": []any{3.0, -0.0, 1.5, -2.25, 1e20, 1e21, 123456789012345678.0, 9.3e18, -9.3e18,
+		"floats": []any{3.0, math.Copysign(0, -1), 1.5, -2.25, 1e20, 1e21, 123456789012345678.0, 9.3e18, -9.3e18,
 			math.MaxFloat64, math.SmallestNonzeroFloat64, 1e-7, float64(math.MaxInt64), float64(math.MinInt64)},
 		"bools":   []any{true, false, nil},
 		"bad\xff": "x\xffy\xc3",
