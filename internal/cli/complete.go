@@ -81,9 +81,7 @@ func registerCompletions(f *Factory, c *cobra.Command) {
 		maps.Copy(flags, extra)
 	}
 	for name, comp := range flags {
-		// LocalFlags: the command's own flags, persistent ones included
-		// (a completion registered on env serves env set --cluster too).
-		if c.LocalFlags().Lookup(name) == nil || noFlagCompletion[path+" --"+name] {
+		if !ownFlag(c, name) || noFlagCompletion[path+" --"+name] {
 			continue
 		}
 		if _, exists := c.GetFlagCompletionFunc(name); exists {
@@ -93,6 +91,27 @@ func registerCompletions(f *Factory, c *cobra.Command) {
 			return filterCompletions(comp(f, cmd, args), nil, toComplete), cobra.ShellCompDirectiveNoFileComp
 		})
 	}
+}
+
+// ownFlag: c defines the flag name itself, persistent or not (what
+// c.LocalFlags() holds: a completion registered on env serves env set
+// --cluster too), rather than inheriting it from a parent's persistent
+// flags. Asked without LocalFlags, which merges and copies the flag sets
+// on every call: this runs for every command on every start.
+func ownFlag(c *cobra.Command, name string) bool {
+	fl := c.Flags().Lookup(name)
+	if fl == nil {
+		fl = c.PersistentFlags().Lookup(name)
+	}
+	if fl == nil {
+		return false
+	}
+	for p := c.Parent(); p != nil; p = p.Parent() {
+		if pf := p.PersistentFlags().Lookup(name); pf != nil {
+			return pf != fl // the nearest parent's flag is the one inherited
+		}
+	}
+	return true
 }
 
 // filterCompletions keeps the words starting with prefix that are not

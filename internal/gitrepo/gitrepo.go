@@ -27,6 +27,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/gitopsctl/gitopsctl/internal/fsutil"
 )
 
 // MaxSymlinks bounds how many symbolic links one path may traverse.
@@ -412,7 +414,7 @@ func (b osBackend) abs(p string) string { return filepath.Join(b.root, filepath.
 
 func (b osBackend) lstat(p string) (fs.FileInfo, error)     { return os.Lstat(b.abs(p)) }
 func (b osBackend) readlink(p string) (string, error)       { return os.Readlink(b.abs(p)) }
-func (b osBackend) readFile(p string) ([]byte, error)       { return os.ReadFile(b.abs(p)) }
+func (b osBackend) readFile(p string) ([]byte, error)       { return fsutil.ReadFile(b.abs(p)) }
 func (b osBackend) readDir(p string) ([]fs.DirEntry, error) { return os.ReadDir(b.abs(p)) }
 
 // ---- a commit's tree

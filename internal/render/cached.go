@@ -3,11 +3,13 @@ package render
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,7 +17,6 @@ import (
 	"sync/atomic"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	utiljson "k8s.io/apimachinery/pkg/util/json"
 
 	"github.com/gitopsctl/gitopsctl/internal/argo"
 	"github.com/gitopsctl/gitopsctl/internal/gitrepo"
@@ -140,46 +141,33 @@ func rendersApps(res Result) bool {
 	return false
 }
 
-// cachedResult is the stored form of a Result: this JSON document, then,
-// when the objects' printed forms were kept, a NUL byte (which JSON text
-// never holds) and each object's YAML (its length is Printed - 1; Printed
-// 0: none) one after the other.
-type cachedResult struct {
-	Objects  []cachedObject `json:"objects"`
-	Warnings []string       `json:"warnings,omitempty"`
-}
-
-type cachedObject struct {
-	Source  string          `json:"source"`
-	Object  json.RawMessage `json:"object"`
-	Printed int             `json:"printed,omitempty"` // length of the YAML + 1 (0: none)
-}
-
-// storedResult is cachedResult as decodeResult reads it: the objects
-// decoded in the same pass.
-type storedResult struct {
-	Objects []struct {
-		Source  string         `json:"source"`
-		Object  map[string]any `json:"object"`
-		Printed int            `json:"printed"`
-	} `json:"objects"`
-	Warnings []string `json:"warnings"`
-}
+// The stored form of a Result (see objcodec.go for values):
+//
+//	uvarint length of the head, then the head:
+//	  uvarint count, then count × warning string
+//	  uvarint count, then count × (source string, uvarint printed, object value)
+//	then the printed objects' YAML, one after the other
+//
+// where printed is the length of the object's YAML + 1 (0: not kept).
+const resultFormat = "gitopsctl result 3\n"
 
 // encodeResult is the stored form of res, with each object's YAML when
 // printed (returned too, to print this run).
 func encodeResult(res Result, printed bool) ([]byte, [][]byte, error) {
-	cr := cachedResult{Warnings: res.Warnings, Objects: make([]cachedObject, len(res.Objects))}
 	var docs [][]byte
 	if printed {
 		docs = make([][]byte, len(res.Objects))
 	}
+	w := &objWriter{}
+	w.b = binary.AppendUvarint(w.b, uint64(len(res.Warnings)))
+	for _, s := range res.Warnings {
+		w.str(s)
+	}
+	w.b = binary.AppendUvarint(w.b, uint64(len(res.Objects)))
+	tail := 0
 	for i, o := range res.Objects {
-		b, err := json.Marshal(o.Object.Object)
-		if err != nil {
-			return nil, nil, err
-		}
-		cr.Objects[i] = cachedObject{Source: o.Source, Object: b}
+		w.str(o.Source)
+		n := 0
 		// A Secret's printed form is not kept: it is printed masked from a
 		// copy unless --show-secrets, and one plaintext copy on disk is enough.
 		if printed && !IsSecret(o) {
@@ -188,57 +176,81 @@ func encodeResult(res Result, printed bool) ([]byte, [][]byte, error) {
 				return nil, nil, err
 			}
 			docs[i] = y
-			cr.Objects[i].Printed = len(y) + 1
+			n = len(y) + 1
+			tail += len(y)
+		}
+		w.b = binary.AppendUvarint(w.b, uint64(n))
+		if err := w.value(o.Object.Object, 0); err != nil {
+			return nil, nil, err
 		}
 	}
-	head, err := json.Marshal(cr)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !printed {
-		return head, nil, nil
-	}
-	head = append(head, 0)
+	out := make([]byte, 0, len(resultFormat)+binary.MaxVarintLen64+len(w.b)+tail)
+	out = append(out, resultFormat...)
+	out = binary.AppendUvarint(out, uint64(len(w.b)))
+	out = append(out, w.b...)
 	for _, y := range docs {
-		head = append(head, y...)
+		out = append(out, y...)
 	}
-	return head, docs, nil
+	return out, docs, nil
 }
 
 // decodeResult reads a stored Result for a, and the objects' printed forms
 // when asked for and kept (nil otherwise).
 func decodeResult(a *App, data []byte, wantPrinted bool) (Result, [][]byte, error) {
-	head, tail, hasTail := bytes.Cut(data, []byte{0})
-	// One pass, with the decoder the renderer uses (whole numbers are
-	// int64) for the objects.
-	var cr storedResult
-	if err := utiljson.Unmarshal(head, &cr); err != nil {
-		return Result{}, nil, err
+	rest, ok := bytes.CutPrefix(data, []byte(resultFormat))
+	if !ok {
+		return Result{}, nil, errors.New("not a stored result")
 	}
-	res := Result{App: a, Warnings: cr.Warnings, Objects: make([]manifest.Object, len(cr.Objects))}
-	var docs [][]byte
-	if wantPrinted && hasTail {
-		docs = make([][]byte, len(cr.Objects))
+	hl, k := binary.Uvarint(rest)
+	if k <= 0 || hl > uint64(len(rest)-k) {
+		return Result{}, nil, errObjTruncated
 	}
-	for i, o := range cr.Objects {
-		obj := o.Object
-		if obj == nil {
-			return Result{}, nil, errors.New("empty object")
+	tail := rest[k+int(hl):]
+	// One copy of the head: the decoded strings share it.
+	r := &objReader{s: string(rest[k : k+int(hl)])}
+	res := Result{App: a}
+	if n := r.count(1); n > 0 {
+		res.Warnings = make([]string, n)
+		for i := range res.Warnings {
+			res.Warnings[i] = r.str()
 		}
-		res.Objects[i] = manifest.Object{App: a.Name, Source: o.Source, Object: &unstructured.Unstructured{Object: obj}}
-		if o.Printed > 0 {
-			n := o.Printed - 1
-			if !hasTail || n > len(tail) {
+	}
+	n := r.count(3)
+	res.Objects = make([]manifest.Object, n)
+	var docs [][]byte
+	if wantPrinted {
+		docs = make([][]byte, n)
+	}
+	for i := range res.Objects {
+		src := r.str()
+		printed := r.uvarint()
+		obj, _ := r.value(0).(map[string]any)
+		if r.err != nil {
+			return Result{}, nil, r.err
+		}
+		if obj == nil {
+			return Result{}, nil, errors.New("stored object is not an object")
+		}
+		res.Objects[i] = manifest.Object{App: a.Name, Source: src, Object: &unstructured.Unstructured{Object: obj}}
+		if printed > 0 {
+			m := printed - 1
+			if m > uint64(len(tail)) {
 				return Result{}, nil, errors.New("truncated printed objects")
 			}
 			if docs != nil {
-				docs[i] = tail[:n:n]
+				docs[i] = tail[:m:m]
 			}
-			tail = tail[n:]
+			tail = tail[m:]
 		}
 	}
-	if hasTail && len(tail) != 0 {
+	if r.err != nil || len(r.s) != 0 {
+		return Result{}, nil, errors.New("damaged stored result")
+	}
+	if len(tail) != 0 {
 		return Result{}, nil, errors.New("trailing data after the printed objects")
+	}
+	if docs != nil && !slices.ContainsFunc(docs, func(d []byte) bool { return d != nil }) {
+		docs = nil // none kept
 	}
 	return res, docs, nil
 }
@@ -337,7 +349,7 @@ func (ws *Workspace) inputDigest(a *App) (string, bool) {
 		part(data)
 		h.Write([]byte{'\n'})
 	}
-	field("gitopsctl render cache 2", ws.opts.CacheSalt)
+	field("gitopsctl render cache 3", ws.opts.CacheSalt)
 	cfg, err := ws.configJSON()
 	if err != nil {
 		return "", false

@@ -87,7 +87,7 @@ func (c *Cache) Get(key string) ([]byte, bool) {
 		return nil, false
 	}
 	p := c.path(key)
-	data, err := os.ReadFile(p)
+	data, err := fsutil.ReadFile(p)
 	if err != nil {
 		return nil, false
 	}
