@@ -3,18 +3,15 @@ package gitx
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
-	"golang.org/x/sync/errgroup"
 )
 
 // This file answers "what differs between HEAD, the index and the work
@@ -133,102 +130,23 @@ func underAny(p string, dirs map[string]bool) bool {
 }
 
 // workTreeVsIndex adds to set every path whose work-tree state differs from
-// the index: modified, deleted, or untracked and not ignored.
+// the index: modified, deleted, or untracked and not ignored. See
+// statusWalk.
 func (g *Reader) workTreeVsIndex(idx *index.Index, set map[string]bool) error {
-	entries := make(map[string]*index.Entry, len(idx.Entries))
-	trackedDirs := map[string]bool{"": true}
-	for _, e := range idx.Entries {
-		entries[e.Name] = e
-		for d := path.Dir(e.Name); d != "."; d = path.Dir(d) {
-			if trackedDirs[d] {
-				break
-			}
-			trackedDirs[d] = true
-		}
-	}
-	var patterns []gitignore.Pattern
-	if b, err := os.ReadFile(filepath.Join(g.Dir, ".git", "info", "exclude")); err == nil {
-		patterns = append(patterns, parseIgnore(b, nil)...)
-	}
-	var tracked []string
-	var walk func(dir string, domain []string, patterns []gitignore.Pattern) error
-	walk = func(dir string, domain []string, patterns []gitignore.Pattern) error {
-		des, err := os.ReadDir(filepath.Join(g.Dir, filepath.FromSlash(dir)))
-		if err != nil {
-			return err
-		}
-		for _, de := range des {
-			if de.Name() == ".gitignore" && de.Type().IsRegular() {
-				if b, err := os.ReadFile(filepath.Join(g.Dir, filepath.FromSlash(dir), ".gitignore")); err == nil {
-					patterns = append(append([]gitignore.Pattern(nil), patterns...), parseIgnore(b, domain)...)
-				}
-			}
-		}
-		m := gitignore.NewMatcher(patterns)
-		for _, de := range des {
-			name := de.Name()
-			p := name
-			if dir != "" {
-				p = dir + "/" + name
-			}
-			parts := append(append([]string(nil), domain...), name)
-			if de.IsDir() {
-				if dir == "" && name == ".git" {
-					continue
-				}
-				if e, ok := entries[p]; ok && e.Mode == filemode.Submodule {
-					g.noteIgnored(p + "/") // its files are not compared either
-					continue
-				}
-				if !trackedDirs[p] && m.Match(parts, true) {
-					g.noteIgnored(p + "/")
-					continue
-				}
-				if err := walk(p, parts, patterns); err != nil {
-					return err
-				}
-				continue
-			}
-			if _, ok := entries[p]; ok {
-				tracked = append(tracked, p)
-				continue
-			}
-			if !m.Match(parts, false) {
-				set[p] = true // untracked
-			} else {
-				g.noteIgnored(p)
-			}
-		}
-		return nil
-	}
-	if err := walk("", nil, patterns); err != nil {
+	w := newStatusWalk(g, idx)
+	if err := w.run(); err != nil {
 		return fmt.Errorf("%s: read work tree: %w", g.Dir, err)
 	}
-	seen := make(map[string]bool, len(tracked))
-	for _, p := range tracked {
-		seen[p] = true
+	for _, p := range w.changed {
+		set[p] = true
 	}
-	for n, e := range entries {
-		if !seen[n] && e.Mode != filemode.Submodule && !e.SkipWorktree {
-			set[n] = true // deleted from the work tree
+	for i, e := range idx.Entries {
+		if !w.seen[i] && e.Mode != filemode.Submodule && !e.SkipWorktree {
+			set[e.Name] = true // deleted from the work tree
 		}
 	}
-	// Compare tracked files with their entries, in parallel: on large
-	// repositories the lstat calls dominate.
-	changed := make([]bool, len(tracked))
-	var eg errgroup.Group
-	eg.SetLimit(max(2, runtime.GOMAXPROCS(0)*2))
-	for i := range tracked {
-		eg.Go(func() error {
-			changed[i] = g.fileChanged(tracked[i], entries[tracked[i]], idx)
-			return nil
-		})
-	}
-	_ = eg.Wait() // the functions return no error
-	for i, c := range changed {
-		if c {
-			set[tracked[i]] = true
-		}
+	for _, p := range w.ignored {
+		g.noteIgnored(p)
 	}
 	return nil
 }
@@ -245,65 +163,26 @@ func parseIgnore(b []byte, domain []string) []gitignore.Pattern {
 	return out
 }
 
-// fileChanged compares a work-tree file with its index entry: equal size,
-// modification time and mode mean unchanged (unless the file may have been
-// modified within the index's timestamp granularity), otherwise the
-// content hash decides.
-func (g *Reader) fileChanged(p string, e *index.Entry, idx *index.Index) bool {
-	full := filepath.Join(g.Dir, filepath.FromSlash(p))
-	fi, err := os.Lstat(full)
-	if err != nil {
-		return true
-	}
-	mode, err := filemode.NewFromOSFileMode(fi.Mode())
-	if err != nil {
-		return true
-	}
-	if mode == filemode.Deprecated {
-		mode = filemode.Regular
-	}
-	if mode != e.Mode {
-		return true
-	}
-	racy := !idx.ModTime.IsZero() && !fi.ModTime().Before(idx.ModTime)
-	if !racy && uint32(fi.Size()) == e.Size && fi.ModTime().Equal(e.ModifiedAt) {
-		return false
-	}
-	var data []byte
-	if fi.Mode()&fs.ModeSymlink != 0 {
-		target, err := os.Readlink(full)
-		if err != nil {
-			return true
-		}
-		data = []byte(filepath.ToSlash(target))
-	} else {
-		data, err = os.ReadFile(full)
-		if err != nil {
-			return true
-		}
-	}
-	return plumbing.ComputeHash(plumbing.BlobObject, data) != e.Hash
-}
-
 // readIndex reads the index (the file set with SetIndexFile, else the
 // repository's own), or an empty one in a repository without one.
 func (g *Reader) readIndex() (*index.Index, error) {
 	if g.indexFile != "" {
-		return ReadIndexFile(g.indexFile)
+		idx, err := readIndexFast(g.indexFile)
+		if err != nil {
+			return nil, indexError("read index "+g.indexFile, err)
+		}
+		return idx, nil
 	}
-	idx, err := g.r.Storer.Index()
+	gd, _, err := GitDirs(g.Dir)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := readIndexFast(filepath.Join(gd, "index"))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return &index.Index{Version: 2}, nil
 		}
 		return nil, indexError(g.Dir+": read index", err)
-	}
-	if idx.ModTime.IsZero() {
-		if gd, _, err := GitDirs(g.Dir); err == nil {
-			if fi, err := os.Stat(filepath.Join(gd, "index")); err == nil {
-				idx.ModTime = fi.ModTime()
-			}
-		}
 	}
 	return idx, nil
 }
