@@ -28,6 +28,9 @@ type Reader struct {
 	// ignored, when set, collects the ignored entries Changed passes over
 	// in the work tree (see ChangedIgnored).
 	ignored *[]string
+	// listings, when set, keeps directory listings between runs (see
+	// SetListingCache).
+	listings ListingCache
 }
 
 // ErrNotRepo is returned (wrapped) when a directory is not a git repository.

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
@@ -41,6 +42,10 @@ type statusWalk struct {
 	inTree map[string]bool
 	// seen marks the entries found in the work tree.
 	seen []bool
+	// lc is the listing cache (nil: none), root the open work tree root
+	// when there is one.
+	lc   *listings
+	root wtRoot
 
 	mu      sync.Mutex
 	wake    *sync.Cond // signalled when todo grows or the walk ends
@@ -73,7 +78,7 @@ type wtStat struct {
 	mtimeSec, mtimeNsec int64
 	ctimeSec, ctimeNsec int64
 	hasCtime            bool
-	ino                 uint64
+	ino, dev            uint64
 	hasIno              bool
 }
 
@@ -134,6 +139,13 @@ func (w *statusWalk) run() error {
 	}
 	// A few workers share a stack of directories to read: a directory's
 	// subdirectories are pushed when it is read.
+	if w.lc = loadListings(w.g.listings, w.g.Dir); w.lc != nil {
+		var err error
+		if w.root, err = openWTRoot(w.g.Dir); err != nil {
+			return err
+		}
+		defer w.root.close()
+	}
 	w.todo = []wtTask{{patterns: patterns}}
 	w.wake = sync.NewCond(&w.mu)
 	var wg sync.WaitGroup
@@ -145,6 +157,9 @@ func (w *statusWalk) run() error {
 		}()
 	}
 	wg.Wait()
+	if w.err == nil && w.lc != nil {
+		w.lc.save()
+	}
 	return w.err
 }
 
@@ -191,15 +206,11 @@ func (w *statusWalk) readDir(t wtTask) (r dirResult) {
 	if t.dir != "" {
 		full = filepath.Join(w.g.Dir, filepath.FromSlash(t.dir))
 	}
-	d, err := openWTDir(full)
+	d, des, err := w.list(t.dir, full)
 	if err != nil {
 		return dirResult{err: err}
 	}
 	defer d.close()
-	des, err := d.read()
-	if err != nil {
-		return dirResult{err: err}
-	}
 	patterns := t.patterns
 	for _, de := range des {
 		if de.name != ".gitignore" {
@@ -288,6 +299,37 @@ func (w *statusWalk) readDir(t wtTask) (r dirResult) {
 		}
 	}
 	return r
+}
+
+// list returns the entries of a directory, from the listing cache when it
+// has not changed since it was kept there.
+func (w *statusWalk) list(dir, full string) (wtDirHandle, []dirent, error) {
+	var st wtStat
+	if w.lc != nil {
+		var err error
+		if st, err = w.root.statDir(dir); err != nil {
+			return nil, nil, &pathError{Op: "stat", Path: full, Err: err}
+		}
+		if st.kind != dtDir {
+			return nil, nil, &pathError{Op: "open", Path: full, Err: syscall.ENOTDIR}
+		}
+		if des, ok := w.lc.lookup(dir, st); ok {
+			return w.root.listed(dir), des, nil
+		}
+	}
+	d, err := openWTDir(full)
+	if err != nil {
+		return nil, nil, err
+	}
+	des, err := d.read()
+	if err != nil {
+		d.close()
+		return nil, nil, err
+	}
+	if w.lc != nil {
+		w.lc.listed(dir, st, des)
+	}
+	return d, des, nil
 }
 
 // lookup returns the position in own (dir's entries) of the first entry

@@ -89,10 +89,71 @@ func (d *fdDir) read() ([]dirent, error) {
 	}
 }
 
-func (d *fdDir) lstat(name string) (wtStat, error) {
+func (d *fdDir) lstat(name string) (wtStat, error) { return fstatat(d.fd, name) }
+
+// wtRoot is the open root of the work tree: directories whose listing is
+// known (from the listing cache) are not opened, they and their files are
+// stat'ed relative to the root.
+type wtRoot struct{ fd int }
+
+func openWTRoot(full string) (wtRoot, error) {
+	fd, err := openDir(full)
+	if err != nil {
+		return wtRoot{fd: -1}, &pathError{Op: "open", Path: full, Err: err}
+	}
+	return wtRoot{fd: fd}, nil
+}
+
+func (r wtRoot) close() {
+	if r.fd >= 0 {
+		unix.Close(r.fd)
+	}
+}
+
+// statDir stats the directory rel ("" for the root).
+func (r wtRoot) statDir(rel string) (wtStat, error) {
+	if rel == "" {
+		rel = "."
+	}
+	return fstatat(r.fd, rel)
+}
+
+// listed is the directory rel, not opened.
+func (r wtRoot) listed(rel string) wtDirHandle {
+	if rel != "" {
+		rel += "/"
+	}
+	return relDir{fd: r.fd, prefix: rel}
+}
+
+type relDir struct {
+	fd     int
+	prefix string
+}
+
+func (d relDir) read() ([]dirent, error)           { return nil, nil }
+func (d relDir) lstat(name string) (wtStat, error) { return fstatat(d.fd, d.prefix+name) }
+func (d relDir) close()                            {}
+
+// listingCacheFS reports whether the file system holding dir is one whose
+// directories are known to change modification time whenever an entry is
+// added, removed or renamed, so that the listing cache may be trusted.
+func listingCacheFS(dir string) bool {
+	var fs unix.Statfs_t
+	if err := unix.Statfs(dir, &fs); err != nil {
+		return false
+	}
+	switch uint32(fs.Type) {
+	case unix.EXT4_SUPER_MAGIC, unix.XFS_SUPER_MAGIC, unix.BTRFS_SUPER_MAGIC, unix.TMPFS_MAGIC, unix.F2FS_SUPER_MAGIC, 0x2fc12fc1: // the last: ZFS
+		return true
+	}
+	return false
+}
+
+func fstatat(fd int, name string) (wtStat, error) {
 	var st unix.Stat_t
 	for {
-		err := unix.Fstatat(d.fd, name, &st, unix.AT_SYMLINK_NOFOLLOW)
+		err := unix.Fstatat(fd, name, &st, unix.AT_SYMLINK_NOFOLLOW)
 		if err == unix.EINTR {
 			continue
 		}
@@ -116,6 +177,6 @@ func (d *fdDir) lstat(name string) (wtStat, error) {
 		kind: k, exec: st.Mode&0o100 != 0, size: st.Size,
 		mtimeSec: int64(st.Mtim.Sec), mtimeNsec: int64(st.Mtim.Nsec),
 		ctimeSec: int64(st.Ctim.Sec), ctimeNsec: int64(st.Ctim.Nsec), hasCtime: true,
-		ino: uint64(st.Ino), hasIno: true,
+		ino: uint64(st.Ino), dev: uint64(st.Dev), hasIno: true,
 	}, nil
 }

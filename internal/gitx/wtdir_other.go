@@ -50,7 +50,25 @@ func (d *osDir) lstat(name string) (wtStat, error) {
 		kind: typeOf(fi.Mode().Type()), exec: fi.Mode().Perm()&0o100 != 0, size: fi.Size(),
 		mtimeSec: fi.ModTime().Unix(), mtimeNsec: int64(fi.ModTime().Nanosecond()),
 	}
-	st.ctimeSec, st.ctimeNsec, st.ino, st.hasCtime = sysStat(fi)
+	st.ctimeSec, st.ctimeNsec, st.ino, st.dev, st.hasCtime = sysStat(fi)
 	st.hasIno = st.hasCtime
 	return st, nil
 }
+
+type wtRoot struct{ path string }
+
+func openWTRoot(full string) (wtRoot, error) { return wtRoot{path: full}, nil }
+
+func (r wtRoot) close() {}
+
+func (r wtRoot) statDir(rel string) (wtStat, error) {
+	full := filepath.Join(r.path, filepath.FromSlash(rel))
+	return (&osDir{path: filepath.Dir(full)}).lstat(filepath.Base(full))
+}
+
+func (r wtRoot) listed(rel string) wtDirHandle {
+	return &osDir{path: filepath.Join(r.path, filepath.FromSlash(rel))}
+}
+
+// listingCacheFS: the listing cache is trusted on Linux file systems only.
+func listingCacheFS(string) bool { return false }
