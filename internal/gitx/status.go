@@ -129,28 +129,6 @@ func underAny(p string, dirs map[string]bool) bool {
 	}
 }
 
-// workTreeVsIndex adds to set every path whose work-tree state differs from
-// the index: modified, deleted, or untracked and not ignored. See
-// statusWalk.
-func (g *Reader) workTreeVsIndex(idx *index.Index, set map[string]bool) error {
-	w := newStatusWalk(g, idx)
-	if err := w.run(); err != nil {
-		return fmt.Errorf("%s: read work tree: %w", g.Dir, err)
-	}
-	for _, p := range w.changed {
-		set[p] = true
-	}
-	for i, e := range idx.Entries {
-		if !w.seen[i] && e.Mode != filemode.Submodule && !e.SkipWorktree {
-			set[e.Name] = true // deleted from the work tree
-		}
-	}
-	for _, p := range w.ignored {
-		g.noteIgnored(p)
-	}
-	return nil
-}
-
 func parseIgnore(b []byte, domain []string) []gitignore.Pattern {
 	var out []gitignore.Pattern
 	for _, line := range strings.Split(string(b), "\n") {

@@ -56,6 +56,23 @@ type statusWalk struct {
 	err     error
 }
 
+// addTo adds to set every path whose work-tree state differs from the
+// index: modified, deleted, or untracked and not ignored; and notes the
+// ignored entries (ChangedIgnored).
+func (w *statusWalk) addTo(set map[string]bool) {
+	for _, p := range w.changed {
+		set[p] = true
+	}
+	for i, e := range w.idx.Entries {
+		if !w.seen[i] && e.Mode != filemode.Submodule && !e.SkipWorktree {
+			set[e.Name] = true // deleted from the work tree
+		}
+	}
+	for _, p := range w.ignored {
+		w.g.noteIgnored(p)
+	}
+}
+
 // Entry types of a directory listing and a stat.
 const (
 	dtUnknown uint8 = iota
@@ -139,7 +156,7 @@ func (w *statusWalk) run() error {
 	}
 	// A few workers share a stack of directories to read: a directory's
 	// subdirectories are pushed when it is read.
-	if w.lc = loadListings(w.g.listings, w.g.Dir); w.lc != nil {
+	if w.lc != nil {
 		var err error
 		if w.root, err = openWTRoot(w.g.Dir); err != nil {
 			return err
@@ -243,15 +260,17 @@ func (w *statusWalk) readDir(t wtTask) (r dirResult) {
 		return m.Match(parts(name), isDir)
 	}
 	own := w.byDir[t.dir]
+	path := func(name string) string {
+		if t.dir == "" {
+			return name
+		}
+		return t.dir + "/" + name
+	}
 	subs, changed, ignored := &r.subs, &r.changed, &r.ignored
 	for _, de := range des {
 		name := de.name
 		if t.dir == "" && name == ".git" {
 			continue // the repository itself (a directory, or a file naming it)
-		}
-		p := name
-		if t.dir != "" {
-			p = t.dir + "/" + name
 		}
 		typ := de.typ
 		var st wtStat
@@ -264,6 +283,7 @@ func (w *statusWalk) readDir(t wtTask) (r dirResult) {
 		}
 		at := w.lookup(t.dir, own, name)
 		if typ == dtDir {
+			p := path(name)
 			if at >= 0 && w.idx.Entries[own[at]].Mode == filemode.Submodule {
 				w.seen[own[at]] = true
 				*ignored = append(*ignored, p+"/") // its files are not compared either
@@ -277,6 +297,7 @@ func (w *statusWalk) readDir(t wtTask) (r dirResult) {
 			continue
 		}
 		if at < 0 {
+			p := path(name)
 			if match(name, false) {
 				*ignored = append(*ignored, p)
 			} else {
@@ -290,12 +311,12 @@ func (w *statusWalk) readDir(t wtTask) (r dirResult) {
 		}
 		if !stated {
 			if st, err = d.lstat(name); err != nil {
-				*changed = append(*changed, p)
+				*changed = append(*changed, e.Name)
 				continue
 			}
 		}
-		if w.fileChanged(p, e, st) {
-			*changed = append(*changed, p)
+		if w.fileChanged(e.Name, e, st) {
+			*changed = append(*changed, e.Name)
 		}
 	}
 	return r
