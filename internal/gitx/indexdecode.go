@@ -23,9 +23,31 @@ import (
 // refuses an index with an extension it must understand and does not (a
 // split or sparse index) and one whose checksum does not match.
 
+// gitIndex is a decoded index, as the Reader's questions need it.
+type gitIndex struct {
+	Version uint32
+	Entries []indexEntry // in the index's order (by name, then stage)
+	Cache   *index.Tree  // the cached trees, invalidated ones included
+	ModTime time.Time    // of the index file
+}
+
+// indexEntry is one entry of the index. (go-git's index.Entry holds its
+// times as time.Time: twice the size, and pointers for the collector to
+// follow through fourteen thousand entries.)
+type indexEntry struct {
+	Name                      string
+	Hash                      plumbing.Hash
+	Mode                      filemode.FileMode
+	Size, Inode               uint32
+	MTimeSec, MTimeNsec       uint32
+	CTimeSec, CTimeNsec       uint32
+	Stage                     uint8 // 0: no merge conflict
+	IntentToAdd, SkipWorktree bool
+}
+
 // readIndexFast reads and decodes the index in file, with its modification
 // time (for the racy-git check).
-func readIndexFast(file string) (*index.Index, error) {
+func readIndexFast(file string) (*gitIndex, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, err
@@ -64,7 +86,7 @@ func readFull(f *os.File, b []byte) (int, error) {
 var errIndexTruncated = fmt.Errorf("%w: truncated", index.ErrMalformedIndexFile)
 
 // decodeIndex decodes an index file's content.
-func decodeIndex(data []byte) (*index.Index, error) {
+func decodeIndex(data []byte) (*gitIndex, error) {
 	const hashLen = 20
 	if len(data) < 12+hashLen {
 		if len(data) >= 4 && !bytes.Equal(data[:4], []byte("DIRC")) {
@@ -87,9 +109,7 @@ func decodeIndex(data []byte) (*index.Index, error) {
 	if count > len(body)/8 { // an entry takes at least 8 bytes
 		return nil, errIndexTruncated
 	}
-	idx := &index.Index{Version: version}
-	entries := make([]index.Entry, count)
-	idx.Entries = make([]*index.Entry, count)
+	idx := &gitIndex{Version: version, Entries: make([]indexEntry, count)}
 	// Names are slices of one string (versions 2 and 3 store them whole):
 	// data, which nothing writes to after this.
 	str := unsafe.String(&body[0], len(body))
@@ -101,24 +121,16 @@ func decodeIndex(data []byte) (*index.Index, error) {
 			return nil, errIndexTruncated
 		}
 		b := body[off:]
-		e := &entries[i]
-		csec, cnsec := binary.BigEndian.Uint32(b[0:]), binary.BigEndian.Uint32(b[4:])
-		msec, mnsec := binary.BigEndian.Uint32(b[8:]), binary.BigEndian.Uint32(b[12:])
-		if csec != 0 || cnsec != 0 {
-			e.CreatedAt = time.Unix(int64(csec), int64(cnsec))
-		}
-		if msec != 0 || mnsec != 0 {
-			e.ModifiedAt = time.Unix(int64(msec), int64(mnsec))
-		}
-		e.Dev = binary.BigEndian.Uint32(b[16:])
+		e := &idx.Entries[i]
+		e.CTimeSec, e.CTimeNsec = binary.BigEndian.Uint32(b[0:]), binary.BigEndian.Uint32(b[4:])
+		e.MTimeSec, e.MTimeNsec = binary.BigEndian.Uint32(b[8:]), binary.BigEndian.Uint32(b[12:])
+		// b[16:20]: the device, b[28:36]: owner and group (not compared).
 		e.Inode = binary.BigEndian.Uint32(b[20:])
 		e.Mode = filemode.FileMode(binary.BigEndian.Uint32(b[24:]))
-		e.UID = binary.BigEndian.Uint32(b[28:])
-		e.GID = binary.BigEndian.Uint32(b[32:])
 		e.Size = binary.BigEndian.Uint32(b[36:])
 		copy(e.Hash[:], b[40:60])
 		flags := binary.BigEndian.Uint16(b[60:])
-		e.Stage = index.Stage(flags>>12) & 0x3
+		e.Stage = uint8(flags>>12) & 0x3
 		off += 62
 		if flags&0x4000 != 0 { // extended flags (version 3 and up)
 			if off+2 > len(body) {
@@ -166,7 +178,6 @@ func decodeIndex(data []byte) (*index.Index, error) {
 			}
 		}
 		prev = e.Name
-		idx.Entries[i] = e
 	}
 	// Extensions: a 4-byte signature, a 4-byte length, the data.
 	for off+8 <= len(body) {

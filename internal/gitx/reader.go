@@ -91,7 +91,7 @@ func (g *Reader) Changed(base, head string) ([]string, error) {
 	// base..HEAD, HEAD..index and index..work tree. The work tree is
 	// walked (it reads files only) while the revisions are compared (in
 	// this goroutine only: go-git's repository is not for concurrent use).
-	idxc := make(chan *index.Index, 1)
+	idxc := make(chan *gitIndex, 1)
 	walked := make(chan *statusWalk, 1)
 	var walkErr error
 	go func() {
@@ -193,9 +193,15 @@ func (g *Reader) IndexFile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	e, err := idx.Entry(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %s is not in the index: %w", g.Dir, path, err)
+	var e *indexEntry
+	for i := range idx.Entries {
+		if idx.Entries[i].Name == filepath.ToSlash(path) {
+			e = &idx.Entries[i]
+			break
+		}
+	}
+	if e == nil {
+		return nil, fmt.Errorf("%s: %s is not in the index: %w", g.Dir, path, index.ErrEntryNotFound)
 	}
 	b, err := g.r.BlobObject(e.Hash)
 	if err != nil {

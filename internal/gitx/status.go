@@ -11,7 +11,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
-	"github.com/go-git/go-git/v5/plumbing/format/index"
 )
 
 // This file answers "what differs between HEAD, the index and the work
@@ -22,7 +21,7 @@ import (
 
 // cacheTree maps a directory ("" for the root) to its tree hash as recorded
 // in the index's cached-tree extension, for directories whose record is valid.
-func cacheTree(idx *index.Index) map[string]plumbing.Hash {
+func cacheTree(idx *gitIndex) map[string]plumbing.Hash {
 	out := map[string]plumbing.Hash{}
 	if idx.Cache == nil || len(idx.Cache.Entries) == 0 {
 		return out
@@ -49,19 +48,17 @@ func cacheTree(idx *index.Index) map[string]plumbing.Hash {
 }
 
 // indexVsHead adds to set every path whose index entry differs from HEAD.
-func (g *Reader) indexVsHead(idx *index.Index, set map[string]bool) error {
-	entries := make(map[string]*index.Entry, len(idx.Entries))
-	for _, e := range idx.Entries {
-		entries[e.Name] = e
-		if e.IntentToAdd || e.Stage != 0 { // stage 0: no merge conflict
+func (g *Reader) indexVsHead(idx *gitIndex, set map[string]bool) error {
+	for i := range idx.Entries {
+		if e := &idx.Entries[i]; e.IntentToAdd || e.Stage != 0 {
 			set[e.Name] = true
 		}
 	}
 	ref, err := g.r.Head()
 	if err != nil {
 		// No commit yet: everything in the index is new.
-		for n := range entries {
-			set[n] = true
+		for i := range idx.Entries {
+			set[idx.Entries[i].Name] = true
 		}
 		return nil
 	}
@@ -70,6 +67,13 @@ func (g *Reader) indexVsHead(idx *index.Index, set map[string]bool) error {
 		return fmt.Errorf("%s: read HEAD: %w", g.Dir, err)
 	}
 	ct := cacheTree(idx)
+	if h, ok := ct[""]; ok && h == c.TreeHash {
+		return nil // the index's tree is HEAD's
+	}
+	entries := make(map[string]*indexEntry, len(idx.Entries))
+	for i := range idx.Entries {
+		entries[idx.Entries[i].Name] = &idx.Entries[i]
+	}
 	same := map[string]bool{} // directories equal in HEAD and index
 	seen := map[string]bool{}
 	var walk func(h plumbing.Hash, dir string) error
@@ -143,7 +147,7 @@ func parseIgnore(b []byte, domain []string) []gitignore.Pattern {
 
 // readIndex reads the index (the file set with SetIndexFile, else the
 // repository's own), or an empty one in a repository without one.
-func (g *Reader) readIndex() (*index.Index, error) {
+func (g *Reader) readIndex() (*gitIndex, error) {
 	if g.indexFile != "" {
 		idx, err := readIndexFast(g.indexFile)
 		if err != nil {
@@ -158,7 +162,7 @@ func (g *Reader) readIndex() (*index.Index, error) {
 	idx, err := readIndexFast(filepath.Join(gd, "index"))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return &index.Index{Version: 2}, nil
+			return &gitIndex{Version: 2}, nil
 		}
 		return nil, indexError(g.Dir+": read index", err)
 	}

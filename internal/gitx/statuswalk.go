@@ -13,7 +13,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
-	"github.com/go-git/go-git/v5/plumbing/format/index"
 )
 
 // statusWalk compares the work tree with the index the way git status
@@ -34,7 +33,7 @@ import (
 //     entered; a directory holding tracked files is always entered).
 type statusWalk struct {
 	g   *Reader
-	idx *index.Index
+	idx *gitIndex
 	// byDir holds, for each directory ("" for the root), the positions in
 	// idx.Entries of its own entries, in name order (the index's order).
 	byDir map[string][]int32
@@ -63,8 +62,8 @@ func (w *statusWalk) addTo(set map[string]bool) {
 	for _, p := range w.changed {
 		set[p] = true
 	}
-	for i, e := range w.idx.Entries {
-		if !w.seen[i] && e.Mode != filemode.Submodule && !e.SkipWorktree {
+	for i := range w.idx.Entries {
+		if e := &w.idx.Entries[i]; !w.seen[i] && e.Mode != filemode.Submodule && !e.SkipWorktree {
 			set[e.Name] = true // deleted from the work tree
 		}
 	}
@@ -114,12 +113,13 @@ type wtTask struct {
 	patterns []gitignore.Pattern
 }
 
-func newStatusWalk(g *Reader, idx *index.Index) *statusWalk {
+func newStatusWalk(g *Reader, idx *gitIndex) *statusWalk {
 	w := &statusWalk{g: g, idx: idx, byDir: map[string][]int32{}, inTree: map[string]bool{"": true},
 		seen: make([]bool, len(idx.Entries))}
 	last := "\x00" // no directory is named so
 	var own []int32
-	for i, e := range idx.Entries {
+	for i := range idx.Entries {
+		e := &idx.Entries[i]
 		dir := ""
 		if k := strings.LastIndexByte(e.Name, '/'); k >= 0 {
 			dir = e.Name[:k]
@@ -305,7 +305,7 @@ func (w *statusWalk) readDir(t wtTask) (r dirResult) {
 			}
 			continue
 		}
-		e := w.idx.Entries[own[at]]
+		e := &w.idx.Entries[own[at]]
 		for j := at; j < len(own) && w.idx.Entries[own[j]].Name == e.Name; j++ {
 			w.seen[own[j]] = true // every stage of a conflicted path
 		}
@@ -368,7 +368,7 @@ func (w *statusWalk) lookup(dir string, own []int32, name string) int {
 }
 
 // fileChanged compares a work-tree file (stat st) with its index entry.
-func (w *statusWalk) fileChanged(p string, e *index.Entry, st wtStat) bool {
+func (w *statusWalk) fileChanged(p string, e *indexEntry, st wtStat) bool {
 	var mode filemode.FileMode
 	switch {
 	case st.kind == dtReg && st.exec:
@@ -409,19 +409,15 @@ func (w *statusWalk) fileChanged(p string, e *index.Entry, st wtStat) bool {
 
 // statClean reports whether the stat data of a file says it still holds
 // what its index entry records.
-func (w *statusWalk) statClean(e *index.Entry, st wtStat) bool {
+func (w *statusWalk) statClean(e *indexEntry, st wtStat) bool {
 	if uint32(st.size) != e.Size {
 		return false
 	}
-	var sec, nsec int64
-	if !e.ModifiedAt.IsZero() {
-		sec, nsec = e.ModifiedAt.Unix(), int64(e.ModifiedAt.Nanosecond())
-	}
-	if st.mtimeSec != sec || st.mtimeNsec != nsec {
+	if st.mtimeSec != int64(e.MTimeSec) || st.mtimeNsec != int64(e.MTimeNsec) {
 		return false
 	}
-	if st.hasCtime && !e.CreatedAt.IsZero() &&
-		(st.ctimeSec != e.CreatedAt.Unix() || st.ctimeNsec != int64(e.CreatedAt.Nanosecond())) {
+	if st.hasCtime && (e.CTimeSec != 0 || e.CTimeNsec != 0) &&
+		(st.ctimeSec != int64(e.CTimeSec) || st.ctimeNsec != int64(e.CTimeNsec)) {
 		return false
 	}
 	if st.hasIno && e.Inode != 0 && uint32(st.ino) != e.Inode {
