@@ -68,25 +68,29 @@ type listings struct {
 	root  string
 	now   int64 // seconds
 	old   map[string]*listedDir
+	// trusted: the file system keeps directory times as the cache needs.
+	trusted bool
 
 	mu    sync.Mutex
 	fresh map[string]*listedDir // to keep: the directories read or reused, old enough
 	dirty bool                  // fresh differs from old
 }
 
-// loadListings returns the listing cache of the work tree at root, nil
-// when there is none or it cannot be trusted there.
+// loadListings returns the listing cache of the work tree at root (nil:
+// none). Where it cannot be trusted it keeps no directory, but its (empty)
+// entry is stored all the same, so that what a run leaves in the cache
+// does not depend on the file system.
 func loadListings(c ListingCache, root string) *listings {
 	if c == nil {
 		return nil
 	}
 	abs, err := filepath.Abs(root)
-	if err != nil || !listingCacheFS(abs) {
+	if err != nil {
 		return nil
 	}
 	sum := sha256.Sum256([]byte(listingFormat + abs))
 	l := &listings{cache: c, key: hex.EncodeToString(sum[:]), root: abs, now: listingClock().Unix(),
-		fresh: map[string]*listedDir{}}
+		trusted: listingCacheFS(abs), fresh: map[string]*listedDir{}}
 	if data, ok := c.Get(l.key); ok {
 		l.old = decodeListings(data, abs)
 	}
@@ -126,9 +130,9 @@ func (l *listings) keep(dir string, ld *listedDir, reused bool) {
 	l.mu.Unlock()
 }
 
-// save stores the listings when they changed.
+// save stores the listings when they changed (or none are stored).
 func (l *listings) save() {
-	if !l.dirty && len(l.fresh) == len(l.old) {
+	if l.old != nil && !l.dirty && len(l.fresh) == len(l.old) {
 		return
 	}
 	_ = l.cache.Put(l.key, encodeListings(l.fresh, l.root)) // best effort: a cache

@@ -154,8 +154,10 @@ func (w *statusWalk) run() error {
 			patterns = parseIgnore(b, nil)
 		}
 	}
-	// A few workers share a stack of directories to read: a directory's
-	// subdirectories are pushed when it is read.
+	lc := w.lc
+	if lc != nil && !lc.trusted {
+		w.lc = nil // not used, but stored (empty): see loadListings
+	}
 	if w.lc != nil {
 		var err error
 		if w.root, err = openWTRoot(w.g.Dir); err != nil {
@@ -163,6 +165,8 @@ func (w *statusWalk) run() error {
 		}
 		defer w.root.close()
 	}
+	// A few workers share a stack of directories to read: a directory's
+	// subdirectories are pushed when it is read.
 	w.todo = []wtTask{{patterns: patterns}}
 	w.wake = sync.NewCond(&w.mu)
 	var wg sync.WaitGroup
@@ -174,8 +178,8 @@ func (w *statusWalk) run() error {
 		}()
 	}
 	wg.Wait()
-	if w.err == nil && w.lc != nil {
-		w.lc.save()
+	if w.err == nil && lc != nil {
+		lc.save()
 	}
 	return w.err
 }
