@@ -12,6 +12,7 @@ import (
 
 	"github.com/gitopsctl/gitopsctl/internal/config"
 	"github.com/gitopsctl/gitopsctl/internal/diff"
+	"github.com/gitopsctl/gitopsctl/internal/gitx"
 	"github.com/gitopsctl/gitopsctl/internal/render"
 )
 
@@ -102,8 +103,12 @@ func runDiff(cmd *cobra.Command, f *Factory, o *diffOptions) error {
 	}
 	ctx := cmd.Context()
 	sides := &diffSides{shared: render.NewShared(), f: f}
+	var listings gitx.ListingCache
+	if rc := f.withCache(render.Options{Config: cfg}).RenderCache; rc != nil {
+		listings = rc // directory listings of the work trees, kept with the renders
+	}
 	res, err := diff.Run(ctx, diff.RunOptions{
-		GitopsDir: cfg.RepoDir, ConfigsDir: cfg.ConfigsDir,
+		GitopsDir: cfg.RepoDir, ConfigsDir: cfg.ConfigsDir, Listings: listings,
 		Base: o.base, Head: o.head, ConfigsBase: o.configsBase, ConfigsHead: o.configsHead,
 		Apps:    o.apps,
 		Shard:   o.shard,

@@ -38,6 +38,9 @@ type RunOptions struct {
 	// entries of each repository whose head is the work tree
 	// (gitx.Reader.ChangedIgnored), when the changes could be worked out.
 	Ignored func(render.Changes)
+	// Listings, when set, keeps the work trees' directory listings between
+	// runs (gitx.Reader.SetListingCache).
+	Listings gitx.ListingCache
 }
 
 // Sides describes the two sides compared, for humans.
@@ -93,6 +96,7 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 				errs[i] = err
 				return nil
 			}
+			g.SetListingCache(o.Listings)
 			paths[i], ignored[i], errs[i] = g.ChangedIgnored(j.base, j.head)
 			commits[i] = [2]string{resolve(g, j.base), resolve(g, j.head)}
 			return nil

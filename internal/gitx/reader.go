@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
@@ -28,6 +29,9 @@ type Reader struct {
 	// ignored, when set, collects the ignored entries Changed passes over
 	// in the work tree (see ChangedIgnored).
 	ignored *[]string
+	// listings, when set, keeps directory listings between runs (see
+	// SetListingCache).
+	listings ListingCache
 }
 
 // ErrNotRepo is returned (wrapped) when a directory is not a git repository.
@@ -84,24 +88,47 @@ func (g *Reader) Changed(base, head string) ([]string, error) {
 		}
 		return sorted(set), nil
 	}
-	// base..HEAD, then HEAD..work tree.
-	if g.hasHead() {
-		if err := g.treeChanges(base, "HEAD", set); err != nil {
-			return nil, err
+	// base..HEAD, HEAD..index and index..work tree. The work tree is
+	// walked (it reads files only) while the revisions are compared (in
+	// this goroutine only: go-git's repository is not for concurrent use).
+	idxc := make(chan *gitIndex, 1)
+	walked := make(chan *statusWalk, 1)
+	var walkErr error
+	go func() {
+		lcc := make(chan *listings, 1)
+		go func() { lcc <- loadListings(g.listings, g.Dir) }()
+		idx, err := g.readIndex()
+		idxc <- idx
+		if err != nil {
+			<-lcc
+			walkErr = err
+			walked <- nil
+			return
 		}
+		w := newStatusWalk(g, idx)
+		w.lc = <-lcc
+		if err := w.run(); err != nil {
+			walkErr = fmt.Errorf("%s: read work tree: %w", g.Dir, err)
+		}
+		walked <- w
+	}()
+	var err error
+	if g.hasHead() {
+		err = g.treeChanges(base, "HEAD", set)
 	} else if base != "HEAD" {
-		return nil, fmt.Errorf("%s: unknown revision %q: the repository has no commits", g.Dir, base)
+		err = fmt.Errorf("%s: unknown revision %q: the repository has no commits", g.Dir, base)
 	}
-	idx, err := g.readIndex()
+	if idx := <-idxc; err == nil && idx != nil {
+		err = g.indexVsHead(idx, set)
+	}
+	w := <-walked
+	if err == nil {
+		err = walkErr
+	}
 	if err != nil {
 		return nil, err
 	}
-	if err := g.indexVsHead(idx, set); err != nil {
-		return nil, err
-	}
-	if err := g.workTreeVsIndex(idx, set); err != nil {
-		return nil, err
-	}
+	w.addTo(set)
 	return sorted(set), nil
 }
 
@@ -166,9 +193,15 @@ func (g *Reader) IndexFile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	e, err := idx.Entry(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %s is not in the index: %w", g.Dir, path, err)
+	var e *indexEntry
+	for i := range idx.Entries {
+		if idx.Entries[i].Name == filepath.ToSlash(path) {
+			e = &idx.Entries[i]
+			break
+		}
+	}
+	if e == nil {
+		return nil, fmt.Errorf("%s: %s is not in the index: %w", g.Dir, path, index.ErrEntryNotFound)
 	}
 	b, err := g.r.BlobObject(e.Hash)
 	if err != nil {

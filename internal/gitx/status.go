@@ -3,18 +3,14 @@ package gitx
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
-	"github.com/go-git/go-git/v5/plumbing/format/index"
-	"golang.org/x/sync/errgroup"
 )
 
 // This file answers "what differs between HEAD, the index and the work
@@ -25,7 +21,7 @@ import (
 
 // cacheTree maps a directory ("" for the root) to its tree hash as recorded
 // in the index's cached-tree extension, for directories whose record is valid.
-func cacheTree(idx *index.Index) map[string]plumbing.Hash {
+func cacheTree(idx *gitIndex) map[string]plumbing.Hash {
 	out := map[string]plumbing.Hash{}
 	if idx.Cache == nil || len(idx.Cache.Entries) == 0 {
 		return out
@@ -52,19 +48,17 @@ func cacheTree(idx *index.Index) map[string]plumbing.Hash {
 }
 
 // indexVsHead adds to set every path whose index entry differs from HEAD.
-func (g *Reader) indexVsHead(idx *index.Index, set map[string]bool) error {
-	entries := make(map[string]*index.Entry, len(idx.Entries))
-	for _, e := range idx.Entries {
-		entries[e.Name] = e
-		if e.IntentToAdd || e.Stage != 0 { // stage 0: no merge conflict
+func (g *Reader) indexVsHead(idx *gitIndex, set map[string]bool) error {
+	for i := range idx.Entries {
+		if e := &idx.Entries[i]; e.IntentToAdd || e.Stage != 0 {
 			set[e.Name] = true
 		}
 	}
 	ref, err := g.r.Head()
 	if err != nil {
 		// No commit yet: everything in the index is new.
-		for n := range entries {
-			set[n] = true
+		for i := range idx.Entries {
+			set[idx.Entries[i].Name] = true
 		}
 		return nil
 	}
@@ -73,6 +67,13 @@ func (g *Reader) indexVsHead(idx *index.Index, set map[string]bool) error {
 		return fmt.Errorf("%s: read HEAD: %w", g.Dir, err)
 	}
 	ct := cacheTree(idx)
+	if h, ok := ct[""]; ok && h == c.TreeHash {
+		return nil // the index's tree is HEAD's
+	}
+	entries := make(map[string]*indexEntry, len(idx.Entries))
+	for i := range idx.Entries {
+		entries[idx.Entries[i].Name] = &idx.Entries[i]
+	}
 	same := map[string]bool{} // directories equal in HEAD and index
 	seen := map[string]bool{}
 	var walk func(h plumbing.Hash, dir string) error
@@ -132,107 +133,6 @@ func underAny(p string, dirs map[string]bool) bool {
 	}
 }
 
-// workTreeVsIndex adds to set every path whose work-tree state differs from
-// the index: modified, deleted, or untracked and not ignored.
-func (g *Reader) workTreeVsIndex(idx *index.Index, set map[string]bool) error {
-	entries := make(map[string]*index.Entry, len(idx.Entries))
-	trackedDirs := map[string]bool{"": true}
-	for _, e := range idx.Entries {
-		entries[e.Name] = e
-		for d := path.Dir(e.Name); d != "."; d = path.Dir(d) {
-			if trackedDirs[d] {
-				break
-			}
-			trackedDirs[d] = true
-		}
-	}
-	var patterns []gitignore.Pattern
-	if b, err := os.ReadFile(filepath.Join(g.Dir, ".git", "info", "exclude")); err == nil {
-		patterns = append(patterns, parseIgnore(b, nil)...)
-	}
-	var tracked []string
-	var walk func(dir string, domain []string, patterns []gitignore.Pattern) error
-	walk = func(dir string, domain []string, patterns []gitignore.Pattern) error {
-		des, err := os.ReadDir(filepath.Join(g.Dir, filepath.FromSlash(dir)))
-		if err != nil {
-			return err
-		}
-		for _, de := range des {
-			if de.Name() == ".gitignore" && de.Type().IsRegular() {
-				if b, err := os.ReadFile(filepath.Join(g.Dir, filepath.FromSlash(dir), ".gitignore")); err == nil {
-					patterns = append(append([]gitignore.Pattern(nil), patterns...), parseIgnore(b, domain)...)
-				}
-			}
-		}
-		m := gitignore.NewMatcher(patterns)
-		for _, de := range des {
-			name := de.Name()
-			p := name
-			if dir != "" {
-				p = dir + "/" + name
-			}
-			parts := append(append([]string(nil), domain...), name)
-			if de.IsDir() {
-				if dir == "" && name == ".git" {
-					continue
-				}
-				if e, ok := entries[p]; ok && e.Mode == filemode.Submodule {
-					g.noteIgnored(p + "/") // its files are not compared either
-					continue
-				}
-				if !trackedDirs[p] && m.Match(parts, true) {
-					g.noteIgnored(p + "/")
-					continue
-				}
-				if err := walk(p, parts, patterns); err != nil {
-					return err
-				}
-				continue
-			}
-			if _, ok := entries[p]; ok {
-				tracked = append(tracked, p)
-				continue
-			}
-			if !m.Match(parts, false) {
-				set[p] = true // untracked
-			} else {
-				g.noteIgnored(p)
-			}
-		}
-		return nil
-	}
-	if err := walk("", nil, patterns); err != nil {
-		return fmt.Errorf("%s: read work tree: %w", g.Dir, err)
-	}
-	seen := make(map[string]bool, len(tracked))
-	for _, p := range tracked {
-		seen[p] = true
-	}
-	for n, e := range entries {
-		if !seen[n] && e.Mode != filemode.Submodule && !e.SkipWorktree {
-			set[n] = true // deleted from the work tree
-		}
-	}
-	// Compare tracked files with their entries, in parallel: on large
-	// repositories the lstat calls dominate.
-	changed := make([]bool, len(tracked))
-	var eg errgroup.Group
-	eg.SetLimit(max(2, runtime.GOMAXPROCS(0)*2))
-	for i := range tracked {
-		eg.Go(func() error {
-			changed[i] = g.fileChanged(tracked[i], entries[tracked[i]], idx)
-			return nil
-		})
-	}
-	_ = eg.Wait() // the functions return no error
-	for i, c := range changed {
-		if c {
-			set[tracked[i]] = true
-		}
-	}
-	return nil
-}
-
 func parseIgnore(b []byte, domain []string) []gitignore.Pattern {
 	var out []gitignore.Pattern
 	for _, line := range strings.Split(string(b), "\n") {
@@ -245,65 +145,26 @@ func parseIgnore(b []byte, domain []string) []gitignore.Pattern {
 	return out
 }
 
-// fileChanged compares a work-tree file with its index entry: equal size,
-// modification time and mode mean unchanged (unless the file may have been
-// modified within the index's timestamp granularity), otherwise the
-// content hash decides.
-func (g *Reader) fileChanged(p string, e *index.Entry, idx *index.Index) bool {
-	full := filepath.Join(g.Dir, filepath.FromSlash(p))
-	fi, err := os.Lstat(full)
-	if err != nil {
-		return true
-	}
-	mode, err := filemode.NewFromOSFileMode(fi.Mode())
-	if err != nil {
-		return true
-	}
-	if mode == filemode.Deprecated {
-		mode = filemode.Regular
-	}
-	if mode != e.Mode {
-		return true
-	}
-	racy := !idx.ModTime.IsZero() && !fi.ModTime().Before(idx.ModTime)
-	if !racy && uint32(fi.Size()) == e.Size && fi.ModTime().Equal(e.ModifiedAt) {
-		return false
-	}
-	var data []byte
-	if fi.Mode()&fs.ModeSymlink != 0 {
-		target, err := os.Readlink(full)
-		if err != nil {
-			return true
-		}
-		data = []byte(filepath.ToSlash(target))
-	} else {
-		data, err = os.ReadFile(full)
-		if err != nil {
-			return true
-		}
-	}
-	return plumbing.ComputeHash(plumbing.BlobObject, data) != e.Hash
-}
-
 // readIndex reads the index (the file set with SetIndexFile, else the
 // repository's own), or an empty one in a repository without one.
-func (g *Reader) readIndex() (*index.Index, error) {
+func (g *Reader) readIndex() (*gitIndex, error) {
 	if g.indexFile != "" {
-		return ReadIndexFile(g.indexFile)
+		idx, err := readIndexFast(g.indexFile)
+		if err != nil {
+			return nil, indexError("read index "+g.indexFile, err)
+		}
+		return idx, nil
 	}
-	idx, err := g.r.Storer.Index()
+	gd, _, err := GitDirs(g.Dir)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := readIndexFast(filepath.Join(gd, "index"))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return &index.Index{Version: 2}, nil
+			return &gitIndex{Version: 2}, nil
 		}
 		return nil, indexError(g.Dir+": read index", err)
-	}
-	if idx.ModTime.IsZero() {
-		if gd, _, err := GitDirs(g.Dir); err == nil {
-			if fi, err := os.Stat(filepath.Join(gd, "index")); err == nil {
-				idx.ModTime = fi.ModTime()
-			}
-		}
 	}
 	return idx, nil
 }
