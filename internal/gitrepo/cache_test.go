@@ -185,3 +185,46 @@ func TestParseTreeSortsByName(t *testing.T) {
 		}
 	}
 }
+
+// BlobID names the blob ReadFile reads, in views of a commit or an index
+// only, and never for what ReadFile would refuse or rewrite.
+func TestBlobID(t *testing.T) {
+	dir, _, _ := repo(t)
+	for _, rev := range []string{"HEAD", IndexRev} {
+		r, err := Open(dir, rev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for p, obj := range map[string]string{"b/two.yaml": "HEAD:b/two.yaml", "a/link.yaml": "HEAD:shared/values.yaml", "a/dirlink/values.yaml": "HEAD:shared/values.yaml"} {
+			if id, ok := r.BlobID(p); !ok || id != runGit(t, dir, "rev-parse", obj) {
+				t.Errorf("%s: BlobID(%s) = %s %v, want %s", rev, p, id, ok, obj)
+			}
+		}
+		for _, p := range []string{"a", "a/nope.yaml", "a/escape.yaml", "a/loop", "a/dirlink", "../x"} {
+			if id, ok := r.BlobID(p); ok {
+				t.Errorf("%s: BlobID(%s) = %s", rev, p, id)
+			}
+		}
+		r.Deny = func(p string) error {
+			if p == "shared/values.yaml" {
+				return errors.New("denied")
+			}
+			return nil
+		}
+		if _, ok := r.BlobID("a/link.yaml"); ok {
+			t.Errorf("%s: a denied link target has a BlobID", rev)
+		}
+		r.Deny = nil
+		r.Filter = func(p string, data []byte) []byte { return data }
+		if _, ok := r.BlobID("b/two.yaml"); ok {
+			t.Errorf("%s: a filtered view has a BlobID", rev)
+		}
+	}
+	w, err := Open(dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := w.BlobID("b/two.yaml"); ok {
+		t.Error("the work tree has a BlobID")
+	}
+}

@@ -183,3 +183,45 @@ func canonicalMode(m filemode.FileMode) filemode.FileMode {
 		return filemode.Submodule
 	}
 }
+
+// BlobID returns the git object id of the file at p (links followed) in a
+// view of a commit or an index: what ReadFile would return is that blob's
+// content, so answers about the content may be kept by it. ok is false for
+// the work tree, for a view with a Filter (its contents are rewritten), and
+// for a path ReadFile refuses or cannot read (ReadFile then says why).
+func (r *Repo) BlobID(p string) (id string, ok bool) {
+	b, isGit := r.b.(interface {
+		blobID(p string) (plumbing.Hash, bool)
+	})
+	if !isGit || r.Filter != nil {
+		return "", false
+	}
+	res := r.resolve(p)
+	if res.err != nil || res.missing != nil {
+		return "", false
+	}
+	if r.Deny != nil && (r.Deny(Clean(p)) != nil || r.Deny(res.rp) != nil) {
+		return "", false
+	}
+	h, ok := b.blobID(res.rp)
+	if !ok {
+		return "", false
+	}
+	return h.String(), true
+}
+
+func (b *gitBackend) blobID(p string) (plumbing.Hash, bool) {
+	e, err := b.entry(p)
+	if err != nil || e == nil || (e.Mode != filemode.Regular && e.Mode != filemode.Executable && e.Mode != filemode.Deprecated) {
+		return plumbing.ZeroHash, false
+	}
+	return e.Hash, true
+}
+
+func (b *indexBackend) blobID(p string) (plumbing.Hash, bool) {
+	e, ok := b.files[p]
+	if !ok || (e.Mode != filemode.Regular && e.Mode != filemode.Executable && e.Mode != filemode.Deprecated) {
+		return plumbing.ZeroHash, false
+	}
+	return e.Hash, true
+}

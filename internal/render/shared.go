@@ -3,6 +3,7 @@ package render
 import (
 	"encoding/json"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 
@@ -36,7 +37,12 @@ type Shared struct {
 
 	mu   sync.Mutex
 	memo map[string]*sharedEntry
-	apps map[string]*argo.Application // manifest document -> decoded
+	// views are the repository views the sides asked about, by share
+	// name: an answer shared between the sides is worked out from a view
+	// of a commit (or an index) when one asked, whose trees and blobs are
+	// read once per object id however many directories hold them.
+	views map[string][]*gitrepo.Repo
+	apps  map[string]*argo.Application // manifest document -> decoded
 	// stored are the Applications of stored discoveries (discocache.go).
 	stored map[string]*storedApp
 }
@@ -120,25 +126,29 @@ func (ws *Workspace) shareName(r *gitrepo.Repo) (string, bool) {
 
 // share returns the answer of f about directory dir of r: the other side's
 // when dir is unchanged between the sides and that side worked it out, else
-// f's. f returns its answer and whether it may be shared.
-func (ws *Workspace) share(kind string, r *gitrepo.Repo, dir, extra string, f func() (any, bool)) any {
+// f's. f works the answer out from the view it is given and returns it and
+// whether it may be shared. An answer to share is worked out from a view of
+// a commit when a side has one (the directory holds the same there); one
+// that may not be shared is then worked out again from r.
+func (ws *Workspace) share(kind string, r *gitrepo.Repo, dir, extra string, f func(*gitrepo.Repo) (any, bool)) any {
 	s := ws.opts.Shared
 	if s == nil {
-		v, _ := f()
+		v, _ := f(r)
 		return v
 	}
 	name, ok := ws.shareName(r)
 	if !ok {
-		v, _ := f()
+		v, _ := f(r)
 		return v
 	}
+	s.addView(name, r)
 	<-s.ready
 	pattern := "**"
 	if dir != "." {
 		pattern = path.Join(dir, "**")
 	}
 	if s.shareCS == nil || s.shareCS.touches(RepoInput{Repo: name, Path: pattern, Glob: true}) {
-		v, _ := f()
+		v, _ := f(r)
 		return v
 	}
 	key := strings.Join([]string{kind, name, dir, extra}, "\x00")
@@ -154,12 +164,45 @@ func (ws *Workspace) share(kind string, r *gitrepo.Repo, dir, extra string, f fu
 		if e.ok {
 			return e.v
 		}
-		v, _ := f()
+		v, _ := f(r)
 		return v
 	}
-	e.v, e.ok = f()
+	view := s.commitView(name, r)
+	e.v, e.ok = f(view)
 	close(e.done)
+	if !e.ok && view != r {
+		v, _ := f(r)
+		return v
+	}
 	return e.v
+}
+
+// addView notes a view a side asked about under its share name.
+func (s *Shared) addView(name string, r *gitrepo.Repo) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if slices.Contains(s.views[name], r) {
+		return
+	}
+	if s.views == nil {
+		s.views = map[string][]*gitrepo.Repo{}
+	}
+	s.views[name] = append(s.views[name], r)
+}
+
+// commitView returns a view of a commit or an index noted under name, else r.
+func (s *Shared) commitView(name string, r *gitrepo.Repo) *gitrepo.Repo {
+	if r.Rev != "" {
+		return r
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, v := range s.views[name] {
+		if v.Rev != "" {
+			return v
+		}
+	}
+	return r
 }
 
 // decodeApplication decodes an Application manifest document once per
@@ -213,7 +256,7 @@ func (ws *Workspace) scanChart(r *gitrepo.Repo, dir string) *chartScan {
 		<-e.done
 		return e.scan
 	}
-	e.scan = ws.share("chart", r, dir, "", func() (any, bool) {
+	e.scan = ws.share("chart", r, dir, "", func(r *gitrepo.Repo) (any, bool) {
 		sc := doScanChart(r, dir)
 		rp, err := r.Resolve(dir)
 		return sc, sc.err == nil && err == nil && rp == dir && len(sc.paths) == len(sc.list)
@@ -241,15 +284,29 @@ func doScanChart(r *gitrepo.Repo, dir string) *chartScan {
 		if sc.mentions || !strings.HasPrefix(f.rel, "templates/") && !strings.Contains(f.rel, "/templates/") {
 			continue
 		}
+		id, byID := r.BlobID(f.full)
+		if byID {
+			if m, ok := mentionsByBlob.Load(id); ok {
+				sc.mentions = m.(bool)
+				continue
+			}
+		}
 		data, err := r.ReadFile(f.full)
 		if err != nil {
 			sc.err = err
 			return sc
 		}
 		sc.mentions = mentionsApps(string(data))
+		if byID {
+			mentionsByBlob.Store(id, sc.mentions)
+		}
 	}
 	return sc
 }
+
+// mentionsByBlob keeps mentionsApps' answer by git blob id: a chart copied
+// per service holds the same templates many times over.
+var mentionsByBlob sync.Map
 
 // parsedFile is one parsed file of a Directory source.
 type parsedFile struct {
@@ -270,7 +327,7 @@ type dirScan struct {
 // shared: callers copy them before changing them.
 func (ws *Workspace) scanDirectory(r *gitrepo.Repo, dir string, d *argo.ApplicationSourceDirectory) *dirScan {
 	spec, _ := json.Marshal(d)
-	return ws.share("dir", r, dir, string(spec), func() (any, bool) {
+	return ws.share("dir", r, dir, string(spec), func(r *gitrepo.Repo) (any, bool) {
 		ds := &dirScan{}
 		ds.rels, ds.err = argo.DirectoryFiles(r, dir, d)
 		if ds.err != nil {

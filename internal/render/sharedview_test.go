@@ -1,0 +1,127 @@
+package render
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gitopsctl/gitopsctl/internal/render/benchgen"
+)
+
+func childApp(name, chart string) string {
+	return strings.NewReplacer("nested-child", name, "charts/svc-0017", chart).Replace(childAppTemplate)
+}
+
+const plainConfigMap = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: plain
+data:
+  a: b
+`
+
+// A shared answer is worked out from the base side's view of the commit
+// when the head side (the work tree) asks first; an answer that may not be
+// shared (a chart file linked from outside the chart) is worked out again
+// from the asking side's own view; a file changed in the work tree at the
+// same path keeps its directory from being shared.
+func TestSharedFromCommitView(t *testing.T) {
+	cfg := seedRepos(t, 19, true)
+	g := cfg.RepoDir
+	write := func(rel, data string) {
+		t.Helper()
+		p := filepath.Join(g, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git := func(args ...string) {
+		t.Helper()
+		if err := benchgen.Git(g, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Committed: svc-0017's chart holds a template linked to a file outside
+	// it (a ConfigMap); svc-0018's chart renders an Application.
+	write("shared/linked.yaml", plainConfigMap)
+	if err := os.Symlink("../../../shared/linked.yaml", filepath.Join(g, "charts/svc-0017/templates/linked.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	write("charts/svc-0018/templates/child.yaml", childApp("child-18", "charts/svc-0019"))
+	git("add", "-A")
+	git("commit", "-q", "-m", "link and child")
+	// The work tree: the linked file becomes an Application (the chart's
+	// own directory is unchanged); svc-0016 gains one in a template it
+	// already had (same path); svc-0018's goes (same path).
+	write("shared/linked.yaml", childApp("child-17", "charts/svc-0019"))
+	tmpl := "charts/svc-0016/templates/configmap.yaml"
+	orig, err := os.ReadFile(filepath.Join(g, tmpl))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(tmpl, string(orig)+"\n---\n"+childApp("child-16", "charts/svc-0019"))
+	write("charts/svc-0018/templates/child.yaml", plainConfigMap)
+	changes := Changes{RepoGitops: {"charts/svc-0016/templates/configmap.yaml", "charts/svc-0018/templates/child.yaml", "shared/linked.yaml"}}
+
+	// headFirst opens the head side first, the base side's view of HEAD
+	// known to the Shared (as when the base side asked before the changes
+	// were known), then the base side.
+	headFirst := func(changes Changes) (base, head *Workspace) {
+		sh := NewShared()
+		sh.SetChanges(changes)
+		gr, err := open(t, cfg, Options{Rev: "HEAD", ConfigsRev: "HEAD"}).GitopsRepo()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sh.addView(RepoGitops, gr)
+		head = open(t, cfg, Options{Shared: sh})
+		base = open(t, cfg, Options{Rev: "HEAD", ConfigsRev: "HEAD", Shared: sh})
+		return base, head
+	}
+	has := func(ws *Workspace, names ...string) string {
+		var out []string
+		for _, n := range names {
+			if ws.App(n) != nil {
+				out = append(out, n)
+			}
+		}
+		return strings.Join(out, ",")
+	}
+	kids := []string{"child-16", "child-17", "child-18"}
+	base, head := headFirst(changes)
+	if got := has(head, kids...); got != "child-16,child-17" {
+		t.Errorf("head side's children: %q, want child-16,child-17", got)
+	}
+	if got := has(base, kids...); got != "child-18" {
+		t.Errorf("base side's children: %q, want child-18", got)
+	}
+	scans := func(ws *Workspace, dir string) *chartScan {
+		gr, err := ws.GitopsRepo()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ws.scanChart(gr, dir)
+	}
+	if scans(base, "charts/svc-0019") != scans(head, "charts/svc-0019") {
+		t.Error("an unchanged chart was scanned twice")
+	}
+	if scans(base, "charts/svc-0017") == scans(head, "charts/svc-0017") {
+		t.Error("a chart with a file linked from outside it was shared")
+	}
+	// Told that nothing changed, the head side asking first takes the
+	// commit's answers, worked out from the base side's view: svc-0016's
+	// chart does not render Applications there, so it is not rendered
+	// while discovering (svc-0018's is, from the work tree, where its
+	// Application is gone). The linked file is never shared: child-17 stays.
+	base, head = headFirst(Changes{})
+	if got := has(head, kids...); got != "child-17" {
+		t.Errorf("head side's children with no changes: %q, want child-17", got)
+	}
+	if got := has(base, kids...); got != "child-18" {
+		t.Errorf("base side's children with no changes: %q, want child-18", got)
+	}
+}
