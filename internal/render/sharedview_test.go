@@ -1,6 +1,7 @@
 package render
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,9 +22,8 @@ data:
   a: b
 `
 
-// A shared answer is worked out from the base side's view of the commit
-// when the head side (the work tree) asks first; an answer that may not be
-// shared (a chart file linked from outside the chart) is worked out again
+// A shared answer is worked out from the base side's view of the commit,
+// whichever side asks first; an answer that may not be shared (a chart file linked from outside the chart) is worked out again
 // from the asking side's own view; a file changed in the work tree at the
 // same path keeps its directory from being shared.
 func TestSharedFromCommitView(t *testing.T) {
@@ -67,19 +67,40 @@ func TestSharedFromCommitView(t *testing.T) {
 	write("charts/svc-0018/templates/child.yaml", plainConfigMap)
 	changes := Changes{RepoGitops: {"charts/svc-0016/templates/configmap.yaml", "charts/svc-0018/templates/child.yaml", "shared/linked.yaml"}}
 
-	// headFirst opens the head side first, the base side's view of HEAD
-	// known to the Shared (as when the base side asked before the changes
-	// were known), then the base side.
-	headFirst := func(changes Changes) (base, head *Workspace) {
+	// sides opens the base side, which reads a commit and so works out
+	// its answers without waiting for the changes, then the head side; or
+	// both at once, the changes known first (either side may then be the
+	// first to ask about a directory).
+	sides := func(changes Changes, together bool) (base, head *Workspace) {
 		sh := NewShared()
-		sh.SetChanges(changes)
-		gr, err := open(t, cfg, Options{Rev: "HEAD", ConfigsRev: "HEAD"}).GitopsRepo()
-		if err != nil {
-			t.Fatal(err)
+		if !together {
+			base = open(t, cfg, Options{Rev: "HEAD", ConfigsRev: "HEAD", Shared: sh})
+			sh.SetChanges(changes)
+			return base, open(t, cfg, Options{Shared: sh})
 		}
-		sh.addView(RepoGitops, gr)
-		head = open(t, cfg, Options{Shared: sh})
-		base = open(t, cfg, Options{Rev: "HEAD", ConfigsRev: "HEAD", Shared: sh})
+		sh.SetChanges(changes)
+		type opened struct {
+			ws  *Workspace
+			err error
+		}
+		ch := make(chan opened)
+		for _, rev := range []string{"HEAD", ""} {
+			go func() {
+				ws, err := Open(context.Background(), Options{Config: cfg, Rev: rev, ConfigsRev: rev, Shared: sh, Charts: testCache(t, t.TempDir(), true)})
+				ch <- opened{ws, err}
+			}()
+		}
+		for range 2 {
+			o := <-ch
+			if o.err != nil {
+				t.Fatal(o.err)
+			}
+			if o.ws.opts.Rev == "" {
+				head = o.ws
+			} else {
+				base = o.ws
+			}
+		}
 		return base, head
 	}
 	has := func(ws *Workspace, names ...string) string {
@@ -92,13 +113,6 @@ func TestSharedFromCommitView(t *testing.T) {
 		return strings.Join(out, ",")
 	}
 	kids := []string{"child-16", "child-17", "child-18"}
-	base, head := headFirst(changes)
-	if got := has(head, kids...); got != "child-16,child-17" {
-		t.Errorf("head side's children: %q, want child-16,child-17", got)
-	}
-	if got := has(base, kids...); got != "child-18" {
-		t.Errorf("base side's children: %q, want child-18", got)
-	}
 	scans := func(ws *Workspace, dir string) *chartScan {
 		gr, err := ws.GitopsRepo()
 		if err != nil {
@@ -106,22 +120,31 @@ func TestSharedFromCommitView(t *testing.T) {
 		}
 		return ws.scanChart(gr, dir)
 	}
-	if scans(base, "charts/svc-0019") != scans(head, "charts/svc-0019") {
-		t.Error("an unchanged chart was scanned twice")
-	}
-	if scans(base, "charts/svc-0017") == scans(head, "charts/svc-0017") {
-		t.Error("a chart with a file linked from outside it was shared")
-	}
-	// Told that nothing changed, the head side asking first takes the
-	// commit's answers, worked out from the base side's view: svc-0016's
-	// chart does not render Applications there, so it is not rendered
-	// while discovering (svc-0018's is, from the work tree, where its
-	// Application is gone). The linked file is never shared: child-17 stays.
-	base, head = headFirst(Changes{})
-	if got := has(head, kids...); got != "child-17" {
-		t.Errorf("head side's children with no changes: %q, want child-17", got)
-	}
-	if got := has(base, kids...); got != "child-18" {
-		t.Errorf("base side's children with no changes: %q, want child-18", got)
+	for _, together := range []bool{false, true, true} {
+		base, head := sides(changes, together)
+		if got := has(head, kids...); got != "child-16,child-17" {
+			t.Errorf("head side's children: %q, want child-16,child-17", got)
+		}
+		if got := has(base, kids...); got != "child-18" {
+			t.Errorf("base side's children: %q, want child-18", got)
+		}
+		if scans(base, "charts/svc-0019") != scans(head, "charts/svc-0019") {
+			t.Error("an unchanged chart was scanned twice")
+		}
+		if scans(base, "charts/svc-0017") == scans(head, "charts/svc-0017") {
+			t.Error("a chart with a file linked from outside it was shared")
+		}
+		// Told that nothing changed, the head side takes the commit's
+		// answers: svc-0016's chart does not render Applications there, so
+		// it is not rendered while discovering (svc-0018's is, from the
+		// work tree, where its Application is gone). The linked file is
+		// never shared: child-17 stays.
+		base, head = sides(Changes{}, together)
+		if got := has(head, kids...); got != "child-17" {
+			t.Errorf("head side's children with no changes: %q, want child-17", got)
+		}
+		if got := has(base, kids...); got != "child-18" {
+			t.Errorf("base side's children with no changes: %q, want child-18", got)
+		}
 	}
 }
