@@ -47,12 +47,11 @@ var zlibReaders sync.Pool
 func (o *odb) read(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
 	if o.dir != "" {
 		hex := h.String()
-		if raw, err := os.ReadFile(filepath.Join(o.dir, hex[:2], hex[2:])); err == nil {
-			if t, data, err := inflateLoose(raw); err == nil {
-				return t, data, nil
-			}
-			// A damaged loose object: go-git's storage says what is wrong.
+		if t, data, err := readLoose(filepath.Join(o.dir, hex[:2], hex[2:])); err == nil {
+			return t, data, nil
 		}
+		// Not loose (or damaged): go-git's storage finds it or says what
+		// is wrong.
 	}
 	obj, err := o.st.EncodedObject(plumbing.AnyObject, h)
 	if err != nil {
@@ -72,6 +71,39 @@ func (o *odb) read(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
 }
 
 var errBadLoose = errors.New("malformed loose object")
+
+// looseBufs are buffers for reading loose object files (most are small).
+var looseBufs = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
+
+// readLoose reads and decodes the loose object file p.
+func readLoose(p string) (plumbing.ObjectType, []byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return plumbing.InvalidObject, nil, err
+	}
+	bp := looseBufs.Get().(*[]byte)
+	defer looseBufs.Put(bp)
+	buf := (*bp)[:0]
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			f.Close()
+			return plumbing.InvalidObject, nil, err
+		}
+	}
+	*bp = buf
+	if err := f.Close(); err != nil {
+		return plumbing.InvalidObject, nil, err
+	}
+	return inflateLoose(buf)
+}
 
 // inflateLoose decodes a loose object file: zlib("<type> <size>\x00<data>").
 func inflateLoose(raw []byte) (plumbing.ObjectType, []byte, error) {

@@ -46,8 +46,10 @@ type Shared struct {
 	// read once per object id however many directories hold them.
 	views map[string][]*gitrepo.Repo
 	apps  map[string]*argo.Application // manifest document -> decoded
-	// stored are the Applications of stored discoveries (discocache.go).
-	stored map[string]*storedApp
+	// stored are the Applications of stored discoveries (discocache.go),
+	// appJSON the decoded Applications marshalled to store them.
+	stored  map[string]*storedApp
+	appJSON map[*argo.Application]*marshalled
 }
 
 type sharedEntry struct {
