@@ -28,7 +28,7 @@ func TestViewAnswersIndependentOfOrder(t *testing.T) {
 		"a/one.yaml", "a/nope.yaml", "nope/deeper/x.yaml", "a/one.yaml/below", "a/link.yaml", "a/dirlink/values.yaml",
 		"a/dirlink/nope.yaml", "a/escape.yaml", "a/loop", "nope/../a/one.yaml", "a/nope/../one.yaml", "a/./one.yaml",
 		"/a/one.yaml", "a//one.yaml", "c/x/templates/a.yaml", "c/y/templates/a.yaml", "c/z/templates/a.yaml",
-		"c/z/templates", "c/z", "c", ".", "../x", "shared/../../x",
+		"c/z/templates", "c/z", "c", ".", "../x", "shared/../../x", "a/ONE.yaml", "a/nope2.yaml", "a/ñope.yaml", "c/x/nope/deeper",
 	}
 	type answer struct {
 		Resolved, Read, Stat string

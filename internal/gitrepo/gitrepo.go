@@ -21,6 +21,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-git/go-git/v5"
@@ -70,7 +71,14 @@ type Repo struct {
 	// sorted by name).
 	resolved sync.Map
 	dirs     sync.Map
+	// unlisted are the directories whose listing could not be read;
+	// notExist is the cause lstat gave for a missing entry of a listed
+	// directory (what later ones not listed are answered with).
+	unlisted sync.Map
+	notExist atomic.Pointer[cause]
 }
+
+type cause struct{ err error }
 
 type statResult struct {
 	fi  fs.FileInfo
@@ -338,26 +346,71 @@ func splitPath(p string) []string {
 }
 
 // kind returns the type bits of the entry at the resolved path p (links
-// not followed): from its directory's listing when the view has read it,
-// else from lstat.
+// not followed): from its directory's listing when the view has read it
+// (the work tree's listing is read on first use: one read answers for every
+// entry), else from lstat.
 func (r *Repo) kind(p string) (fs.FileMode, error) {
 	dir, name := ".", p
 	if i := strings.LastIndexByte(p, '/'); i >= 0 {
 		dir, name = p[:i], p[i+1:]
 	}
-	if v, ok := r.dirs.Load(dir); ok {
-		ents := v.([]fs.DirEntry)
+	ents, listed := r.listing(dir)
+	if listed {
 		if i, found := slices.BinarySearchFunc(ents, name, func(e fs.DirEntry, n string) int { return strings.Compare(e.Name(), n) }); found {
 			return ents[i].Type(), nil
 		}
-		// Not listed: lstat says (it may still exist under another
-		// spelling on a case-insensitive file system).
+		// Not listed. The name is missing, unless the file system folds
+		// case (an ASCII name no entry matches without case is missing
+		// there too): lstat says.
+		if c := r.notExist.Load(); c != nil && len(ents) <= 256 && missingFrom(ents, name) {
+			return 0, c.err
+		}
 	}
 	fi, err := r.lstat(p)
 	if err != nil {
+		if listed && errors.Is(err, fs.ErrNotExist) {
+			r.notExist.CompareAndSwap(nil, &cause{unwrapPathErr(err)})
+		}
 		return 0, err
 	}
 	return fi.Mode().Type(), nil
+}
+
+// listing returns the sorted listing of the resolved directory dir when
+// the view has read it; a work tree's is read now.
+func (r *Repo) listing(dir string) ([]fs.DirEntry, bool) {
+	if v, ok := r.dirs.Load(dir); ok {
+		return v.([]fs.DirEntry), true
+	}
+	if _, ok := r.b.(osBackend); !ok {
+		return nil, false
+	}
+	if _, failed := r.unlisted.Load(dir); failed {
+		return nil, false
+	}
+	ents, err := r.b.readDir(dir)
+	if err != nil || !slices.IsSortedFunc(ents, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) }) {
+		r.unlisted.Store(dir, true)
+		return nil, false
+	}
+	v, _ := r.dirs.LoadOrStore(dir, ents)
+	return v.([]fs.DirEntry), true
+}
+
+// missingFrom reports whether name is ASCII and no entry's name equals it
+// without regard to case.
+func missingFrom(ents []fs.DirEntry, name string) bool {
+	for i := 0; i < len(name); i++ {
+		if name[i] >= 0x80 {
+			return false
+		}
+	}
+	for _, e := range ents {
+		if strings.EqualFold(e.Name(), name) {
+			return false
+		}
+	}
+	return true
 }
 
 // ReadFile returns the content of the file at p (links followed). Contents
