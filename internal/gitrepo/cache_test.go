@@ -228,3 +228,34 @@ func TestBlobID(t *testing.T) {
 		t.Error("the work tree has a BlobID")
 	}
 }
+
+// Many readers at once of a view whose objects are packed (a clone).
+func TestPackedConcurrentReads(t *testing.T) {
+	dir, _, _ := repo(t)
+	for i := range 40 {
+		write(t, dir, fmt.Sprintf("many/d%02d/f.yaml", i), fmt.Sprintf("n: %d\n", i))
+	}
+	runGit(t, dir, "add", "-A")
+	runGit(t, dir, "commit", "-q", "-m", "many")
+	runGit(t, dir, "gc", "-q")
+	r, err := Open(dir, "HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 40)
+	for i := range 40 {
+		go func() {
+			p := fmt.Sprintf("many/d%02d/f.yaml", i)
+			b, err := r.ReadFile(p)
+			if err == nil && string(b) != fmt.Sprintf("n: %d\n", i) {
+				err = fmt.Errorf("%s: %q", p, b)
+			}
+			errs <- err
+		}()
+	}
+	for range 40 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}

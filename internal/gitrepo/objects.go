@@ -29,7 +29,10 @@ import (
 // layer and sets up a new decompressor per object.
 type odb struct {
 	dir string // the objects directory; "" reads everything through st
-	st  storer.EncodedObjectStorer
+	// mu serializes go-git's storage, which is not safe for concurrent use
+	// (packfiles share their readers).
+	mu sync.Mutex
+	st storer.EncodedObjectStorer
 }
 
 func newODB(root string, st storer.EncodedObjectStorer) *odb {
@@ -53,6 +56,8 @@ func (o *odb) read(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
 		// Not loose (or damaged): go-git's storage finds it or says what
 		// is wrong.
 	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	obj, err := o.st.EncodedObject(plumbing.AnyObject, h)
 	if err != nil {
 		return plumbing.InvalidObject, nil, err
