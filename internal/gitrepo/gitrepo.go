@@ -18,9 +18,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-git/go-git/v5"
@@ -67,7 +68,19 @@ type Repo struct {
 	mu    sync.Mutex
 	files map[string]fileResult
 	stats sync.Map // path -> statResult
+	// resolved keeps Resolve's answers (path as asked -> *resolution),
+	// dirs the directory listings read (resolved path -> []fs.DirEntry,
+	// sorted by name).
+	resolved sync.Map
+	dirs     sync.Map
+	// unlisted are the directories whose listing could not be read;
+	// notExist is the cause lstat gave for a missing entry of a listed
+	// directory (what later ones not listed are answered with).
+	unlisted sync.Map
+	notExist atomic.Pointer[cause]
 }
+
+type cause struct{ err error }
 
 type statResult struct {
 	fi  fs.FileInfo
@@ -143,12 +156,12 @@ func Open(dir, rev string) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("repository %s: revision %q: %w", dir, rev, err)
 	}
-	t, err := c.Tree()
+	b, err := newGitBackend(newODB(abs, gr.Storer), c.TreeHash, c.Committer.When)
 	if err != nil {
 		return nil, fmt.Errorf("repository %s: revision %q: %w", dir, rev, err)
 	}
 	r.Commit = h.String()
-	r.b = &gitBackend{root: t, trees: map[string]*object.Tree{".": t}, when: c.Committer.When}
+	r.b = b
 	return r, nil
 }
 
@@ -194,11 +207,81 @@ func Clean(p string) string {
 // link) is an *OutsideError naming p. A path that does not exist resolves to
 // itself from the first missing component on (callers then see fs.ErrNotExist).
 func (r *Repo) Resolve(p string) (string, error) {
+	res := r.resolve(p)
+	return res.rp, res.err
+}
+
+// resolution is what Resolve found for a path (kept per view).
+type resolution struct {
+	rp string
+	// links counts the links followed.
+	links int
+	// missing, when set, is why a component does not exist (the cause of
+	// its lstat error): reading the path fails with it.
+	missing error
+	// unverified: a ".." after a missing component took the path back
+	// out of it, so that rp was never looked up.
+	unverified bool
+	err        error
+}
+
+// resolve answers Resolve once per path: a path whose parent resolved
+// without links is its parent's answer and one more component; anything
+// else takes the component-by-component walk.
+func (r *Repo) resolve(p string) *resolution {
+	if v, ok := r.resolved.Load(p); ok {
+		return v.(*resolution)
+	}
+	var res *resolution
+	if parent, name, ok := splitCanonical(p); ok {
+		if pr := r.resolve(parent); pr.err == nil && pr.links == 0 && !pr.unverified {
+			rp := name
+			if pr.rp != "." {
+				rp = pr.rp + "/" + name
+			}
+			if pr.missing != nil {
+				res = &resolution{rp: rp, missing: pr.missing}
+			} else if mode, err := r.kind(rp); err == nil && mode&fs.ModeSymlink == 0 {
+				res = &resolution{rp: rp}
+			} else if err != nil && errors.Is(err, fs.ErrNotExist) {
+				res = &resolution{rp: rp, missing: unwrapPathErr(err)}
+			}
+		}
+	}
+	if res == nil {
+		res = r.walkLinks(p)
+	}
+	r.resolved.Store(p, res)
+	return res
+}
+
+// splitCanonical splits a path written in canonical form (no leading,
+// trailing or doubled "/", no "." or ".." component) into its parent
+// ("." at the top) and last component.
+func splitCanonical(p string) (parent, name string, ok bool) {
+	if p == "" || p == "." || p[0] == '/' || p[len(p)-1] == '/' || strings.Contains(p, "//") || strings.Contains(p, "\\") {
+		return "", "", false
+	}
+	for _, c := range strings.Split(p, "/") {
+		if c == "." || c == ".." {
+			return "", "", false
+		}
+	}
+	i := strings.LastIndexByte(p, '/')
+	if i < 0 {
+		return ".", p, true
+	}
+	return p[:i], p[i+1:], true
+}
+
+// walkLinks resolves p component by component.
+func (r *Repo) walkLinks(p string) *resolution {
 	raw := p
 	rest := splitPath(filepath.ToSlash(p))
 	var cur []string
 	links := 0
-	missing := false
+	var missing error
+	unverified := false
 	for len(rest) > 0 {
 		c := rest[0]
 		rest = rest[1:]
@@ -207,63 +290,139 @@ func (r *Repo) Resolve(p string) (string, error) {
 			continue
 		case "..":
 			if len(cur) == 0 {
-				return "", &OutsideError{Path: raw}
+				return &resolution{err: &OutsideError{Path: raw}}
 			}
 			cur = cur[:len(cur)-1]
+			if missing != nil {
+				missing, unverified = nil, true
+			}
 			continue
 		}
 		cur = append(cur, c)
-		if missing {
+		if unverified {
 			continue
 		}
-		fi, err := r.lstat(strings.Join(cur, "/"))
+		if missing != nil {
+			continue
+		}
+		mode, err := r.kind(strings.Join(cur, "/"))
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
-				missing = true
+				missing = unwrapPathErr(err)
 				continue
 			}
-			return "", err
+			return &resolution{err: err}
 		}
-		if fi.Mode()&fs.ModeSymlink == 0 {
+		if mode&fs.ModeSymlink == 0 {
 			continue
 		}
 		links++
 		if links > MaxSymlinks {
-			return "", fmt.Errorf("%s: too many levels of symbolic links", raw)
+			return &resolution{err: fmt.Errorf("%s: too many levels of symbolic links", raw)}
 		}
 		target, err := r.b.readlink(strings.Join(cur, "/"))
 		if err != nil {
-			return "", err
+			return &resolution{err: err}
 		}
 		cur = cur[:len(cur)-1]
 		if path.IsAbs(filepath.ToSlash(target)) {
 			// An absolute link is inside only if it points into this checkout.
 			rel, err := filepath.Rel(r.Root, filepath.FromSlash(target))
 			if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-				return "", &OutsideError{Path: raw}
+				return &resolution{err: &OutsideError{Path: raw}}
 			}
 			cur = nil
 			target = filepath.ToSlash(rel)
 		}
 		rest = append(splitPath(target), rest...)
 	}
-	if len(cur) == 0 {
-		return ".", nil
+	rp := "."
+	if len(cur) > 0 {
+		rp = strings.Join(cur, "/")
 	}
-	return strings.Join(cur, "/"), nil
+	return &resolution{rp: rp, links: links, missing: missing, unverified: unverified}
 }
 
 func splitPath(p string) []string {
 	return strings.Split(strings.Trim(p, "/"), "/")
 }
 
+// kind returns the type bits of the entry at the resolved path p (links
+// not followed): from its directory's listing when the view has read it
+// (the work tree's listing is read on first use: one read answers for every
+// entry), else from lstat.
+func (r *Repo) kind(p string) (fs.FileMode, error) {
+	dir, name := ".", p
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		dir, name = p[:i], p[i+1:]
+	}
+	ents, listed := r.listing(dir)
+	if listed {
+		if i, found := slices.BinarySearchFunc(ents, name, func(e fs.DirEntry, n string) int { return strings.Compare(e.Name(), n) }); found {
+			return ents[i].Type(), nil
+		}
+		// Not listed. The name is missing, unless the file system folds
+		// case (an ASCII name no entry matches without case is missing
+		// there too): lstat says.
+		if c := r.notExist.Load(); c != nil && len(ents) <= 256 && missingFrom(ents, name) {
+			return 0, c.err
+		}
+	}
+	fi, err := r.lstat(p)
+	if err != nil {
+		if listed && errors.Is(err, fs.ErrNotExist) {
+			r.notExist.CompareAndSwap(nil, &cause{unwrapPathErr(err)})
+		}
+		return 0, err
+	}
+	return fi.Mode().Type(), nil
+}
+
+// listing returns the sorted listing of the resolved directory dir when
+// the view has read it; a work tree's is read now.
+func (r *Repo) listing(dir string) ([]fs.DirEntry, bool) {
+	if v, ok := r.dirs.Load(dir); ok {
+		return v.([]fs.DirEntry), true
+	}
+	if _, ok := r.b.(osBackend); !ok {
+		return nil, false
+	}
+	if _, failed := r.unlisted.Load(dir); failed {
+		return nil, false
+	}
+	ents, err := r.b.readDir(dir)
+	if err != nil || !slices.IsSortedFunc(ents, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) }) {
+		r.unlisted.Store(dir, true)
+		return nil, false
+	}
+	v, _ := r.dirs.LoadOrStore(dir, ents)
+	return v.([]fs.DirEntry), true
+}
+
+// missingFrom reports whether name is ASCII and no entry's name equals it
+// without regard to case.
+func missingFrom(ents []fs.DirEntry, name string) bool {
+	for i := 0; i < len(name); i++ {
+		if name[i] >= 0x80 {
+			return false
+		}
+	}
+	for _, e := range ents {
+		if strings.EqualFold(e.Name(), name) {
+			return false
+		}
+	}
+	return true
+}
+
 // ReadFile returns the content of the file at p (links followed). Contents
 // are read once per Repo and shared: callers must not modify them.
 func (r *Repo) ReadFile(p string) ([]byte, error) {
-	rp, err := r.Resolve(p)
-	if err != nil {
-		return nil, err
+	res := r.resolve(p)
+	if res.err != nil {
+		return nil, res.err
 	}
+	rp := res.rp
 	if r.Deny != nil {
 		for _, q := range []string{Clean(p), rp} {
 			if err := r.Deny(q); err != nil {
@@ -272,13 +431,17 @@ func (r *Repo) ReadFile(p string) ([]byte, error) {
 		}
 	}
 	r.mu.Lock()
-	res, ok := r.files[rp]
+	fr, ok := r.files[rp]
 	r.mu.Unlock()
 	if ok {
-		return res.data, res.err
+		return fr.data, fr.err
 	}
-	data, err := r.b.readFile(rp)
-	if err != nil {
+	var data []byte
+	var err error
+	if res.missing != nil {
+		// A component does not exist: reading fails as the lstat did.
+		err = &fs.PathError{Op: "read", Path: p, Err: res.missing}
+	} else if data, err = r.b.readFile(rp); err != nil {
 		err = &fs.PathError{Op: "read", Path: p, Err: unwrapPathErr(err)}
 	} else if r.Filter != nil {
 		data = r.Filter(rp, data)
@@ -312,8 +475,15 @@ func (r *Repo) Stat(p string) (fs.FileInfo, error) {
 
 // Exists reports whether p names an existing file or directory inside the repository.
 func (r *Repo) Exists(p string) bool {
-	_, err := r.Stat(p)
-	return err == nil
+	res := r.resolve(p)
+	if res.err != nil || res.missing != nil {
+		return false
+	}
+	if res.unverified {
+		_, err := r.lstat(res.rp)
+		return err == nil
+	}
+	return true
 }
 
 // ReadDir lists the directory at p (links followed for p itself), sorted by
@@ -323,9 +493,15 @@ func (r *Repo) ReadDir(p string) ([]fs.DirEntry, error) {
 	if err != nil {
 		return nil, err
 	}
+	if v, ok := r.dirs.Load(rp); ok {
+		return slices.Clone(v.([]fs.DirEntry)), nil
+	}
 	ents, err := r.b.readDir(rp)
 	if err != nil {
 		return nil, &fs.PathError{Op: "readdir", Path: p, Err: unwrapPathErr(err)}
+	}
+	if slices.IsSortedFunc(ents, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) }) {
+		r.dirs.Store(rp, slices.Clone(ents))
 	}
 	return ents, nil
 }
@@ -419,38 +595,72 @@ func (b osBackend) readDir(p string) ([]fs.DirEntry, error) { return os.ReadDir(
 
 // ---- a commit's tree
 
+// gitBackend reads a commit's tree. Trees and blobs are read by object id
+// and kept by it: an identical directory or file in many places (one
+// chart copied per service) is read and decoded once.
 type gitBackend struct {
-	mu    sync.Mutex
-	root  *object.Tree
-	trees map[string]*object.Tree
-	// blobs caches contents by object hash: the same file in many places
-	// (one chart template copied per service) is decoded once.
-	blobs map[plumbing.Hash][]byte
-	when  time.Time
+	odb  *odb
+	root *gtree
+	when time.Time
+
+	trees  sync.Map // directory path -> *gtree
+	byHash sync.Map // plumbing.Hash -> *gtree
+	blobs  sync.Map // plumbing.Hash -> []byte
 }
 
-// tree returns the tree object of directory p (resolved, no links inside).
-func (b *gitBackend) tree(p string) (*object.Tree, error) {
-	if t, ok := b.trees[p]; ok {
-		return t, nil
+func newGitBackend(o *odb, root plumbing.Hash, when time.Time) (*gitBackend, error) {
+	b := &gitBackend{odb: o, when: when}
+	t, err := b.treeObject(root)
+	if err != nil {
+		return nil, err
+	}
+	b.root = t
+	b.trees.Store(".", t)
+	return b, nil
+}
+
+// treeObject reads and decodes tree h (once per backend).
+func (b *gitBackend) treeObject(h plumbing.Hash) (*gtree, error) {
+	if v, ok := b.byHash.Load(h); ok {
+		return v.(*gtree), nil
+	}
+	typ, data, err := b.odb.read(h)
+	if err != nil {
+		return nil, err
+	}
+	if typ != plumbing.TreeObject {
+		return nil, fmt.Errorf("object %s is a %s, not a tree", h, typ)
+	}
+	t, err := parseTree(data)
+	if err != nil {
+		return nil, fmt.Errorf("tree %s: %w", h, err)
+	}
+	v, _ := b.byHash.LoadOrStore(h, t)
+	return v.(*gtree), nil
+}
+
+// tree returns the tree of directory p (resolved, no links inside).
+func (b *gitBackend) tree(p string) (*gtree, error) {
+	if v, ok := b.trees.Load(p); ok {
+		return v.(*gtree), nil
 	}
 	parent, name := path.Split(p)
 	pt, err := b.tree(cleanDir(parent))
 	if err != nil {
 		return nil, err
 	}
-	e := findEntry(pt, name)
+	e := pt.find(name)
 	if e == nil {
 		return nil, fs.ErrNotExist
 	}
 	if e.Mode != filemode.Dir {
 		return nil, fmt.Errorf("%s: not a directory", p)
 	}
-	t, err := pt.Tree(name)
+	t, err := b.treeObject(e.Hash)
 	if err != nil {
 		return nil, err
 	}
-	b.trees[p] = t
+	b.trees.Store(p, t)
 	return t, nil
 }
 
@@ -462,43 +672,28 @@ func cleanDir(p string) string {
 	return p
 }
 
-func findEntry(t *object.Tree, name string) *object.TreeEntry {
-	i := sort.Search(len(t.Entries), func(i int) bool { return t.Entries[i].Name >= name })
-	// Git sorts directories as if their name ended in "/", so search linearly on a miss.
-	if i < len(t.Entries) && t.Entries[i].Name == name {
-		return &t.Entries[i]
-	}
-	for j := range t.Entries {
-		if t.Entries[j].Name == name {
-			return &t.Entries[j]
-		}
-	}
-	return nil
-}
-
-func (b *gitBackend) entry(p string) (*object.TreeEntry, *object.Tree, error) {
+// entry returns the tree entry of p (nil for the root).
+func (b *gitBackend) entry(p string) (*object.TreeEntry, error) {
 	if p == "." {
-		return nil, b.root, nil
+		return nil, nil
 	}
 	parent, name := path.Split(p)
 	pt, err := b.tree(cleanDir(parent))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, nil, &fs.PathError{Op: "lstat", Path: p, Err: fs.ErrNotExist}
+			return nil, &fs.PathError{Op: "lstat", Path: p, Err: fs.ErrNotExist}
 		}
-		return nil, nil, err
+		return nil, err
 	}
-	e := findEntry(pt, name)
+	e := pt.find(name)
 	if e == nil {
-		return nil, nil, &fs.PathError{Op: "lstat", Path: p, Err: fs.ErrNotExist}
+		return nil, &fs.PathError{Op: "lstat", Path: p, Err: fs.ErrNotExist}
 	}
-	return e, pt, nil
+	return e, nil
 }
 
 func (b *gitBackend) lstat(p string) (fs.FileInfo, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	e, _, err := b.entry(p)
+	e, err := b.entry(p)
 	if err != nil {
 		return nil, err
 	}
@@ -509,7 +704,7 @@ func (b *gitBackend) lstat(p string) (fs.FileInfo, error) {
 }
 
 func (b *gitBackend) blob(p string) ([]byte, error) {
-	e, pt, err := b.entry(p)
+	e, err := b.entry(p)
 	if err != nil {
 		return nil, err
 	}
@@ -519,40 +714,30 @@ func (b *gitBackend) blob(p string) ([]byte, error) {
 	if e.Mode == filemode.Submodule {
 		return nil, fmt.Errorf("%s: is a git submodule (not available offline)", p)
 	}
-	if data, ok := b.blobs[e.Hash]; ok {
-		return bytes.Clone(data), nil
+	if v, ok := b.blobs.Load(e.Hash); ok {
+		return bytes.Clone(v.([]byte)), nil
 	}
-	f, err := pt.TreeEntryFile(e)
+	typ, data, err := b.odb.read(e.Hash)
 	if err != nil {
 		return nil, err
 	}
-	s, err := f.Contents()
-	if err != nil {
-		return nil, err
+	if typ != plumbing.BlobObject {
+		return nil, fmt.Errorf("%s: object %s is a %s, not a blob", p, e.Hash, typ)
 	}
-	if b.blobs == nil {
-		b.blobs = map[plumbing.Hash][]byte{}
-	}
-	b.blobs[e.Hash] = []byte(s)
-	return []byte(s), nil
+	b.blobs.Store(e.Hash, data)
+	return bytes.Clone(data), nil
 }
 
 func (b *gitBackend) readlink(p string) (string, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	data, err := b.blob(p)
 	return string(data), err
 }
 
 func (b *gitBackend) readFile(p string) ([]byte, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	return b.blob(p)
 }
 
 func (b *gitBackend) readDir(p string) ([]fs.DirEntry, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	t, err := b.tree(p)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -560,11 +745,10 @@ func (b *gitBackend) readDir(p string) ([]fs.DirEntry, error) {
 		}
 		return nil, err
 	}
-	out := make([]fs.DirEntry, 0, len(t.Entries))
-	for _, e := range t.Entries {
-		out = append(out, entryInfo{name: e.Name, mode: e.Mode, when: b.when})
+	out := make([]fs.DirEntry, len(t.entries))
+	for i, e := range t.entries {
+		out[i] = entryInfo{name: e.Name, mode: e.Mode, when: b.when}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
 	return out, nil
 }
 

@@ -364,10 +364,13 @@ func (ws *Workspace) storeDiscovery(key string, before map[string]*repoEntry) {
 		}
 	}
 	sort.Strings(snap.Fallback)
+	// The decoded Application as JSON decodes back to the same value (and
+	// to the same InputDigest, which hashes this very form).
+	docs := make([][]byte, len(ws.apps))
+	errs := make([]error, len(ws.apps))
+	ws.parallel(len(ws.apps), func(i int) { docs[i], errs[i] = ws.opts.Shared.applicationJSON(ws.apps[i].Application) })
 	for i, a := range ws.apps {
-		// The decoded Application as JSON decodes back to the same value
-		// (and to the same InputDigest, which hashes this very form).
-		doc, err := json.Marshal(a.Application)
+		doc, err := docs[i], errs[i]
 		if err != nil {
 			return
 		}
@@ -470,4 +473,27 @@ func (s *Shared) decodeStored(raw []byte) *argo.Application {
 type storedApp struct {
 	once sync.Once
 	app  *argo.Application
+}
+
+// applicationJSON marshals a decoded Application once per Shared: the two
+// sides' Applications are mostly the same decoded values (decodeApplication).
+func (s *Shared) applicationJSON(app *argo.Application) ([]byte, error) {
+	s.mu.Lock()
+	if s.appJSON == nil {
+		s.appJSON = map[*argo.Application]*marshalled{}
+	}
+	e, found := s.appJSON[app]
+	if !found {
+		e = &marshalled{}
+		s.appJSON[app] = e
+	}
+	s.mu.Unlock()
+	e.once.Do(func() { e.data, e.err = json.Marshal(app) })
+	return e.data, e.err
+}
+
+type marshalled struct {
+	once sync.Once
+	data []byte
+	err  error
 }

@@ -3,6 +3,7 @@ package render
 import (
 	"encoding/json"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 
@@ -15,15 +16,18 @@ import (
 // Shared lets the workspaces of the two sides of a diff share what they work
 // out about a directory in which no path changed between the sides: the
 // files of a chart (and whether its templates may render Applications), and
-// the parsed manifests of a Directory source. Whichever side asks first does
-// the work; the other waits for it instead of walking, reading and parsing
-// the same files at its own revision. An answer is shared only when it
-// depends on nothing outside the directory (no symbolic link was followed)
-// and succeeded; errors are always worked out by each side, so that they
-// name its revision.
+// the parsed manifests of a Directory source. The side reading a commit
+// works the answer out (a commit's trees and blobs are read once per object
+// id, however many directories hold them); the side reading the work tree
+// takes it, or waits for it, instead of walking, reading and parsing the
+// same files at its own state. An answer is shared only when it depends on
+// nothing outside the directory (no symbolic link was followed) and
+// succeeded; errors are always worked out by each side, so that they name
+// its revision.
 //
 // A Shared is used by workspaces opened with it in Options.Shared. Until
-// SetChanges is called, a workspace asking for a shared answer waits.
+// SetChanges is called, a workspace reading the work tree (or an index)
+// that asks for a shared answer waits.
 type Shared struct {
 	ready chan struct{}
 	once  sync.Once
@@ -35,10 +39,17 @@ type Shared struct {
 	shareCS *changeSet
 
 	mu   sync.Mutex
-	memo map[string]*sharedEntry
-	apps map[string]*argo.Application // manifest document -> decoded
-	// stored are the Applications of stored discoveries (discocache.go).
-	stored map[string]*storedApp
+	memo map[sharedKey]*sharedEntry
+	// views are the repository views the sides asked about, by share
+	// name: an answer shared between the sides is worked out from a view
+	// of a commit (or an index) when one asked, whose trees and blobs are
+	// read once per object id however many directories hold them.
+	views map[string][]*gitrepo.Repo
+	apps  map[string]*argo.Application // manifest document -> decoded
+	// stored are the Applications of stored discoveries (discocache.go),
+	// appJSON the decoded Applications marshalled to store them.
+	stored  map[string]*storedApp
+	appJSON map[*argo.Application]*marshalled
 }
 
 type sharedEntry struct {
@@ -49,7 +60,7 @@ type sharedEntry struct {
 
 // NewShared returns a Shared that shares nothing until SetChanges.
 func NewShared() *Shared {
-	return &Shared{ready: make(chan struct{}), memo: map[string]*sharedEntry{}, apps: map[string]*argo.Application{}}
+	return &Shared{ready: make(chan struct{}), memo: map[sharedKey]*sharedEntry{}, apps: map[string]*argo.Application{}}
 }
 
 // SetChanges gives the paths changed between the two sides (as Changes of
@@ -118,18 +129,30 @@ func (ws *Workspace) shareName(r *gitrepo.Repo) (string, bool) {
 	return "", false
 }
 
-// share returns the answer of f about directory dir of r: the other side's
-// when dir is unchanged between the sides and that side worked it out, else
-// f's. f returns its answer and whether it may be shared.
-func (ws *Workspace) share(kind string, r *gitrepo.Repo, dir, extra string, f func() (any, bool)) any {
+// share returns the answer of f about directory dir of r. f works the
+// answer out from the view it is given and returns it and whether it may be
+// shared. A view of a commit answers from itself, once, without waiting for
+// the changes (its answer is its own whatever changed). Another view (the
+// work tree, an index) takes the answer of a commit's view when dir is
+// unchanged between the sides and that answer may be shared (the directory
+// holds the same there, and a commit's trees and blobs are read once per
+// object id however many directories hold them); else, or when no side has
+// a view of a commit, its own.
+func (ws *Workspace) share(kind string, r *gitrepo.Repo, dir, extra string, f func(*gitrepo.Repo) (any, bool)) any {
 	s := ws.opts.Shared
 	if s == nil {
-		v, _ := f()
+		v, _ := f(r)
 		return v
 	}
 	name, ok := ws.shareName(r)
 	if !ok {
-		v, _ := f()
+		v, _ := f(r)
+		return v
+	}
+	s.addView(name, r)
+	key := strings.Join([]string{kind, name, dir, extra}, "\x00")
+	if isCommitView(r) {
+		v, _ := s.answer(key, r, f)
 		return v
 	}
 	<-s.ready
@@ -138,28 +161,65 @@ func (ws *Workspace) share(kind string, r *gitrepo.Repo, dir, extra string, f fu
 		pattern = path.Join(dir, "**")
 	}
 	if s.shareCS == nil || s.shareCS.touches(RepoInput{Repo: name, Path: pattern, Glob: true}) {
-		v, _ := f()
+		v, _ := f(r)
 		return v
 	}
-	key := strings.Join([]string{kind, name, dir, extra}, "\x00")
+	v, ok := s.answer(key, s.commitView(name, r), f)
+	if !ok {
+		v, _ = f(r)
+	}
+	return v
+}
+
+// answer returns view's answer under key, worked out by f once.
+func (s *Shared) answer(key string, view *gitrepo.Repo, f func(*gitrepo.Repo) (any, bool)) (any, bool) {
+	k := sharedKey{key, view}
 	s.mu.Lock()
-	e, found := s.memo[key]
+	e, found := s.memo[k]
 	if !found {
 		e = &sharedEntry{done: make(chan struct{})}
-		s.memo[key] = e
+		s.memo[k] = e
 	}
 	s.mu.Unlock()
 	if found {
 		<-e.done
-		if e.ok {
-			return e.v
-		}
-		v, _ := f()
-		return v
+	} else {
+		e.v, e.ok = f(view)
+		close(e.done)
 	}
-	e.v, e.ok = f()
-	close(e.done)
-	return e.v
+	return e.v, e.ok
+}
+
+type sharedKey struct {
+	key  string
+	view *gitrepo.Repo
+}
+
+func isCommitView(r *gitrepo.Repo) bool { return r.Rev != "" && !r.IsIndex() }
+
+// addView notes a view a side asked about under its share name.
+func (s *Shared) addView(name string, r *gitrepo.Repo) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if slices.Contains(s.views[name], r) {
+		return
+	}
+	if s.views == nil {
+		s.views = map[string][]*gitrepo.Repo{}
+	}
+	s.views[name] = append(s.views[name], r)
+}
+
+// commitView returns a view of a commit noted under name, else r.
+func (s *Shared) commitView(name string, r *gitrepo.Repo) *gitrepo.Repo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, v := range s.views[name] {
+		if isCommitView(v) {
+			return v
+		}
+	}
+	return r
 }
 
 // decodeApplication decodes an Application manifest document once per
@@ -213,7 +273,7 @@ func (ws *Workspace) scanChart(r *gitrepo.Repo, dir string) *chartScan {
 		<-e.done
 		return e.scan
 	}
-	e.scan = ws.share("chart", r, dir, "", func() (any, bool) {
+	e.scan = ws.share("chart", r, dir, "", func(r *gitrepo.Repo) (any, bool) {
 		sc := doScanChart(r, dir)
 		rp, err := r.Resolve(dir)
 		return sc, sc.err == nil && err == nil && rp == dir && len(sc.paths) == len(sc.list)
@@ -241,15 +301,29 @@ func doScanChart(r *gitrepo.Repo, dir string) *chartScan {
 		if sc.mentions || !strings.HasPrefix(f.rel, "templates/") && !strings.Contains(f.rel, "/templates/") {
 			continue
 		}
+		id, byID := r.BlobID(f.full)
+		if byID {
+			if m, ok := mentionsByBlob.Load(id); ok {
+				sc.mentions = m.(bool)
+				continue
+			}
+		}
 		data, err := r.ReadFile(f.full)
 		if err != nil {
 			sc.err = err
 			return sc
 		}
 		sc.mentions = mentionsApps(string(data))
+		if byID {
+			mentionsByBlob.Store(id, sc.mentions)
+		}
 	}
 	return sc
 }
+
+// mentionsByBlob keeps mentionsApps' answer by git blob id: a chart copied
+// per service holds the same templates many times over.
+var mentionsByBlob sync.Map
 
 // parsedFile is one parsed file of a Directory source.
 type parsedFile struct {
@@ -270,7 +344,7 @@ type dirScan struct {
 // shared: callers copy them before changing them.
 func (ws *Workspace) scanDirectory(r *gitrepo.Repo, dir string, d *argo.ApplicationSourceDirectory) *dirScan {
 	spec, _ := json.Marshal(d)
-	return ws.share("dir", r, dir, string(spec), func() (any, bool) {
+	return ws.share("dir", r, dir, string(spec), func(r *gitrepo.Repo) (any, bool) {
 		ds := &dirScan{}
 		ds.rels, ds.err = argo.DirectoryFiles(r, dir, d)
 		if ds.err != nil {
@@ -280,25 +354,43 @@ func (ws *Workspace) scanDirectory(r *gitrepo.Repo, dir string, d *argo.Applicat
 		if rp, err := r.Resolve(dir); err != nil || rp != dir {
 			ok = false
 		}
-		for _, rel := range ds.rels {
-			full := path.Join(dir, rel)
+		// Read and parse the files in parallel (a directory of a thousand
+		// Applications is read while the other side waits for it); the
+		// answer is what reading them in order up to the first error gives.
+		files := make([]parsedFile, len(ds.rels))
+		linked := make([]bool, len(ds.rels))
+		ws.parallel(len(ds.rels), func(i int) {
+			full := path.Join(dir, ds.rels[i])
 			if dir == "." {
-				full = rel
+				full = ds.rels[i]
 			}
 			if rp, err := r.Resolve(full); err != nil || rp != full {
-				ok = false
+				linked[i] = true
 			}
 			pf := parsedFile{full: full}
 			data, err := r.ReadFile(full)
 			if err == nil {
 				pf.objs, err = argo.ParseManifestFile(full, data)
 			}
-			if err != nil {
-				pf.err = err
+			pf.err = err
+			files[i] = pf
+			if ws.opts.Shared == nil {
+				return
+			}
+			// Both sides decode the Applications found here (once, kept
+			// by document): decode them now, in parallel too.
+			for _, fo := range pf.objs {
+				if argo.IsApplication(fo.Object) {
+					_, _ = ws.decodeApplication(fo.Doc)
+				}
+			}
+		})
+		for i, pf := range files {
+			if linked[i] || pf.err != nil {
 				ok = false
 			}
 			ds.files = append(ds.files, pf)
-			if err != nil {
+			if pf.err != nil {
 				break
 			}
 		}
