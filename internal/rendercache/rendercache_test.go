@@ -48,6 +48,8 @@ func TestCorruptEntry(t *testing.T) {
 		"flipped byte": func(b []byte) []byte { b = bytes.Clone(b); b[len(b)-5] ^= 1; return b },
 		"empty":        func([]byte) []byte { return nil },
 		"no checksum":  func(b []byte) []byte { return []byte(magic) },
+		"appended":     func(b []byte) []byte { return append(bytes.Clone(b), 'x') },
+		"header byte":  func(b []byte) []byte { b = bytes.Clone(b); b[len(magic)+2] ^= 1; return b },
 		"other format": func(b []byte) []byte { return append([]byte("gitopsctl-render-cache 0\n"), b[len(magic):]...) },
 	} {
 		if err := c.Put(key, content); err != nil {
