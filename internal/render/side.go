@@ -3,6 +3,7 @@ package render
 import (
 	"context"
 	"path/filepath"
+	"slices"
 
 	"github.com/gitopsctl/gitopsctl/internal/config"
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
@@ -56,9 +57,21 @@ func (s *Side) Inputs(app string) ([]RepoInput, error) {
 // everything its parent's render reads, since its spec comes from there.
 func AppInputs(cfg *config.Loaded, ws *Workspace, a *App) []RepoInput {
 	var out []RepoInput
+	gitops, configs := filepath.Clean(cfg.RepoDir), filepath.Clean(cfg.ConfigsDir)
 	for hops := 0; a != nil && hops < 32; hops++ {
-		for _, in := range ws.Inputs(a) {
-			out = append(out, RepoInput{Repo: RepoName(cfg, in.RepoDir), Path: in.Path, Glob: in.Glob})
+		ins := ws.Inputs(a)
+		out = slices.Grow(out, len(ins))
+		for _, in := range ins {
+			repo := in.RepoDir
+			switch {
+			case repo == gitops:
+				repo = RepoGitops
+			case repo == configs:
+				repo = RepoConfigs
+			default:
+				repo = RepoName(cfg, repo)
+			}
+			out = append(out, RepoInput{Repo: repo, Path: in.Path, Glob: in.Glob})
 		}
 		if a.Parent == "" || a.Line > 0 {
 			break
