@@ -33,33 +33,16 @@ func fastDecode(text string) ([]map[string]any, bool) {
 		if !ok || strings.TrimSpace(d) == "" {
 			return
 		}
-		var v any
-		if err := yaml.Unmarshal([]byte(d), &v); err != nil {
+		obj, null, good := jsonNumbers(true).object([]byte(d))
+		switch {
+		case !good:
 			ok = false
-			return
+		case null:
+		case !plainObject(obj):
+			ok = false // List kinds and kind-less documents: left to the stream decoder
+		default:
+			out = append(out, obj)
 		}
-		if v == nil {
-			return
-		}
-		m, isMap := v.(map[any]any)
-		if !isMap {
-			ok = false
-			return
-		}
-		obj, good := jsonMap(m)
-		if !good {
-			ok = false
-			return
-		}
-		if _, items := obj["items"]; items {
-			ok = false // List kinds: left to the stream decoder
-			return
-		}
-		if k, _ := obj["kind"].(string); k == "" {
-			ok = false
-			return
-		}
-		out = append(out, obj)
 	}
 	start := 0
 	for i := 0; i < len(text); {
@@ -80,6 +63,34 @@ func fastDecode(text string) ([]map[string]any, bool) {
 	}
 	doc(text[start:])
 	return out, ok
+}
+
+// plainObject reports whether a decoded document is one object as Argo CD
+// reads it: a kind, and no "items" (a List kind is read item by item).
+func plainObject(obj map[string]any) bool {
+	_, items := obj["items"]
+	k, _ := obj["kind"].(string)
+	return !items && k != ""
+}
+
+// object reads one YAML document as sigs.k8s.io/yaml then JSON would (see
+// jsonNumbers): null is true for an empty or null document; ok is false
+// for a YAML error, a document that is not a mapping, or anything the
+// round trip would change or refuse.
+func (ints jsonNumbers) object(doc []byte) (obj map[string]any, null, ok bool) {
+	var v any
+	if yaml.Unmarshal(doc, &v) != nil {
+		return nil, false, false
+	}
+	if v == nil {
+		return nil, true, true
+	}
+	m, isMap := v.(map[any]any)
+	if !isMap {
+		return nil, false, false
+	}
+	obj, ok = ints.mapping(m)
+	return obj, false, ok
 }
 
 // jsonMap converts a decoded YAML mapping to what reading it back from

@@ -14,7 +14,6 @@ import (
 	"time"
 	"unicode"
 
-	yamlv2 "go.yaml.in/yaml/v2"
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
@@ -257,10 +256,9 @@ func (ws *Workspace) readValues(vf valueFile) (map[string]any, error) {
 		var fast bool
 		if e.vals, fast = fastValues(data); !fast {
 			e.vals = map[string]any{}
-			err = yaml.Unmarshal(data, &e.vals)
-		}
-		if perr := err; perr != nil {
-			err = at(vf.repo.Root, vf.path, yamlErrLine(perr), fmt.Errorf("failed to parse value file %s: %w", vf.path, perr))
+			if perr := yaml.Unmarshal(data, &e.vals); perr != nil {
+				err = at(vf.repo.Root, vf.path, yamlErrLine(perr), fmt.Errorf("failed to parse value file %s: %w", vf.path, perr))
+			}
 		}
 	} else {
 		err = at(vf.repo.Root, vf.path, 0, err)
@@ -277,18 +275,11 @@ func (ws *Workspace) readValues(vf valueFile) (map[string]any, error) {
 // for a file that is not a mapping; the caller then reads it the slow way,
 // which also words the error.
 func fastValues(data []byte) (vals map[string]any, ok bool) {
-	var v any
-	if yamlv2.Unmarshal(data, &v) != nil {
-		return nil, false
-	}
-	if v == nil {
+	vals, null, ok := jsonNumbers(false).object(data)
+	if null {
 		return map[string]any{}, true
 	}
-	m, isMap := v.(map[any]any)
-	if !isMap {
-		return nil, false
-	}
-	return jsonNumbers(false).mapping(m)
+	return vals, ok
 }
 
 var yamlLineRE = regexp.MustCompile(`line (\d+)`)
@@ -627,7 +618,7 @@ func printSorted(ch *chart.Chart, files map[string]string, includeCRDs, skipTest
 			for j, e := range h.Events {
 				events[j] = e.String()
 			}
-			hooks[i] = sortedDoc{source: h.Path, content: h.Manifest, hook: strings.Join(events, ",")}
+			hooks[i] = sortedDoc{source: h.Path, content: h.Manifest, isHook: true, hook: strings.Join(events, ",")}
 		}
 	}
 	section := func(name, content string) printedDoc {
@@ -648,7 +639,7 @@ func printSorted(ch *chart.Chart, files map[string]string, includeCRDs, skipTest
 		docs[n-1].text = strings.TrimRightFunc(docs[n-1].text, unicode.IsSpace) + "\n"
 	}
 	for _, hk := range hooks {
-		if skipTests && testHook(hk.hook) {
+		if _, test := classifyHook(hk.hook); skipTests && test {
 			continue
 		}
 		d := section(hk.source, hk.content)
@@ -682,26 +673,14 @@ func unknownHooks(files map[string]string) []string {
 		if strings.HasPrefix(path.Base(name), "_") || !strings.Contains(content, release.HookAnnotation) {
 			continue
 		}
-		docs := releaseutil.SplitManifests(content)
-		keys := make([]string, 0, len(docs))
-		for k := range docs {
-			keys = append(keys, k)
-		}
-		sort.Sort(releaseutil.BySplitManifestsOrder(keys))
-		for _, k := range keys {
+		for _, doc := range splitManifests(content) {
 			var head releaseutil.SimpleHead
-			if err := yaml.Unmarshal([]byte(docs[k]), &head); err != nil || head.Metadata == nil {
+			if err := yaml.Unmarshal([]byte(doc), &head); err != nil || head.Metadata == nil {
 				continue
 			}
 			hook, ok := head.Metadata.Annotations[release.HookAnnotation]
-			if !ok {
-				continue
-			}
-			for _, e := range strings.Split(hook, ",") {
-				if !hookEvents[strings.ToLower(strings.TrimSpace(e))] {
-					warns = append(warns, fmt.Sprintf("%s: %s/%s skipped: unknown hook %q (as helm does)", name, head.Kind, head.Metadata.Name, hook))
-					break
-				}
+			if known, _ := classifyHook(hook); ok && !known {
+				warns = append(warns, fmt.Sprintf("%s: %s/%s skipped: unknown hook %q (as helm does)", name, head.Kind, head.Metadata.Name, hook))
 			}
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	yaml "go.yaml.in/yaml/v2"
 	"helm.sh/helm/v3/pkg/release"
 	"helm.sh/helm/v3/pkg/releaseutil"
 )
@@ -17,7 +16,8 @@ type sortedDoc struct {
 	source   string // the template's name
 	content  string // the document, trimmed, as Helm split it
 	headKind string // the kind Helm sorts it by
-	hook     string // the helm.sh/hook annotation, when it has one
+	isHook   bool   // it has a helm.sh/hook annotation
+	hook     string // that annotation
 	printedObjs
 }
 
@@ -66,10 +66,12 @@ func sortResources(files map[string]string) (docs, hooks []sortedDoc, ok bool) {
 			switch {
 			case !good:
 				return nil, nil, false
-			case d.hook == "":
+			case !d.isHook:
 				docs = append(docs, d)
-			case knownHook(d.hook):
-				hooks = append(hooks, d)
+			default:
+				if known, _ := classifyHook(d.hook); known {
+					hooks = append(hooks, d)
+				}
 			}
 		}
 	}
@@ -81,25 +83,18 @@ func sortResources(files map[string]string) (docs, hooks []sortedDoc, ok bool) {
 	return docs, hooks, true
 }
 
-// knownHook reports whether Helm knows every event of a hook annotation
-// (Helm reads each comma-separated event trimmed and in lower case).
-func knownHook(annotation string) bool {
+// classifyHook reads a hook annotation as Helm does (comma-separated
+// events, each trimmed and in lower case): known is whether Helm knows
+// every event (it drops the document otherwise), test whether one is a
+// test event.
+func classifyHook(annotation string) (known, test bool) {
+	known = true
 	for _, e := range strings.Split(annotation, ",") {
-		if !hookEvents[strings.ToLower(strings.TrimSpace(e))] {
-			return false
-		}
+		e = strings.ToLower(strings.TrimSpace(e))
+		known = known && hookEvents[e]
+		test = test || e == "test" || e == "test-success"
 	}
-	return true
-}
-
-// testHook reports whether a hook annotation Helm knows names a test event.
-func testHook(annotation string) bool {
-	for _, e := range strings.Split(annotation, ",") {
-		if e = strings.ToLower(strings.TrimSpace(e)); e == "test" || e == "test-success" {
-			return true
-		}
-	}
-	return false
+	return known, test
 }
 
 // lessKind is Helm's order of kinds: known kinds in install order, then
@@ -128,26 +123,18 @@ func readResource(name, content string) (sortedDoc, bool) {
 	if strings.HasPrefix(content, "---") || strings.Contains(content, "\n---") {
 		return d, false
 	}
-	var v any
-	if err := yaml.Unmarshal([]byte("# Source: "+name+"\n"+content+"\n"), &v); err != nil {
+	obj, null, good := jsonNumbers(true).object([]byte("# Source: " + name + "\n" + content + "\n"))
+	switch {
+	case !good:
 		return d, false
-	}
-	if v == nil {
+	case null:
 		d.decoded = true // nothing to decode; Helm's kind is ""
 		return d, true
 	}
-	m, isMap := v.(map[any]any)
-	if !isMap {
+	if d.headKind, d.hook, d.isHook, good = plainHead(obj); !good {
 		return d, false
 	}
-	obj, good := jsonMap(m)
-	if !good {
-		return d, false
-	}
-	if d.headKind, d.hook, good = plainHead(obj); !good {
-		return d, false
-	}
-	if _, items := obj["items"]; !items && d.headKind != "" {
+	if plainObject(obj) {
 		d.objs, d.decoded = []map[string]any{obj}, true
 	}
 	return d, true
@@ -155,36 +142,36 @@ func readResource(name, content string) (sortedDoc, bool) {
 
 // plainHead reads the fields Helm's SimpleHead holds, when they are there
 // as Helm reads them: exact keys, string values.
-func plainHead(obj map[string]any) (kind, hook string, ok bool) {
+func plainHead(obj map[string]any) (kind, hook string, isHook, ok bool) {
 	var meta any
 	for k, v := range obj {
 		switch {
 		case k == "kind":
 			if kind, ok = stringOrNil(v); !ok {
-				return "", "", false
+				return "", "", false, false
 			}
 		case k == "apiVersion":
 			if _, ok = stringOrNil(v); !ok {
-				return "", "", false
+				return "", "", false, false
 			}
 		case k == "metadata":
 			meta = v
 		case strings.EqualFold(k, "kind"), strings.EqualFold(k, "apiVersion"), strings.EqualFold(k, "metadata"):
-			return "", "", false
+			return "", "", false, false
 		}
 	}
 	if meta == nil {
-		return kind, "", true
+		return kind, "", false, true
 	}
 	mm, isMap := meta.(map[string]any)
 	if !isMap {
-		return "", "", false
+		return "", "", false, false
 	}
 	for k, v := range mm {
 		switch {
 		case k == "name":
 			if _, ok = stringOrNil(v); !ok {
-				return "", "", false
+				return "", "", false, false
 			}
 		case k == "annotations":
 			if v == nil {
@@ -192,22 +179,22 @@ func plainHead(obj map[string]any) (kind, hook string, ok bool) {
 			}
 			ann, isMap := v.(map[string]any)
 			if !isMap {
-				return "", "", false
+				return "", "", false, false
 			}
 			for ak, av := range ann {
 				as, isStr := av.(string)
 				if !isStr {
-					return "", "", false
+					return "", "", false, false
 				}
 				if ak == release.HookAnnotation {
-					hook = as
+					hook, isHook = as, true
 				}
 			}
 		case strings.EqualFold(k, "name"), strings.EqualFold(k, "annotations"):
-			return "", "", false
+			return "", "", false, false
 		}
 	}
-	return kind, hook, true
+	return kind, hook, isHook, true
 }
 
 func stringOrNil(v any) (string, bool) {

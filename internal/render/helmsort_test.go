@@ -34,6 +34,7 @@ var helmSortDocs = []string{
 	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: t\n  annotations: {helm.sh/hook: test}",
 	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: u\n  annotations: {helm.sh/hook: no-such-event}",
 	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: ts\n  annotations: {helm.sh/hook: test-success}",
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: empty-hook\n  annotations: {helm.sh/hook: ''}",
 	"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: multi\n  annotations: {helm.sh/hook: ' post-install,PRE-upgrade', helm.sh/hook-weight: x}",
 	"apiVersion: v1\nkind: Service\nmetadata:\n  name: hs\n  annotations: {helm.sh/hook: 'pre-install, Test'}",
 	"apiVersion: v1\nkind: Secret\nmetadata:\n  name: hd\n  annotations: {helm.sh/hook: post-delete, helm.sh/hook-delete-policy: before-hook-creation}",
