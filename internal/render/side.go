@@ -14,6 +14,12 @@ import (
 // repositories (whose changes are not computed: they are read at the same
 // state on both sides).
 func RepoName(cfg *config.Loaded, dir string) string {
+	switch dir { // the usual case, without cleaning either path
+	case cfg.RepoDir:
+		return RepoGitops
+	case cfg.ConfigsDir:
+		return RepoConfigs
+	}
 	switch filepath.Clean(dir) {
 	case filepath.Clean(cfg.RepoDir):
 		return RepoGitops
@@ -57,21 +63,11 @@ func (s *Side) Inputs(app string) ([]RepoInput, error) {
 // everything its parent's render reads, since its spec comes from there.
 func AppInputs(cfg *config.Loaded, ws *Workspace, a *App) []RepoInput {
 	var out []RepoInput
-	gitops, configs := filepath.Clean(cfg.RepoDir), filepath.Clean(cfg.ConfigsDir)
 	for hops := 0; a != nil && hops < 32; hops++ {
 		ins := ws.Inputs(a)
 		out = slices.Grow(out, len(ins))
 		for _, in := range ins {
-			repo := in.RepoDir
-			switch {
-			case repo == gitops:
-				repo = RepoGitops
-			case repo == configs:
-				repo = RepoConfigs
-			default:
-				repo = RepoName(cfg, repo)
-			}
-			out = append(out, RepoInput{Repo: repo, Path: in.Path, Glob: in.Glob})
+			out = append(out, RepoInput{Repo: RepoName(cfg, in.RepoDir), Path: in.Path, Glob: in.Glob})
 		}
 		if a.Parent == "" || a.Line > 0 {
 			break
