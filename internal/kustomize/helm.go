@@ -455,8 +455,15 @@ func helmOrigins(m resmap.ResMap, top string, helm []*helmKust) error {
 // templateName renders a release name template as helm's --name-template
 // does: Go text/template with Sprig's functions, no data. (Helm's action
 // package, which has this, links the Kubernetes client into every start-up.)
+// Unlike helm's flag, the template comes from repository content, so
+// Sprig's env and expandenv are left out, as Helm's chart engine leaves
+// them out: the user's environment must not reach the output (nor would
+// the render cache know of it).
 func templateName(tpl string) (string, error) {
-	t, err := template.New("name-template").Funcs(sprig.TxtFuncMap()).Parse(tpl)
+	funcs := sprig.TxtFuncMap()
+	delete(funcs, "env")
+	delete(funcs, "expandenv")
+	t, err := template.New("name-template").Funcs(funcs).Parse(tpl)
 	if err != nil {
 		return "", err
 	}
