@@ -214,8 +214,11 @@ func (c *Cache) httpGet(ctx context.Context, href, credsFor string) ([]byte, err
 		return nil, err
 	}
 	u, err := url.Parse(href)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("unsupported URL %q: a Helm repository is http(s)://", href)
+	if err != nil {
+		return nil, fmt.Errorf("unsupported URL: a Helm repository is http(s)://")
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return nil, fmt.Errorf("unsupported URL %q: a Helm repository is http(s)://", shownURL(u))
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, href, nil)
 	if err != nil {
@@ -252,9 +255,19 @@ func (c *Cache) httpGet(ctx context.Context, href, credsFor string) ([]byte, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("failed to fetch %s : %s", href, resp.Status)
+		return nil, fmt.Errorf("failed to fetch %s : %s", shownURL(u), resp.Status)
 	}
 	return io.ReadAll(resp.Body)
+}
+
+// shownURL is u for messages: no password, and no query (which may hold a
+// token).
+func shownURL(u *url.URL) string {
+	c := *u
+	if c.RawQuery != "" {
+		c.RawQuery = "..."
+	}
+	return c.Redacted()
 }
 
 // clientTLS is the TLS configuration of a repositories.yaml entry: a

@@ -270,6 +270,12 @@ func TestHTTPGetCredentials(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "failed to fetch "+srv.URL+"/missing : 404") {
 			t.Errorf("missing: %v", err)
 		}
+		// A URL's password and query never reach the message.
+		withCreds := strings.Replace(srv.URL, "https://", "https://user:hunter2@", 1) + "/missing?token=tok3n"
+		_, err = c.httpGet(context.Background(), withCreds, srv.URL)
+		if err == nil || strings.Contains(err.Error(), "hunter2") || strings.Contains(err.Error(), "tok3n") || !strings.Contains(err.Error(), ": 404") {
+			t.Errorf("missing, with credentials in the URL: %v", err)
+		}
 	}
 	// Without the CA the server is not trusted.
 	c, err := New(Options{Dir: t.TempDir(), Settings: &Settings{RepositoryConfig: filepath.Join(dir, "none.yaml")}})
