@@ -48,3 +48,31 @@ func TestChangedIgnored(t *testing.T) {
 		t.Errorf("between commits: changed = %v, ignored = %v", changed, ignored)
 	}
 }
+
+// A linked worktree takes info/exclude from the main repository's git
+// directory, as git does.
+func TestLinkedWorktreeReadsCommonExclude(t *testing.T) {
+	gitEnv(t)
+	dir := newRepo(t)
+	wt := filepath.Join(t.TempDir(), "wt")
+	gitCLI(t, dir, "worktree", "add", "-q", "-b", "side", wt)
+	if err := os.WriteFile(filepath.Join(dir, ".git", "info", "exclude"), []byte("secret.env\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(wt, "secret.env"), "A=1\n")
+	write(t, filepath.Join(wt, "other"), "x\n")
+	g, err := OpenReader(wt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed, _, err := g.ChangedIgnored("HEAD", WorkTree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := gitCLI(t, wt, "status", "--porcelain"); got != "?? other" {
+		t.Fatalf("git status: %q", got)
+	}
+	if len(changed) != 1 || changed[0] != "other" {
+		t.Errorf("changed = %q, want [other] as git status has it", changed)
+	}
+}

@@ -149,8 +149,10 @@ func newStatusWalk(g *Reader, idx *gitIndex) *statusWalk {
 
 func (w *statusWalk) run() error {
 	var patterns []gitignore.Pattern
-	if gd, _, err := GitDirs(w.g.Dir); err == nil {
-		if b, err := os.ReadFile(filepath.Join(gd, "info", "exclude")); err == nil {
+	// info/exclude is shared by all worktrees: git reads the common
+	// directory's (git rev-parse --git-path info/exclude).
+	if _, common, err := GitDirs(w.g.Dir); err == nil {
+		if b, err := os.ReadFile(filepath.Join(common, "info", "exclude")); err == nil {
 			patterns = parseIgnore(b, nil)
 		}
 	}
