@@ -234,6 +234,11 @@ func moveListingClock(t *testing.T) {
 // A directory listed in the second it changed is not kept; one unchanged
 // for long enough is, and is then used as kept.
 func TestListingCacheAge(t *testing.T) {
+	// The first status judges ages as of the test's start, whatever time
+	// making the repository took: every directory changed after it.
+	start := time.Now()
+	listingClock = func() time.Time { return start }
+	t.Cleanup(func() { listingClock = time.Now })
 	dir := statusRepo(t)
 	write(t, filepath.Join(dir, "fresh/x.yaml"), "x\n") // a directory made now
 	if !listingCacheFS(dir) {
