@@ -130,7 +130,12 @@ func (h kustomizeHelm) Template(t kustomize.Template) ([]byte, error) {
 		}
 	}
 	opts := chartutil.ReleaseOptions{Name: t.ReleaseName, Namespace: ns, Revision: 1, IsInstall: true}
-	rv, err := chartutil.ToRenderValuesWithSchemaValidation(ch, vals, opts, caps, false)
+	// The schema check as Helm's, with compiled schemas reused (schemacache.go).
+	rv, err := chartutil.ToRenderValuesWithSchemaValidation(ch, vals, opts, caps, true)
+	if err == nil {
+		coalesced, _ := rv["Values"].(chartutil.Values)
+		err = validateValues(ch, coalesced)
+	}
 	if err != nil {
 		return nil, schemaNetworkErr(err)
 	}
