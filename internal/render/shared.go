@@ -164,8 +164,9 @@ func (ws *Workspace) share(kind string, r *gitrepo.Repo, dir, extra string, f fu
 		v, _ := f(r)
 		return v
 	}
-	v, ok := s.answer(key, s.commitView(name, r), f)
-	if !ok {
+	view := s.commitView(name, r)
+	v, ok := s.answer(key, view, f)
+	if !ok && view != r { // f has not run on r yet
 		v, _ = f(r)
 	}
 	return v
