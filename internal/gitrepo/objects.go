@@ -5,8 +5,8 @@ import (
 	"compress/zlib"
 	"errors"
 	"fmt"
+	"github.com/gitopsctl/gitopsctl/internal/fsutil"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -77,37 +77,13 @@ func (o *odb) read(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
 
 var errBadLoose = errors.New("malformed loose object")
 
-// looseBufs are buffers for reading loose object files (most are small).
-var looseBufs = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
-
 // readLoose reads and decodes the loose object file p.
 func readLoose(p string) (plumbing.ObjectType, []byte, error) {
-	f, err := os.Open(p)
+	raw, err := fsutil.ReadFile(p)
 	if err != nil {
 		return plumbing.InvalidObject, nil, err
 	}
-	bp := looseBufs.Get().(*[]byte)
-	defer looseBufs.Put(bp)
-	buf := (*bp)[:0]
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := f.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			f.Close()
-			return plumbing.InvalidObject, nil, err
-		}
-	}
-	*bp = buf
-	if err := f.Close(); err != nil {
-		return plumbing.InvalidObject, nil, err
-	}
-	return inflateLoose(buf)
+	return inflateLoose(raw)
 }
 
 // inflateLoose decodes a loose object file: zlib("<type> <size>\x00<data>").
