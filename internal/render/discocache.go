@@ -120,7 +120,7 @@ func (ws *Workspace) discoKey() (string, bool) {
 		h.Write([]byte{'\n'})
 	}
 	field(discoFormat, ws.opts.CacheSalt)
-	cfg, err := json.Marshal(ws.cfg)
+	cfg, err := ws.configJSON()
 	if err != nil {
 		return "", false
 	}
@@ -139,11 +139,7 @@ func (ws *Workspace) discoKey() (string, bool) {
 		}
 		field("repo", name, r.Root, r.Rev, r.Commit)
 		review := ws.branchesUnderReview(e)
-		branches := make([]string, 0, len(review))
-		for b := range review {
-			branches = append(branches, b)
-		}
-		sort.Strings(branches)
+		branches := slices.Sorted(maps.Keys(review))
 		field(append([]string{"review", fmt.Sprint(e.isGit)}, branches...)...)
 		if r.Rev != "" {
 			continue // a commit: its hash says it all
