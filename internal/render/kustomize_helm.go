@@ -1,7 +1,6 @@
 package render
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -42,28 +41,10 @@ func (h kustomizeHelm) Pull(repo, name, version string, devel bool) (*gitrepo.Re
 }
 
 func (h kustomizeHelm) pull(repo, name, version string, devel bool) (*gitrepo.Repo, string, error) {
-	ws := h.s.ws
-	e, ok := ws.repos[NormalizeURL(trimSlash(repo)+"/"+name)]
-	if !ok {
-		cache, err := ws.chartCache()
-		if err != nil {
-			return nil, "", err
-		}
-		v := version
-		if v == "" && devel {
-			v = ">0.0.0-0" // helm pull --devel: the latest, prereleases too
-		}
-		ch, err := cache.Get(context.Background(), charts.Ref{Repo: repo, Chart: name, Version: v})
-		if err != nil {
-			return nil, "", err
-		}
-		dir, err := cache.Unpack(ch)
-		if err != nil {
-			return nil, "", err
-		}
-		e = ws.remoteEntry(dir, fmt.Sprintf("chart %s %s (%s)", name, ch.Version, repo))
+	if version == "" && devel {
+		version = ">0.0.0-0" // helm pull --devel: the latest, prereleases too
 	}
-	r, err := e.open()
+	_, r, err := h.s.ws.openRemoteChart(repo, name, version)
 	if err != nil {
 		return nil, "", err
 	}

@@ -86,29 +86,39 @@ func (ws *Workspace) prefetchApp(a *App) error {
 // remoteChartRepo opens the repository view of a chart: source (a repos:
 // mapping, else the unpacked chart from the cache) and points s at it.
 func (s *source) remoteChartRepo() (*gitrepo.Repo, error) {
-	key := NormalizeURL(trimSlash(s.src.RepoURL) + "/" + s.src.Chart)
-	e, ok := s.ws.repos[key]
-	if !ok {
-		cache, err := s.ws.chartCache()
-		if err != nil {
-			return nil, s.errAt(".chart", err)
-		}
-		ch, err := cache.Get(context.Background(), charts.Ref{Repo: s.src.RepoURL, Chart: s.src.Chart, Version: s.src.TargetRevision})
-		if err != nil {
-			return nil, s.errAt(".chart", err)
-		}
-		dir, err := cache.Unpack(ch)
-		if err != nil {
-			return nil, s.errAt(".chart", err)
-		}
-		e = s.ws.remoteEntry(dir, fmt.Sprintf("chart %s %s (%s)", s.src.Chart, ch.Version, s.src.RepoURL))
-	}
-	r, err := e.open()
+	e, r, err := s.ws.openRemoteChart(s.src.RepoURL, s.src.Chart, s.src.TargetRevision)
 	if err != nil {
 		return nil, s.errAt(".chart", err)
 	}
 	s.entry, s.repo, s.dir = e, r, "."
 	return r, nil
+}
+
+// openRemoteChart opens the chart name of the Helm repository repo at
+// version (a constraint, as helm pull takes it): the repository a repos:
+// mapping names for it, else the chart unpacked from the chart cache.
+func (ws *Workspace) openRemoteChart(repo, name, version string) (*repoEntry, *gitrepo.Repo, error) {
+	e, ok := ws.repos[NormalizeURL(trimSlash(repo)+"/"+name)]
+	if !ok {
+		cache, err := ws.chartCache()
+		if err != nil {
+			return nil, nil, err
+		}
+		ch, err := cache.Get(context.Background(), charts.Ref{Repo: repo, Chart: name, Version: version})
+		if err != nil {
+			return nil, nil, err
+		}
+		dir, err := cache.Unpack(ch)
+		if err != nil {
+			return nil, nil, err
+		}
+		e = ws.remoteEntry(dir, fmt.Sprintf("chart %s %s (%s)", name, ch.Version, repo))
+	}
+	r, err := e.open()
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, r, nil
 }
 
 func trimSlash(u string) string {
