@@ -26,9 +26,6 @@ type Reader struct {
 	// indexFile, when set, is the index file read instead of the
 	// repository's own (as GIT_INDEX_FILE names it during a commit).
 	indexFile string
-	// ignored, when set, collects the ignored entries Changed passes over
-	// in the work tree (see ChangedIgnored).
-	ignored *[]string
 	// listings, when set, keeps directory listings between runs (see
 	// SetListingCache).
 	listings ListingCache
@@ -81,12 +78,19 @@ func (g *Reader) hasHead() bool {
 // and head; head == WorkTree means the work tree, including staged,
 // unstaged and untracked (not ignored) files.
 func (g *Reader) Changed(base, head string) ([]string, error) {
+	changed, _, err := g.changed(base, head)
+	return changed, err
+}
+
+// changed is Changed, plus the ignored entries the work-tree walk passed
+// over (see ChangedIgnored; nil when head is not WorkTree).
+func (g *Reader) changed(base, head string) (changed, ignored []string, err error) {
 	set := map[string]bool{}
 	if head != WorkTree {
 		if err := g.treeChanges(base, head, set); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return sorted(set), nil
+		return sorted(set), nil, nil
 	}
 	// base..HEAD, HEAD..index and index..work tree. The work tree is
 	// walked (it reads files only) while the revisions are compared (in
@@ -112,7 +116,6 @@ func (g *Reader) Changed(base, head string) ([]string, error) {
 		}
 		walked <- w
 	}()
-	var err error
 	if g.hasHead() {
 		err = g.treeChanges(base, "HEAD", set)
 	} else if base != "HEAD" {
@@ -126,10 +129,12 @@ func (g *Reader) Changed(base, head string) ([]string, error) {
 		err = walkErr
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	w.addTo(set)
-	return sorted(set), nil
+	ignored = append([]string{}, w.ignored...) // non-nil: the head is the work tree
+	sort.Strings(ignored)
+	return sorted(set), ignored, nil
 }
 
 func (g *Reader) treeChanges(base, head string, set map[string]bool) error {

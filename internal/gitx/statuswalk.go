@@ -56,8 +56,7 @@ type statusWalk struct {
 }
 
 // addTo adds to set every path whose work-tree state differs from the
-// index: modified, deleted, or untracked and not ignored; and notes the
-// ignored entries (ChangedIgnored).
+// index: modified, deleted, or untracked and not ignored.
 func (w *statusWalk) addTo(set map[string]bool) {
 	for _, p := range w.changed {
 		set[p] = true
@@ -66,9 +65,6 @@ func (w *statusWalk) addTo(set map[string]bool) {
 		if e := &w.idx.Entries[i]; !w.seen[i] && e.Mode != filemode.Submodule && !e.SkipWorktree {
 			set[e.Name] = true // deleted from the work tree
 		}
-	}
-	for _, p := range w.ignored {
-		w.g.noteIgnored(p)
 	}
 }
 
