@@ -76,3 +76,27 @@ func TestLinkedWorktreeReadsCommonExclude(t *testing.T) {
 		t.Errorf("changed = %q, want [other] as git status has it", changed)
 	}
 }
+
+// A repository nested in the work tree: its .git directory is never walked
+// (git tracks no path named .git); its files are untracked.
+func TestNestedRepositoryGitDirNotWalked(t *testing.T) {
+	gitEnv(t)
+	dir := newRepo(t)
+	nested := filepath.Join(dir, "nested")
+	if err := os.MkdirAll(nested, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	gitCLI(t, nested, "init", "-q")
+	write(t, filepath.Join(nested, "file"), "x\n")
+	g, err := OpenReader(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed, err := g.Changed("HEAD", WorkTree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changed) != 1 || changed[0] != "nested/file" {
+		t.Errorf("changed = %q, want [nested/file]", changed)
+	}
+}

@@ -271,8 +271,10 @@ func (w *statusWalk) readDir(t wtTask) (r dirResult) {
 	subs, changed, ignored := &r.subs, &r.changed, &r.ignored
 	for _, de := range des {
 		name := de.name
-		if t.dir == "" && name == ".git" {
-			continue // the repository itself (a directory, or a file naming it)
+		if name == ".git" {
+			// The repository itself (a directory, or a file naming it), or
+			// a nested repository's: git tracks no path named .git.
+			continue
 		}
 		typ := de.typ
 		var st wtStat
