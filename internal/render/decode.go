@@ -93,14 +93,10 @@ func (ints jsonNumbers) object(doc []byte) (obj map[string]any, null, ok bool) {
 	return obj, false, ok
 }
 
-// jsonMap converts a decoded YAML mapping to what reading it back from
-// JSON gives (string keys; integers as int64; other numbers as float64,
-// integral ones that JSON prints without an exponent as int64).
-func jsonMap(m map[any]any) (map[string]any, bool) { return jsonNumbers(true).mapping(m) }
-
 // jsonNumbers converts decoded YAML to what reading it back from JSON
-// gives, with integers as int64 (as Kubernetes' decoder reads them) or,
-// when false, every number as float64 (as encoding/json reads them into
+// gives: string keys, and with true integers as int64 (as Kubernetes'
+// decoder reads them: other numbers float64, integral ones that JSON
+// prints without an exponent int64) or, with false, every number as float64 (as encoding/json reads them into
 // an interface, which is how sigs.k8s.io/yaml gives Helm its values).
 // ok is false for anything the round trip would change or refuse: keys
 // that are not strings, invalid UTF-8, numbers JSON cannot hold, types
