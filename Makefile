@@ -12,11 +12,13 @@ DEADCODE    := golang.org/x/tools/cmd/deadcode@v0.52.0
 
 all: build
 
+# Two binaries, installed side by side: gitopsctl (the front: replays a
+# repeated render without starting Helm) and gitopsctl-engine (everything).
 build:
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/gitopsctl
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/ ./cmd/gitopsctl ./cmd/gitopsctl-engine
 
 install:
-	$(GO) install -ldflags "$(LDFLAGS)" ./cmd/gitopsctl
+	$(GO) install -ldflags "$(LDFLAGS)" ./cmd/gitopsctl ./cmd/gitopsctl-engine
 
 ## test: vet, lint, then every unit, golden and end-to-end test.
 test: lint

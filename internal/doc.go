@@ -4,15 +4,18 @@
 //
 // Layers, from the top:
 //
-//   - main: cmd/gitopsctl. Imports cli (and iostreams for the real
-//     streams, earlygc first).
+//   - main: cmd/gitopsctl, the front users run, imports front only;
+//     cmd/gitopsctl-engine, the whole tool, imports cli (and iostreams for
+//     the real streams, earlygc first).
 //   - tools: scripts/sealkit, render/benchgen/cmd/benchgen and
 //     charts/chartstest/cmd/standins (stand-ins of the platform's upstream
 //     charts, for the offline demo), programs for development. May import
 //     anything below cli.
 //   - cli: internal/cli, the cobra commands. Parses flags, calls one verb
 //     package per command, prints what it returns. May import every verb and
-//     shared package.
+//     shared package. internal/front, the front's one function: replays a
+//     recorded run (replay) or runs the engine; it links shared packages
+//     that start fast only (layering_test.go lists them).
 //   - verb packages, one per job: scaffold (init, new-service), env, seal,
 //     bump, render, diff, check, inventory (list). A verb package imports shared packages and
 //     never another verb package, except these edges, each because one job
@@ -32,6 +35,7 @@
 //     rules), appset (the Applications an ApplicationSet generates),
 //     charts (the remote chart cache), kustomize (Kustomize sources built
 //     with the kustomize API), rendercache (renders kept by input digest),
+//     replay (records of whole runs, checked by file metadata),
 //     config (.gitopsctl.yaml), layout (repository layout names),
 //     services (the configs-repo's service registry), gitrepo (files of a
 //     git revision as an fs.FS), gitx (commit, push, diff, status, init,

@@ -24,10 +24,12 @@ const (
 
 var layers = map[string]string{
 	"cmd/gitopsctl":                           layerMain,
+	"cmd/gitopsctl-engine":                    layerMain,
 	"scripts/sealkit":                         layerTool,
 	"internal/render/benchgen/cmd/benchgen":   layerTool,
 	"internal/charts/chartstest/cmd/standins": layerTool,
 	"internal/cli":                            layerCLI,
+	"internal/front":                          layerCLI,
 
 	"internal/scaffold": layerVerb,
 	"internal/env":      layerVerb,
@@ -55,6 +57,7 @@ var layers = map[string]string{
 	"internal/dotenv":      layerShared,
 	"internal/fsutil":      layerShared,
 	"internal/rendercache": layerShared,
+	"internal/replay":      layerShared,
 	"internal/iostreams":   layerShared,
 	"internal/earlygc":     layerShared,
 	"templates":            layerShared,
@@ -207,15 +210,17 @@ var startupHeavy = []string{
 	"k8s.io/client-go/kubernetes",
 }
 
-func TestBinaryLeavesOutStartupHeavyPackages(t *testing.T) {
+// deps lists what the command cmd (relative to the module) links.
+func deps(t *testing.T, cmd string) map[string]bool {
+	t.Helper()
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		t.Fatalf("go not found on PATH: %v", err)
 	}
-	cmd := exec.Command(goBin, "list", "-deps", module+"cmd/gitopsctl")
+	c := exec.Command(goBin, "list", "-deps", module+cmd)
 	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	c.Stderr = &stderr
+	out, err := c.Output()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, stderr.String())
 	}
@@ -223,12 +228,44 @@ func TestBinaryLeavesOutStartupHeavyPackages(t *testing.T) {
 	for _, p := range strings.Fields(string(out)) {
 		deps[p] = true
 	}
+	return deps
+}
+
+func TestBinaryLeavesOutStartupHeavyPackages(t *testing.T) {
+	deps := deps(t, "cmd/gitopsctl-engine")
 	if !deps["helm.sh/helm/v3/pkg/engine"] {
 		t.Fatalf("go list -deps lacks helm's engine: %d packages", len(deps))
 	}
 	for _, p := range startupHeavy {
 		if deps[p] {
-			t.Errorf("the binary links %s (go list -deps ./cmd/gitopsctl); find the importer with go list -deps -f '{{.ImportPath}} {{.Imports}}' and use the project's own code", p)
+			t.Errorf("the engine links %s (go list -deps ./cmd/gitopsctl-engine); find the importer with go list -deps -f '{{.ImportPath}} {{.Imports}}' and use the project's own code", p)
+		}
+	}
+}
+
+// frontLinks is all the front (cmd/gitopsctl) may link besides the
+// standard library: it must start in a few milliseconds, so no Helm, no
+// Kubernetes types, no git library, no cobra (see internal/front).
+var frontLinks = map[string]bool{
+	"golang.org/x/sys/unix":         true,
+	"golang.org/x/sys/windows":      true,
+	"golang.org/x/term":             true,
+	module + "cmd/gitopsctl":        true,
+	module + "internal/front":       true,
+	module + "internal/replay":      true,
+	module + "internal/rendercache": true,
+	module + "internal/fsutil":      true,
+	module + "internal/iostreams":   true,
+}
+
+func TestFrontLinksOnlyWhatStartsFast(t *testing.T) {
+	deps := deps(t, "cmd/gitopsctl")
+	if !deps[module+"internal/replay"] {
+		t.Fatalf("go list -deps lacks internal/replay: %d packages", len(deps))
+	}
+	for p := range deps {
+		if strings.Contains(strings.SplitN(p, "/", 2)[0], ".") && !frontLinks[p] {
+			t.Errorf("the front links %s (go list -deps ./cmd/gitopsctl): keep it out, the front is for start-up time", p)
 		}
 	}
 }

@@ -38,11 +38,13 @@ import (
 	"helm.sh/helm/v3/pkg/chartutil"
 	"helm.sh/helm/v3/pkg/registry"
 
+	"github.com/gitopsctl/gitopsctl/internal/rendercache"
+
 	"github.com/gitopsctl/gitopsctl/internal/fsutil"
 )
 
 // EnvCacheDir overrides the cache directory.
-const EnvCacheDir = "GITOPSCTL_CACHE_DIR"
+const EnvCacheDir = rendercache.EnvChartDir
 
 // PullCommand is the command that fills the cache, named in offline errors.
 const PullCommand = "gitopsctl charts pull"
@@ -51,16 +53,7 @@ const PullCommand = "gitopsctl charts pull"
 const DefaultTimeout = 60 * time.Second
 
 // DefaultDir is $GITOPSCTL_CACHE_DIR, else <user cache dir>/gitopsctl/charts.
-func DefaultDir() (string, error) {
-	if d := os.Getenv(EnvCacheDir); d != "" {
-		return filepath.Abs(d)
-	}
-	d, err := os.UserCacheDir()
-	if err != nil {
-		return "", fmt.Errorf("chart cache: %w (set %s)", err, EnvCacheDir)
-	}
-	return filepath.Join(d, "gitopsctl", "charts"), nil
-}
+func DefaultDir() (string, error) { return rendercache.DefaultChartDir() }
 
 // Options configure a Cache.
 type Options struct {

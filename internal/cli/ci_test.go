@@ -73,10 +73,29 @@ func checkInstallLine(t *testing.T, where, line string) {
 	if len(ms) == 0 {
 		t.Errorf("%s: %q installs something other than github.com/gitopsctl/gitopsctl/...", where, line)
 	}
+	installed := map[string]bool{}
 	for _, m := range ms {
 		pkg := strings.TrimPrefix(m[1]+m[2], "./")
-		if _, err := os.Stat(filepath.Join(moduleRoot(t), filepath.FromSlash(pkg), "main.go")); err != nil {
-			t.Errorf("%s: %q installs %s, which is not this module's command: %v", where, line, pkg, err)
+		mains := []string{filepath.Join(moduleRoot(t), filepath.FromSlash(pkg), "main.go")}
+		if dir, ok := strings.CutSuffix(pkg, "/..."); ok {
+			mains, _ = filepath.Glob(filepath.Join(moduleRoot(t), filepath.FromSlash(dir), "*", "main.go"))
+		}
+		if len(mains) == 0 {
+			t.Errorf("%s: %q installs %s, which has no command of this module", where, line, pkg)
+		}
+		for _, m := range mains {
+			if _, err := os.Stat(m); err != nil {
+				t.Errorf("%s: %q installs %s, which is not this module's command: %v", where, line, pkg, err)
+				continue
+			}
+			rel, _ := filepath.Rel(moduleRoot(t), filepath.Dir(m))
+			installed[filepath.ToSlash(rel)] = true
+		}
+	}
+	// gitopsctl runs every command it does not replay through the engine.
+	for _, cmd := range []string{"cmd/gitopsctl", "cmd/gitopsctl-engine"} {
+		if len(ms) > 0 && !installed[cmd] {
+			t.Errorf("%s: %q does not install %s", where, line, cmd)
 		}
 	}
 }

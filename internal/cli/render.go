@@ -14,6 +14,7 @@ import (
 
 	"github.com/gitopsctl/gitopsctl/internal/manifest"
 	"github.com/gitopsctl/gitopsctl/internal/render"
+	"github.com/gitopsctl/gitopsctl/internal/rendercache"
 )
 
 type renderOptions struct {
@@ -161,6 +162,10 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 	if err != nil {
 		return err
 	}
+	if o.OutDir == "" {
+		f.startRecording()
+	}
+	logTo(f.IO.ErrOut)
 	tuneGCForBatch()
 	ctx := cmd.Context()
 	ro := f.withCache(render.Options{Config: cfg, Rev: o.Rev, ConfigsRev: o.ConfigsRev, Roots: roots})
@@ -252,6 +257,10 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 	}
 	if failed > 0 || len(setErrs) > 0 {
 		return SilentExit(ExitError)
+	}
+	if trees, ok := ws.ReplayTrees(); ok {
+		rc, _ := ro.RenderCache.(*rendercache.Cache) // nil with --no-cache
+		f.recordInputs(trees, cfg, rc)
 	}
 	return nil
 }

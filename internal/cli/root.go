@@ -48,6 +48,10 @@ type Factory struct {
 
 	quiet, verbose bool      // --quiet, --verbose/--debug
 	errOut         io.Writer // stderr for errors, kept when --quiet silences IO.ErrOut
+
+	args  []string   // the command line, for a replay record
+	start time.Time  // when Main began
+	rec   *recording // the run being recorded, if any (replay.go)
 }
 
 // Output is the -o/--output value: text, json or yaml.
@@ -379,13 +383,14 @@ func Main(args []string, io *iostreams.IOStreams) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() { <-ctx.Done(); stop() }()
-	f := &Factory{IO: io, Now: time.Now, Getenv: os.Getenv, v: newViper()}
+	f := &Factory{IO: io, Now: time.Now, Getenv: os.Getenv, v: newViper(), args: args, start: time.Now()}
 	return run(ctx, f, args)
 }
 
 func run(ctx context.Context, f *Factory, args []string) int {
 	start := time.Now()
 	code := execute(ctx, f, args)
+	f.finishRecording(code)
 	f.debugf("exit %d after %s", code, time.Since(start).Round(time.Millisecond))
 	return code
 }

@@ -8,19 +8,24 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/gitopsctl/gitopsctl/internal/charts/chartstest"
 	"github.com/gitopsctl/gitopsctl/internal/config"
+	"github.com/gitopsctl/gitopsctl/internal/front"
 	"github.com/gitopsctl/gitopsctl/internal/iostreams"
+	"github.com/gitopsctl/gitopsctl/internal/replay"
 	"github.com/gitopsctl/gitopsctl/internal/scaffold"
 	"github.com/gitopsctl/gitopsctl/internal/testutil/golden"
 )
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"gitopsctl": func() { os.Exit(Main(os.Args[1:], iostreams.System())) },
+		// As installed: the front, which runs the engine (in PATH here).
+		"gitopsctl":        func() { os.Exit(front.Main(os.Args[1:])) },
+		"gitopsctl-engine": func() { os.Exit(Main(os.Args[1:], iostreams.System())) },
 	})
 }
 
@@ -47,6 +52,7 @@ func TestScript(t *testing.T) {
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"replace":  cmdReplace,
 			"exitcode": cmdExitcode,
+			"settle":   cmdSettle,
 		},
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("GIT_AUTHOR_NAME", "Test Author")
@@ -100,6 +106,15 @@ func cmdReplace(ts *testscript.TestScript, neg bool, args []string) {
 // Like exec, it keeps the program's stdout and stderr for the stdout and
 // stderr commands that follow. Use it for every expected failure instead of
 // a bare "! exec", so a test notices when an error changes class (1 vs 2 vs 3).
+// cmdSettle waits until what the script wrote so far is older than
+// replay.Margin, so that the next run may be recorded for replay.
+func cmdSettle(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: settle")
+	}
+	time.Sleep(replay.Margin + 200*time.Millisecond)
+}
+
 func cmdExitcode(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("unsupported: ! exitcode")

@@ -92,7 +92,7 @@ recorded one), the version of the Helm library that renders charts, and the
 Argo CD release whose rendering rules render follows.
 
 The version is the one a release build sets, else the module version of
-'go install github.com/gitopsctl/gitopsctl/cmd/gitopsctl@VERSION', else the
+'go install github.com/gitopsctl/gitopsctl/cmd/...@VERSION', else the
 commit 'go build' recorded (with -dirty for uncommitted changes), else dev.`,
 		Example: `  gitopsctl version
   gitopsctl version -o json | jq -r .helm`,

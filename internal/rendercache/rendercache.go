@@ -40,6 +40,24 @@ const magic = "gitopsctl-render-cache 2\n"
 // SHA-256 of the large entries diff keeps was a tenth of a warm diff.
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
+// EnvChartDir names the chart cache directory (see DefaultChartDir).
+const EnvChartDir = "GITOPSCTL_CACHE_DIR"
+
+// DefaultChartDir is $GITOPSCTL_CACHE_DIR, else <user cache
+// dir>/gitopsctl/charts: the chart cache (package charts), next to which
+// the render cache lives. It is here, not in package charts, so that the
+// gitopsctl front finds the render cache without linking Helm.
+func DefaultChartDir() (string, error) {
+	if d := os.Getenv(EnvChartDir); d != "" {
+		return filepath.Abs(d)
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("chart cache: %w (set %s)", err, EnvChartDir)
+	}
+	return filepath.Join(d, "gitopsctl", "charts"), nil
+}
+
 // DefaultDir is $GITOPSCTL_RENDER_CACHE_DIR, else "renders" next to the
 // chart cache directory chartDir (<user cache dir>/gitopsctl/renders by
 // default).
