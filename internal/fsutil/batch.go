@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Temporary and backup files that gitopsctl's writers leave in a directory
@@ -25,11 +26,13 @@ import (
 // pattern on that ending covers the temporary file too: the temp file of
 // secrets.local.env is .secrets.tmp-123.local.env. After a crash the next
 // run removes them with CleanTemp.
-var tempRE = regexp.MustCompile(`^\..+\.(tmp|bak)-[0-9]+(\..+)?$`)
+// Compiled on first use: the gitopsctl front links this package, and
+// none of its runs asks.
+var tempRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\..+\.(tmp|bak)-[0-9]+(\..+)?$`) })
 
 // IsTemp reports whether a base name is a temporary or backup file of a
 // gitopsctl writer.
-func IsTemp(name string) bool { return tempRE.MatchString(name) }
+func IsTemp(name string) bool { return tempRE().MatchString(name) }
 
 // TempName returns the temporary (kind "tmp") or backup (kind "bak") name
 // pattern for the file base, with "*" where the digits go.

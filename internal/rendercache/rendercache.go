@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gitopsctl/gitopsctl/internal/fsutil"
@@ -38,7 +39,9 @@ const magic = "gitopsctl-render-cache 2\n"
 // checksum is there to catch a damaged or truncated file, not an attacker
 // (whoever can write the cache directory can write any entry), and a
 // SHA-256 of the large entries diff keeps was a tenth of a warm diff.
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+// Made on first use: the gitopsctl front links this package, and most of
+// its runs read no entry.
+var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
 
 // EnvChartDir names the chart cache directory (see DefaultChartDir).
 const EnvChartDir = "GITOPSCTL_CACHE_DIR"
@@ -160,7 +163,7 @@ func encode(content []byte) []byte {
 	var b bytes.Buffer
 	b.Grow(len(magic) + 32 + len(content))
 	b.WriteString(magic)
-	fmt.Fprintf(&b, "%08x %d\n", crc32.Checksum(content, castagnoli), len(content))
+	fmt.Fprintf(&b, "%08x %d\n", crc32.Checksum(content, castagnoli()), len(content))
 	b.Write(content)
 	return b.Bytes()
 }
@@ -176,7 +179,7 @@ func decode(data []byte) ([]byte, bool) {
 	}
 	sum, err1 := strconv.ParseUint(string(head[:8]), 16, 32)
 	n, err2 := strconv.Atoi(string(head[9:]))
-	if err1 != nil || err2 != nil || n != len(content) || uint32(sum) != crc32.Checksum(content, castagnoli) {
+	if err1 != nil || err2 != nil || n != len(content) || uint32(sum) != crc32.Checksum(content, castagnoli()) {
 		return nil, false
 	}
 	return content, true
