@@ -163,7 +163,7 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 		return err
 	}
 	if o.OutDir == "" {
-		f.startRecording()
+		f.startRecording(cfg)
 	}
 	logTo(f.IO.ErrOut)
 	tuneGCForBatch()
@@ -258,10 +258,9 @@ func runRender(cmd *cobra.Command, f *Factory, o *renderOptions) error {
 	if failed > 0 || len(setErrs) > 0 {
 		return SilentExit(ExitError)
 	}
-	if trees, ok := ws.ReplayTrees(); ok {
-		rc, _ := ro.RenderCache.(*rendercache.Cache) // nil with --no-cache
-		f.recordInputs(trees, cfg, rc)
-	}
+	rc, _ := ro.RenderCache.(*rendercache.Cache) // nil with --no-cache
+	f.recordInputs(ws.ReplayTrees())
+	f.recordCache(rc)
 	return nil
 }
 

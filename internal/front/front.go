@@ -100,7 +100,7 @@ func serve(args []string, engine string, io *iostreams.IOStreams) (int, string) 
 	if err != nil {
 		return 0, err.Error()
 	}
-	wd, err := os.Getwd()
+	inv, err := replay.This(args, id, io.OutTTY, io.ErrTTY)
 	if err != nil {
 		return 0, err.Error()
 	}
@@ -112,8 +112,7 @@ func serve(args []string, engine string, io *iostreams.IOStreams) (int, string) 
 	if err != nil {
 		return 0, err.Error()
 	}
-	key := replay.Key(replay.Invocation{Args: args, Dir: wd, Env: os.Environ(), Engine: id, OutTTY: io.OutTTY, ErrTTY: io.ErrTTY})
-	data, ok := rendercache.New(dir, 0).Get(key)
+	data, ok := rendercache.New(dir, 0).Get(replay.Key(inv))
 	if !ok {
 		return 0, "no record"
 	}

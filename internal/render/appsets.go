@@ -114,6 +114,7 @@ func (ws *Workspace) expandAppSet(obj map[string]any, file string, line int, rep
 	}
 	set.expanded = true
 	name := set.Name
+	ws.replay.checkAppSet(name, obj)
 	gen, genErr := appset.Generate(obj, appset.Options{Clusters: ws.appSetClusters(), Git: ws.appSetRepo})
 	var errs []error
 	if genErr != nil {

@@ -536,6 +536,7 @@ func (s *source) renderHelm() ([]manifest.Object, error) {
 	if err != nil {
 		return nil, at(s.repo.Root, chartYAML, 0, schemaNetworkErr(err))
 	}
+	s.ws.replay.checkChart(ch, !h.SkipSchemaValidation)
 	var eng engine.Engine
 	files, err := eng.Render(ch, rv)
 	if err != nil {

@@ -190,6 +190,8 @@ type Workspace struct {
 	cacheOnce sync.Once
 	cache     *charts.Cache
 	cacheErr  error
+
+	replay replayGuard // volatile.go
 }
 
 // repoEntry is a repository known by URL, opened on first use.

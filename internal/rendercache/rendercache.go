@@ -10,6 +10,7 @@
 package rendercache
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -128,7 +129,12 @@ func (c *Cache) Get(key string) ([]byte, bool) {
 }
 
 // Put stores content under key, replacing what was there, atomically.
-func (c *Cache) Put(key string, content []byte) error {
+func (c *Cache) Put(key string, content []byte) error { return c.PutParts(key, content) }
+
+// PutParts stores the concatenation of parts under key, as Put does,
+// without joining them in memory first (a replay record holds a whole
+// render's output).
+func (c *Cache) PutParts(key string, parts ...[]byte) error {
 	if !validKey(key) {
 		return fmt.Errorf("render cache: invalid key %q", key)
 	}
@@ -143,7 +149,15 @@ func (c *Cache) Put(key string, content []byte) error {
 	if err != nil {
 		return fmt.Errorf("render cache: %w", err)
 	}
-	_, err = tmp.Write(encode(content))
+	w := bufio.NewWriterSize(tmp, 64<<10) // large parts go straight through
+	for _, b := range append([][]byte{header(parts)}, parts...) {
+		if err == nil {
+			_, err = w.Write(b)
+		}
+	}
+	if err == nil {
+		err = w.Flush()
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -157,15 +171,16 @@ func (c *Cache) Put(key string, content []byte) error {
 	return nil
 }
 
-// encode writes an entry: magic, then "<crc32c in hex> <length>\n", then
-// the content.
-func encode(content []byte) []byte {
-	var b bytes.Buffer
-	b.Grow(len(magic) + 32 + len(content))
-	b.WriteString(magic)
-	fmt.Fprintf(&b, "%08x %d\n", crc32.Checksum(content, castagnoli()), len(content))
-	b.Write(content)
-	return b.Bytes()
+// header starts an entry of the content parts: magic, then "<crc32c in
+// hex> <length>\n"; the content follows.
+func header(parts [][]byte) []byte {
+	var sum uint32
+	n := 0
+	for _, p := range parts {
+		sum = crc32.Update(sum, castagnoli(), p)
+		n += len(p)
+	}
+	return fmt.Appendf([]byte(magic), "%08x %d\n", sum, n)
 }
 
 func decode(data []byte) ([]byte, bool) {

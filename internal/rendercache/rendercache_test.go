@@ -119,7 +119,8 @@ func TestConcurrentWriters(t *testing.T) {
 func TestEvictLRU(t *testing.T) {
 	dir := t.TempDir()
 	c := New(dir, 0)
-	entry := int64(len(encode(make([]byte, 1000))))
+	content := make([]byte, 1000)
+	entry := int64(len(header([][]byte{content})) + len(content))
 	base := time.Now().Add(-time.Hour)
 	for i := range 10 {
 		if err := c.Put(keyN(i), make([]byte, 1000)); err != nil {
@@ -149,5 +150,19 @@ func TestEvictLRU(t *testing.T) {
 	}
 	if in, _ := c.Info(); in.Entries != 0 || in.Bytes != 0 {
 		t.Errorf("after clean: %+v", in)
+	}
+}
+
+// PutParts stores the parts as one entry: Get returns them joined.
+func TestPutParts(t *testing.T) {
+	c := New(t.TempDir(), 0)
+	key := strings.Repeat("ab", 32)
+	parts := [][]byte{[]byte("head "), bytes.Repeat([]byte("x"), 200<<10), nil, []byte(" tail")}
+	if err := c.PutParts(key, parts...); err != nil {
+		t.Fatal(err)
+	}
+	got, ok := c.Get(key)
+	if !ok || !bytes.Equal(got, bytes.Join(parts, nil)) {
+		t.Fatalf("Get: %v, %d bytes", ok, len(got))
 	}
 }

@@ -20,8 +20,19 @@ type meta struct {
 	dir, link      bool
 }
 
+// append appends what a digest keeps of the entry. A directory's size
+// and times are left out: its names are in the digest, and its times
+// change also when an entry comes and goes again (git's index.lock, an
+// editor's temp file). They still count for the newest time, so that an
+// entry removed while a run reads it keeps the run from being recorded.
 func (m meta) append(b []byte) []byte {
-	for _, v := range []uint64{m.mode, m.dev, m.ino, uint64(m.size), uint64(m.mtime), uint64(m.ctime)} {
+	for _, v := range []uint64{m.mode, m.dev, m.ino} {
+		b = binary.LittleEndian.AppendUint64(b, v)
+	}
+	if m.dir {
+		return b
+	}
+	for _, v := range []uint64{uint64(m.size), uint64(m.mtime), uint64(m.ctime)} {
 		b = binary.LittleEndian.AppendUint64(b, v)
 	}
 	return b
@@ -67,18 +78,56 @@ func retry(f func() error) error {
 	}
 }
 
-func readDir(path string) ([]string, error) {
-	f, err := os.Open(path)
+// entryStat is an entry's metadata, or !ok when it was gone by the time
+// it was looked at.
+type entryStat struct {
+	meta
+	ok bool
+}
+
+// list returns the names in directory dir, sorted, and each one's
+// metadata (symbolic links not followed), through the directory's file
+// descriptor: no path is looked up again per entry.
+func list(dir string) ([]string, []entryStat, error) {
+	var fd int
+	err := retry(func() (err error) {
+		fd, err = unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		return err
+	})
 	if err != nil {
-		return nil, err
+		return nil, nil, &os.PathError{Op: "open", Path: dir, Err: err}
 	}
-	defer f.Close()
-	names, err := f.Readdirnames(-1)
-	if err != nil {
-		return nil, err
+	defer unix.Close(fd)
+	var names []string
+	buf := make([]byte, 32<<10)
+	for {
+		var n int
+		err := retry(func() (err error) {
+			n, err = unix.ReadDirent(fd, buf)
+			return err
+		})
+		if err != nil {
+			return nil, nil, &os.PathError{Op: "readdirent", Path: dir, Err: err}
+		}
+		if n <= 0 {
+			break
+		}
+		_, _, names = unix.ParseDirent(buf[:n], -1, names)
 	}
 	slices.Sort(names)
-	return names, nil
+	sts := make([]entryStat, len(names))
+	for i, name := range names {
+		var st unix.Stat_t
+		err := retry(func() error { return unix.Fstatat(fd, name, &st, unix.AT_SYMLINK_NOFOLLOW) })
+		switch {
+		case err == unix.ENOENT:
+		case err != nil:
+			return nil, nil, &os.PathError{Op: "lstat", Path: dir + "/" + name, Err: err}
+		default:
+			sts[i] = entryStat{meta: metaFromStat(&st), ok: true}
+		}
+	}
+	return names, sts, nil
 }
 
 func metaOf(fi os.FileInfo) string {

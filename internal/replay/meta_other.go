@@ -21,10 +21,16 @@ func (m meta) append(b []byte) []byte { return b }
 
 var errUnsupported = errors.New("replay needs Linux")
 
-func lstat(string) (meta, error)       { return meta{}, errUnsupported }
-func stat(string) (meta, error)        { return meta{}, errUnsupported }
-func readDir(string) ([]string, error) { return nil, errUnsupported }
-func metaOf(fi os.FileInfo) string     { return fi.ModTime().String() }
+func lstat(string) (meta, error)                 { return meta{}, errUnsupported }
+func stat(string) (meta, error)                  { return meta{}, errUnsupported }
+func list(string) ([]string, []entryStat, error) { return nil, nil, errUnsupported }
+
+type entryStat struct {
+	meta
+	ok bool
+}
+
+func metaOf(fi os.FileInfo) string { return fi.ModTime().String() }
 
 // Trusted is false: see the Linux version.
 func Trusted(string) (bool, error) { return false, nil }

@@ -40,10 +40,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -112,22 +110,19 @@ type header struct {
 	Code   int    `json:"code"`
 }
 
-// Encode returns the stored form of r.
-func (r *Record) Encode() ([]byte, error) {
+// Parts returns the stored form of r in parts, which share the chunks'
+// memory (join them, or write them one after the other).
+func (r *Record) Parts() ([][]byte, error) {
 	h, err := json.Marshal(header{Inputs: r.Inputs, State: r.State, Code: r.Code})
 	if err != nil {
 		return nil, err
 	}
-	var b bytes.Buffer
-	b.WriteString(format)
-	b.Write(binary.AppendUvarint(nil, uint64(len(h))))
-	b.Write(h)
+	head := binary.AppendUvarint([]byte(format), uint64(len(h)))
+	parts := [][]byte{append(head, h...)}
 	for _, c := range r.Chunks {
-		b.WriteByte(byte(c.Stream))
-		b.Write(binary.AppendUvarint(nil, uint64(len(c.Data))))
-		b.Write(c.Data)
+		parts = append(parts, binary.AppendUvarint([]byte{byte(c.Stream)}, uint64(len(c.Data))), c.Data)
 	}
-	return b.Bytes(), nil
+	return parts, nil
 }
 
 // errBadRecord is what Decode says of anything that is not a whole record.
@@ -198,6 +193,23 @@ type Invocation struct {
 	Engine string
 	// OutTTY and ErrTTY tell whether the streams are terminals.
 	OutTTY, ErrTTY bool
+	// User is the user and groups (another user may not read the files).
+	User string
+}
+
+// This returns the Invocation of this process with args, the engine binary
+// identified by engine (see Identity) and the streams' terminal flags.
+func This(args []string, engine string, outTTY, errTTY bool) (Invocation, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return Invocation{}, err
+	}
+	groups, _ := os.Getgroups()
+	slices.Sort(groups)
+	return Invocation{
+		Args: args, Dir: wd, Env: os.Environ(), Engine: engine, OutTTY: outTTY, ErrTTY: errTTY,
+		User: fmt.Sprint(os.Getuid(), os.Getgid(), groups),
+	}, nil
 }
 
 // ignoredEnv are variables a shell changes from one command to the next
@@ -214,7 +226,7 @@ func Key(inv Invocation) string {
 		}
 		h.Write([]byte{0})
 	}
-	field(format, inv.Engine, inv.Dir, fmt.Sprint(inv.OutTTY, inv.ErrTTY))
+	field(format, inv.Engine, inv.Dir, fmt.Sprint(inv.OutTTY, inv.ErrTTY), inv.User)
 	field(inv.Args...)
 	env := make([]string, 0, len(inv.Env))
 	for _, kv := range inv.Env {
@@ -235,220 +247,5 @@ func Identity(path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%s %d %s", filepath.Base(path), fi.Size(), metaOf(fi)), nil
-}
-
-// Snapshot is the state of the inputs: a digest of their metadata, and the
-// newest modification or change time among them.
-type Snapshot struct {
-	State   string
-	Newest  time.Time
-	Entries int
-}
-
-// Take walks the inputs and returns their Snapshot. It fails when an input
-// cannot be read, when there are more than MaxEntries entries, or when a
-// tree is on a file system whose times are not trusted.
-func Take(in Inputs) (Snapshot, error) {
-	w := &walker{h: sha256.New(), seen: map[devIno]bool{}}
-	for _, t := range in.Trees {
-		if !filepath.IsAbs(t) {
-			return Snapshot{}, fmt.Errorf("%s: not an absolute path", t)
-		}
-		w.dev = 0 // checked when the walk enters the tree
-		w.text("tree", t)
-		if err := w.entry(t, t, walkAll); err != nil {
-			return Snapshot{}, err
-		}
-	}
-	for _, p := range in.Paths {
-		if !filepath.IsAbs(p) {
-			return Snapshot{}, fmt.Errorf("%s: not an absolute path", p)
-		}
-		if err := trust(filepath.Dir(p)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return Snapshot{}, err
-		}
-		w.text("path", p)
-		if err := w.entry(p, p, walkNone); err != nil {
-			return Snapshot{}, err
-		}
-	}
-	return Snapshot{State: hex.EncodeToString(w.h.Sum(nil)), Newest: w.newest, Entries: w.n}, nil
-}
-
-// trust fails unless dir is on a Trusted file system.
-func trust(dir string) error {
-	ok, err := Trusted(dir)
-	if err == nil && !ok {
-		err = fmt.Errorf("%s: its file system's times are not trusted", dir)
-	}
-	return err
-}
-
-// walk says how far a walker goes below an entry.
-type walk int
-
-const (
-	walkNone walk = iota // the entry itself
-	walkAll              // a directory and everything below it
-	walkGit              // a .git directory: what names the checked-out state
-)
-
-type devIno struct{ dev, ino uint64 }
-
-type walker struct {
-	h      hash.Hash
-	n      int
-	newest time.Time
-	seen   map[devIno]bool // directories walked (links may loop)
-	dev    uint64          // the device of the directory being walked
-	buf    []byte
-}
-
-func (w *walker) text(kind, s string) {
-	w.buf = append(w.buf[:0], kind...)
-	w.buf = append(w.buf, 0)
-	w.buf = append(w.buf, s...)
-	w.buf = append(w.buf, 0)
-	w.h.Write(w.buf)
-}
-
-// entry hashes the entry at full (named name in the hash) and, as how
-// says, what is below it.
-func (w *walker) entry(full, name string, how walk) error {
-	st, err := lstat(full)
-	if errors.Is(err, os.ErrNotExist) {
-		w.text("absent", name)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return w.stat(full, name, st, how)
-}
-
-func (w *walker) stat(full, name string, st meta, how walk) error {
-	w.n++
-	if w.n > MaxEntries {
-		return fmt.Errorf("more than %d files to check", MaxEntries)
-	}
-	if st.newest.After(w.newest) {
-		w.newest = st.newest
-	}
-	w.buf = append(w.buf[:0], name...)
-	w.buf = append(w.buf, 0)
-	w.buf = st.append(w.buf)
-	w.h.Write(w.buf)
-	switch {
-	case st.link:
-		target, err := os.Readlink(full)
-		if err != nil {
-			return err
-		}
-		w.text("link", target)
-		if how == walkNone {
-			return nil
-		}
-		// What the link leads to: walked as if it were here.
-		tst, err := stat(full)
-		if errors.Is(err, os.ErrNotExist) {
-			w.text("dangling", name)
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		return w.stat(full, name+"/@", tst, how)
-	case st.dir && how != walkNone:
-		if w.seen[st.id] {
-			w.text("again", name)
-			return nil
-		}
-		w.seen[st.id] = true
-		if st.id.dev != w.dev {
-			// Another file system (a mount, or where a link leads).
-			if err := trust(full); err != nil {
-				return err
-			}
-			w.dev = st.id.dev
-			defer func(dev uint64) { w.dev = dev }(w.dev)
-		}
-		return w.dir(full, name, how)
-	}
-	return nil
-}
-
-// gitWalked are the directories of a .git directory that are walked (the
-// refs, their logs for names like main@{1}, and info/ with the excludes
-// and grafts); its other directories (objects, hooks, ...) are not.
-var gitWalked = map[string]bool{"refs": true, "logs": true, "info": true}
-
-func (w *walker) dir(full, name string, how walk) error {
-	names, err := readDir(full)
-	if err != nil {
-		return err
-	}
-	for _, n := range names {
-		p, pn := full+string(os.PathSeparator)+n, name+"/"+n
-		st, err := lstat(p)
-		if errors.Is(err, os.ErrNotExist) {
-			w.text("gone", pn) // removed while listed: the state is changing
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		switch {
-		case how == walkGit && st.dir && !gitWalked[n]:
-			continue // not even its times: a fetch or a gc changes them
-		case how == walkGit && st.dir:
-			err = w.stat(p, pn, st, walkAll)
-		case n == ".git" && st.dir:
-			err = w.stat(p, pn, st, walkGit)
-		case n == ".git":
-			err = w.gitFile(p, pn, st)
-		default:
-			err = w.stat(p, pn, st, how)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// gitFile hashes a .git file (a linked work tree or a submodule) and the
-// git directory it names, with its common directory.
-func (w *walker) gitFile(full, name string, st meta) error {
-	if err := w.stat(full, name, st, walkNone); err != nil {
-		return err
-	}
-	data, err := os.ReadFile(full)
-	if err != nil {
-		return err
-	}
-	w.text("gitfile", string(data))
-	dir, ok := strings.CutPrefix(strings.TrimSpace(string(data)), "gitdir:")
-	if !ok {
-		return nil
-	}
-	dir = strings.TrimSpace(dir)
-	if !filepath.IsAbs(dir) {
-		dir = filepath.Join(filepath.Dir(full), dir)
-	}
-	if err := w.entry(dir, name+"/@gitdir", walkGit); err != nil {
-		return err
-	}
-	common, err := os.ReadFile(filepath.Join(dir, "commondir"))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	c := strings.TrimSpace(string(common))
-	if !filepath.IsAbs(c) {
-		c = filepath.Join(dir, c)
-	}
-	return w.entry(c, name+"/@common", walkGit)
+	return fmt.Sprintf("%d %s", fi.Size(), metaOf(fi)), nil
 }

@@ -16,10 +16,7 @@ func TestRecordRoundTrip(t *testing.T) {
 		State:  "abc",
 		Chunks: []Chunk{{Stdout, []byte("one\n")}, {Stderr, []byte("note\n")}, {Stdout, []byte("two\n")}},
 	}
-	data, err := r.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := encode(t, r)
 	got, err := Decode(data)
 	if err != nil {
 		t.Fatal(err)
@@ -40,11 +37,7 @@ func TestRecordRoundTrip(t *testing.T) {
 	for k := range len(r.Chunks) + 1 {
 		part := *r
 		part.Chunks = r.Chunks[:k]
-		b, err := part.Encode()
-		if err != nil {
-			t.Fatal(err)
-		}
-		whole[len(b)] = true
+		whole[len(encode(t, &part))] = true
 	}
 	for n := range len(data) {
 		if _, err := Decode(data[:n]); err == nil && !whole[n] {
@@ -54,6 +47,15 @@ func TestRecordRoundTrip(t *testing.T) {
 	if _, err := Decode(append([]byte("gitopsctl replay 0\n"), data[len(format):]...)); err == nil {
 		t.Error("Decode accepted another format")
 	}
+}
+
+func encode(t *testing.T, r *Record) []byte {
+	t.Helper()
+	parts, err := r.Parts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.Join(parts, nil)
 }
 
 func TestKey(t *testing.T) {
@@ -154,6 +156,14 @@ func TestSnapshotSeesEveryChange(t *testing.T) {
 		{"a config file made on the way up", func(t *testing.T, repo string) {
 			write(t, filepath.Join(filepath.Dir(repo), "probe", ".gitopsctl.yaml"), "")
 		}, false},
+		{"a lock file came and went", func(t *testing.T, repo string) {
+			write(t, filepath.Join(repo, ".git/index.lock"), "")
+			os.Remove(filepath.Join(repo, ".git/index.lock"))
+		}, true},
+		{"an editor's temp file came and went", func(t *testing.T, repo string) {
+			write(t, filepath.Join(repo, "charts/a/.values.yaml.swp"), "")
+			os.Remove(filepath.Join(repo, "charts/a/.values.yaml.swp"))
+		}, true},
 		{"a new object", func(t *testing.T, repo string) { write(t, filepath.Join(repo, ".git/objects/ab/cdef"), "x") }, true},
 		{"a hook", func(t *testing.T, repo string) { write(t, filepath.Join(repo, ".git/hooks/pre-commit"), "x") }, true},
 	} {
@@ -240,5 +250,61 @@ func TestLinkedWorkTree(t *testing.T) {
 	write(t, filepath.Join(main, "refs/heads/topic"), strings.Repeat("c", 40)+"\n")
 	if snap(t, in).State == mid.State {
 		t.Error("a branch in the common directory moved unseen")
+	}
+}
+
+// A config file mounted from a ConfigMap is a link to a link: a snapshot
+// follows both to the file, and sees the mount swap to a new version.
+func TestConfigMapLinks(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("replay records are kept on Linux only")
+	}
+	etc := t.TempDir()
+	write(t, filepath.Join(etc, "v1", "config.yaml"), "kubeVersion: v1.30.2\n")
+	write(t, filepath.Join(etc, "v2", "config.yaml"), "kubeVersion: v1.29.9\n")
+	age(t, etc)
+	for _, l := range [][2]string{{"v1", "..data"}, {"..data/config.yaml", "config.yaml"}} {
+		if err := os.Symlink(l[0], filepath.Join(etc, l[1])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in := Inputs{Paths: []string{filepath.Join(etc, "config.yaml")}}
+	before := snap(t, in)
+	tmp := filepath.Join(etc, "..data.tmp")
+	if err := os.Symlink("v2", tmp); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, filepath.Join(etc, "..data")); err != nil {
+		t.Fatal(err)
+	}
+	if snap(t, in).State == before.State {
+		t.Error("the ConfigMap's new version went unseen")
+	}
+}
+
+// A .git that is a link to the git directory is walked as one.
+func TestGitDirLink(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("replay records are kept on Linux only")
+	}
+	top := t.TempDir()
+	gitDir := filepath.Join(top, "store", "repo.git")
+	write(t, filepath.Join(gitDir, "HEAD"), "ref: refs/heads/main\n")
+	write(t, filepath.Join(gitDir, "objects", "aa", "bb"), "x")
+	repo := filepath.Join(top, "repo")
+	write(t, filepath.Join(repo, "a.yaml"), "")
+	if err := os.Symlink(gitDir, filepath.Join(repo, ".git")); err != nil {
+		t.Fatal(err)
+	}
+	age(t, top)
+	in := Inputs{Trees: []string{repo}}
+	before := snap(t, in)
+	write(t, filepath.Join(gitDir, "objects", "aa", "cc"), "y")
+	if snap(t, in).State != before.State {
+		t.Error("an object behind a .git link changed the state: objects are walked")
+	}
+	write(t, filepath.Join(gitDir, "HEAD"), "ref: refs/heads/topic\n")
+	if snap(t, in).State == before.State {
+		t.Error("HEAD behind a .git link moved unseen")
 	}
 }

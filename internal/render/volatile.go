@@ -1,0 +1,155 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+
+	"helm.sh/helm/v3/pkg/chart"
+)
+
+// A replay record (package replay) holds a render's output for as long as
+// the files it read are unchanged. Output that is not a function of the
+// files makes a render unfit for one: template functions that read the
+// clock or draw random values, and values schemas that load documents from
+// outside the chart. (The render cache keeps such output as Argo CD's
+// repo-server keeps its manifests; a cached app is printed from the cache,
+// which is what a replay prints too.)
+
+// volatileFuncs are the functions of Helm's and ApplicationSets' template
+// languages whose result is not a function of their arguments: the time,
+// random values, generated keys and certificates, salted hashes.
+var volatileFuncs = regexp.MustCompile(`\b(now|rand(Alpha|AlphaNum|Numeric|Ascii|Bytes|Int)|uuidv4|gen(CA|CAWithKey|PrivateKey|SelfSignedCert|SelfSignedCertWithKey|SignedCert|SignedCertWithKey)|htpasswd|bcrypt|encryptAES|shuffle)\b`)
+
+// volatileCall returns the first volatile function named inside a {{ }}
+// action of text, or "".
+func volatileCall(text []byte) string {
+	for {
+		i := bytes.Index(text, []byte("{{"))
+		if i < 0 {
+			return ""
+		}
+		text = text[i+2:]
+		j := bytes.Index(text, []byte("}}"))
+		if j < 0 {
+			j = len(text)
+		}
+		action := text[:j]
+		for _, m := range volatileFuncs.FindAllIndex(action, -1) {
+			// .Values.now and $now are a field and a variable.
+			if m[0] > 0 && (action[m[0]-1] == '.' || action[m[0]-1] == '$') {
+				continue
+			}
+			return string(action[m[0]:m[1]])
+		}
+		text = text[j:]
+	}
+}
+
+// replayGuard tells whether a workspace's output may be replayed.
+type replayGuard struct {
+	files sync.Map // *chart.File -> the volatile function it calls, or ""
+	mu    sync.Mutex
+	why   string // the first reason it may not, or ""
+}
+
+func (g *replayGuard) refuse(why string) {
+	g.mu.Lock()
+	if g.why == "" {
+		g.why = why
+	}
+	g.mu.Unlock()
+}
+
+func (g *replayGuard) reason() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.why
+}
+
+// checkChart refuses replay when a template of ch or of its subcharts
+// calls a volatile function, or (when the values are validated) a values
+// schema refers to a document outside itself.
+func (g *replayGuard) checkChart(ch *chart.Chart, schema bool) {
+	var walk func(c *chart.Chart, prefix string)
+	walk = func(c *chart.Chart, prefix string) {
+		name := prefix + c.Name()
+		for _, f := range c.Templates {
+			v, ok := g.files.Load(f)
+			if !ok {
+				v, _ = g.files.LoadOrStore(f, volatileCall(f.Data))
+			}
+			if fn := v.(string); fn != "" {
+				g.refuse(fmt.Sprintf("chart %s: %s calls %s", name, f.Name, fn))
+			}
+		}
+		if schema && len(c.Schema) > 0 {
+			var doc any
+			if json.Unmarshal(c.Schema, &doc) == nil {
+				if refs := outsideRefs(doc); len(refs) > 0 {
+					g.refuse(fmt.Sprintf("chart %s: values.schema.json refers to %s", name, refs[0]))
+				}
+			}
+		}
+		for _, d := range c.Dependencies() {
+			walk(d, name+"/")
+		}
+	}
+	walk(ch, "")
+}
+
+// checkAppSet refuses replay when a goTemplate ApplicationSet's spec calls
+// a volatile function.
+func (g *replayGuard) checkAppSet(name string, obj map[string]any) {
+	spec, _ := obj["spec"].(map[string]any)
+	if on, _ := spec["goTemplate"].(bool); !on {
+		return
+	}
+	var walk func(v any) string
+	walk = func(v any) string {
+		switch t := v.(type) {
+		case string:
+			return volatileCall([]byte(t))
+		case map[string]any:
+			for _, x := range t {
+				if fn := walk(x); fn != "" {
+					return fn
+				}
+			}
+		case []any:
+			for _, x := range t {
+				if fn := walk(x); fn != "" {
+					return fn
+				}
+			}
+		}
+		return ""
+	}
+	if fn := walk(spec); fn != "" {
+		g.refuse(fmt.Sprintf("ApplicationSet %s calls %s", name, fn))
+	}
+}
+
+// outsideRefs are the $ref values of a schema document that load another
+// document (a URL, or a path, which Helm resolves against the root
+// directory); "#..." points into the document and "urn:" to Helm's own.
+func outsideRefs(v any) []string {
+	var out []string
+	switch t := v.(type) {
+	case map[string]any:
+		if r, ok := t["$ref"].(string); ok && !strings.HasPrefix(r, "#") && !strings.HasPrefix(r, "urn:") {
+			out = append(out, r)
+		}
+		for _, x := range t {
+			out = append(out, outsideRefs(x)...)
+		}
+	case []any:
+		for _, x := range t {
+			out = append(out, outsideRefs(x)...)
+		}
+	}
+	return out
+}
