@@ -110,7 +110,7 @@ func (ws *Workspace) renderAppCached(a *App) Result {
 	}
 	ws.misses.Add(1)
 	res := ws.renderApp(a)
-	if res.Err == nil && !rendersApps(res) {
+	if res.Err == nil && !rendersApps(res) && !ws.replay.loadsOutside(a) {
 		if data, printed, err := encodeResult(res, ws.opts.PrintsYAML); err == nil {
 			if printed != nil {
 				ws.keepPrinted(res.Objects, printed)

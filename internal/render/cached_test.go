@@ -139,3 +139,31 @@ func TestRenderCacheCorruptEntry(t *testing.T) {
 		t.Fatalf("entry not rewritten: %+v", st)
 	}
 }
+
+// An app whose values schema loads a document from outside the chart is
+// validated on every render: the cache key does not cover that document,
+// so the render cache does not keep the app.
+func TestRenderCacheSkipsOutsideSchemaRefs(t *testing.T) {
+	cfg := seedRepos(t, 15, false)
+	ext := filepath.Join(t.TempDir(), "replicas.json")
+	writeFiles(t, filepath.Dir(ext), map[string]string{"replicas.json": `{"type": "object"}`})
+	writeFiles(t, cfg.RepoDir, map[string]string{"charts/backend/values.schema.json": `{"$ref": "file://` + filepath.ToSlash(ext) + `"}`})
+	cache := t.TempDir()
+	if _, st := renderCached(t, cfg, cache, "backend"); st.Misses != 1 {
+		t.Fatalf("first render: %+v", st)
+	}
+	if _, st := renderCached(t, cfg, cache, "backend"); st.Hits != 0 {
+		t.Fatalf("served from the cache: %+v", st)
+	}
+	// The outside document now rejects the values: the next render says so.
+	writeFiles(t, filepath.Dir(ext), map[string]string{"replicas.json": `{"type": "object", "required": ["mustExist"]}`})
+	schemas.Clear() // a new process compiles afresh
+	ws := open(t, cfg, Options{CacheSalt: "test", RenderCache: rendercache.New(cache, 0)})
+	res, err := ws.Render(context.Background(), "backend")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Err == nil || !strings.Contains(res[0].Err.Error(), "mustExist") {
+		t.Errorf("render after the outside schema changed: %v", res[0].Err)
+	}
+}

@@ -536,7 +536,7 @@ func (s *source) renderHelm() ([]manifest.Object, error) {
 	if err != nil {
 		return nil, at(s.repo.Root, chartYAML, 0, schemaNetworkErr(err))
 	}
-	s.ws.replay.checkChart(ch, !h.SkipSchemaValidation)
+	s.ws.replay.checkChart(ch, !h.SkipSchemaValidation, s.app)
 	var eng engine.Engine
 	files, err := eng.Render(ch, rv)
 	if err != nil {

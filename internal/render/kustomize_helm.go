@@ -120,7 +120,7 @@ func (h kustomizeHelm) Template(t kustomize.Template) ([]byte, error) {
 	if err != nil {
 		return nil, schemaNetworkErr(err)
 	}
-	s.ws.replay.checkChart(ch, true)
+	s.ws.replay.checkChart(ch, true, s.app)
 	var eng engine.Engine
 	files, err := eng.Render(ch, rv)
 	if err != nil {

@@ -52,6 +52,10 @@ func volatileCall(text []byte) string {
 // replayGuard tells whether a workspace's output may be replayed.
 type replayGuard struct {
 	files sync.Map // *chart.File -> the volatile function it calls, or ""
+	// outside holds the apps (*App) whose values schema loads an outside
+	// document: the render cache does not keep them either (its key does
+	// not cover that document, and a cached app is not validated).
+	outside sync.Map
 	mu    sync.Mutex
 	why   string // the first reason it may not, or ""
 }
@@ -72,8 +76,9 @@ func (g *replayGuard) reason() string {
 
 // checkChart refuses replay when a template of ch or of its subcharts
 // calls a volatile function, or (when the values are validated) a values
-// schema refers to a document outside itself.
-func (g *replayGuard) checkChart(ch *chart.Chart, schema bool) {
+// schema refers to a document outside itself, and then marks app a (nil:
+// none) as one the render cache must not keep.
+func (g *replayGuard) checkChart(ch *chart.Chart, schema bool, a *App) {
 	var walk func(c *chart.Chart, prefix string)
 	walk = func(c *chart.Chart, prefix string) {
 		name := prefix + c.Name()
@@ -91,6 +96,9 @@ func (g *replayGuard) checkChart(ch *chart.Chart, schema bool) {
 			if json.Unmarshal(c.Schema, &doc) == nil {
 				if refs := outsideRefs(doc); len(refs) > 0 {
 					g.refuse(fmt.Sprintf("chart %s: values.schema.json refers to %s", name, refs[0]))
+					if a != nil {
+						g.outside.Store(a, true)
+					}
 				}
 			}
 		}
@@ -99,6 +107,13 @@ func (g *replayGuard) checkChart(ch *chart.Chart, schema bool) {
 		}
 	}
 	walk(ch, "")
+}
+
+// loadsOutside tells whether app a's values schema loads an outside
+// document (see checkChart).
+func (g *replayGuard) loadsOutside(a *App) bool {
+	_, ok := g.outside.Load(a)
+	return ok
 }
 
 // checkAppSet refuses replay when a goTemplate ApplicationSet's spec calls

@@ -29,12 +29,12 @@ func TestReplayGuard(t *testing.T) {
 	sub := &chart.Chart{Metadata: &chart.Metadata{Name: "sub"}, Templates: []*chart.File{{Name: "templates/s.yaml", Data: []byte("s: {{ randNumeric 3 }}")}}}
 	top := &chart.Chart{Metadata: &chart.Metadata{Name: "top"}, Templates: []*chart.File{{Name: "templates/a.yaml", Data: []byte("a: {{ .Values.a }}")}}}
 	var g replayGuard
-	g.checkChart(top, true)
+	g.checkChart(top, true, nil)
 	if g.reason() != "" {
 		t.Fatalf("a plain chart refused: %s", g.reason())
 	}
 	top.SetDependencies(sub)
-	g.checkChart(top, true)
+	g.checkChart(top, true, nil)
 	if r := g.reason(); !strings.Contains(r, "chart top/sub: templates/s.yaml calls randNumeric") {
 		t.Errorf("a subchart's random value: %q", r)
 	}
@@ -47,12 +47,13 @@ func TestReplayGuard(t *testing.T) {
 		`{"properties": {"a": {"$ref": "file:///etc/schemas/a.json"}}}`: true,
 	} {
 		var g replayGuard
-		g.checkChart(&chart.Chart{Metadata: &chart.Metadata{Name: "c"}, Schema: []byte(schema)}, true)
-		if (g.reason() != "") != refused {
-			t.Errorf("schema %s: reason %q, want refused=%v", schema, g.reason(), refused)
+		app := &App{}
+		g.checkChart(&chart.Chart{Metadata: &chart.Metadata{Name: "c"}, Schema: []byte(schema)}, true, app)
+		if (g.reason() != "") != refused || g.loadsOutside(app) != refused {
+			t.Errorf("schema %s: reason %q, uncached %v, want refused=%v", schema, g.reason(), g.loadsOutside(app), refused)
 		}
 		var skip replayGuard
-		skip.checkChart(&chart.Chart{Metadata: &chart.Metadata{Name: "c"}, Schema: []byte(schema)}, false)
+		skip.checkChart(&chart.Chart{Metadata: &chart.Metadata{Name: "c"}, Schema: []byte(schema)}, false, app)
 		if skip.reason() != "" {
 			t.Errorf("schema %s refused with validation skipped", schema)
 		}
