@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -131,12 +132,11 @@ func list(dir string) ([]string, []entryStat, error) {
 }
 
 func metaOf(fi os.FileInfo) string {
-	st, ok := fi.Sys().(*unix.Stat_t)
+	st, ok := fi.Sys().(*syscall.Stat_t)
 	if !ok {
 		return fi.ModTime().String()
 	}
-	m := metaFromStat(st)
-	return fmt.Sprintf("%d %d %d %d", m.dev, m.ino, m.mtime, m.ctime)
+	return fmt.Sprintf("%d %d %d %d", st.Dev, st.Ino, st.Mtim.Nano(), st.Ctim.Nano())
 }
 
 // Trusted reports whether the file system holding dir is local and keeps

@@ -308,3 +308,35 @@ func TestGitDirLink(t *testing.T) {
 		t.Error("HEAD behind a .git link moved unseen")
 	}
 }
+
+// A binary installed over the engine has another Identity, even with the
+// same size and modification time.
+func TestIdentity(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("replay records are kept on Linux only")
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "gitopsctl-engine")
+	write(t, p, "engine v1")
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(p, old, old); err != nil {
+		t.Fatal(err)
+	}
+	before, err := Identity(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := Identity(p); again != before {
+		t.Fatal("two identities of one file differ")
+	}
+	write(t, filepath.Join(dir, "new"), "engine v2")
+	if err := os.Chtimes(filepath.Join(dir, "new"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(dir, "new"), p); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := Identity(p); after == before {
+		t.Errorf("a reinstalled engine keeps its identity %q", after)
+	}
+}
