@@ -132,8 +132,9 @@ nothing is removed.`,
 	return cmd
 }
 
-// hookBinary is the command the hook runs: this executable when it is a
-// gitopsctl binary that stays (not one 'go run' built in a temporary
+// hookBinary is the command the hook runs: the gitopsctl front installed
+// next to this engine (or this executable, when it is gitopsctl itself)
+// when it is a binary that stays (not one 'go run' built in a temporary
 // directory), else "gitopsctl" looked up on PATH when the hook runs. The
 // hook also falls back to PATH when the recorded binary is gone.
 func hookBinary() string {
@@ -141,13 +142,25 @@ func hookBinary() string {
 	if err != nil {
 		return "gitopsctl"
 	}
+	return hookBinaryFor(exe, os.TempDir())
+}
+
+// hookBinaryFor is hookBinary for the executable exe and the temporary
+// directory tmpDir.
+func hookBinaryFor(exe, tmpDir string) string {
 	if r, err := filepath.EvalSymlinks(exe); err == nil {
 		exe = r
+	}
+	if filepath.Base(exe) == "gitopsctl-engine" {
+		exe = filepath.Join(filepath.Dir(exe), "gitopsctl")
+		if _, err := os.Stat(exe); err != nil {
+			return "gitopsctl"
+		}
 	}
 	if filepath.Base(exe) != "gitopsctl" {
 		return "gitopsctl"
 	}
-	if tmp, err := filepath.EvalSymlinks(os.TempDir()); err == nil {
+	if tmp, err := filepath.EvalSymlinks(tmpDir); err == nil {
 		if rel, err := filepath.Rel(tmp, exe); err == nil && strings.HasPrefix(rel, "go-build") {
 			return "gitopsctl"
 		}

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -50,5 +52,31 @@ func TestRecordingKeepsWritesInOrder(t *testing.T) {
 	r.add(replay.Stdout, make([]byte, replay.MaxOutput))
 	if !r.over || r.chunks != nil {
 		t.Errorf("past MaxOutput: over=%v, %d chunks kept", r.over, len(r.chunks))
+	}
+}
+
+// The pre-commit hook runs the gitopsctl front installed beside the
+// engine, which replays what it can.
+func TestHookBinary(t *testing.T) {
+	bin, lone, tmp := t.TempDir(), t.TempDir(), t.TempDir()
+	for _, p := range []string{bin + "/gitopsctl", bin + "/gitopsctl-engine", lone + "/gitopsctl-engine", tmp + "/go-build123/gitopsctl", bin + "/other"} {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, nil, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	real := func(p string) string { r, _ := filepath.EvalSymlinks(p); return r }
+	for exe, want := range map[string]string{
+		bin + "/gitopsctl-engine":      real(bin + "/gitopsctl"),
+		bin + "/gitopsctl":             real(bin + "/gitopsctl"),
+		lone + "/gitopsctl-engine":     "gitopsctl", // no front beside it: PATH
+		tmp + "/go-build123/gitopsctl": "gitopsctl", // go run
+		bin + "/other":                 "gitopsctl",
+	} {
+		if got := hookBinaryFor(exe, tmp); got != want {
+			t.Errorf("%s: %q, want %q", exe, got, want)
+		}
 	}
 }
