@@ -72,7 +72,13 @@ the "# Source: <app>/" line render wrote; any other file in DIR is kept, as
 are the files of an app that failed to render.
 
 An app that fails to render is reported on stderr with the file and line at
-fault; the other apps are still printed, and the exit code is 1.`,
+fault; the other apps are still printed, and the exit code is 1.
+
+A render repeated with the same arguments, environment and directory while
+no file of the repositories changed is answered by the gitopsctl front from
+a replay record, without starting the engine (see "Replay" in the README):
+GITOPSCTL_REPLAY=off turns that off, GITOPSCTL_REPLAY=trace says on stderr
+what was replayed or recorded, and why not.`,
 		Example: `  # everything the root app manages
   gitopsctl render
 

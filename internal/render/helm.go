@@ -515,42 +515,17 @@ func (s *source) renderHelm() ([]manifest.Object, error) {
 	if err != nil {
 		return nil, s.errAt(".helm.kubeVersion", err)
 	}
-	if ch.Metadata.KubeVersion != "" && !chartutil.IsCompatibleRange(ch.Metadata.KubeVersion, caps.KubeVersion.String()) {
-		return nil, at(s.repo.Root, chartYAML, 0, fmt.Errorf("chart requires kubeVersion: %s which is incompatible with Kubernetes %s", ch.Metadata.KubeVersion, caps.KubeVersion.String()))
-	}
-	if err := chartutil.ProcessDependenciesWithMerge(ch, vals); err != nil {
-		return nil, at(s.repo.Root, chartYAML, 0, err)
-	}
 	opts := chartutil.ReleaseOptions{Name: s.releaseName(), Namespace: s.namespace(), Revision: 1, IsInstall: true}
-	if !h.SkipSchemaValidation && s.ws.offline() {
-		if refs := offlineSchemaRefs(ch); len(refs) > 0 {
-			return nil, at(s.repo.Root, chartYAML, 0, fmt.Errorf("values schema validation would fetch %s over the network, which --offline forbids: %s", strings.Join(refs, ", "), schemaFix))
-		}
-	}
-	// The schema check as Helm's, with compiled schemas reused (schemacache.go).
-	rv, err := chartutil.ToRenderValuesWithSchemaValidation(ch, vals, opts, caps, true)
-	if err == nil && !h.SkipSchemaValidation {
-		coalesced, _ := rv["Values"].(chartutil.Values)
-		err = validateValues(ch, coalesced)
-	}
-	if err != nil {
-		return nil, at(s.repo.Root, chartYAML, 0, schemaNetworkErr(err))
-	}
-	s.ws.replay.checkChart(ch, !h.SkipSchemaValidation, s.app)
-	var eng engine.Engine
-	files, err := eng.Render(ch, rv)
-	if err != nil {
-		return nil, s.locateHelmErr(err)
-	}
-	for k := range files {
-		if strings.HasSuffix(k, "NOTES.txt") {
-			delete(files, k)
-		}
-	}
-	s.warnings = append(s.warnings, unknownHooks(files)...)
-	docs, err := helmPrint(ch, files, !h.SkipCrds, h.SkipTests)
-	if err != nil {
-		return nil, s.locateHelmErr(err)
+	docs, err := s.helmTemplate(helmRun{
+		ch: ch, vals: vals, opts: opts, caps: caps, validate: !h.SkipSchemaValidation,
+		includeCRDs: !h.SkipCrds, skipTests: h.SkipTests, warnHooks: true, offlineFix: schemaFix,
+	})
+	var te *templateError
+	switch {
+	case errors.As(err, &te):
+		return nil, s.locateHelmErr(te.err)
+	case err != nil:
+		return nil, at(s.repo.Root, chartYAML, 0, err)
 	}
 	var out []manifest.Object
 	for _, d := range docs {
@@ -570,6 +545,75 @@ func (s *source) renderHelm() ([]manifest.Object, error) {
 		}
 	}
 	return out, nil
+}
+
+// helmRun is one `helm template` of a chart whose dependencies are in
+// place: what renderHelm (Helm sources) and kustomizeHelm (Kustomize's
+// helmCharts) share.
+type helmRun struct {
+	ch          *chart.Chart
+	vals        map[string]any
+	opts        chartutil.ReleaseOptions
+	caps        *chartutil.Capabilities
+	validate    bool // check the values against the charts' schemas
+	includeCRDs bool
+	skipTests   bool
+	warnHooks   bool   // warn of hooks with an unknown event (Helm drops them)
+	offlineFix  string // what an --offline schema error suggests
+}
+
+// templateError is an error of the templates themselves (the engine's),
+// which the caller locates in the chart; helmTemplate's other errors are
+// the chart's as a whole.
+type templateError struct{ err error }
+
+func (e *templateError) Error() string { return e.err.Error() }
+func (e *templateError) Unwrap() error { return e.err }
+
+// helmTemplate checks the chart's kubeVersion, applies its dependencies'
+// conditions and tags, validates the values as Helm does, renders the
+// templates and returns the printed sections of `helm template`.
+func (s *source) helmTemplate(r helmRun) ([]printedDoc, error) {
+	ch := r.ch
+	if ch.Metadata.KubeVersion != "" && !chartutil.IsCompatibleRange(ch.Metadata.KubeVersion, r.caps.KubeVersion.String()) {
+		return nil, fmt.Errorf("chart requires kubeVersion: %s which is incompatible with Kubernetes %s", ch.Metadata.KubeVersion, r.caps.KubeVersion.String())
+	}
+	if err := chartutil.ProcessDependenciesWithMerge(ch, r.vals); err != nil {
+		return nil, err
+	}
+	if r.validate && s.ws.offline() {
+		if refs := offlineSchemaRefs(ch); len(refs) > 0 {
+			return nil, fmt.Errorf("values schema validation would fetch %s over the network, which --offline forbids: %s", strings.Join(refs, ", "), r.offlineFix)
+		}
+	}
+	// The schema check as Helm's, with compiled schemas reused (schemacache.go).
+	rv, err := chartutil.ToRenderValuesWithSchemaValidation(ch, r.vals, r.opts, r.caps, true)
+	if err == nil && r.validate {
+		coalesced, _ := rv["Values"].(chartutil.Values)
+		err = validateValues(ch, coalesced)
+	}
+	if err != nil {
+		return nil, schemaNetworkErr(err)
+	}
+	s.ws.replay.checkChart(ch, r.validate, s.app)
+	var eng engine.Engine
+	files, err := eng.Render(ch, rv)
+	if err != nil {
+		return nil, &templateError{err}
+	}
+	for k := range files {
+		if strings.HasSuffix(k, "NOTES.txt") {
+			delete(files, k)
+		}
+	}
+	if r.warnHooks {
+		s.warnings = append(s.warnings, unknownHooks(files)...)
+	}
+	docs, err := helmPrint(ch, files, r.includeCRDs, r.skipTests)
+	if err != nil {
+		return nil, &templateError{err}
+	}
+	return docs, nil
 }
 
 // printedDoc is one "# Source:" section of what `helm template` prints.

@@ -1,11 +1,11 @@
 package render
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
 	"helm.sh/helm/v3/pkg/chartutil"
-	"helm.sh/helm/v3/pkg/engine"
 	k8sversion "k8s.io/apimachinery/pkg/util/version"
 	"sigs.k8s.io/yaml"
 
@@ -95,46 +95,20 @@ func (h kustomizeHelm) Template(t kustomize.Template) ([]byte, error) {
 	if err := chartutil.ValidateReleaseName(t.ReleaseName); err != nil {
 		return nil, fmt.Errorf("release name %q: %w", t.ReleaseName, err)
 	}
-	if ch.Metadata.KubeVersion != "" && !chartutil.IsCompatibleRange(ch.Metadata.KubeVersion, caps.KubeVersion.String()) {
-		return nil, fmt.Errorf("chart requires kubeVersion: %s which is incompatible with Kubernetes %s", ch.Metadata.KubeVersion, caps.KubeVersion.String())
-	}
-	if err := chartutil.ProcessDependenciesWithMerge(ch, vals); err != nil {
-		return nil, err
-	}
 	ns := t.Namespace
 	if ns == "" {
 		ns = "default" // helm's namespace when none is passed
 	}
-	if s.ws.offline() {
-		if refs := offlineSchemaRefs(ch); len(refs) > 0 {
-			return nil, fmt.Errorf("values schema validation would fetch %s over the network, which --offline forbids (kustomize's helm template always validates)", strings.Join(refs, ", "))
-		}
+	docs, err := s.helmTemplate(helmRun{
+		ch: ch, vals: vals, caps: caps, validate: true, // kustomize's helm template always validates
+		opts:        chartutil.ReleaseOptions{Name: t.ReleaseName, Namespace: ns, Revision: 1, IsInstall: true},
+		includeCRDs: t.IncludeCRDs, skipTests: t.SkipTests, warnHooks: !t.SkipHooks,
+		offlineFix: "kustomize's helm template always validates",
+	})
+	var te *templateError
+	if errors.As(err, &te) {
+		err = te.err
 	}
-	opts := chartutil.ReleaseOptions{Name: t.ReleaseName, Namespace: ns, Revision: 1, IsInstall: true}
-	// The schema check as Helm's, with compiled schemas reused (schemacache.go).
-	rv, err := chartutil.ToRenderValuesWithSchemaValidation(ch, vals, opts, caps, true)
-	if err == nil {
-		coalesced, _ := rv["Values"].(chartutil.Values)
-		err = validateValues(ch, coalesced)
-	}
-	if err != nil {
-		return nil, schemaNetworkErr(err)
-	}
-	s.ws.replay.checkChart(ch, true, s.app)
-	var eng engine.Engine
-	files, err := eng.Render(ch, rv)
-	if err != nil {
-		return nil, err
-	}
-	for k := range files {
-		if strings.HasSuffix(k, "NOTES.txt") {
-			delete(files, k)
-		}
-	}
-	if !t.SkipHooks {
-		s.warnings = append(s.warnings, unknownHooks(files)...)
-	}
-	docs, err := helmPrint(ch, files, t.IncludeCRDs, t.SkipTests)
 	if err != nil {
 		return nil, err
 	}
