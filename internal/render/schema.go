@@ -24,7 +24,7 @@ func offlineSchemaRefs(ch *chart.Chart) []string {
 		if len(c.Schema) > 0 {
 			var doc any
 			if json.Unmarshal(c.Schema, &doc) == nil {
-				for _, r := range remoteRefs(doc) {
+				for _, r := range schemaRefs(doc, remoteRef) {
 					out = append(out, name+": "+r)
 				}
 			}
@@ -38,24 +38,38 @@ func offlineSchemaRefs(ch *chart.Chart) []string {
 	return out
 }
 
-func remoteRefs(v any) []string {
+// schemaRefs returns the $ref values in a schema document that keep
+// accepts.
+func schemaRefs(v any, keep func(ref string) bool) []string {
 	var out []string
 	switch t := v.(type) {
 	case map[string]any:
-		if r, ok := t["$ref"].(string); ok {
-			if u, err := url.Parse(r); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "json-schema.org" {
-				out = append(out, r)
-			}
+		if r, ok := t["$ref"].(string); ok && keep(r) {
+			out = append(out, r)
 		}
 		for _, x := range t {
-			out = append(out, remoteRefs(x)...)
+			out = append(out, schemaRefs(x, keep)...)
 		}
 	case []any:
 		for _, x := range t {
-			out = append(out, remoteRefs(x)...)
+			out = append(out, schemaRefs(x, keep)...)
 		}
 	}
 	return out
+}
+
+// remoteRef: a $ref fetched over the network (json-schema.org's
+// meta-schemas are built into the validator).
+func remoteRef(r string) bool {
+	u, err := url.Parse(r)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "json-schema.org"
+}
+
+// outsideRef: a $ref that loads another document (a URL, or a path, which
+// Helm resolves against the root directory); "#..." points into the
+// document and "urn:" to Helm's own.
+func outsideRef(r string) bool {
+	return !strings.HasPrefix(r, "#") && !strings.HasPrefix(r, "urn:")
 }
 
 // schemaNetworkErr explains a schema validation failure that came from

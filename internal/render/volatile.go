@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
-	"strings"
 	"sync"
 
 	"helm.sh/helm/v3/pkg/chart"
@@ -56,8 +55,8 @@ type replayGuard struct {
 	// document: the render cache does not keep them either (its key does
 	// not cover that document, and a cached app is not validated).
 	outside sync.Map
-	mu    sync.Mutex
-	why   string // the first reason it may not, or ""
+	mu      sync.Mutex
+	why     string // the first reason it may not, or ""
 }
 
 func (g *replayGuard) refuse(why string) {
@@ -94,7 +93,7 @@ func (g *replayGuard) checkChart(ch *chart.Chart, schema bool, a *App) {
 		if schema && len(c.Schema) > 0 {
 			var doc any
 			if json.Unmarshal(c.Schema, &doc) == nil {
-				if refs := outsideRefs(doc); len(refs) > 0 {
+				if refs := schemaRefs(doc, outsideRef); len(refs) > 0 {
 					g.refuse(fmt.Sprintf("chart %s: values.schema.json refers to %s", name, refs[0]))
 					if a != nil {
 						g.outside.Store(a, true)
@@ -146,25 +145,4 @@ func (g *replayGuard) checkAppSet(name string, obj map[string]any) {
 	if fn := walk(spec); fn != "" {
 		g.refuse(fmt.Sprintf("ApplicationSet %s calls %s", name, fn))
 	}
-}
-
-// outsideRefs are the $ref values of a schema document that load another
-// document (a URL, or a path, which Helm resolves against the root
-// directory); "#..." points into the document and "urn:" to Helm's own.
-func outsideRefs(v any) []string {
-	var out []string
-	switch t := v.(type) {
-	case map[string]any:
-		if r, ok := t["$ref"].(string); ok && !strings.HasPrefix(r, "#") && !strings.HasPrefix(r, "urn:") {
-			out = append(out, r)
-		}
-		for _, x := range t {
-			out = append(out, outsideRefs(x)...)
-		}
-	case []any:
-		for _, x := range t {
-			out = append(out, outsideRefs(x)...)
-		}
-	}
-	return out
 }
