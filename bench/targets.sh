@@ -150,6 +150,15 @@ for _ in $(seq 1 "$runs"); do
 done
 dc_m=$(median "${dc[@]}")
 dw_m=$(median "${dw[@]}")
+# The developer's loop: that app's value edited anew since the last run
+# (warm cache otherwise), then diff.
+de=()
+for i in $(seq 1 "$runs"); do
+  sed -i "s/LOG_LEVEL: .*/LOG_LEVEL: edit-$i-$RANDOM/" "$w/big/configs-repo/svc-0500/config.yaml"
+  de+=("$(cd "$big" && GITOPSCTL_RENDER_CACHE_DIR=$dwarm secs "$g" diff)")
+done
+sed -i "s/LOG_LEVEL: .*/LOG_LEVEL: debug/" "$w/big/configs-repo/svc-0500/config.yaml"
+de_m=$(median "${de[@]}")
 
 # --- heavy charts: BENCH_HEAVY_CHARTS (e.g. public charts unpacked with
 # their dependencies vendored), else the charts benchgen -heavy generates
@@ -198,7 +207,8 @@ row "seal --all --force, every service rendered (--no-cache)" "$(ratio "$ks_m" "
 row "seal --all, nothing changed, warm cache" "$(ratio "$ks_m" "$ncw_m") (${ncw_m}s)" ">= 10x" "$(atleast "$(ratio "$ks_m" "$ncw_m")" 10)"
 row "seal --all, nothing changed, cold cache" "$(ratio "$ks_m" "$ncc_m") (${ncc_m}s)" "(>= 10x warm)" ""
 row "diff, 1 app changed of 1,000, cold cache" "${dc_m}s" "< 1 s" "$(below "$dc_m" 1)"
-row "diff, 1 app changed of 1,000, warm cache" "${dw_m}s" "< 0.3 s" "$(below "$dw_m" 0.3)"
+row "diff, 1 app changed of 1,000, warm cache, same state" "${dw_m}s" "< 0.3 s" "$(below "$dw_m" 0.3)"
+row "diff, same, that app edited anew since the last run" "${de_m}s" "< 0.3 s" "$(below "$de_m" 0.3)"
 row "render, 15 new-service apps vs helm loop, cold cache" "$(ratio "$hl_m" "$rc_m") (${rc_m}s vs ${hl_m}s)" ">= 10x" "$(atleast "$(ratio "$hl_m" "$rc_m")" 10)"
 row "render, 15 new-service apps vs helm loop, warm cache" "$(ratio "$hl_m" "$rw_m") (${rw_m}s)" ">= 50x" "$(atleast "$(ratio "$hl_m" "$rw_m")" 50)"
 row "render, same, warm cache, engine only (no replay)" "$(ratio "$hl_m" "$re_m") (${re_m}s)" "" ""

@@ -198,6 +198,27 @@ type sharedKey struct {
 
 func isCommitView(r *gitrepo.Repo) bool { return r.Rev != "" && !r.IsIndex() }
 
+// noteCommitViews notes this side's views of a commit in the Shared, as
+// share does when discovery reads them: a side whose discovery came from
+// the cache reads nothing, and the other side, when its own discovery is
+// not in the cache, would read every unchanged directory from its work
+// tree instead of from these views' objects (an edit since the last run).
+func (ws *Workspace) noteCommitViews() {
+	s := ws.opts.Shared
+	if s == nil {
+		return
+	}
+	for _, e := range []*repoEntry{ws.gitops, ws.configs} {
+		r, err := e.open()
+		if err != nil || !isCommitView(r) {
+			continue
+		}
+		if name, ok := ws.shareName(r); ok {
+			s.addView(name, r)
+		}
+	}
+}
+
 // addView notes a view a side asked about under its share name.
 func (s *Shared) addView(name string, r *gitrepo.Repo) {
 	s.mu.Lock()

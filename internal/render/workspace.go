@@ -310,6 +310,7 @@ func Open(ctx context.Context, o Options) (*Workspace, error) {
 	ws.mapRemotes()
 	discoKey, keyed := ws.discoKey()
 	if keyed && ws.restoreDiscovery(discoKey) {
+		ws.noteCommitViews()
 		return ws, nil
 	}
 	mapped := maps.Clone(ws.repos)
