@@ -153,7 +153,7 @@ func hookBinaryFor(exe, tmpDir string) string {
 	}
 	if filepath.Base(exe) == "gitopsctl-engine" {
 		exe = filepath.Join(filepath.Dir(exe), "gitopsctl")
-		if _, err := os.Stat(exe); err != nil {
+		if fi, err := os.Stat(exe); err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0 {
 			return "gitopsctl"
 		}
 	}

@@ -59,7 +59,11 @@ func TestRecordingKeepsWritesInOrder(t *testing.T) {
 // engine, which replays what it can.
 func TestHookBinary(t *testing.T) {
 	bin, lone, tmp := t.TempDir(), t.TempDir(), t.TempDir()
-	for _, p := range []string{bin + "/gitopsctl", bin + "/gitopsctl-engine", lone + "/gitopsctl-engine", tmp + "/go-build123/gitopsctl", bin + "/other"} {
+	plain := t.TempDir() // a gitopsctl beside the engine that cannot run
+	if err := os.WriteFile(plain+"/gitopsctl", nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{bin + "/gitopsctl", bin + "/gitopsctl-engine", lone + "/gitopsctl-engine", plain + "/gitopsctl-engine", tmp + "/go-build123/gitopsctl", bin + "/other"} {
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -72,6 +76,7 @@ func TestHookBinary(t *testing.T) {
 		bin + "/gitopsctl-engine":      real(bin + "/gitopsctl"),
 		bin + "/gitopsctl":             real(bin + "/gitopsctl"),
 		lone + "/gitopsctl-engine":     "gitopsctl", // no front beside it: PATH
+		plain + "/gitopsctl-engine":    "gitopsctl", // not executable: PATH
 		tmp + "/go-build123/gitopsctl": "gitopsctl", // go run
 		bin + "/other":                 "gitopsctl",
 	} {

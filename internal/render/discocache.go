@@ -273,6 +273,8 @@ func (ws *Workspace) restoreDiscovery(key string) bool {
 			Application: app, Sources: app.Spec.GetSources(), docStart: sa.DocStart}
 		if sa.Doc != "" {
 			a.doc = []byte(sa.Doc)
+			// The other side, reading the same document, decodes it no more.
+			ws.opts.Shared.seedApplication(sa.Doc, app)
 		}
 		in := make([]Input, len(sa.In))
 		for j, x := range sa.In {

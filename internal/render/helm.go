@@ -518,7 +518,7 @@ func (s *source) renderHelm() ([]manifest.Object, error) {
 	opts := chartutil.ReleaseOptions{Name: s.releaseName(), Namespace: s.namespace(), Revision: 1, IsInstall: true}
 	docs, err := s.helmTemplate(helmRun{
 		ch: ch, vals: vals, opts: opts, caps: caps, validate: !h.SkipSchemaValidation,
-		includeCRDs: !h.SkipCrds, skipTests: h.SkipTests, warnHooks: true, offlineFix: schemaFix,
+		includeCRDs: !h.SkipCrds, skipTests: h.SkipTests, warnHooks: true, offlineFix: ": " + schemaFix,
 	})
 	var te *templateError
 	switch {
@@ -559,7 +559,7 @@ type helmRun struct {
 	includeCRDs bool
 	skipTests   bool
 	warnHooks   bool   // warn of hooks with an unknown event (Helm drops them)
-	offlineFix  string // what an --offline schema error suggests
+	offlineFix  string // what an --offline schema error adds (": <fix>")
 }
 
 // templateError is an error of the templates themselves (the engine's),
@@ -583,7 +583,7 @@ func (s *source) helmTemplate(r helmRun) ([]printedDoc, error) {
 	}
 	if r.validate && s.ws.offline() {
 		if refs := offlineSchemaRefs(ch); len(refs) > 0 {
-			return nil, fmt.Errorf("values schema validation would fetch %s over the network, which --offline forbids: %s", strings.Join(refs, ", "), r.offlineFix)
+			return nil, fmt.Errorf("values schema validation would fetch %s over the network, which --offline forbids%s", strings.Join(refs, ", "), r.offlineFix)
 		}
 	}
 	// The schema check as Helm's, with compiled schemas reused (schemacache.go).
@@ -595,7 +595,7 @@ func (s *source) helmTemplate(r helmRun) ([]printedDoc, error) {
 	if err != nil {
 		return nil, schemaNetworkErr(err)
 	}
-	s.ws.replay.checkChart(ch, r.validate, s.app)
+	s.ws.replay.checkChart(ch, r.vals, r.validate, s.app)
 	var eng engine.Engine
 	files, err := eng.Render(ch, rv)
 	if err != nil {

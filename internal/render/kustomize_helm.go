@@ -103,7 +103,7 @@ func (h kustomizeHelm) Template(t kustomize.Template) ([]byte, error) {
 		ch: ch, vals: vals, caps: caps, validate: true, // kustomize's helm template always validates
 		opts:        chartutil.ReleaseOptions{Name: t.ReleaseName, Namespace: ns, Revision: 1, IsInstall: true},
 		includeCRDs: t.IncludeCRDs, skipTests: t.SkipTests, warnHooks: !t.SkipHooks,
-		offlineFix: "kustomize's helm template always validates",
+		offlineFix: " (kustomize's helm template always validates)",
 	})
 	var te *templateError
 	if errors.As(err, &te) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -24,7 +25,8 @@ func offlineSchemaRefs(ch *chart.Chart) []string {
 		if len(c.Schema) > 0 {
 			var doc any
 			if json.Unmarshal(c.Schema, &doc) == nil {
-				for _, r := range schemaRefs(doc, remoteRef) {
+				remote, _ := schemaLoads(doc)
+				for _, r := range remote {
 					out = append(out, name+": "+r)
 				}
 			}
@@ -38,38 +40,70 @@ func offlineSchemaRefs(ch *chart.Chart) []string {
 	return out
 }
 
-// schemaRefs returns the $ref values in a schema document that keep
-// accepts.
-func schemaRefs(v any, keep func(ref string) bool) []string {
-	var out []string
-	switch t := v.(type) {
-	case map[string]any:
-		if r, ok := t["$ref"].(string); ok && keep(r) {
-			out = append(out, r)
-		}
-		for _, x := range t {
-			out = append(out, schemaRefs(x, keep)...)
-		}
-	case []any:
-		for _, x := range t {
-			out = append(out, schemaRefs(x, keep)...)
+// schemaLoads returns the documents a schema document makes the
+// validator load: each $ref, $dynamicRef and $recursiveRef resolved
+// against the $id in scope (from file:///values.schema.json, where Helm
+// puts the schema), and a $schema that is not one of json-schema.org's
+// drafts (which the validator has built in). remote are those it fetches
+// over the network; outside are all that are not the document itself or
+// Helm's URNs (remote ones too). Both are sorted. The values of default,
+// const, enum and examples are data, not schema.
+func schemaLoads(doc any) (remote, outside []string) {
+	root, _ := url.Parse("file:///values.schema.json")
+	add := func(u *url.URL) {
+		switch {
+		case u.Scheme == "urn":
+		case u.Scheme == "http" || u.Scheme == "https":
+			if u.Host == "json-schema.org" {
+				return
+			}
+			remote = append(remote, u.String())
+			outside = append(outside, u.String())
+		default:
+			outside = append(outside, u.String())
 		}
 	}
-	return out
-}
-
-// remoteRef: a $ref fetched over the network (json-schema.org's
-// meta-schemas are built into the validator).
-func remoteRef(r string) bool {
-	u, err := url.Parse(r)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "json-schema.org"
-}
-
-// outsideRef: a $ref that loads another document (a URL, or a path, which
-// Helm resolves against the root directory); "#..." points into the
-// document and "urn:" to Helm's own.
-func outsideRef(r string) bool {
-	return !strings.HasPrefix(r, "#") && !strings.HasPrefix(r, "urn:")
+	var walk func(v any, base *url.URL)
+	walk = func(v any, base *url.URL) {
+		switch t := v.(type) {
+		case map[string]any:
+			if id, ok := t["$id"].(string); ok {
+				if u, err := base.Parse(id); err == nil {
+					base = u
+				}
+			}
+			for _, k := range []string{"$ref", "$dynamicRef", "$recursiveRef"} {
+				if r, ok := t[k].(string); ok && !strings.HasPrefix(r, "#") {
+					if u, err := base.Parse(r); err == nil {
+						u.Fragment = ""
+						add(u)
+					} else {
+						outside = append(outside, r)
+					}
+				}
+			}
+			if m, ok := t["$schema"].(string); ok {
+				if u, err := url.Parse(m); err == nil {
+					add(u)
+				}
+			}
+			for k, x := range t {
+				switch k {
+				case "default", "const", "enum", "examples":
+					continue
+				}
+				walk(x, base)
+			}
+		case []any:
+			for _, x := range t {
+				walk(x, base)
+			}
+		}
+	}
+	walk(doc, root)
+	sort.Strings(remote)
+	sort.Strings(outside)
+	return slices.Compact(remote), slices.Compact(outside)
 }
 
 // schemaNetworkErr explains a schema validation failure that came from

@@ -244,6 +244,16 @@ func (s *Shared) commitView(name string, r *gitrepo.Repo) *gitrepo.Repo {
 	return r
 }
 
+// seedApplication makes app the decoded form of the manifest document doc
+// (as decodeApplication would return it), unless one is known.
+func (s *Shared) seedApplication(doc string, app *argo.Application) {
+	s.mu.Lock()
+	if _, ok := s.apps[doc]; !ok {
+		s.apps[doc] = app
+	}
+	s.mu.Unlock()
+}
+
 // decodeApplication decodes an Application manifest document once per
 // Shared (the two sides read most documents unchanged).
 func (ws *Workspace) decodeApplication(doc []byte) (*argo.Application, error) {

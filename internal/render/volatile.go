@@ -21,11 +21,23 @@ import (
 // volatileFuncs are the functions of Helm's and ApplicationSets' template
 // languages whose result is not a function of their arguments: the time,
 // random values, generated keys and certificates, salted hashes.
-var volatileFuncs = regexp.MustCompile(`\b(now|rand(Alpha|AlphaNum|Numeric|Ascii|Bytes|Int)|uuidv4|gen(CA|CAWithKey|PrivateKey|SelfSignedCert|SelfSignedCertWithKey|SignedCert|SignedCertWithKey)|htpasswd|bcrypt|encryptAES|shuffle)\b`)
+var volatileFuncs = regexp.MustCompile(`\b(now|ago|rand(Alpha|AlphaNum|Numeric|Ascii|Bytes|Int)|uuidv4|gen(CA|CAWithKey|PrivateKey|SelfSignedCert|SelfSignedCertWithKey|SignedCert|SignedCertWithKey)|htpasswd|bcrypt|encryptAES|shuffle)\b`)
+
+// tplFunc matches a call of tpl, which runs text that is not a template
+// file (values, chart files) as a template.
+var tplFunc = regexp.MustCompile(`\btpl\b`)
+
+// quoted matches the string literals and comments of an action, which
+// name no function.
+var quoted = regexp.MustCompile("(?s)\"(\\\\.|[^\"\\\\])*\"|`[^`]*`|/\\*.*?\\*/")
 
 // volatileCall returns the first volatile function named inside a {{ }}
 // action of text, or "".
-func volatileCall(text []byte) string {
+func volatileCall(text []byte) string { return callIn(text, volatileFuncs) }
+
+// callIn returns the first function fn matches that an action of text
+// calls, or "". String literals and comments are left out.
+func callIn(text []byte, fn *regexp.Regexp) string {
 	for {
 		i := bytes.Index(text, []byte("{{"))
 		if i < 0 {
@@ -36,8 +48,8 @@ func volatileCall(text []byte) string {
 		if j < 0 {
 			j = len(text)
 		}
-		action := text[:j]
-		for _, m := range volatileFuncs.FindAllIndex(action, -1) {
+		action := quoted.ReplaceAll(text[:j], []byte(`""`))
+		for _, m := range fn.FindAllIndex(action, -1) {
 			// .Values.now and $now are a field and a variable.
 			if m[0] > 0 && (action[m[0]-1] == '.' || action[m[0]-1] == '$') {
 				continue
@@ -74,26 +86,43 @@ func (g *replayGuard) reason() string {
 }
 
 // checkChart refuses replay when a template of ch or of its subcharts
-// calls a volatile function, or (when the values are validated) a values
-// schema refers to a document outside itself, and then marks app a (nil:
-// none) as one the render cache must not keep.
-func (g *replayGuard) checkChart(ch *chart.Chart, schema bool, a *App) {
+// calls a volatile function (or calls tpl, and the values vals or a file
+// of the chart do), or (when the values are validated) a values schema
+// refers to a document outside itself, and then marks app a (nil: none)
+// as one the render cache must not keep.
+func (g *replayGuard) checkChart(ch *chart.Chart, vals map[string]any, schema bool, a *App) {
+	usesTpl := false
 	var walk func(c *chart.Chart, prefix string)
 	walk = func(c *chart.Chart, prefix string) {
 		name := prefix + c.Name()
 		for _, f := range c.Templates {
 			v, ok := g.files.Load(f)
 			if !ok {
-				v, _ = g.files.LoadOrStore(f, volatileCall(f.Data))
+				call := volatileCall(f.Data)
+				if call == "" && callIn(f.Data, tplFunc) != "" {
+					call = "tpl"
+				}
+				v, _ = g.files.LoadOrStore(f, call)
 			}
-			if fn := v.(string); fn != "" {
+			switch fn := v.(string); fn {
+			case "":
+			case "tpl":
+				usesTpl = true
+			default:
 				g.refuse(fmt.Sprintf("chart %s: %s calls %s", name, f.Name, fn))
+			}
+		}
+		if usesTpl {
+			for _, f := range c.Files {
+				if fn := volatileCall(f.Data); fn != "" {
+					g.refuse(fmt.Sprintf("chart %s: %s, which tpl may run, calls %s", name, f.Name, fn))
+				}
 			}
 		}
 		if schema && len(c.Schema) > 0 {
 			var doc any
 			if json.Unmarshal(c.Schema, &doc) == nil {
-				if refs := schemaRefs(doc, outsideRef); len(refs) > 0 {
+				if _, refs := schemaLoads(doc); len(refs) > 0 {
 					g.refuse(fmt.Sprintf("chart %s: values.schema.json refers to %s", name, refs[0]))
 					if a != nil {
 						g.outside.Store(a, true)
@@ -106,6 +135,32 @@ func (g *replayGuard) checkChart(ch *chart.Chart, schema bool, a *App) {
 		}
 	}
 	walk(ch, "")
+	if usesTpl {
+		if fn := valuesCall(vals); fn != "" {
+			g.refuse(fmt.Sprintf("chart %s: a value, which tpl may run, calls %s", ch.Name(), fn))
+		}
+	}
+}
+
+// valuesCall returns the first volatile function a string in v calls.
+func valuesCall(v any) string {
+	switch t := v.(type) {
+	case string:
+		return volatileCall([]byte(t))
+	case map[string]any:
+		for _, x := range t {
+			if fn := valuesCall(x); fn != "" {
+				return fn
+			}
+		}
+	case []any:
+		for _, x := range t {
+			if fn := valuesCall(x); fn != "" {
+				return fn
+			}
+		}
+	}
+	return ""
 }
 
 // loadsOutside tells whether app a's values schema loads an outside
@@ -122,27 +177,7 @@ func (g *replayGuard) checkAppSet(name string, obj map[string]any) {
 	if on, _ := spec["goTemplate"].(bool); !on {
 		return
 	}
-	var walk func(v any) string
-	walk = func(v any) string {
-		switch t := v.(type) {
-		case string:
-			return volatileCall([]byte(t))
-		case map[string]any:
-			for _, x := range t {
-				if fn := walk(x); fn != "" {
-					return fn
-				}
-			}
-		case []any:
-			for _, x := range t {
-				if fn := walk(x); fn != "" {
-					return fn
-				}
-			}
-		}
-		return ""
-	}
-	if fn := walk(spec); fn != "" {
+	if fn := valuesCall(spec); fn != "" {
 		g.refuse(fmt.Sprintf("ApplicationSet %s calls %s", name, fn))
 	}
 }

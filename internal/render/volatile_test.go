@@ -9,15 +9,19 @@ import (
 
 func TestVolatileCall(t *testing.T) {
 	for text, want := range map[string]string{
-		"a: {{ randAlphaNum 8 }}":                     "randAlphaNum",
-		"t: {{ now | date \"2006\" }}":                "now",
-		"{{- $ca := genCA \"x\" 365 }}":               "genCA",
-		"{{ .Values.a | b64enc }} {{ uuidv4 }}":       "uuidv4",
-		"# now is the time\na: {{ .Values.now }}":     "", // a field named now, and text outside actions
-		"a: {{ .Values.known }} {{ .Values.random }}": "",
-		"{{ include \"x\" . }}":                       "",
-		"{{ htpasswd .Values.user .Values.pass }} ":   "htpasswd",
-		"unterminated {{ shuffle \"abc\"":             "shuffle",
+		"a: {{ randAlphaNum 8 }}":                           "randAlphaNum",
+		"t: {{ now | date \"2006\" }}":                      "now",
+		"{{- $ca := genCA \"x\" 365 }}":                     "genCA",
+		"{{ .Values.a | b64enc }} {{ uuidv4 }}":             "uuidv4",
+		"# now is the time\na: {{ .Values.now }}":           "", // a field named now, and text outside actions
+		"a: {{ .Values.known }} {{ .Values.random }}":       "",
+		"{{ include \"x\" . }}":                             "",
+		"{{ htpasswd .Values.user .Values.pass }} ":         "htpasswd",
+		"unterminated {{ shuffle \"abc\"":                   "shuffle",
+		"{{/* set now, shuffle later */}}":                  "",
+		"{{ include \"now-helper\" . }}":                    "",
+		"{{ default \"randAlpha\" .Values.x }} {{ `now` }}": "",
+		"{{ .Values.t | ago }}":                             "ago",
 	} {
 		if got := volatileCall([]byte(text)); got != want {
 			t.Errorf("%q: %q, want %q", text, got, want)
@@ -29,33 +33,62 @@ func TestReplayGuard(t *testing.T) {
 	sub := &chart.Chart{Metadata: &chart.Metadata{Name: "sub"}, Templates: []*chart.File{{Name: "templates/s.yaml", Data: []byte("s: {{ randNumeric 3 }}")}}}
 	top := &chart.Chart{Metadata: &chart.Metadata{Name: "top"}, Templates: []*chart.File{{Name: "templates/a.yaml", Data: []byte("a: {{ .Values.a }}")}}}
 	var g replayGuard
-	g.checkChart(top, true, nil)
+	g.checkChart(top, nil, true, nil)
 	if g.reason() != "" {
 		t.Fatalf("a plain chart refused: %s", g.reason())
 	}
 	top.SetDependencies(sub)
-	g.checkChart(top, true, nil)
+	g.checkChart(top, nil, true, nil)
 	if r := g.reason(); !strings.Contains(r, "chart top/sub: templates/s.yaml calls randNumeric") {
 		t.Errorf("a subchart's random value: %q", r)
 	}
 
 	for schema, refused := range map[string]bool{
-		`{"properties": {"a": {"$ref": "#/definitions/a"}}}`:            false,
-		`{"$ref": "urn:example:x"}`:                                     false,
-		`{"properties": {"a": {"$ref": "https://example.com/s.json"}}}`: true,
-		`{"allOf": [{"$ref": "defs.json#/a"}]}`:                         true,
-		`{"properties": {"a": {"$ref": "file:///etc/schemas/a.json"}}}`: true,
+		`{"properties": {"a": {"$ref": "#/definitions/a"}}}`:                                 false,
+		`{"$ref": "urn:example:x"}`:                                                          false,
+		`{"properties": {"a": {"$ref": "https://example.com/s.json"}}}`:                      true,
+		`{"allOf": [{"$ref": "defs.json#/a"}]}`:                                              true,
+		`{"properties": {"a": {"$ref": "file:///etc/schemas/a.json"}}}`:                      true,
+		`{"$id": "http://127.0.0.1:9/s/root.json", "properties": {"a": {"$ref": "a.json"}}}`: true,
+		`{"$schema": "file:///schemas/meta.json"}`:                                           true,
+		`{"$schema": "http://json-schema.org/draft-07/schema#"}`:                             false,
+		`{"properties": {"a": {"default": {"$ref": "x.json"}, "enum": [{"$ref": "y"}]}}}`:    false,
 	} {
 		var g replayGuard
 		app := &App{}
-		g.checkChart(&chart.Chart{Metadata: &chart.Metadata{Name: "c"}, Schema: []byte(schema)}, true, app)
+		g.checkChart(&chart.Chart{Metadata: &chart.Metadata{Name: "c"}, Schema: []byte(schema)}, nil, true, app)
 		if (g.reason() != "") != refused || g.loadsOutside(app) != refused {
 			t.Errorf("schema %s: reason %q, uncached %v, want refused=%v", schema, g.reason(), g.loadsOutside(app), refused)
 		}
 		var skip replayGuard
-		skip.checkChart(&chart.Chart{Metadata: &chart.Metadata{Name: "c"}, Schema: []byte(schema)}, false, app)
+		skip.checkChart(&chart.Chart{Metadata: &chart.Metadata{Name: "c"}, Schema: []byte(schema)}, nil, false, app)
 		if skip.reason() != "" {
 			t.Errorf("schema %s refused with validation skipped", schema)
+		}
+	}
+
+	// tpl runs values and chart files as templates: they count then.
+	tplChart := func() *chart.Chart {
+		return &chart.Chart{Metadata: &chart.Metadata{Name: "t"},
+			Templates: []*chart.File{{Name: "templates/t.yaml", Data: []byte("a: {{ tpl .Values.a . }}")}},
+			Files:     []*chart.File{{Name: "files/x.tpl", Data: []byte("x: 1")}}}
+	}
+	for _, tc := range []struct {
+		name string
+		vals map[string]any
+		file string
+		want string
+	}{
+		{"plain values", map[string]any{"a": "{{ .Release.Name }}"}, "x: 1", ""},
+		{"a value", map[string]any{"a": []any{"{{ randAlphaNum 12 }}"}}, "x: 1", "a value, which tpl may run, calls randAlphaNum"},
+		{"a file", map[string]any{"a": "b"}, "x: {{ uuidv4 }}", "files/x.tpl, which tpl may run, calls uuidv4"},
+	} {
+		c := tplChart()
+		c.Files[0].Data = []byte(tc.file)
+		var g replayGuard
+		g.checkChart(c, tc.vals, true, nil)
+		if r := g.reason(); !strings.Contains(r, tc.want) || (tc.want == "") != (r == "") {
+			t.Errorf("tpl, %s: %q, want %q", tc.name, r, tc.want)
 		}
 	}
 
@@ -67,5 +100,21 @@ func TestReplayGuard(t *testing.T) {
 	a.checkAppSet("go", map[string]any{"spec": map[string]any{"goTemplate": true, "template": map[string]any{"metadata": map[string]any{"labels": []any{"{{ now | date \"2006\" }}"}}}}})
 	if r := a.reason(); r != "ApplicationSet go calls now" {
 		t.Errorf("a goTemplate ApplicationSet: %q", r)
+	}
+}
+
+// --offline refuses what the validator would fetch: a relative $ref under
+// a URL $id, and a $schema that is not a json-schema.org draft.
+func TestOfflineSchemaRefsResolve(t *testing.T) {
+	for schema, want := range map[string]string{
+		`{"$id": "https://example.com/s/root.json", "properties": {"a": {"$ref": "a.json#/x"}}}`: "c: https://example.com/s/a.json",
+		`{"$schema": "https://example.com/meta.json"}`:                                           "c: https://example.com/meta.json",
+		`{"$schema": "https://json-schema.org/draft/2020-12/schema"}`:                            "",
+		`{"properties": {"a": {"$ref": "local.json"}}}`:                                          "",
+	} {
+		got := strings.Join(offlineSchemaRefs(&chart.Chart{Metadata: &chart.Metadata{Name: "c"}, Schema: []byte(schema)}), ",")
+		if got != want {
+			t.Errorf("%s: %q, want %q", schema, got, want)
+		}
 	}
 }
