@@ -5,6 +5,8 @@ import (
 	"sync"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gitopsctl/gitopsctl/internal/replay"
 )
 
 // On Linux the status reads each directory with getdents (names and types,
@@ -137,17 +139,11 @@ func (d relDir) close()                            {}
 
 // listingCacheFS reports whether the file system holding dir is one whose
 // directories are known to change modification time whenever an entry is
-// added, removed or renamed, so that the listing cache may be trusted.
+// added, removed or renamed, so that the listing cache may be trusted:
+// the file systems replay trusts.
 func listingCacheFS(dir string) bool {
-	var fs unix.Statfs_t
-	if err := unix.Statfs(dir, &fs); err != nil {
-		return false
-	}
-	switch uint32(fs.Type) {
-	case unix.EXT4_SUPER_MAGIC, unix.XFS_SUPER_MAGIC, unix.BTRFS_SUPER_MAGIC, unix.TMPFS_MAGIC, unix.F2FS_SUPER_MAGIC, 0x2fc12fc1: // the last: ZFS
-		return true
-	}
-	return false
+	ok, err := replay.Trusted(dir)
+	return ok && err == nil
 }
 
 func fstatat(fd int, name string) (wtStat, error) {

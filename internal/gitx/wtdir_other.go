@@ -70,5 +70,6 @@ func (r wtRoot) listed(rel string) wtDirHandle {
 	return &osDir{path: filepath.Join(r.path, filepath.FromSlash(rel))}
 }
 
-// listingCacheFS: the listing cache is trusted on Linux file systems only.
+// listingCacheFS: the listing cache is trusted on Linux file systems only
+// (replay.Trusted).
 func listingCacheFS(string) bool { return false }
