@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"path"
 	"regexp"
+	"slices"
+	"strings"
 	"sync"
+	"text/template/parse"
 
 	"helm.sh/helm/v3/pkg/chart"
 )
@@ -62,7 +66,8 @@ func callIn(text []byte, fn *regexp.Regexp) string {
 
 // replayGuard tells whether a workspace's output may be replayed.
 type replayGuard struct {
-	files sync.Map // *chart.File -> the volatile function it calls, or ""
+	files   sync.Map // *chart.File -> the volatile function it calls, or ""
+	reaches sync.Map // the charts' templates (reachKey) -> reached
 	// outside holds the apps (*App) whose values schema loads an outside
 	// document: the render cache does not keep them either (its key does
 	// not cover that document, and a cached app is not validated).
@@ -92,10 +97,20 @@ func (g *replayGuard) reason() string {
 // as one the render cache must not keep.
 func (g *replayGuard) checkChart(ch *chart.Chart, vals map[string]any, schema bool, a *App) {
 	usesTpl := false
+	r := g.reach(ch)
+	if r.parsed {
+		usesTpl = r.tpl
+		if r.fn != "" {
+			g.refuse(fmt.Sprintf("chart %s calls %s", r.where, r.fn))
+		}
+	}
 	var walk func(c *chart.Chart, prefix string)
 	walk = func(c *chart.Chart, prefix string) {
 		name := prefix + c.Name()
 		for _, f := range c.Templates {
+			if r.parsed {
+				break
+			}
 			v, ok := g.files.Load(f)
 			if !ok {
 				call := volatileCall(f.Data)
@@ -180,4 +195,159 @@ func (g *replayGuard) checkAppSet(name string, obj map[string]any) {
 	if fn := valuesCall(spec); fn != "" {
 		g.refuse(fmt.Sprintf("ApplicationSet %s calls %s", name, fn))
 	}
+}
+
+// reach is reach(ch), once per set of charts' templates (a chart is
+// cloned for every render, its templates are not).
+func (g *replayGuard) reach(ch *chart.Chart) reached {
+	var key []byte
+	var walk func(c *chart.Chart)
+	walk = func(c *chart.Chart) {
+		if len(c.Templates) > 0 {
+			key = fmt.Appendf(key, "%p/%d;", &c.Templates[0], len(c.Templates))
+		}
+		for _, d := range c.Dependencies() {
+			walk(d)
+		}
+	}
+	walk(ch)
+	if v, ok := g.reaches.Load(string(key)); ok {
+		return v.(reached)
+	}
+	r := reach(ch)
+	g.reaches.Store(string(key), r)
+	return r
+}
+
+// volatileName is volatileFuncs as a whole name.
+var volatileName = regexp.MustCompile(`^(?:` + volatileFuncs.String()[2:len(volatileFuncs.String())-2] + `)$`)
+
+// reached is what the templates Helm renders can call.
+type reached struct {
+	parsed bool   // every template parsed: the rest is known
+	fn     string // a volatile function they reach ("": none)
+	where  string // the template that calls it
+	tpl    bool   // they reach tpl
+}
+
+// reach follows what the chart's rendered templates (not the partials
+// whose names start with "_") call, through include and template of
+// defined templates, in the one namespace of defines the chart and its
+// subcharts share in Helm. A define that no rendered template reaches
+// (a library chart's helper left unused) does not count. An include of a
+// name that is not a constant reaches every define.
+func reach(ch *chart.Chart) reached {
+	defines := map[string][]*parse.Tree{}
+	var roots []*parse.Tree
+	var files func(c *chart.Chart, prefix string) bool
+	files = func(c *chart.Chart, prefix string) bool {
+		chartPath := prefix + c.Name()
+		for _, f := range c.Templates {
+			trees := map[string]*parse.Tree{}
+			label := chartPath + ": " + f.Name // where, in a reason
+			t := parse.New(label)
+			t.Mode = parse.SkipFuncCheck
+			if _, err := t.Parse(string(f.Data), "{{", "}}", trees); err != nil {
+				return false
+			}
+			for name, tr := range trees {
+				if name == label {
+					if !strings.HasPrefix(path.Base(f.Name), "_") {
+						roots = append(roots, tr)
+					}
+					continue
+				}
+				defines[name] = append(defines[name], tr)
+			}
+		}
+		for _, d := range c.Dependencies() {
+			if !files(d, chartPath+"/") {
+				return false
+			}
+		}
+		return true
+	}
+	if !files(ch, "") {
+		return reached{}
+	}
+	r := reached{parsed: true}
+	seen := map[*parse.Tree]bool{}
+	queue := slices.Clone(roots)
+	all := false
+	reachName := func(name string) {
+		queue = append(queue, defines[name]...)
+	}
+	var visit func(n parse.Node, in string)
+	visit = func(n parse.Node, in string) {
+		switch n := n.(type) {
+		case *parse.ListNode:
+			if n != nil {
+				for _, x := range n.Nodes {
+					visit(x, in)
+				}
+			}
+		case *parse.ActionNode:
+			visit(n.Pipe, in)
+		case *parse.PipeNode:
+			if n != nil {
+				for _, c := range n.Cmds {
+					visit(c, in)
+				}
+			}
+		case *parse.CommandNode:
+			if id, ok := n.Args[0].(*parse.IdentifierNode); ok && (id.Ident == "include" || id.Ident == "template") {
+				if len(n.Args) > 1 {
+					if s, ok := n.Args[1].(*parse.StringNode); ok {
+						reachName(s.Text)
+					} else {
+						all = true
+					}
+				}
+			}
+			for _, a := range n.Args {
+				visit(a, in)
+			}
+		case *parse.IdentifierNode:
+			switch {
+			case n.Ident == "tpl":
+				r.tpl = true
+			case r.fn == "" && volatileName.MatchString(n.Ident):
+				r.fn, r.where = n.Ident, in
+			}
+		case *parse.ChainNode:
+			visit(n.Node, in)
+		case *parse.IfNode:
+			visit(n.Pipe, in)
+			visit(n.List, in)
+			visit(n.ElseList, in)
+		case *parse.RangeNode:
+			visit(n.Pipe, in)
+			visit(n.List, in)
+			visit(n.ElseList, in)
+		case *parse.WithNode:
+			visit(n.Pipe, in)
+			visit(n.List, in)
+			visit(n.ElseList, in)
+		case *parse.TemplateNode:
+			reachName(n.Name)
+			visit(n.Pipe, in)
+		}
+	}
+	for len(queue) > 0 || all {
+		if all {
+			all = false
+			for _, ts := range defines {
+				queue = append(queue, ts...)
+			}
+			continue
+		}
+		t := queue[0]
+		queue = queue[1:]
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		visit(t.Root, t.ParseName)
+	}
+	return r
 }

@@ -118,3 +118,47 @@ func TestOfflineSchemaRefsResolve(t *testing.T) {
 		}
 	}
 }
+
+// Only what the rendered templates reach counts: a library chart's helper
+// nobody includes does not stop replay; one that is included does, through
+// include, template, chains of defines and the subcharts' shared namespace.
+func TestReachVolatile(t *testing.T) {
+	lib := func() *chart.Chart {
+		return &chart.Chart{Metadata: &chart.Metadata{Name: "common", Type: "library"},
+			Templates: []*chart.File{{Name: "templates/_secrets.tpl", Data: []byte(
+				`{{- define "common.secret" -}}{{ randAlphaNum 10 }}{{- end -}}` +
+					`{{- define "common.name" -}}{{ .Chart.Name }}{{- end -}}` +
+					`{{- define "common.chain" -}}{{ include "common.secret" . }}{{- end -}}` +
+					`{{ now }}`)}}} // outside any define in a partial: never rendered
+	}
+	for _, tc := range []struct {
+		name, tmpl string
+		want       string
+	}{
+		{"helper unused", `name: {{ include "common.name" . }}`, ""},
+		{"helper included", `pw: {{ include "common.secret" . | b64enc }}`, "randAlphaNum"},
+		{"helper through template", `pw: {{ template "common.secret" . }}`, "randAlphaNum"},
+		{"helper through another", `pw: {{ include "common.chain" . }}`, "randAlphaNum"},
+		{"a name worked out", `pw: {{ include (printf "common.%s" .Values.kind) . }}`, "randAlphaNum"},
+		{"in a branch", `{{ if .Values.x }}{{ else }}t: {{ now | date "2006" }}{{ end }}`, "now"},
+		{"as an argument", `t: {{ default now .Values.t }}`, "now"},
+	} {
+		top := &chart.Chart{Metadata: &chart.Metadata{Name: "app"},
+			Templates: []*chart.File{{Name: "templates/cm.yaml", Data: []byte(tc.tmpl)}}}
+		top.SetDependencies(lib())
+		var g replayGuard
+		g.checkChart(top, nil, true, nil)
+		got := g.reason()
+		if ok := got == "" && tc.want == "" || tc.want != "" && strings.HasSuffix(got, "calls "+tc.want); !ok {
+			t.Errorf("%s: %q, want a call of %q", tc.name, got, tc.want)
+		}
+	}
+	// A template that does not parse is scanned as text.
+	bad := &chart.Chart{Metadata: &chart.Metadata{Name: "bad"},
+		Templates: []*chart.File{{Name: "templates/x.yaml", Data: []byte("{{ if }} {{ uuidv4 }}")}}}
+	var g replayGuard
+	g.checkChart(bad, nil, true, nil)
+	if got := g.reason(); got != "chart bad: templates/x.yaml calls uuidv4" {
+		t.Errorf("unparsable template: %q", got)
+	}
+}
