@@ -278,6 +278,11 @@ func reach(ch *chart.Chart) reached {
 		queue = append(queue, defines[name]...)
 	}
 	var visit func(n parse.Node, in string)
+	visitBranch := func(b *parse.BranchNode, in string) {
+		visit(b.Pipe, in)
+		visit(b.List, in)
+		visit(b.ElseList, in)
+	}
 	visit = func(n parse.Node, in string) {
 		switch n := n.(type) {
 		case *parse.ListNode:
@@ -317,17 +322,11 @@ func reach(ch *chart.Chart) reached {
 		case *parse.ChainNode:
 			visit(n.Node, in)
 		case *parse.IfNode:
-			visit(n.Pipe, in)
-			visit(n.List, in)
-			visit(n.ElseList, in)
+			visitBranch(&n.BranchNode, in)
 		case *parse.RangeNode:
-			visit(n.Pipe, in)
-			visit(n.List, in)
-			visit(n.ElseList, in)
+			visitBranch(&n.BranchNode, in)
 		case *parse.WithNode:
-			visit(n.Pipe, in)
-			visit(n.List, in)
-			visit(n.ElseList, in)
+			visitBranch(&n.BranchNode, in)
 		case *parse.TemplateNode:
 			reachName(n.Name)
 			visit(n.Pipe, in)
