@@ -213,11 +213,7 @@ func (f *Factory) storeRecord(r *recording, code int) string {
 	case r.cache == nil:
 		return "not recorded: no render cache"
 	}
-	chartDir, err := rendercache.DefaultChartDir()
-	if err != nil {
-		return "not recorded: " + err.Error()
-	}
-	if dir, err := rendercache.DefaultDir(chartDir); err != nil || dir != r.cache.Dir() {
+	if dir, err := rendercache.DirFromEnv(); err != nil || dir != r.cache.Dir() {
 		return "not recorded: the render cache is not where the environment alone puts it"
 	}
 	id, err := engineIdentity()

@@ -104,11 +104,7 @@ func serve(args []string, engine string, io *iostreams.IOStreams) (int, string) 
 	if err != nil {
 		return 0, err.Error()
 	}
-	chartDir, err := rendercache.DefaultChartDir()
-	if err != nil {
-		return 0, err.Error()
-	}
-	dir, err := rendercache.DefaultDir(chartDir)
+	dir, err := rendercache.DirFromEnv()
 	if err != nil {
 		return 0, err.Error()
 	}

@@ -72,6 +72,17 @@ func DefaultDir(chartDir string) (string, error) {
 	return filepath.Join(filepath.Dir(chartDir), "renders"), nil
 }
 
+// DirFromEnv is the render cache directory the environment alone names (no
+// --cache-dir, no chart cache directory in a config): where the gitopsctl
+// front looks for replay records.
+func DirFromEnv() (string, error) {
+	chartDir, err := DefaultChartDir()
+	if err != nil {
+		return "", err
+	}
+	return DefaultDir(chartDir)
+}
+
 // Cache is a render cache directory.
 type Cache struct {
 	dir string

@@ -19,6 +19,7 @@ type meta struct {
 	newest         time.Time
 	id             devIno
 	dir, link      bool
+	regular        bool
 }
 
 // append appends what a digest keeps of the entry. A directory's size
@@ -52,6 +53,7 @@ func metaFromStat(st *unix.Stat_t) meta {
 	m.id = devIno{m.dev, m.ino}
 	m.dir = st.Mode&unix.S_IFMT == unix.S_IFDIR
 	m.link = st.Mode&unix.S_IFMT == unix.S_IFLNK
+	m.regular = st.Mode&unix.S_IFMT == unix.S_IFREG
 	return m
 }
 

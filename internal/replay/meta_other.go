@@ -15,6 +15,7 @@ type meta struct {
 	newest    time.Time
 	id        devIno
 	dir, link bool
+	regular   bool
 }
 
 func (m meta) append(b []byte) []byte { return b }

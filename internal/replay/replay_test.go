@@ -340,3 +340,4 @@ func TestIdentity(t *testing.T) {
 		t.Errorf("a reinstalled engine keeps its identity %q", after)
 	}
 }
+

@@ -240,7 +240,9 @@ func (w *walker) dir(full string, how walk, dev uint64) (digest, error) {
 			continue
 		}
 		p := full + string(os.PathSeparator) + k.name
-		if k.name == ".git" && !k.st.dir && !k.st.link {
+		// A .git file names a git directory (a FIFO or a device is only
+		// stat'ed: reading it could block).
+		if k.name == ".git" && k.st.regular {
 			k.desc, k.err = w.gitFile(p, k.st)
 			continue
 		}
