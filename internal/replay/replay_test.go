@@ -340,4 +340,3 @@ func TestIdentity(t *testing.T) {
 		t.Errorf("a reinstalled engine keeps its identity %q", after)
 	}
 }
-
