@@ -198,11 +198,12 @@ type sharedKey struct {
 
 func isCommitView(r *gitrepo.Repo) bool { return r.Rev != "" && !r.IsIndex() }
 
-// noteCommitViews notes this side's views of a commit in the Shared, as
-// share does when discovery reads them: a side whose discovery came from
-// the cache reads nothing, and the other side, when its own discovery is
-// not in the cache, would read every unchanged directory from its work
-// tree instead of from these views' objects (an edit since the last run).
+// noteCommitViews notes this side's views of a commit in the Shared as
+// soon as it opens, not when its discovery first reads them: a side whose
+// discovery comes from the cache reads nothing, and the other side would
+// then read every unchanged directory from its work tree instead of from
+// these views' objects (an edit since the last run); and a work-tree side
+// that asks first would not find them yet.
 func (ws *Workspace) noteCommitViews() {
 	s := ws.opts.Shared
 	if s == nil {

@@ -138,7 +138,14 @@ func TestSharedFromCommitView(t *testing.T) {
 		// answers: svc-0016's chart does not render Applications there, so
 		// it is not rendered while discovering (svc-0018's is, from the
 		// work tree, where its Application is gone). The linked file is
-		// never shared: child-17 stays.
+		// never shared: child-17 stays. Only when the base side opened
+		// first: opened together, the head side may ask about svc-0016
+		// before the base side has offered its commit, and then reads its
+		// own work tree (right, but not what this false "nothing changed"
+		// shows).
+		if together {
+			continue
+		}
 		base, head = sides(Changes{}, together)
 		if got := has(head, kids...); got != "child-17" {
 			t.Errorf("head side's children with no changes: %q, want child-17", got)

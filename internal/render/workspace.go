@@ -308,9 +308,9 @@ func Open(ctx context.Context, o Options) (*Workspace, error) {
 		return nil, err
 	}
 	ws.mapRemotes()
+	ws.noteCommitViews() // before any directory is asked about, by either side
 	discoKey, keyed := ws.discoKey()
 	if keyed && ws.restoreDiscovery(discoKey) {
-		ws.noteCommitViews()
 		return ws, nil
 	}
 	mapped := maps.Clone(ws.repos)
