@@ -103,6 +103,7 @@ func runDiff(cmd *cobra.Command, f *Factory, o *diffOptions) error {
 	}
 	ctx := cmd.Context()
 	sides := &diffSides{shared: render.NewShared(), f: f}
+	sides.shared.ExpectBase() // diff.Run opens the base side whatever happens
 	var listings gitx.ListingCache
 	if rc := f.withCache(render.Options{Config: cfg}).RenderCache; rc != nil {
 		listings = rc // directory listings of the work trees, kept with the renders
@@ -167,9 +168,9 @@ type diffSides struct {
 }
 
 func (d *diffSides) opener(cfg *config.Loaded, roots, branches []string) diff.Opener {
-	return func(ctx context.Context, rev, configsRev string) (diff.Side, error) {
+	return func(ctx context.Context, rev, configsRev string, base bool) (diff.Side, error) {
 		ws, err := render.Open(ctx, d.f.withCache(render.Options{Config: cfg, Rev: rev, ConfigsRev: configsRev,
-			Roots: roots, MissingRootsOK: true, Branches: branches, Shared: d.shared}))
+			Roots: roots, MissingRootsOK: true, Branches: branches, Shared: d.shared, DiffBase: base}))
 		if err != nil {
 			return nil, err
 		}

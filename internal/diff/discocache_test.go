@@ -17,20 +17,22 @@ import (
 
 // cachedRun is one diff as the command runs it: both sides opened with a
 // render.Shared fed by Run, through the render cache in cacheDir (none when
-// cacheDir is ""). It returns the result as JSON and how many sides'
-// discoveries came from the cache.
-func cachedRun(t *testing.T, gitops, cacheDir, base, head string) (string, int) {
+// cacheDir is ""). It returns the result as JSON, how many sides'
+// discoveries were worked out (neither from the cache nor taken from the
+// base side), and whether the work-tree side took the base side's.
+func cachedRun(t *testing.T, gitops, cacheDir, base, head string) (string, int, bool) {
 	t.Helper()
 	cfg, err := config.Load(config.Options{RepoDir: gitops})
 	if err != nil {
 		t.Fatal(err)
 	}
 	shared := render.NewShared()
+	shared.ExpectBase()
 	var mu sync.Mutex
 	var wss []*render.Workspace
-	open := func(ctx context.Context, rev, configsRev string) (Side, error) {
+	open := func(ctx context.Context, rev, configsRev string, isBase bool) (Side, error) {
 		o := render.Options{Config: cfg, Rev: rev, ConfigsRev: configsRev, MissingRootsOK: true,
-			Branches: []string{base, head}, Shared: shared, CacheSalt: "test"}
+			Branches: []string{base, head}, Shared: shared, DiffBase: isBase, CacheSalt: "test"}
 		if cacheDir != "" {
 			o.RenderCache = rendercache.New(cacheDir, 0)
 		}
@@ -49,10 +51,12 @@ func cachedRun(t *testing.T, gitops, cacheDir, base, head string) (string, int) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	hits := 0
+	worked, adopted := 0, false
 	for _, ws := range wss {
-		if ws.DiscoveryCached() {
-			hits++
+		if ws.DiscoveryAdopted() {
+			adopted = true
+		} else if !ws.DiscoveryCached() {
+			worked++
 		}
 		for _, e := range ws.DiscoveryErrors() {
 			res.Notes = append(res.Notes, "discovery: "+e.Error())
@@ -63,7 +67,7 @@ func cachedRun(t *testing.T, gitops, cacheDir, base, head string) (string, int) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(b), hits
+	return string(b), worked, adopted
 }
 
 func gitIn(t *testing.T, dir string, args ...string) {
@@ -99,30 +103,44 @@ func writeFile(t *testing.T, file, data string) {
 
 // The discovery cache never makes a diff stale: after any single kind of
 // change, in the work tree or in a new commit, the diff equals one run
-// without a cache, and a run on a state seen before comes from the cache.
+// without a cache, and a run on a state seen before works no discovery
+// out. The work-tree side takes the base side's discovery only when the
+// change cannot alter it (a value file); every other kind of change is
+// seen and refused.
 func TestDiscoveryCacheNeverStale(t *testing.T) {
 	svc := benchgen.Services(8)[3]
 	app := "argo-apps/clusters/prod/" + svc.Project + "/" + svc.Name + ".yaml"
 	newSvc := benchgen.Service{Name: "svc-new", Project: svc.Project}
 	draft := "argo-apps/clusters/prod/" + svc.Project + "/svc-draft.draft.yaml"
 	for _, tc := range []struct {
-		name   string
+		name string
+		// adopts: the changed work tree still takes the base's discovery.
+		adopts bool
 		change func(t *testing.T, gitops, configs string)
 	}{
-		{"Application file", func(t *testing.T, gitops, _ string) {
+		{"Application file", false, func(t *testing.T, gitops, _ string) {
 			editFile(t, filepath.Join(gitops, app), "        valueFiles:", "        parameters: [{name: replicaCount, value: \"7\"}]\n        valueFiles:")
 		}},
-		{"value file in the configs-repo", func(t *testing.T, _, configs string) {
+		{"value file in the configs-repo", true, func(t *testing.T, _, configs string) {
 			editFile(t, filepath.Join(configs, svc.Name, "config.yaml"), "LOG_LEVEL: info", "LOG_LEVEL: debug")
 		}},
-		{"chart template", func(t *testing.T, gitops, _ string) {
+		{"value file made a link to another service's", false, func(t *testing.T, _, configs string) {
+			p := filepath.Join(configs, svc.Name, "config.yaml")
+			if err := os.Remove(p); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(filepath.Join("..", benchgen.Services(8)[0].Name, "config.yaml"), p); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"chart template", false, func(t *testing.T, gitops, _ string) {
 			writeFile(t, filepath.Join(gitops, "charts", svc.Name, "templates", "extra.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n")
 		}},
-		{"chart template rendering an Application", func(t *testing.T, gitops, _ string) {
+		{"chart template rendering an Application", false, func(t *testing.T, gitops, _ string) {
 			writeFile(t, filepath.Join(gitops, "charts", svc.Name, "templates", "child.yaml"),
 				"apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: child-of-{{ .Release.Name }}\n  namespace: argocd\nspec:\n  project: default\n  source:\n    repoURL: "+benchgen.GitopsURL+"\n    path: charts/"+benchgen.Services(8)[0].Name+"\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: child\n")
 		}},
-		{"app added", func(t *testing.T, gitops, configs string) {
+		{"app added", false, func(t *testing.T, gitops, configs string) {
 			writeFile(t, filepath.Join(gitops, "argo-apps/clusters/prod", newSvc.Project, newSvc.Name+".yaml"), benchgen.Application(newSvc))
 			if err := benchgen.WriteChart(filepath.Join(gitops, "charts", newSvc.Name), newSvc.Name); err != nil {
 				t.Fatal(err)
@@ -130,12 +148,12 @@ func TestDiscoveryCacheNeverStale(t *testing.T) {
 			writeFile(t, filepath.Join(configs, newSvc.Name, "config.yaml"), benchgen.ConfigValues(newSvc))
 			writeFile(t, filepath.Join(configs, newSvc.Name, "secrets.yaml"), benchgen.SecretValues(1))
 		}},
-		{"app removed", func(t *testing.T, gitops, _ string) {
+		{"app removed", false, func(t *testing.T, gitops, _ string) {
 			if err := os.Remove(filepath.Join(gitops, app)); err != nil {
 				t.Fatal(err)
 			}
 		}},
-		{"ignored Application file", func(t *testing.T, gitops, _ string) {
+		{"ignored Application file", false, func(t *testing.T, gitops, _ string) {
 			// git status does not show ignored files; the work tree's
 			// discovery reads them (a Directory source lists the disk).
 			writeFile(t, filepath.Join(gitops, ".gitignore"), "*.draft.yaml\n")
@@ -153,42 +171,51 @@ func TestDiscoveryCacheNeverStale(t *testing.T) {
 			cache := t.TempDir()
 			// A change already in the work tree, seen by the cache.
 			editFile(t, filepath.Join(configs, benchgen.Services(8)[1].Name, "config.yaml"), "LOG_LEVEL: info", "LOG_LEVEL: warn")
-			check := func(step, base, head string, wantHits int) {
+			// check runs a diff with the cache and one without, and wants
+			// the same result, with wantWorked sides worked out (-1: any).
+			check := func(step, base, head string, wantWorked int) bool {
 				t.Helper()
-				got, hits := cachedRun(t, gitops, cache, base, head)
-				want, _ := cachedRun(t, gitops, "", base, head)
+				got, worked, adopted := cachedRun(t, gitops, cache, base, head)
+				want, _, _ := cachedRun(t, gitops, "", base, head)
 				if got != want {
 					t.Errorf("%s: the cached diff differs from an uncached one:\n%s\n--- uncached:\n%s", step, clip(got), clip(want))
 				}
-				if wantHits >= 0 && hits != wantHits {
-					t.Errorf("%s: %d sides from the cache, want %d", step, hits, wantHits)
+				if wantWorked >= 0 && worked != wantWorked {
+					t.Errorf("%s: %d sides worked out, want %d", step, worked, wantWorked)
 				}
+				return adopted
 			}
-			check("first run", "HEAD", "", 0)
-			check("same state", "HEAD", "", 2)
+			// The work tree holds a value edit: it takes the base's discovery.
+			if !check("first run", "HEAD", "", 1) {
+				t.Errorf("first run: the work tree did not take the base's discovery (only a value file differs)")
+			}
+			check("same state", "HEAD", "", 0)
 			tc.change(t, gitops, configs)
 			// The base side did not change (except when the change
-			// committed something); the work tree side must be worked out.
-			check("changed in the work tree", "HEAD", "", -1)
-			check("changed in the work tree, again", "HEAD", "", 2)
+			// committed something); the work tree side must be worked out,
+			// unless the change cannot alter discovery.
+			if adopted := check("changed in the work tree", "HEAD", "", -1); adopted != tc.adopts {
+				t.Errorf("changed in the work tree: took the base's discovery: %v, want %v", adopted, tc.adopts)
+			}
+			check("changed in the work tree, again", "HEAD", "", 0)
 			// The same change in a new commit.
 			for _, d := range []string{gitops, configs} {
 				gitIn(t, d, "add", "-A")
 				gitIn(t, d, "commit", "-q", "--allow-empty", "-m", "change")
 			}
 			check("committed, against the work tree", "HEAD", "", -1)
-			check("committed, against the work tree, again", "HEAD", "", 2)
+			check("committed, against the work tree, again", "HEAD", "", 0)
 			check("committed, commit against commit", "HEAD~1", "HEAD", -1)
-			check("committed, commit against commit, again", "HEAD~1", "HEAD", 2)
+			check("committed, commit against commit, again", "HEAD~1", "HEAD", 0)
 			// An ignored file changed: git status says nothing.
 			if _, err := os.Stat(filepath.Join(gitops, draft)); err == nil {
 				editFile(t, filepath.Join(gitops, draft), "namespace: "+svc.Name, "namespace: drafts")
 				check("ignored file changed", "HEAD", "", 1)
-				check("ignored file changed, again", "HEAD", "", 2)
+				check("ignored file changed, again", "HEAD", "", 0)
 				if err := os.Remove(filepath.Join(gitops, draft)); err != nil {
 					t.Fatal(err)
 				}
-				check("ignored file removed", "HEAD", "", 1)
+				check("ignored file removed", "HEAD", "", 0)
 			}
 		})
 	}

@@ -13,8 +13,9 @@ import (
 )
 
 // Opener opens one side: the gitops-repo at rev and the configs-repo at
-// configsRev ("" means the work tree).
-type Opener func(ctx context.Context, rev, configsRev string) (Side, error)
+// configsRev ("" means the work tree); base marks the base side (Run
+// opens it, whatever happens to the other).
+type Opener func(ctx context.Context, rev, configsRev string, base bool) (Side, error)
 
 // RunOptions are the inputs of Run.
 type RunOptions struct {
@@ -118,14 +119,14 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 	})
 	eg.Go(func() error {
 		var err error
-		if base, err = o.Open(ctx, o.Base, o.ConfigsBase); err != nil {
+		if base, err = o.Open(ctx, o.Base, o.ConfigsBase, true); err != nil {
 			errs[2] = fmt.Errorf("open base (%s, configs %s): %w", o.Base, o.ConfigsBase, err)
 		}
 		return nil
 	})
 	eg.Go(func() error {
 		var err error
-		if head, err = o.Open(ctx, o.Head, o.ConfigsHead); err != nil {
+		if head, err = o.Open(ctx, o.Head, o.ConfigsHead, false); err != nil {
 			errs[3] = fmt.Errorf("open head (%s, configs %s): %w", sides.Head, sides.ConfigsHead, err)
 		}
 		return nil

@@ -78,6 +78,8 @@ type Repo struct {
 	// directory (what later ones not listed are answered with).
 	unlisted sync.Map
 	notExist atomic.Pointer[cause]
+	// log, when set, records the questions asked (SetLog).
+	log logs
 }
 
 type cause struct{ err error }
@@ -208,6 +210,7 @@ func Clean(p string) string {
 // itself from the first missing component on (callers then see fs.ErrNotExist).
 func (r *Repo) Resolve(p string) (string, error) {
 	res := r.resolve(p)
+	r.note(OpResolve, p, r.followed, func() string { return resolveAnswer(res.rp, res.err) })
 	return res.rp, res.err
 }
 
@@ -418,6 +421,12 @@ func missingFrom(ents []fs.DirEntry, name string) bool {
 // ReadFile returns the content of the file at p (links followed). Contents
 // are read once per Repo and shared: callers must not modify them.
 func (r *Repo) ReadFile(p string) ([]byte, error) {
+	data, err := r.readFile(p)
+	r.note(OpRead, p, r.followed, func() string { return r.contentAnswer(p, data, err) })
+	return data, err
+}
+
+func (r *Repo) readFile(p string) ([]byte, error) {
 	res := r.resolve(p)
 	if res.err != nil {
 		return nil, res.err
@@ -462,7 +471,14 @@ func unwrapPathErr(err error) error {
 
 // Stat describes the file at p (links followed).
 func (r *Repo) Stat(p string) (fs.FileInfo, error) {
-	rp, err := r.Resolve(p)
+	fi, err := r.stat(p)
+	r.note(OpStat, p, r.followed, func() string { return infoAnswer(fi, err) })
+	return fi, err
+}
+
+func (r *Repo) stat(p string) (fs.FileInfo, error) {
+	res := r.resolve(p)
+	rp, err := res.rp, res.err
 	if err != nil {
 		return nil, err
 	}
@@ -475,6 +491,12 @@ func (r *Repo) Stat(p string) (fs.FileInfo, error) {
 
 // Exists reports whether p names an existing file or directory inside the repository.
 func (r *Repo) Exists(p string) bool {
+	ok := r.exists(p)
+	r.note(OpExists, p, r.followed, func() string { return existsAnswer(ok) })
+	return ok
+}
+
+func (r *Repo) exists(p string) bool {
 	res := r.resolve(p)
 	if res.err != nil || res.missing != nil {
 		return false
@@ -489,7 +511,14 @@ func (r *Repo) Exists(p string) bool {
 // ReadDir lists the directory at p (links followed for p itself), sorted by
 // name. Entries are not followed: a link is reported as a link.
 func (r *Repo) ReadDir(p string) ([]fs.DirEntry, error) {
-	rp, err := r.Resolve(p)
+	ents, err := r.readDir(p)
+	r.note(OpReadDir, p, r.followed, func() string { return dirAnswer(ents, err) })
+	return ents, err
+}
+
+func (r *Repo) readDir(p string) ([]fs.DirEntry, error) {
+	res := r.resolve(p)
+	rp, err := res.rp, res.err
 	if err != nil {
 		return nil, err
 	}
@@ -870,6 +899,12 @@ func (f repoFS) lresolve(op, name string) (string, error) {
 
 // Lstat describes name without following it if it is a link.
 func (f repoFS) Lstat(name string) (fs.FileInfo, error) {
+	fi, err := f.lstat(name)
+	f.r.note(OpLstat, name, f.parentFollowed, func() string { return infoAnswer(fi, err) })
+	return fi, err
+}
+
+func (f repoFS) lstat(name string) (fs.FileInfo, error) {
 	p, err := f.lresolve("lstat", name)
 	if err != nil {
 		return nil, err
@@ -883,6 +918,12 @@ func (f repoFS) Lstat(name string) (fs.FileInfo, error) {
 
 // ReadLink returns the target of the link name.
 func (f repoFS) ReadLink(name string) (string, error) {
+	t, err := f.readLink(name)
+	f.r.note(OpReadLink, name, f.parentFollowed, func() string { return linkAnswer(t, err) })
+	return t, err
+}
+
+func (f repoFS) readLink(name string) (string, error) {
 	fi, err := f.Lstat(name)
 	if err != nil {
 		return "", err

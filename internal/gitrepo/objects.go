@@ -220,6 +220,8 @@ func (r *Repo) BlobID(p string) (id string, ok bool) {
 	if !ok {
 		return "", false
 	}
+	// The caller learns the content.
+	r.note(OpRead, p, r.followed, func() string { return "@" + h.String() })
 	return h.String(), true
 }
 

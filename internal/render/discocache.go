@@ -43,7 +43,7 @@ import (
 
 // discoFormat names the stored form; change it when the form or what it
 // means changes.
-const discoFormat = "gitopsctl discovery 2"
+const discoFormat = "gitopsctl discovery 3"
 
 // maxIgnoredEntries bounds what an ignored directory may hold for the work
 // tree to be keyed (each entry is one lstat per run).
@@ -60,6 +60,13 @@ type discoSnap struct {
 	Fallback []string      `json:"fallback,omitempty"` // URLs mapped to the gitops-repo by Open
 	Apps     []discoApp    `json:"apps"`
 	Projects []discoObject `json:"projects,omitempty"`
+	// Context is discoKey's context key: what the discovery depends on
+	// besides the repositories' files.
+	Context string `json:"context"`
+	// Observed: Seen holds every question the discovery asked of the
+	// gitops-repo and configs-repo views (discoreuse.go).
+	Observed bool        `json:"observed,omitempty"`
+	Seen     []discoSeen `json:"seen,omitempty"`
 }
 
 type discoApp struct {
@@ -103,55 +110,69 @@ func decodeInput(s string, dir func(int) (string, bool)) (Input, bool) {
 	return Input{RepoDir: d, Path: s[i+1:], Glob: s[i] == 'g'}, ok
 }
 
-// discoKey returns the key of this side's discovery, and false when the
-// side cannot be keyed (no render cache, not a diff, changes unknown, a
-// repository that is not git, a staged view, an ignored directory too
-// large to check).
-func (ws *Workspace) discoKey() (string, bool) {
+// discoKey returns the key of this side's discovery and its context key
+// (what the discovery depends on besides the repositories' files), and
+// false when the side cannot be keyed (no render cache, not a diff,
+// changes unknown, a repository that is not git, a staged view, an
+// ignored directory too large to check).
+func (ws *Workspace) discoKey() (key, ctxKey string, ok bool) {
 	s := ws.opts.Shared
 	if s == nil || ws.opts.RenderCache == nil {
-		return "", false
+		return "", "", false
 	}
-	h := sha256.New()
-	field := func(parts ...string) {
+	field := func(h hash.Hash, parts ...string) {
 		for _, p := range parts {
 			fmt.Fprintf(h, "%d:%s", len(p), p)
 		}
 		h.Write([]byte{'\n'})
 	}
-	field(discoFormat, ws.opts.CacheSalt)
+	c := sha256.New()
+	field(c, discoFormat, ws.opts.CacheSalt)
 	cfg, err := ws.configJSON()
 	if err != nil {
-		return "", false
+		return "", "", false
 	}
-	field("config", string(cfg))
-	field("options", ws.opts.Rev, ws.opts.ConfigsRev, ws.opts.Root, fmt.Sprint(ws.opts.MissingRootsOK))
-	field(append([]string{"roots"}, ws.opts.Roots...)...)
-	field(append([]string{"branches"}, ws.opts.Branches...)...)
-	for _, e := range []*repoEntry{ws.gitops, ws.configs} {
-		name := RepoGitops
-		if e == ws.configs {
-			name = RepoConfigs
-		}
+	field(c, "config", string(cfg))
+	field(c, "options", ws.opts.Root, fmt.Sprint(ws.opts.MissingRootsOK))
+	field(c, append([]string{"roots"}, ws.opts.Roots...)...)
+	field(c, append([]string{"branches"}, ws.opts.Branches...)...)
+	var views [2]*gitrepo.Repo
+	for i, e := range []*repoEntry{ws.gitops, ws.configs} {
 		r, err := e.open()
 		if err != nil || r.Commit == "" || r.IsIndex() {
-			return "", false
+			return "", "", false
 		}
-		field("repo", name, r.Root, r.Rev, r.Commit)
+		views[i] = r
 		review := ws.branchesUnderReview(e)
-		branches := slices.Sorted(maps.Keys(review))
-		field(append([]string{"review", fmt.Sprint(e.isGit)}, branches...)...)
+		field(c, append([]string{"repo", []string{RepoGitops, RepoConfigs}[i], r.Root, fmt.Sprint(e.isGit)}, slices.Sorted(maps.Keys(review))...)...)
+	}
+	// The repositories each URL maps to (the remotes of the checkouts).
+	for _, u := range slices.Sorted(maps.Keys(ws.repos)) {
+		e := ws.repos[u]
+		rev := e.rev
+		if e == ws.gitops || e == ws.configs {
+			rev = "" // the side's revision: in the key below
+		}
+		field(c, "url", u, e.dir, rev, fmt.Sprint(e == ws.gitops), fmt.Sprint(e == ws.configs))
+	}
+	ctxKey = hex.EncodeToString(c.Sum(nil))
+	h := sha256.New()
+	field(h, "context", ctxKey)
+	field(h, "options", ws.opts.Rev, ws.opts.ConfigsRev)
+	for i, r := range views {
+		name := []string{RepoGitops, RepoConfigs}[i]
+		field(h, "repo", name, r.Rev, r.Commit)
 		if r.Rev != "" {
 			continue // a commit: its hash says it all
 		}
 		<-s.ready
 		ignored, ok := s.ignored[name]
 		if s.cs == nil || !ok || ignored == nil {
-			return "", false // not a diff against the work tree
+			return "", "", false // not a diff against the work tree
 		}
 		for _, p := range s.cs.paths[name] {
 			if !hashWorkTreePath(h, r.Root, p, "changed") {
-				return "", false
+				return "", "", false
 			}
 		}
 		budget := maxIgnoredEntries
@@ -161,21 +182,16 @@ func (ws *Workspace) discoKey() (string, bool) {
 			}
 			if strings.HasSuffix(p, "/") {
 				if !hashIgnoredDir(h, r.Root, strings.TrimSuffix(p, "/"), &budget) {
-					return "", false
+					return "", "", false
 				}
 				continue
 			}
 			if !hashWorkTreePath(h, r.Root, p, "ignored") {
-				return "", false
+				return "", "", false
 			}
 		}
 	}
-	// The repositories each URL maps to (the remotes of the checkouts).
-	for _, u := range slices.Sorted(maps.Keys(ws.repos)) {
-		e := ws.repos[u]
-		field("url", u, e.dir, e.rev, fmt.Sprint(e == ws.gitops), fmt.Sprint(e == ws.configs))
-	}
-	return hex.EncodeToString(h.Sum(nil)), true
+	return hex.EncodeToString(h.Sum(nil)), ctxKey, true
 }
 
 // hashWorkTreePath hashes the state of the work-tree path p: missing, a
@@ -237,17 +253,23 @@ func hashIgnoredDir(h hash.Hash, root, dir string, budget *int) bool {
 }
 
 // restoreDiscovery fills the workspace from the stored discovery under
-// key; false (the workspace untouched) on a miss or an entry that does not
-// decode.
-func (ws *Workspace) restoreDiscovery(key string) bool {
+// key and returns it; nil (the workspace untouched) on a miss or an entry
+// that does not decode.
+func (ws *Workspace) restoreDiscovery(key string) *discoSnap {
 	data, ok := ws.opts.RenderCache.Get(key)
 	if !ok {
-		return false
+		return nil
 	}
 	var snap discoSnap
-	if err := snap.decode(data); err != nil || snap.Key != key {
-		return false
+	if err := snap.decode(data); err != nil || snap.Key != key || !ws.restoreSnap(&snap, discoFromCache) {
+		return nil
 	}
+	return &snap
+}
+
+// restoreSnap fills the workspace from a stored discovery; false (the
+// workspace untouched) when it does not decode.
+func (ws *Workspace) restoreSnap(snap *discoSnap, from int) bool {
 	dir := func(i int) (string, bool) {
 		if i < 0 || i >= len(snap.Dirs) {
 			return "", false
@@ -316,7 +338,7 @@ func (ws *Workspace) restoreDiscovery(key string) bool {
 	ws.apps, ws.byName, ws.projects = apps, byName, projects
 	ws.mu.Lock()
 	ws.knownInputs = inputs
-	ws.restored = true
+	ws.restored = from
 	ws.mu.Unlock()
 	return true
 }
@@ -326,13 +348,28 @@ func (ws *Workspace) restoreDiscovery(key string) bool {
 func (ws *Workspace) DiscoveryCached() bool {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
-	return ws.restored
+	return ws.restored == discoFromCache
 }
+
+// DiscoveryAdopted reports whether the workspace's apps and their inputs
+// are the base side's (a work-tree side whose differences from the base
+// change nothing its discovery read: discoreuse.go).
+func (ws *Workspace) DiscoveryAdopted() bool {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	return ws.restored == discoFromBase
+}
+
+// Where a side's discovery came from, when it was not worked out.
+const (
+	discoFromCache = 1 + iota
+	discoFromBase
+)
 
 // storeDiscovery keeps the discovery of an opened workspace under key,
 // with every app's inputs (worked out now: diff asks for them all), when
 // it read nothing the key does not cover (see discoKey).
-func (ws *Workspace) storeDiscovery(key string, before map[string]*repoEntry) {
+func (ws *Workspace) storeDiscovery(key, ctxKey string, before map[string]*repoEntry) {
 	ins := make([][]Input, len(ws.apps))
 	ws.parallel(len(ws.apps), func(i int) { ins[i] = ws.Inputs(ws.apps[i]) })
 	known := make(map[*App][]Input, len(ws.apps))
@@ -345,7 +382,8 @@ func (ws *Workspace) storeDiscovery(key string, before map[string]*repoEntry) {
 	if ws.discoveryUncacheable() != "" {
 		return
 	}
-	snap := discoSnap{Format: discoFormat, Key: key, Roots: ws.roots, Found: ws.rootInfo.Found, Missing: ws.rootInfo.Missing}
+	snap := discoSnap{Format: discoFormat, Key: key, Context: ctxKey, Roots: ws.roots, Found: ws.rootInfo.Found, Missing: ws.rootInfo.Missing}
+	snap.Seen, snap.Observed = ws.seenEntries()
 	dirs := map[string]int{}
 	dirIndex := func(d string) int {
 		i, ok := dirs[d]
@@ -386,6 +424,7 @@ func (ws *Workspace) storeDiscovery(key string, before map[string]*repoEntry) {
 		}
 		snap.Projects = append(snap.Projects, discoObject{Name: p.Name, File: p.File, Line: p.Line, Dir: dirIndex(p.RepoDir), Parent: p.Parent, Doc: string(doc)})
 	}
+	ws.handOver(&snap)
 	if ws.opts.RenderCache.Put(key, snap.encode()) == nil {
 		ws.puts.Add(1)
 	}

@@ -15,6 +15,14 @@ type discoWriter struct{ b []byte }
 
 func (w *discoWriter) int(n int) { w.b = binary.AppendVarint(w.b, int64(n)) }
 
+func (w *discoWriter) bool(b bool) {
+	if b {
+		w.int(1)
+	} else {
+		w.int(0)
+	}
+}
+
 func (w *discoWriter) bytes(p []byte) {
 	w.b = binary.AppendUvarint(w.b, uint64(len(p)))
 	w.b = append(w.b, p...)
@@ -66,6 +74,8 @@ func (r *discoReader) bytes() []byte {
 
 func (r *discoReader) string() string { return string(r.bytes()) }
 
+func (r *discoReader) bool() bool { return r.int() == 1 }
+
 // count reads a list length, refusing one longer than what is left.
 func (r *discoReader) count() int {
 	n := r.int()
@@ -88,6 +98,20 @@ func (r *discoReader) strings() []string {
 		out[i] = r.string()
 	}
 	return out
+}
+
+// The flags of a stored question.
+const (
+	seenLinked = 1 << iota
+	seenItself // the answer is "=" and the path
+)
+
+func commonPrefix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
 }
 
 func (o *discoObject) write(w *discoWriter) {
@@ -120,6 +144,9 @@ func (s *discoSnap) encode() []byte {
 	for _, p := range s.Projects {
 		size += len(p.Name) + len(p.File) + len(p.Parent) + len(p.Doc) + 64
 	}
+	for i := range s.Seen {
+		size += len(s.Seen[i].Path) + len(s.Seen[i].Answer) + 8
+	}
 	w := &discoWriter{b: make([]byte, 0, size)}
 	w.string(s.Format)
 	w.string(s.Key)
@@ -139,6 +166,33 @@ func (s *discoSnap) encode() []byte {
 	w.int(len(s.Projects))
 	for i := range s.Projects {
 		s.Projects[i].write(w)
+	}
+	w.string(s.Context)
+	w.bool(s.Observed)
+	// The questions are sorted by path: each path is stored as the length
+	// it shares with the one before and the rest; an answer that is the
+	// path itself (a path resolving to itself) as a flag.
+	w.int(len(s.Seen))
+	prev := ""
+	for i := range s.Seen {
+		o := &s.Seen[i]
+		n := commonPrefix(prev, o.Path)
+		flags := 0
+		if o.Linked {
+			flags |= seenLinked
+		}
+		if o.Answer == "="+o.Path {
+			flags |= seenItself
+		}
+		w.int(o.Repo)
+		w.int(int(o.Op))
+		w.int(flags)
+		w.int(n)
+		w.string(o.Path[n:])
+		if flags&seenItself == 0 {
+			w.string(o.Answer)
+		}
+		prev = o.Path
 	}
 	return w.b
 }
@@ -166,6 +220,29 @@ func (s *discoSnap) decode(data []byte) error {
 	s.Projects = make([]discoObject, r.count())
 	for i := range s.Projects {
 		s.Projects[i].read(r)
+	}
+	s.Context = r.string()
+	s.Observed = r.bool()
+	s.Seen = make([]discoSeen, r.count())
+	prev := ""
+	for i := range s.Seen {
+		o := &s.Seen[i]
+		o.Repo, o.Op = r.int(), byte(r.int())
+		flags, n := r.int(), r.int()
+		if r.err == nil && (o.Repo != 0 && o.Repo != 1 || n < 0 || n > len(prev)) {
+			r.err = errors.New("discovery entry: bad question")
+		}
+		if r.err != nil {
+			break
+		}
+		o.Path = prev[:n] + r.string()
+		o.Linked = flags&seenLinked != 0
+		if flags&seenItself != 0 {
+			o.Answer = "=" + o.Path
+		} else {
+			o.Answer = r.string()
+		}
+		prev = o.Path
 	}
 	if r.err == nil && len(r.b) > 0 {
 		r.err = errors.New("trailing bytes in discovery entry")

@@ -50,6 +50,10 @@ type Shared struct {
 	// appJSON the decoded Applications marshalled to store them.
 	stored  map[string]*storedApp
 	appJSON map[*argo.Application]*marshalled
+
+	// base is the base side's discovery, handed to the work-tree side
+	// (discoreuse.go).
+	base baseHandoff
 }
 
 type sharedEntry struct {

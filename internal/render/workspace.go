@@ -72,6 +72,11 @@ type Options struct {
 	// Shared, when set, shares answers about unchanged directories with the
 	// workspace of the other side of a diff (see Shared).
 	Shared *Shared
+	// DiffBase marks the base side of a diff whose Shared expects one
+	// (Shared.ExpectBase): it hands its discovery to the work-tree side,
+	// which takes it when the differences between the sides change
+	// nothing the discovery read (discoreuse.go).
+	DiffBase bool
 	// RenderCache, when set, keeps renders by InputDigest across runs.
 	RenderCache RenderCache
 	// CacheSalt is hashed into every InputDigest: the gitopsctl and Helm
@@ -184,7 +189,11 @@ type Workspace struct {
 	// knownInputs are the apps' inputs, worked out or restored with the
 	// discovery (see discocache.go).
 	knownInputs map[*App][]Input
-	restored    bool // the discovery came from the render cache
+	restored    int // where the discovery came from (discoFromCache, discoFromBase), 0: worked out
+	// readLogs record what discovery asks of the gitops-repo and
+	// configs-repo views (a side at a commit whose discovery is stored:
+	// discoreuse.go).
+	readLogs [2]*gitrepo.Log
 	cacheCounters
 
 	cacheOnce sync.Once
@@ -265,6 +274,11 @@ func isDigits(s string) bool {
 // while discovering (e.g. a child manifest that does not decode) are kept
 // in the parent's Result; Open fails only when the root cannot be read.
 func Open(ctx context.Context, o Options) (*Workspace, error) {
+	if o.Shared != nil && o.DiffBase {
+		// On every return: nothing is handed over unless the discovery
+		// was before (handOver).
+		defer o.Shared.giveBase(nil, [2]string{})
+	}
 	if o.Config == nil {
 		return nil, errors.New("render: no config")
 	}
@@ -309,9 +323,16 @@ func Open(ctx context.Context, o Options) (*Workspace, error) {
 	}
 	ws.mapRemotes()
 	ws.noteCommitViews() // before any directory is asked about, by either side
-	discoKey, keyed := ws.discoKey()
-	if keyed && ws.restoreDiscovery(discoKey) {
-		return ws, nil
+	discoKey, ctxKey, keyed := ws.discoKey()
+	if keyed {
+		if snap := ws.restoreDiscovery(discoKey); snap != nil {
+			ws.handOver(snap)
+			return ws, nil
+		}
+		if ws.adoptBase(ctx, ctxKey) {
+			return ws, nil
+		}
+		ws.recordReads()
 	}
 	mapped := maps.Clone(ws.repos)
 	files, projFiles, err := ws.rootFiles(gr)
@@ -372,7 +393,7 @@ func Open(ctx context.Context, o Options) (*Workspace, error) {
 	sort.Slice(ws.apps, func(i, j int) bool { return ws.apps[i].Name < ws.apps[j].Name })
 	sort.SliceStable(ws.projects, func(i, j int) bool { return ws.projects[i].Name < ws.projects[j].Name })
 	if keyed && ctx.Err() == nil {
-		ws.storeDiscovery(discoKey, mapped)
+		ws.storeDiscovery(discoKey, ctxKey, mapped)
 	}
 	return ws, nil
 }
