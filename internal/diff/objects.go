@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 
@@ -241,7 +242,12 @@ func compareObject(bo, ho manifest.Object, baseName string) (ObjectDiff, bool) {
 		headObj = renameRandom(ho.Object, d.Name, baseName)
 	}
 	bm, hm, keys := mask(bo.Object, headObj)
-	by, hy := toYAML(bm), toYAML(hm)
+	// Equal values print the same: most objects of a changed app are
+	// unchanged, and printing them costs more than comparing.
+	var by, hy string
+	if !reflect.DeepEqual(bm, hm) {
+		by, hy = toYAML(bm), toYAML(hm)
+	}
 	if by == hy {
 		if keys.empty() {
 			return d, false
