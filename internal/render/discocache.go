@@ -64,9 +64,41 @@ type discoSnap struct {
 	// besides the repositories' files.
 	Context string `json:"context"`
 	// Observed: Seen holds every question the discovery asked of the
-	// gitops-repo and configs-repo views (discoreuse.go).
-	Observed bool        `json:"observed,omitempty"`
-	Seen     []discoSeen `json:"seen,omitempty"`
+	// gitops-repo and configs-repo views, encoded (encodeSeen).
+	Observed bool   `json:"observed,omitempty"`
+	Seen     []byte `json:"seen,omitempty"`
+
+	// decoded are the apps' inputs, decoded once for both sides of a diff
+	// (appInputs).
+	decodeOnce sync.Once
+	decoded    [][]Input
+	decodedOK  bool
+}
+
+// appInputs returns every app's inputs, decoded once (the sides of a diff
+// share them: callers do not change them); false when one does not decode.
+func (s *discoSnap) appInputs() ([][]Input, bool) {
+	s.decodeOnce.Do(func() {
+		dir := func(i int) (string, bool) {
+			if i < 0 || i >= len(s.Dirs) {
+				return "", false
+			}
+			return s.Dirs[i], true
+		}
+		s.decoded, s.decodedOK = make([][]Input, len(s.Apps)), true
+		for i := range s.Apps {
+			in := make([]Input, len(s.Apps[i].In))
+			for j, x := range s.Apps[i].In {
+				var ok bool
+				if in[j], ok = decodeInput(x, dir); !ok {
+					s.decodedOK = false
+					return
+				}
+			}
+			s.decoded[i] = in
+		}
+	})
+	return s.decoded, s.decodedOK
 }
 
 type discoApp struct {
@@ -86,7 +118,7 @@ type discoObject struct {
 	Dir    int    `json:"dir"`
 	Parent string `json:"parent,omitempty"`
 	// Doc is the manifest document (YAML), when the object has one.
-	Doc string `json:"doc,omitempty"`
+	Doc []byte `json:"doc,omitempty"`
 }
 
 func encodeInput(dir int, in Input) string {
@@ -110,39 +142,40 @@ func decodeInput(s string, dir func(int) (string, bool)) (Input, bool) {
 	return Input{RepoDir: d, Path: s[i+1:], Glob: s[i] == 'g'}, ok
 }
 
-// discoKey returns the key of this side's discovery and its context key
-// (what the discovery depends on besides the repositories' files), and
-// false when the side cannot be keyed (no render cache, not a diff,
-// changes unknown, a repository that is not git, a staged view, an
-// ignored directory too large to check).
-func (ws *Workspace) discoKey() (key, ctxKey string, ok bool) {
+// hashField writes parts to h, each with its length, and a newline.
+func hashField(h hash.Hash, parts ...string) {
+	for _, p := range parts {
+		fmt.Fprintf(h, "%d:%s", len(p), p)
+	}
+	h.Write([]byte{'\n'})
+}
+
+// discoContext returns this side's context key: what its discovery
+// depends on besides the repositories' files (the build, the config, the
+// options, the roots, the branches under review, the remotes); false when
+// the side cannot be keyed (no render cache, not a diff, a repository that
+// is not git or has no commit, a staged view).
+func (ws *Workspace) discoContext() (string, bool) {
 	s := ws.opts.Shared
 	if s == nil || ws.opts.RenderCache == nil {
-		return "", "", false
+		return "", false
 	}
-	field := func(h hash.Hash, parts ...string) {
-		for _, p := range parts {
-			fmt.Fprintf(h, "%d:%s", len(p), p)
-		}
-		h.Write([]byte{'\n'})
-	}
+	field := hashField
 	c := sha256.New()
 	field(c, discoFormat, ws.opts.CacheSalt)
 	cfg, err := ws.configJSON()
 	if err != nil {
-		return "", "", false
+		return "", false
 	}
 	field(c, "config", string(cfg))
 	field(c, "options", ws.opts.Root, fmt.Sprint(ws.opts.MissingRootsOK))
 	field(c, append([]string{"roots"}, ws.opts.Roots...)...)
 	field(c, append([]string{"branches"}, ws.opts.Branches...)...)
-	var views [2]*gitrepo.Repo
 	for i, e := range []*repoEntry{ws.gitops, ws.configs} {
 		r, err := e.open()
 		if err != nil || r.Commit == "" || r.IsIndex() {
-			return "", "", false
+			return "", false
 		}
-		views[i] = r
 		review := ws.branchesUnderReview(e)
 		field(c, append([]string{"repo", []string{RepoGitops, RepoConfigs}[i], r.Root, fmt.Sprint(e.isGit)}, slices.Sorted(maps.Keys(review))...)...)
 	}
@@ -155,7 +188,21 @@ func (ws *Workspace) discoKey() (key, ctxKey string, ok bool) {
 		}
 		field(c, "url", u, e.dir, rev, fmt.Sprint(e == ws.gitops), fmt.Sprint(e == ws.configs))
 	}
-	ctxKey = hex.EncodeToString(c.Sum(nil))
+	return hex.EncodeToString(c.Sum(nil)), true
+}
+
+// discoKey returns the key of this side's discovery, given its context
+// key: the context, the revisions, and for a work tree the state of every
+// path git status reports changed and of the ignored entries; false when
+// it cannot be keyed (the changes unknown, not a diff against the work
+// tree, an ignored directory too large to check).
+func (ws *Workspace) discoKey(ctxKey string) (string, bool) {
+	s := ws.opts.Shared
+	views, ok := ws.sideViews()
+	if !ok {
+		return "", false
+	}
+	field := hashField
 	h := sha256.New()
 	field(h, "context", ctxKey)
 	field(h, "options", ws.opts.Rev, ws.opts.ConfigsRev)
@@ -168,11 +215,11 @@ func (ws *Workspace) discoKey() (key, ctxKey string, ok bool) {
 		<-s.ready
 		ignored, ok := s.ignored[name]
 		if s.cs == nil || !ok || ignored == nil {
-			return "", "", false // not a diff against the work tree
+			return "", false // not a diff against the work tree
 		}
 		for _, p := range s.cs.paths[name] {
 			if !hashWorkTreePath(h, r.Root, p, "changed") {
-				return "", "", false
+				return "", false
 			}
 		}
 		budget := maxIgnoredEntries
@@ -182,16 +229,16 @@ func (ws *Workspace) discoKey() (key, ctxKey string, ok bool) {
 			}
 			if strings.HasSuffix(p, "/") {
 				if !hashIgnoredDir(h, r.Root, strings.TrimSuffix(p, "/"), &budget) {
-					return "", "", false
+					return "", false
 				}
 				continue
 			}
 			if !hashWorkTreePath(h, r.Root, p, "ignored") {
-				return "", "", false
+				return "", false
 			}
 		}
 	}
-	return hex.EncodeToString(h.Sum(nil)), ctxKey, true
+	return hex.EncodeToString(h.Sum(nil)), true
 }
 
 // hashWorkTreePath hashes the state of the work-tree path p: missing, a
@@ -270,14 +317,37 @@ func (ws *Workspace) restoreDiscovery(key string) *discoSnap {
 // restoreSnap fills the workspace from a stored discovery; false (the
 // workspace untouched) when it does not decode.
 func (ws *Workspace) restoreSnap(snap *discoSnap, from int) bool {
+	r, ok := ws.prepareSnap(snap, from == discoFromCache)
+	if ok {
+		ws.applySnap(r, from)
+	}
+	return ok
+}
+
+// restoredSnap is a stored discovery decoded for a workspace.
+type restoredSnap struct {
+	snap     *discoSnap
+	apps     []*App
+	byName   map[string]*App
+	inputs   map[*App][]Input
+	projects []*Project
+}
+
+// prepareSnap decodes a stored discovery for the workspace without
+// changing it; seed also offers its Applications to the other side (which
+// decodes the documents it reads no more).
+func (ws *Workspace) prepareSnap(snap *discoSnap, seed bool) (*restoredSnap, bool) {
 	dir := func(i int) (string, bool) {
 		if i < 0 || i >= len(snap.Dirs) {
 			return "", false
 		}
 		return snap.Dirs[i], true
 	}
+	ins, ok := snap.appInputs()
+	if !ok {
+		return nil, false
+	}
 	apps := make([]*App, len(snap.Apps))
-	ins := make([][]Input, len(snap.Apps))
 	bad := make([]bool, len(snap.Apps))
 	ws.parallel(len(snap.Apps), func(i int) {
 		sa := &snap.Apps[i]
@@ -293,54 +363,50 @@ func (ws *Workspace) restoreSnap(snap *discoSnap, from int) bool {
 		}
 		a := &App{Name: app.Name, Project: proj, File: sa.File, Line: sa.Line, RepoDir: rd, Parent: sa.Parent,
 			Application: app, Sources: app.Spec.GetSources(), docStart: sa.DocStart}
-		if sa.Doc != "" {
-			a.doc = []byte(sa.Doc)
-			// The other side, reading the same document, decodes it no more.
-			ws.opts.Shared.seedApplication(sa.Doc, app)
-		}
-		in := make([]Input, len(sa.In))
-		for j, x := range sa.In {
-			if in[j], ok = decodeInput(x, dir); !ok {
-				bad[i] = true
-				return
+		if len(sa.Doc) > 0 {
+			a.doc = sa.Doc
+			if seed {
+				ws.opts.Shared.seedApplication(string(sa.Doc), app)
 			}
 		}
-		apps[i], ins[i] = a, in
+		apps[i] = a
 	})
-	byName := make(map[string]*App, len(apps))
-	inputs := make(map[*App][]Input, len(apps))
+	r := &restoredSnap{snap: snap, apps: apps, byName: make(map[string]*App, len(apps)), inputs: make(map[*App][]Input, len(apps))}
 	for i, a := range apps {
-		if bad[i] || byName[a.Name] != nil {
-			return false
+		if bad[i] || r.byName[a.Name] != nil {
+			return nil, false
 		}
-		byName[a.Name] = a
-		inputs[a] = ins[i]
+		r.byName[a.Name] = a
+		r.inputs[a] = ins[i]
 	}
-	var projects []*Project
 	for _, sp := range snap.Projects {
 		rd, ok := dir(sp.Dir)
 		if !ok {
-			return false
+			return nil, false
 		}
-		p, err := newProject([]byte(sp.Doc), sp.File, sp.Line, rd, sp.Parent)
+		p, err := newProject(sp.Doc, sp.File, sp.Line, rd, sp.Parent)
 		if err != nil {
-			return false
+			return nil, false
 		}
-		projects = append(projects, p)
+		r.projects = append(r.projects, p)
 	}
-	for _, u := range snap.Fallback {
+	return r, true
+}
+
+// applySnap fills the workspace from a prepared discovery.
+func (ws *Workspace) applySnap(r *restoredSnap, from int) {
+	for _, u := range r.snap.Fallback {
 		if ws.repos[u] == nil {
 			ws.repos[u] = ws.gitops
 		}
 	}
-	ws.roots = snap.Roots
-	ws.rootInfo.Found, ws.rootInfo.Missing = snap.Found, snap.Missing
-	ws.apps, ws.byName, ws.projects = apps, byName, projects
+	ws.roots = r.snap.Roots
+	ws.rootInfo.Found, ws.rootInfo.Missing = r.snap.Found, r.snap.Missing
+	ws.apps, ws.byName, ws.projects = r.apps, r.byName, r.projects
 	ws.mu.Lock()
-	ws.knownInputs = inputs
+	ws.knownInputs = r.inputs
 	ws.restored = from
 	ws.mu.Unlock()
-	return true
 }
 
 // DiscoveryCached reports whether the workspace's apps and their inputs
@@ -410,7 +476,7 @@ func (ws *Workspace) storeDiscovery(key, ctxKey string, before map[string]*repoE
 		if err != nil {
 			return
 		}
-		sa := discoApp{discoObject: discoObject{Name: a.Name, File: a.File, Line: a.Line, Dir: dirIndex(a.RepoDir), Parent: a.Parent, Doc: string(a.doc)},
+		sa := discoApp{discoObject: discoObject{Name: a.Name, File: a.File, Line: a.Line, Dir: dirIndex(a.RepoDir), Parent: a.Parent, Doc: a.doc},
 			App: doc, DocStart: a.docStart, In: make([]string, len(ins[i]))}
 		for j, in := range ins[i] {
 			sa.In[j] = encodeInput(dirIndex(in.RepoDir), in)
@@ -422,7 +488,7 @@ func (ws *Workspace) storeDiscovery(key, ctxKey string, before map[string]*repoE
 		if err != nil {
 			return
 		}
-		snap.Projects = append(snap.Projects, discoObject{Name: p.Name, File: p.File, Line: p.Line, Dir: dirIndex(p.RepoDir), Parent: p.Parent, Doc: string(doc)})
+		snap.Projects = append(snap.Projects, discoObject{Name: p.Name, File: p.File, Line: p.Line, Dir: dirIndex(p.RepoDir), Parent: p.Parent, Doc: doc})
 	}
 	ws.handOver(&snap)
 	if ws.opts.RenderCache.Put(key, snap.encode()) == nil {

@@ -100,31 +100,17 @@ func (r *discoReader) strings() []string {
 	return out
 }
 
-// The flags of a stored question.
-const (
-	seenLinked = 1 << iota
-	seenItself // the answer is "=" and the path
-)
-
-func commonPrefix(a, b string) int {
-	n := 0
-	for n < len(a) && n < len(b) && a[n] == b[n] {
-		n++
-	}
-	return n
-}
-
 func (o *discoObject) write(w *discoWriter) {
 	w.string(o.Name)
 	w.string(o.File)
 	w.int(o.Line)
 	w.int(o.Dir)
 	w.string(o.Parent)
-	w.string(o.Doc)
+	w.bytes(o.Doc)
 }
 
 func (o *discoObject) read(r *discoReader) {
-	o.Name, o.File, o.Line, o.Dir, o.Parent, o.Doc = r.string(), r.string(), r.int(), r.int(), r.string(), r.string()
+	o.Name, o.File, o.Line, o.Dir, o.Parent, o.Doc = r.string(), r.string(), r.int(), r.int(), r.string(), r.bytes()
 }
 
 func (s *discoSnap) encode() []byte {
@@ -144,9 +130,7 @@ func (s *discoSnap) encode() []byte {
 	for _, p := range s.Projects {
 		size += len(p.Name) + len(p.File) + len(p.Parent) + len(p.Doc) + 64
 	}
-	for i := range s.Seen {
-		size += len(s.Seen[i].Path) + len(s.Seen[i].Answer) + 8
-	}
+	size += len(s.Seen)
 	w := &discoWriter{b: make([]byte, 0, size)}
 	w.string(s.Format)
 	w.string(s.Key)
@@ -169,31 +153,7 @@ func (s *discoSnap) encode() []byte {
 	}
 	w.string(s.Context)
 	w.bool(s.Observed)
-	// The questions are sorted by path: each path is stored as the length
-	// it shares with the one before and the rest; an answer that is the
-	// path itself (a path resolving to itself) as a flag.
-	w.int(len(s.Seen))
-	prev := ""
-	for i := range s.Seen {
-		o := &s.Seen[i]
-		n := commonPrefix(prev, o.Path)
-		flags := 0
-		if o.Linked {
-			flags |= seenLinked
-		}
-		if o.Answer == "="+o.Path {
-			flags |= seenItself
-		}
-		w.int(o.Repo)
-		w.int(int(o.Op))
-		w.int(flags)
-		w.int(n)
-		w.string(o.Path[n:])
-		if flags&seenItself == 0 {
-			w.string(o.Answer)
-		}
-		prev = o.Path
-	}
+	w.bytes(s.Seen) // encodeSeen's form, read only by adoptBase
 	return w.b
 }
 
@@ -223,27 +183,7 @@ func (s *discoSnap) decode(data []byte) error {
 	}
 	s.Context = r.string()
 	s.Observed = r.bool()
-	s.Seen = make([]discoSeen, r.count())
-	prev := ""
-	for i := range s.Seen {
-		o := &s.Seen[i]
-		o.Repo, o.Op = r.int(), byte(r.int())
-		flags, n := r.int(), r.int()
-		if r.err == nil && (o.Repo != 0 && o.Repo != 1 || n < 0 || n > len(prev)) {
-			r.err = errors.New("discovery entry: bad question")
-		}
-		if r.err != nil {
-			break
-		}
-		o.Path = prev[:n] + r.string()
-		o.Linked = flags&seenLinked != 0
-		if flags&seenItself != 0 {
-			o.Answer = "=" + o.Path
-		} else {
-			o.Answer = r.string()
-		}
-		prev = o.Path
-	}
+	s.Seen = r.bytes()
 	if r.err == nil && len(r.b) > 0 {
 		r.err = errors.New("trailing bytes in discovery entry")
 	}

@@ -2,6 +2,7 @@ package render
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"strings"
 	"sync"
@@ -127,9 +128,9 @@ type discoSeen struct {
 	Linked bool
 }
 
-// seenEntries returns the recorded questions, sorted for lookup by path
-// (seenLess), and whether every question was recorded.
-func (ws *Workspace) seenEntries() ([]discoSeen, bool) {
+// seenEntries returns the recorded questions, encoded (encodeSeen), and
+// whether every question was recorded.
+func (ws *Workspace) seenEntries() ([]byte, bool) {
 	var out []discoSeen
 	for i, l := range ws.readLogs {
 		if l == nil {
@@ -139,109 +140,279 @@ func (ws *Workspace) seenEntries() ([]discoSeen, bool) {
 			out = append(out, discoSeen{Repo: i, Op: byte(s.Op), Path: s.Path, Answer: s.Answer, Linked: s.Linked})
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return seenLess(&out[i], &out[j]) })
-	return out, true
+	return encodeSeen(out), true
 }
 
-// seenLess orders questions by repository, then path without case (a
-// file system that folds case answers for every spelling of a name), then
-// question, then path.
-func seenLess(a, b *discoSeen) bool {
-	if a.Repo != b.Repo {
-		return a.Repo < b.Repo
+// The flags of a stored question.
+const (
+	seenLinked = 1 << iota
+	seenItself // the answer is "=" and the path (a path resolving to itself)
+)
+
+// encodeSeen encodes questions for the discovery entry in three blocks:
+// the questions that followed a link (always asked again), then those of
+// the gitops-repo, then those of the configs-repo (asked only when a path
+// of that repository changed: a block is skipped whole). In a block the
+// questions are sorted by path, each path stored as the length it shares
+// with the one before and the rest (a thousand apps ask tens of thousands
+// of questions about paths that differ in their last names).
+func encodeSeen(seen []discoSeen) []byte {
+	var blocks [seenBlocks][]discoSeen
+	for _, o := range seen {
+		b := seenBlockLinked
+		if !o.Linked {
+			b = seenBlockRepo + o.Repo
+		}
+		blocks[b] = append(blocks[b], o)
 	}
-	fa, fb := strings.ToLower(a.Path), strings.ToLower(b.Path)
-	if fa != fb {
-		return fa < fb
+	w := &discoWriter{}
+	for _, block := range blocks {
+		w.bytes(encodeSeenBlock(block))
 	}
-	if a.Op != b.Op {
+	return w.b
+}
+
+// The blocks of encodeSeen.
+const (
+	seenBlockLinked = 0
+	seenBlockRepo   = 1 // + the repository's index
+	seenBlocks      = 3
+)
+
+func encodeSeenBlock(seen []discoSeen) []byte {
+	sort.Slice(seen, func(i, j int) bool {
+		a, b := &seen[i], &seen[j]
+		if a.Repo != b.Repo {
+			return a.Repo < b.Repo
+		}
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
 		return a.Op < b.Op
+	})
+	w := &discoWriter{}
+	w.int(len(seen))
+	prev := ""
+	for i := range seen {
+		o := &seen[i]
+		n := 0
+		for n < len(prev) && n < len(o.Path) && prev[n] == o.Path[n] {
+			n++
+		}
+		flags := 0
+		if o.Linked {
+			flags |= seenLinked
+		}
+		if o.Answer == "="+o.Path {
+			flags |= seenItself
+		}
+		w.int(o.Repo)
+		w.int(int(o.Op))
+		w.int(flags)
+		w.int(n)
+		w.string(o.Path[n:])
+		if flags&seenItself == 0 {
+			w.string(o.Answer)
+		}
+		prev = o.Path
 	}
-	return a.Path < b.Path
+	return w.b
 }
 
-// adoptBase takes the base side's discovery when this work-tree side
-// would find the same (see the comment at the top of the file).
-func (ws *Workspace) adoptBase(ctx context.Context, ctxKey string) bool {
+// eachSeen calls fn with every encoded question of the blocks block wants
+// whose path interests wants (given the repository and the path, valid
+// during the call only), until fn returns false; an error when the
+// encoding is damaged.
+func eachSeen(data []byte, block func(int) bool, wants func(repo int, linked bool, p []byte) bool, fn func(discoSeen) bool) error {
+	r := &discoReader{b: data}
+	for b := 0; b < seenBlocks; b++ {
+		raw := r.bytes()
+		if r.err != nil {
+			return r.err
+		}
+		if !block(b) {
+			continue
+		}
+		more, err := eachSeenIn(raw, wants, fn)
+		if err != nil || !more {
+			return err
+		}
+	}
+	if len(r.b) > 0 {
+		return errors.New("trailing bytes in the questions")
+	}
+	return nil
+}
+
+// eachSeenIn is eachSeen for one block; more is false when fn stopped.
+func eachSeenIn(data []byte, wants func(repo int, linked bool, p []byte) bool, fn func(discoSeen) bool) (more bool, err error) {
+	r := &discoReader{b: data}
+	var path []byte
+	for n := r.count(); n > 0 && r.err == nil; n-- {
+		repo, op, flags, keep := r.int(), byte(r.int()), r.int(), r.int()
+		if r.err == nil && (repo != 0 && repo != 1 || keep < 0 || keep > len(path)) {
+			return false, errors.New("discovery entry: bad question")
+		}
+		path = append(path[:keep], r.bytes()...)
+		var answer []byte
+		if flags&seenItself == 0 {
+			answer = r.bytes()
+		}
+		if r.err != nil || !wants(repo, flags&seenLinked != 0, path) {
+			continue
+		}
+		o := discoSeen{Repo: repo, Op: op, Path: string(path), Linked: flags&seenLinked != 0}
+		if flags&seenItself != 0 {
+			o.Answer = "=" + o.Path
+		} else {
+			o.Answer = string(answer)
+		}
+		if !fn(o) {
+			return false, nil
+		}
+	}
+	if r.err == nil && len(r.b) > 0 {
+		r.err = errors.New("trailing bytes in the questions")
+	}
+	return r.err == nil, r.err
+}
+
+// prepareBase returns the base side's discovery decoded for this work-tree
+// side, before the changes are known; nil when it cannot be taken.
+func (ws *Workspace) prepareBase(ctx context.Context, ctxKey string) *restoredSnap {
 	s := ws.opts.Shared
 	if s == nil || ws.opts.DiffBase {
-		return false
+		return nil
 	}
 	v, ok := ws.sideViews()
 	if !ok || v[0].Rev != "" || v[1].Rev != "" {
-		return false
+		return nil
 	}
 	snap, commits := s.waitBase(ctx)
 	if snap == nil || !snap.Observed || snap.Context != ctxKey || commits != [2]string{v[0].Commit, v[1].Commit} {
-		return false
+		return nil
 	}
-	<-s.ready
-	if s.cs == nil || s.ignored == nil {
-		return false
+	// Decoded while git status still runs.
+	r, ok := ws.prepareSnap(snap, false)
+	if !ok {
+		return nil
 	}
-	ask := map[int]bool{}
-	for i := range snap.Seen {
-		if snap.Seen[i].Linked {
-			ask[i] = true
-		}
-	}
-	for repo, name := range []string{RepoGitops, RepoConfigs} {
-		touched := append(append([]string(nil), s.cs.paths[name]...), s.ignored[name]...)
-		for _, p := range touched {
-			p = strings.ToLower(strings.Trim(p, "/"))
-			if p == "" {
-				p = "."
-			}
-			seenRelated(snap.Seen, repo, p, ask)
-		}
-	}
-	for i := range ask {
-		o := &snap.Seen[i]
-		if v[o.Repo].Ask(gitrepo.Op(o.Op), o.Path) != o.Answer {
-			return false
-		}
-	}
-	return ws.restoreSnap(snap, discoFromBase)
+	return r
 }
 
-// seenRelated adds to ask the questions of repo about p (folded), about
-// what is below p, and about p's parent directories.
-func seenRelated(seen []discoSeen, repo int, p string, ask map[int]bool) {
-	// The questions about exactly q, and with below, about q's subtree.
-	mark := func(q string, below bool) {
-		lo := sort.Search(len(seen), func(i int) bool {
-			s := &seen[i]
-			return s.Repo > repo || s.Repo == repo && strings.ToLower(s.Path) >= q
-		})
-		for i := lo; i < len(seen) && seen[i].Repo == repo && strings.ToLower(seen[i].Path) == q; i++ {
-			ask[i] = true
+// adoptBase takes the base side's discovery, prepared, when this
+// work-tree side would find the same (see the comment at the top of the
+// file).
+func (ws *Workspace) adoptBase(prepared *restoredSnap) bool {
+	s := ws.opts.Shared
+	<-s.ready
+	if prepared == nil || s.cs == nil || s.ignored == nil {
+		return false
+	}
+	v, ok := ws.sideViews()
+	if !ok {
+		return false
+	}
+	var touched [2]*touchedSet
+	for repo, name := range []string{RepoGitops, RepoConfigs} {
+		touched[repo] = newTouchedSet(s.cs.paths[name], s.ignored[name])
+	}
+	var fold []byte
+	same := true
+	err := eachSeen(prepared.snap.Seen, func(b int) bool {
+		return b == seenBlockLinked || !touched[b-seenBlockRepo].empty()
+	}, func(repo int, linked bool, p []byte) bool {
+		if linked {
+			return true
 		}
-		if !below || q == "." {
-			if q == "." && below {
-				for i := range seen {
-					if seen[i].Repo == repo {
-						ask[i] = true
-					}
-				}
+		fold = foldPath(fold[:0], p)
+		return touched[repo].related(fold)
+	}, func(o discoSeen) bool {
+		same = v[o.Repo].Ask(gitrepo.Op(o.Op), o.Path) == o.Answer
+		return same
+	})
+	if err != nil || !same {
+		return false
+	}
+	ws.applySnap(prepared, discoFromBase)
+	return true
+}
+
+// touchedSet answers whether a question about a path may be answered
+// differently after changes to some paths: when it is about one of them,
+// one of their parent directories, or what is below one of them. Paths
+// compare without regard to case (foldPath: a file system that folds case
+// answers for every spelling of a name).
+type touchedSet struct {
+	self  map[string]bool // the changed paths
+	above map[string]bool // their parent directories, "." included
+	first map[string]bool // their first names
+}
+
+func newTouchedSet(lists ...[]string) *touchedSet {
+	t := &touchedSet{self: map[string]bool{}, above: map[string]bool{}, first: map[string]bool{}}
+	for _, paths := range lists {
+		for _, p := range paths {
+			f := string(foldPath(nil, []byte(strings.Trim(p, "/"))))
+			if f == "" || f == "." {
+				continue
 			}
-			return
-		}
-		prefix := q + "/"
-		lo = sort.Search(len(seen), func(i int) bool {
-			s := &seen[i]
-			return s.Repo > repo || s.Repo == repo && strings.ToLower(s.Path) >= prefix
-		})
-		for i := lo; i < len(seen) && seen[i].Repo == repo && strings.HasPrefix(strings.ToLower(seen[i].Path), prefix); i++ {
-			ask[i] = true
+			t.self[f] = true
+			first, _, _ := strings.Cut(f, "/")
+			t.first[first] = true
+			for q := f; ; {
+				i := strings.LastIndexByte(q, '/')
+				if i < 0 {
+					t.above["."] = true
+					break
+				}
+				q = q[:i]
+				t.above[q] = true
+			}
 		}
 	}
-	mark(p, true)
-	for q := p; q != "."; {
-		if i := strings.LastIndexByte(q, '/'); i >= 0 {
-			q = q[:i]
-		} else {
-			q = "."
-		}
-		mark(q, false)
+	return t
+}
+
+func (t *touchedSet) empty() bool { return len(t.self) == 0 }
+
+// related reports whether the folded path p is changed, above a change or
+// below one.
+func (t *touchedSet) related(p []byte) bool {
+	if t.empty() {
+		return false
 	}
+	if t.self[string(p)] || t.above[string(p)] {
+		return true
+	}
+	i := 0
+	for i < len(p) && p[i] != '/' {
+		i++
+	}
+	if !t.first[string(p[:i])] {
+		return false
+	}
+	for ; i < len(p); i++ {
+		if p[i] == '/' && t.self[string(p[:i])] {
+			return true
+		}
+	}
+	return false
+}
+
+// foldPath appends p without case to dst (ASCII letters lowered; other
+// text through strings.ToLower).
+func foldPath(dst, p []byte) []byte {
+	for _, c := range p {
+		if c >= 0x80 {
+			return append(dst, strings.ToLower(string(p))...)
+		}
+	}
+	for _, c := range p {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }

@@ -323,16 +323,23 @@ func Open(ctx context.Context, o Options) (*Workspace, error) {
 	}
 	ws.mapRemotes()
 	ws.noteCommitViews() // before any directory is asked about, by either side
-	discoKey, ctxKey, keyed := ws.discoKey()
+	ctxKey, keyed := ws.discoContext()
+	var discoKey string
 	if keyed {
-		if snap := ws.restoreDiscovery(discoKey); snap != nil {
-			ws.handOver(snap)
-			return ws, nil
+		// The base side's discovery, for a work-tree side: taken while
+		// git status runs, before the changes key this side's own.
+		base := ws.prepareBase(ctx, ctxKey)
+		discoKey, keyed = ws.discoKey(ctxKey)
+		if keyed {
+			if snap := ws.restoreDiscovery(discoKey); snap != nil {
+				ws.handOver(snap)
+				return ws, nil
+			}
+			if base != nil && ws.adoptBase(base) {
+				return ws, nil
+			}
+			ws.recordReads()
 		}
-		if ws.adoptBase(ctx, ctxKey) {
-			return ws, nil
-		}
-		ws.recordReads()
 	}
 	mapped := maps.Clone(ws.repos)
 	files, projFiles, err := ws.rootFiles(gr)
