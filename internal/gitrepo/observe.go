@@ -6,7 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"path"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -49,8 +49,8 @@ type Seen struct {
 // repository gives the same result when it answers those questions the
 // same way.
 type Log struct {
-	mu   sync.Mutex
-	seen map[logKey]Seen
+	seen sync.Map // logKey -> Seen
+	n    atomic.Int64
 }
 
 type logKey struct {
@@ -59,30 +59,20 @@ type logKey struct {
 }
 
 // NewLog returns an empty log.
-func NewLog() *Log { return &Log{seen: map[logKey]Seen{}} }
-
-func (l *Log) add(s Seen) {
-	k := logKey{s.Op, s.Path}
-	l.mu.Lock()
-	if _, ok := l.seen[k]; !ok {
-		l.seen[k] = s
-	}
-	l.mu.Unlock()
-}
+func NewLog() *Log { return &Log{} }
 
 // Entries returns what was recorded, sorted by path, then question.
 func (l *Log) Entries() []Seen {
-	l.mu.Lock()
-	out := make([]Seen, 0, len(l.seen))
-	for _, s := range l.seen {
-		out = append(out, s)
-	}
-	l.mu.Unlock()
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Path != out[j].Path {
-			return out[i].Path < out[j].Path
+	out := make([]Seen, 0, l.n.Load())
+	l.seen.Range(func(_, v any) bool {
+		out = append(out, v.(Seen))
+		return true
+	})
+	slices.SortFunc(out, func(a, b Seen) int {
+		if c := strings.Compare(a.Path, b.Path); c != 0 {
+			return c
 		}
-		return out[i].Op < out[j].Op
+		return int(a.Op) - int(b.Op)
 	})
 	return out
 }
@@ -102,8 +92,14 @@ func (r *Repo) note(op Op, p string, linked func(string) bool, answer func() str
 	if l == nil {
 		return
 	}
+	k := logKey{op, p}
+	if _, ok := l.seen.Load(k); ok {
+		return // asked before: the view answers the same
+	}
 	_, _, canonical := splitCanonical(p)
-	l.add(Seen{Op: op, Path: p, Answer: answer(), Linked: !canonical && p != "." || linked(p)})
+	if _, loaded := l.seen.LoadOrStore(k, Seen{Op: op, Path: p, Answer: answer(), Linked: !canonical && p != "." || linked(p)}); !loaded {
+		l.n.Add(1)
+	}
 }
 
 // followed reports whether resolving p follows a link or cannot be

@@ -3,7 +3,7 @@ package render
 import (
 	"context"
 	"errors"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -131,16 +131,14 @@ type discoSeen struct {
 // seenEntries returns the recorded questions, encoded (encodeSeen), and
 // whether every question was recorded.
 func (ws *Workspace) seenEntries() ([]byte, bool) {
-	var out []discoSeen
+	var logs [2][]gitrepo.Seen
 	for i, l := range ws.readLogs {
 		if l == nil {
 			return nil, false
 		}
-		for _, s := range l.Entries() {
-			out = append(out, discoSeen{Repo: i, Op: byte(s.Op), Path: s.Path, Answer: s.Answer, Linked: s.Linked})
-		}
+		logs[i] = l.Entries()
 	}
-	return encodeSeen(out), true
+	return encodeSeen(logs), true
 }
 
 // The flags of a stored question.
@@ -156,18 +154,25 @@ const (
 // questions are sorted by path, each path stored as the length it shares
 // with the one before and the rest (a thousand apps ask tens of thousands
 // of questions about paths that differ in their last names).
-func encodeSeen(seen []discoSeen) []byte {
-	var blocks [seenBlocks][]discoSeen
-	for _, o := range seen {
-		b := seenBlockLinked
-		if !o.Linked {
-			b = seenBlockRepo + o.Repo
-		}
-		blocks[b] = append(blocks[b], o)
-	}
+func encodeSeen(logs [2][]gitrepo.Seen) []byte {
+	var linked []discoSeen
 	w := &discoWriter{}
-	for _, block := range blocks {
-		w.bytes(encodeSeenBlock(block))
+	var blocks [seenBlocks][]byte
+	for repo, entries := range logs {
+		block := make([]discoSeen, 0, len(entries))
+		for _, s := range entries {
+			o := discoSeen{Repo: repo, Op: byte(s.Op), Path: s.Path, Answer: s.Answer, Linked: s.Linked}
+			if o.Linked {
+				linked = append(linked, o)
+			} else {
+				block = append(block, o)
+			}
+		}
+		blocks[seenBlockRepo+repo] = encodeSeenBlock(block)
+	}
+	blocks[seenBlockLinked] = encodeSeenBlock(linked)
+	for _, b := range blocks {
+		w.bytes(b)
 	}
 	return w.b
 }
@@ -180,17 +185,23 @@ const (
 )
 
 func encodeSeenBlock(seen []discoSeen) []byte {
-	sort.Slice(seen, func(i, j int) bool {
-		a, b := &seen[i], &seen[j]
+	order := func(a, b discoSeen) int {
 		if a.Repo != b.Repo {
-			return a.Repo < b.Repo
+			return a.Repo - b.Repo
 		}
-		if a.Path != b.Path {
-			return a.Path < b.Path
+		if c := strings.Compare(a.Path, b.Path); c != 0 {
+			return c
 		}
-		return a.Op < b.Op
-	})
-	w := &discoWriter{}
+		return int(a.Op) - int(b.Op)
+	}
+	if !slices.IsSortedFunc(seen, order) { // the logs' entries come sorted
+		slices.SortFunc(seen, order)
+	}
+	size := 16
+	for i := range seen {
+		size += len(seen[i].Path) + len(seen[i].Answer) + 8
+	}
+	w := &discoWriter{b: make([]byte, 0, size)}
 	w.int(len(seen))
 	prev := ""
 	for i := range seen {

@@ -3,6 +3,8 @@ package render
 import (
 	"slices"
 	"testing"
+
+	"github.com/gitopsctl/gitopsctl/internal/gitrepo"
 )
 
 // The questions a work-tree side asks again: those about a changed path,
@@ -25,7 +27,11 @@ func TestSeenRelated(t *testing.T) {
 		{Repo: 1, Op: 'd', Path: ".", Answer: "#7"},
 		{Repo: 1, Op: 'd', Path: "Ünïcode/Dir", Answer: "#8"},
 	}
-	data := encodeSeen(slices.Clone(seen))
+	var logs [2][]gitrepo.Seen
+	for _, o := range seen {
+		logs[o.Repo] = append(logs[o.Repo], gitrepo.Seen{Op: gitrepo.Op(o.Op), Path: o.Path, Answer: o.Answer, Linked: o.Linked})
+	}
+	data := encodeSeen(logs)
 	var all []discoSeen
 	every := func(int) bool { return true }
 	if err := eachSeen(data, every, func(int, bool, []byte) bool { return true }, func(o discoSeen) bool { all = append(all, o); return true }); err != nil {
