@@ -227,3 +227,56 @@ func clip(s string) string {
 	}
 	return s
 }
+
+// A question that followed a link is asked again whatever changed: two
+// services whose chart directories are links to one chart outside charts/
+// see a template of that chart change, although no path they name did.
+func TestDiscoveryAdoptionFollowsLinks(t *testing.T) {
+	dir := t.TempDir()
+	if err := benchgen.Generate(dir, benchgen.Options{Services: 4, Git: true}); err != nil {
+		t.Fatal(err)
+	}
+	gitops := filepath.Join(dir, "gitops-repo")
+	svcs := benchgen.Services(4)
+	shared := filepath.Join(gitops, "shared", "chart")
+	if err := os.MkdirAll(filepath.Dir(shared), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(gitops, "charts", svcs[3].Name), shared); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(gitops, "charts", svcs[2].Name)); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range svcs[2:] {
+		if err := os.Symlink(filepath.Join("..", "shared", "chart"), filepath.Join(gitops, "charts", s.Name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gitIn(t, gitops, "add", "-A")
+	gitIn(t, gitops, "commit", "-q", "-m", "one chart for two services")
+	cache := t.TempDir()
+	run := func(step string) (string, bool) {
+		t.Helper()
+		got, _, adopted := cachedRun(t, gitops, cache, "HEAD", "")
+		want, _, _ := cachedRun(t, gitops, "", "HEAD", "")
+		if got != want {
+			t.Errorf("%s: the cached diff differs from an uncached one:\n%s\n--- uncached:\n%s", step, clip(got), clip(want))
+		}
+		return got, adopted
+	}
+	if _, adopted := run("unchanged"); !adopted {
+		t.Error("unchanged: the work tree did not take the base's discovery")
+	}
+	// A new template in the shared chart: both services' inputs change.
+	writeFile(t, filepath.Join(shared, "templates", "extra.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n")
+	got, adopted := run("a template added to the links' target")
+	if adopted {
+		t.Error("a template added to the links' target: the work tree took the base's discovery")
+	}
+	for _, s := range svcs[2:] {
+		if !strings.Contains(got, `"app": "`+s.Name+`"`) {
+			t.Errorf("%s is not in the diff: %s", s.Name, clip(got))
+		}
+	}
+}
