@@ -105,9 +105,14 @@ func (ws *Workspace) handOver(snap *discoSnap) {
 	s.giveBase(snap, [2]string{v[0].Commit, v[1].Commit})
 }
 
-// recordReads makes a side at a commit record what its discovery asks of
-// the two repositories, to be stored with it.
+// recordReads makes a side at a commit that may store its discovery
+// record what is asked of its two repositories' views, from before the
+// other side of the diff can ask anything of them (noteCommitViews): the
+// record is then complete, whichever side asked.
 func (ws *Workspace) recordReads() {
+	if ws.opts.Shared == nil || ws.opts.RenderCache == nil {
+		return
+	}
 	v, ok := ws.sideViews()
 	if !ok || !isCommitView(v[0]) || !isCommitView(v[1]) {
 		return
@@ -115,6 +120,20 @@ func (ws *Workspace) recordReads() {
 	for i, r := range v {
 		ws.readLogs[i] = gitrepo.NewLog()
 		r.SetLog(ws.readLogs[i])
+	}
+}
+
+// stopRecording ends recordReads: the discovery is stored, or came from
+// the cache (the logs keep what they hold).
+func (ws *Workspace) stopRecording() {
+	v, ok := ws.sideViews()
+	if !ok {
+		return
+	}
+	for i, l := range ws.readLogs {
+		if l != nil {
+			v[i].SetLog(nil)
+		}
 	}
 }
 

@@ -213,6 +213,7 @@ func (ws *Workspace) noteCommitViews() {
 	if s == nil {
 		return
 	}
+	ws.recordReads() // before the other side may ask anything of them
 	for _, e := range []*repoEntry{ws.gitops, ws.configs} {
 		r, err := e.open()
 		if err != nil || !isCommitView(r) {

@@ -332,13 +332,13 @@ func Open(ctx context.Context, o Options) (*Workspace, error) {
 		discoKey, keyed = ws.discoKey(ctxKey)
 		if keyed {
 			if snap := ws.restoreDiscovery(discoKey); snap != nil {
+				ws.stopRecording()
 				ws.handOver(snap)
 				return ws, nil
 			}
 			if base != nil && ws.adoptBase(base) {
 				return ws, nil
 			}
-			ws.recordReads()
 		}
 	}
 	mapped := maps.Clone(ws.repos)
@@ -402,6 +402,7 @@ func Open(ctx context.Context, o Options) (*Workspace, error) {
 	if keyed && ctx.Err() == nil {
 		ws.storeDiscovery(discoKey, ctxKey, mapped)
 	}
+	ws.stopRecording()
 	return ws, nil
 }
 
