@@ -190,6 +190,9 @@ func (d *diffSides) finish(f *Factory, res *diff.Result) error {
 		if len(ws.Roots().Files) > 0 {
 			anyRoot = true
 		}
+		if gr, err := ws.GitopsRepo(); err == nil {
+			f.debugf("discovery at %s: %s", displayOr(gr.Rev, "the work tree"), ws.DiscoverySource())
+		}
 		for _, n := range ws.Notes() {
 			if !seen[n] {
 				seen[n] = true

@@ -426,6 +426,20 @@ func (ws *Workspace) DiscoveryAdopted() bool {
 	return ws.restored == discoFromBase
 }
 
+// DiscoverySource says where the workspace's apps and their inputs came
+// from: "the render cache", "the base side" or "worked out".
+func (ws *Workspace) DiscoverySource() string {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	switch ws.restored {
+	case discoFromCache:
+		return "the render cache"
+	case discoFromBase:
+		return "the base side"
+	}
+	return "worked out"
+}
+
 // Where a side's discovery came from, when it was not worked out.
 const (
 	discoFromCache = 1 + iota
