@@ -210,7 +210,7 @@ func Clean(p string) string {
 // itself from the first missing component on (callers then see fs.ErrNotExist).
 func (r *Repo) Resolve(p string) (string, error) {
 	res := r.resolve(p)
-	r.note(OpResolve, p, r.followed, func() string { return resolveAnswer(res.rp, res.err) })
+	r.note(OpResolve, p, r.followed, func() string { return pathAnswer(res.rp, res.err) })
 	return res.rp, res.err
 }
 
@@ -919,7 +919,7 @@ func (f repoFS) lstat(name string) (fs.FileInfo, error) {
 // ReadLink returns the target of the link name.
 func (f repoFS) ReadLink(name string) (string, error) {
 	t, err := f.readLink(name)
-	f.r.note(OpReadLink, name, f.parentFollowed, func() string { return linkAnswer(t, err) })
+	f.r.note(OpReadLink, name, f.parentFollowed, func() string { return pathAnswer(t, err) })
 	return t, err
 }
 

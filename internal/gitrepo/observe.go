@@ -122,7 +122,7 @@ func (r *Repo) Ask(op Op, p string) string {
 	switch op {
 	case OpResolve:
 		rp, err := r.Resolve(p)
-		return resolveAnswer(rp, err)
+		return pathAnswer(rp, err)
 	case OpRead:
 		data, err := r.ReadFile(p)
 		return r.contentAnswer(p, data, err)
@@ -139,7 +139,7 @@ func (r *Repo) Ask(op Op, p string) string {
 		return dirAnswer(ents, err)
 	case OpReadLink:
 		t, err := repoFS{r}.ReadLink(p)
-		return linkAnswer(t, err)
+		return pathAnswer(t, err)
 	}
 	return "?"
 }
@@ -166,18 +166,12 @@ func (r *Repo) contentAnswer(p string, data []byte, err error) string {
 	return "@" + plumbing.ComputeHash(plumbing.BlobObject, data).String()
 }
 
-func resolveAnswer(rp string, err error) string {
+// pathAnswer answers with a path: a resolved path, a link's target.
+func pathAnswer(p string, err error) string {
 	if err != nil {
 		return errAnswer(err)
 	}
-	return "=" + rp
-}
-
-func linkAnswer(target string, err error) string {
-	if err != nil {
-		return errAnswer(err)
-	}
-	return "=" + target
+	return "=" + p
 }
 
 func existsAnswer(ok bool) string {
