@@ -22,6 +22,17 @@ import (
 // base side), and whether the work-tree side took the base side's.
 func cachedRun(t *testing.T, gitops, cacheDir, base, head string) (string, int, bool) {
 	t.Helper()
+	out, worked, adopted := cachedRunRoots(t, gitops, cacheDir, base, head, nil)
+	if strings.HasPrefix(out, "error: ") {
+		t.Fatal(out)
+	}
+	return out, worked, adopted
+}
+
+// cachedRunRoots is cachedRun with roots (relative to the gitops-repo); a
+// diff that fails returns "error: " and the error.
+func cachedRunRoots(t *testing.T, gitops, cacheDir, base, head string, roots []string) (string, int, bool) {
+	t.Helper()
 	cfg, err := config.Load(config.Options{RepoDir: gitops})
 	if err != nil {
 		t.Fatal(err)
@@ -31,7 +42,7 @@ func cachedRun(t *testing.T, gitops, cacheDir, base, head string) (string, int, 
 	var mu sync.Mutex
 	var wss []*render.Workspace
 	open := func(ctx context.Context, rev, configsRev string, isBase bool) (Side, error) {
-		o := render.Options{Config: cfg, Rev: rev, ConfigsRev: configsRev, MissingRootsOK: true,
+		o := render.Options{Config: cfg, Rev: rev, ConfigsRev: configsRev, MissingRootsOK: true, Roots: roots,
 			Branches: []string{base, head}, Shared: shared, DiffBase: isBase, CacheSalt: "test"}
 		if cacheDir != "" {
 			o.RenderCache = rendercache.New(cacheDir, 0)
@@ -48,10 +59,13 @@ func cachedRun(t *testing.T, gitops, cacheDir, base, head string) (string, int, 
 	res, err := Run(context.Background(), RunOptions{GitopsDir: cfg.RepoDir, ConfigsDir: cfg.ConfigsDir,
 		Base: base, Head: head, ConfigsBase: base, ConfigsHead: head, Open: open,
 		Changed: shared.SetChanges, Ignored: shared.SetIgnored})
-	if err != nil {
-		t.Fatal(err)
-	}
 	worked, adopted := 0, false
+	if err != nil {
+		for _, ws := range wss {
+			adopted = adopted || ws.DiscoveryAdopted()
+		}
+		return "error: " + err.Error(), len(wss), adopted
+	}
 	for _, ws := range wss {
 		if ws.DiscoveryAdopted() {
 			adopted = true
@@ -278,5 +292,51 @@ func TestDiscoveryAdoptionFollowsLinks(t *testing.T) {
 		if !strings.Contains(got, `"app": "`+s.Name+`"`) {
 			t.Errorf("%s is not in the diff: %s", s.Name, clip(got))
 		}
+	}
+}
+
+// What git status does not show still keeps the work tree from taking the
+// base's discovery when it matters: an empty untracked directory (given
+// as a root), and a file of a sparse checkout missing from the work tree.
+func TestDiscoveryAdoptionSeesWhatStatusHides(t *testing.T) {
+	svc := benchgen.Services(4)[1]
+	app := "argo-apps/clusters/prod/" + svc.Project + "/" + svc.Name + ".yaml"
+	for _, tc := range []struct {
+		name   string
+		roots  []string
+		change func(t *testing.T, gitops string)
+	}{
+		{"empty directory given as a root", []string{"root-app.yaml", "extra-roots"}, func(t *testing.T, gitops string) {
+			if err := os.Mkdir(filepath.Join(gitops, "extra-roots"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"sparse checkout's Application file missing", nil, func(t *testing.T, gitops string) {
+			gitIn(t, gitops, "update-index", "--skip-worktree", app)
+			if err := os.Remove(filepath.Join(gitops, app)); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := benchgen.Generate(dir, benchgen.Options{Services: 4, Git: true}); err != nil {
+				t.Fatal(err)
+			}
+			gitops := filepath.Join(dir, "gitops-repo")
+			cache := t.TempDir()
+			cachedRunRoots(t, gitops, cache, "HEAD", "", tc.roots) // the base's discovery, stored
+			tc.change(t, gitops)
+			for _, step := range []string{"first", "again"} {
+				got, _, adopted := cachedRunRoots(t, gitops, cache, "HEAD", "", tc.roots)
+				want, _, _ := cachedRunRoots(t, gitops, "", "HEAD", "", tc.roots)
+				if got != want {
+					t.Errorf("%s: the cached diff differs from an uncached one:\n%s\n--- uncached:\n%s", step, clip(got), clip(want))
+				}
+				if adopted {
+					t.Errorf("%s: the work tree took the base's discovery", step)
+				}
+			}
+		})
 	}
 }

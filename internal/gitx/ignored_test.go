@@ -100,3 +100,54 @@ func TestNestedRepositoryGitDirNotWalked(t *testing.T) {
 		t.Errorf("changed = %q, want [nested/file]", changed)
 	}
 }
+
+// ChangedIgnored also names what the work tree holds differently although
+// git status shows nothing of it: an untracked directory holding no file
+// it reports (empty, only empty directories, only a nested repository's
+// .git) and a sparse checkout's file missing from the work tree; not an
+// untracked directory whose files it reports, nor one holding an ignored
+// file.
+func TestChangedIgnoredPassedOver(t *testing.T) {
+	gitEnv(t)
+	dir := newRepo(t)
+	write(t, filepath.Join(dir, ".gitignore"), "*.tmp\n")
+	write(t, filepath.Join(dir, "kept.yaml"), "k\n")
+	write(t, filepath.Join(dir, "sparse/gone.yaml"), "g\n")
+	gitCLI(t, dir, "add", "-A")
+	gitCLI(t, dir, "commit", "-qm", "files")
+	for _, d := range []string{"empty", "deep/er/est", "sparse/empty"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "nested"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	gitCLI(t, filepath.Join(dir, "nested"), "init", "-q")
+	write(t, filepath.Join(dir, "full/new.yaml"), "n\n")
+	write(t, filepath.Join(dir, "scratch/a.tmp"), "t\n")
+	gitCLI(t, dir, "update-index", "--skip-worktree", "sparse/gone.yaml")
+	if err := os.Remove(filepath.Join(dir, "sparse/gone.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	// git shows the nested repository, which Changed leaves out (its
+	// files would be listed): ChangedIgnored names it.
+	if got := gitCLI(t, dir, "status", "--porcelain"); got != "?? full/\n?? nested/" {
+		t.Fatalf("git status: %q", got)
+	}
+	g, err := OpenReader(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed, ignored, err := g.ChangedIgnored("HEAD", WorkTree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"full/new.yaml"}; !reflect.DeepEqual(changed, want) {
+		t.Errorf("changed = %v, want %v", changed, want)
+	}
+	want := []string{"deep/", "deep/er/", "deep/er/est/", "empty/", "nested/", "scratch/a.tmp", "sparse/empty/", "sparse/gone.yaml"}
+	if !reflect.DeepEqual(ignored, want) {
+		t.Errorf("ignored = %v, want %v", ignored, want)
+	}
+}

@@ -132,7 +132,7 @@ func (g *Reader) changed(base, head string) (changed, ignored []string, err erro
 		return nil, nil, err
 	}
 	w.addTo(set)
-	ignored = append([]string{}, w.ignored...) // non-nil: the head is the work tree
+	ignored = append(append([]string{}, w.ignored...), w.passedOver()...) // non-nil: the head is the work tree
 	sort.Strings(ignored)
 	return sorted(set), ignored, nil
 }

@@ -52,7 +52,48 @@ type statusWalk struct {
 	busy    int        // directories being read
 	changed []string   // modified, type-changed or untracked
 	ignored []string   // ignored files, and ignored directories and submodules with "/"
-	err     error
+	// untracked are the directories with no tracked entry below them.
+	untracked []string
+	err       error
+}
+
+// passedOver lists what the work tree holds differently from the index
+// although git status reports nothing of it (beyond the ignored entries):
+// an untracked directory holding no file it reports (empty, or holding
+// only empty directories or a nested repository), with a trailing "/",
+// and a file of a sparse checkout (skip-worktree) missing from the work
+// tree.
+func (w *statusWalk) passedOver() []string {
+	var out []string
+	if len(w.untracked) > 0 {
+		holds := map[string]bool{} // directories below which something is reported
+		for _, list := range [][]string{w.changed, w.ignored} {
+			for _, p := range list {
+				for d := strings.TrimSuffix(p, "/"); ; {
+					k := strings.LastIndexByte(d, '/')
+					if k < 0 {
+						break
+					}
+					d = d[:k]
+					if holds[d] {
+						break
+					}
+					holds[d] = true
+				}
+			}
+		}
+		for _, d := range w.untracked {
+			if !holds[d] {
+				out = append(out, d+"/")
+			}
+		}
+	}
+	for i := range w.idx.Entries {
+		if e := &w.idx.Entries[i]; !w.seen[i] && e.Mode != filemode.Submodule && e.SkipWorktree {
+			out = append(out, e.Name)
+		}
+	}
+	return out
 }
 
 // addTo adds to set every path whose work-tree state differs from the
@@ -203,6 +244,7 @@ func (w *statusWalk) work() {
 		w.todo = append(w.todo, r.subs...)
 		w.changed = append(w.changed, r.changed...)
 		w.ignored = append(w.ignored, r.ignored...)
+		w.untracked = append(w.untracked, r.untracked...)
 		if r.err != nil && w.err == nil {
 			w.err = r.err
 		}
@@ -213,9 +255,9 @@ func (w *statusWalk) work() {
 }
 
 type dirResult struct {
-	subs             []wtTask
-	changed, ignored []string
-	err              error
+	subs                        []wtTask
+	changed, ignored, untracked []string
+	err                         error
 }
 
 // readDir compares one directory's entries and returns the directories
@@ -268,7 +310,7 @@ func (w *statusWalk) readDir(t wtTask) (r dirResult) {
 		}
 		return t.dir + "/" + name
 	}
-	subs, changed, ignored := &r.subs, &r.changed, &r.ignored
+	subs, changed, ignored, untracked := &r.subs, &r.changed, &r.ignored, &r.untracked
 	for _, de := range des {
 		name := de.name
 		if name == ".git" {
@@ -296,6 +338,9 @@ func (w *statusWalk) readDir(t wtTask) (r dirResult) {
 			if !w.inTree[p] && match(name, true) {
 				*ignored = append(*ignored, p+"/")
 				continue
+			}
+			if !w.inTree[p] {
+				*untracked = append(*untracked, p)
 			}
 			*subs = append(*subs, wtTask{dir: p, domain: parts(name), patterns: patterns})
 			continue

@@ -3,6 +3,9 @@ package render
 import (
 	"context"
 	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -27,7 +30,8 @@ import (
 // options, the roots, the branches under review, the remotes) is in the
 // context key both sides compare, and the sides must be at the same
 // commits (ARGOCD_APP_REVISION may be substituted in what discovery
-// reads).
+// reads). A repository with submodules is not taken (a commit's view
+// cannot read inside one, and git status does not report a clean one).
 //
 // Editing a value file, the developer's loop, asks again only whether the
 // file still resolves to itself: the work-tree side neither parses the
@@ -315,7 +319,7 @@ func (ws *Workspace) prepareBase(ctx context.Context, ctxKey string) *restoredSn
 		return nil
 	}
 	v, ok := ws.sideViews()
-	if !ok || v[0].Rev != "" || v[1].Rev != "" {
+	if !ok || v[0].Rev != "" || v[1].Rev != "" || hasSubmodules(v[0]) || hasSubmodules(v[1]) {
 		return nil
 	}
 	snap, commits := s.waitBase(ctx)
@@ -328,6 +332,14 @@ func (ws *Workspace) prepareBase(ctx context.Context, ctxKey string) *restoredSn
 		return nil
 	}
 	return r
+}
+
+// hasSubmodules reports whether the work tree r may hold submodules: a
+// commit's view cannot read inside one and git status does not report a
+// clean one, so what the base asked there says nothing of the work tree.
+func hasSubmodules(r *gitrepo.Repo) bool {
+	_, err := os.Lstat(filepath.Join(r.Root, ".gitmodules"))
+	return !errors.Is(err, fs.ErrNotExist)
 }
 
 // adoptBase takes the base side's discovery, prepared, when this
