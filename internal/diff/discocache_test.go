@@ -340,3 +340,28 @@ func TestDiscoveryAdoptionSeesWhatStatusHides(t *testing.T) {
 		})
 	}
 }
+
+// A parent whose values schema loads a document from outside the
+// repositories keeps its side's discovery out of the cache: the key does
+// not cover that document, and the parent's render decides what is found.
+func TestDiscoveryNotKeptWithOutsideSchema(t *testing.T) {
+	dir := t.TempDir()
+	if err := benchgen.Generate(dir, benchgen.Options{Services: 4, Git: true}); err != nil {
+		t.Fatal(err)
+	}
+	gitops := filepath.Join(dir, "gitops-repo")
+	parent, child := benchgen.Services(4)[1], benchgen.Services(4)[0]
+	ext := filepath.Join(t.TempDir(), "defs.json")
+	writeFile(t, ext, `{"type": "object"}`)
+	writeFile(t, filepath.Join(gitops, "charts", parent.Name, "values.schema.json"), `{"$ref": "file://`+filepath.ToSlash(ext)+`"}`)
+	writeFile(t, filepath.Join(gitops, "charts", parent.Name, "templates", "child.yaml"),
+		"apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: child-of-{{ .Release.Name }}\n  namespace: argocd\nspec:\n  project: default\n  source:\n    repoURL: "+benchgen.GitopsURL+"\n    path: charts/"+child.Name+"\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: child\n")
+	gitIn(t, gitops, "add", "-A")
+	gitIn(t, gitops, "commit", "-q", "-m", "a parent with an outside schema")
+	cache := t.TempDir()
+	for _, step := range []string{"first", "again"} {
+		if _, worked, _ := cachedRun(t, gitops, cache, "HEAD", ""); worked != 2 {
+			t.Errorf("%s: %d sides worked out, want 2 (nothing kept)", step, worked)
+		}
+	}
+}

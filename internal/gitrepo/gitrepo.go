@@ -217,7 +217,7 @@ func (r *Repo) Resolve(p string) (string, error) {
 // resolution is what Resolve found for a path (kept per view).
 type resolution struct {
 	rp string
-	// links counts the links followed.
+	// links counts the links followed (up to the error, when there is one).
 	links int
 	// missing, when set, is why a component does not exist (the cause of
 	// its lstat error): reading the path fails with it.
@@ -293,7 +293,7 @@ func (r *Repo) walkLinks(p string) *resolution {
 			continue
 		case "..":
 			if len(cur) == 0 {
-				return &resolution{err: &OutsideError{Path: raw}}
+				return &resolution{err: &OutsideError{Path: raw}, links: links}
 			}
 			cur = cur[:len(cur)-1]
 			if missing != nil {
@@ -314,25 +314,25 @@ func (r *Repo) walkLinks(p string) *resolution {
 				missing = unwrapPathErr(err)
 				continue
 			}
-			return &resolution{err: err}
+			return &resolution{err: err, links: links}
 		}
 		if mode&fs.ModeSymlink == 0 {
 			continue
 		}
 		links++
 		if links > MaxSymlinks {
-			return &resolution{err: fmt.Errorf("%s: too many levels of symbolic links", raw)}
+			return &resolution{err: fmt.Errorf("%s: too many levels of symbolic links", raw), links: links}
 		}
 		target, err := r.b.readlink(strings.Join(cur, "/"))
 		if err != nil {
-			return &resolution{err: err}
+			return &resolution{err: err, links: links}
 		}
 		cur = cur[:len(cur)-1]
 		if path.IsAbs(filepath.ToSlash(target)) {
 			// An absolute link is inside only if it points into this checkout.
 			rel, err := filepath.Rel(r.Root, filepath.FromSlash(target))
 			if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-				return &resolution{err: &OutsideError{Path: raw}}
+				return &resolution{err: &OutsideError{Path: raw}, links: links}
 			}
 			cur = nil
 			target = filepath.ToSlash(rel)
@@ -512,7 +512,7 @@ func (r *Repo) exists(p string) bool {
 // name. Entries are not followed: a link is reported as a link.
 func (r *Repo) ReadDir(p string) ([]fs.DirEntry, error) {
 	ents, err := r.readDir(p)
-	r.note(OpReadDir, p, r.followed, func() string { return dirAnswer(ents, err) })
+	r.note(OpReadDir, p, r.followed, func() string { return dirAnswer(ents, err, Clean(p) == ".") })
 	return ents, err
 }
 

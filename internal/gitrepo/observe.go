@@ -136,7 +136,7 @@ func (r *Repo) Ask(op Op, p string) string {
 		return existsAnswer(r.Exists(p))
 	case OpReadDir:
 		ents, err := r.ReadDir(p)
-		return dirAnswer(ents, err)
+		return dirAnswer(ents, err, Clean(p) == ".")
 	case OpReadLink:
 		t, err := repoFS{r}.ReadLink(p)
 		return pathAnswer(t, err)
@@ -220,14 +220,22 @@ func modeAnswer(m fs.FileMode) string {
 	return "o"
 }
 
-// dirAnswer digests a listing: each entry's name and kind.
-func dirAnswer(ents []fs.DirEntry, err error) string {
+// dirAnswer digests a listing: each entry's name and kind, in name order
+// (a commit's tree lists "a.yaml" before "a/"), leaving out the root's
+// .git (a work tree's root holds it, no commit does, no reader reads it).
+func dirAnswer(ents []fs.DirEntry, err error, root bool) string {
 	if err != nil {
 		return errAnswer(err)
+	}
+	if !slices.IsSortedFunc(ents, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) }) {
+		ents = slices.SortedFunc(slices.Values(ents), func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 	}
 	h := sha256.New()
 	var b strings.Builder
 	for _, e := range ents {
+		if root && e.Name() == ".git" {
+			continue
+		}
 		b.Reset()
 		b.WriteString(e.Name())
 		b.WriteByte(0)

@@ -18,6 +18,7 @@ func askAll(t *testing.T, r *Repo) {
 	_, _ = r.Stat("b/two.yaml")
 	_ = r.Exists("c")
 	_, _ = r.ReadDir("b")
+	_, _ = r.ReadDir(".") // the work tree's also holds .git
 	_, _ = r.BlobID("shared/values.yaml")
 	fsys := r.FS().(interface {
 		Lstat(string) (os.FileInfo, error)
@@ -39,11 +40,15 @@ func seenBy(entries []Seen) map[string]Seen {
 // work tree gives again while it holds what the commit holds, and no
 // longer once a path changes in any way a reader would see.
 func TestLogAndAsk(t *testing.T) {
-	dir, _, second := repo(t)
-	// The work tree as at the second commit.
+	dir, _, _ := repo(t)
+	// The work tree as at a third commit, which adds a file whose name
+	// sorts before a directory's in a tree ("a.yaml" before "a/").
 	runGit(t, dir, "checkout", "-q", "--", ".")
 	runGit(t, dir, "clean", "-qfd")
-	commit, err := Open(dir, second)
+	write(t, dir, "a.yaml", "top\n")
+	runGit(t, dir, "add", "-A")
+	runGit(t, dir, "commit", "-q", "-m", "third")
+	commit, err := Open(dir, runGit(t, dir, "rev-parse", "HEAD"))
 	if err != nil {
 		t.Fatal(err)
 	}

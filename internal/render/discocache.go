@@ -533,6 +533,11 @@ func (ws *Workspace) discoveryUncacheable() string {
 		if a == nil || a.AppSet != "" || len(a.appSetInputs) > 0 {
 			return "an app of an ApplicationSet"
 		}
+		if ws.replay.loadsOutside(a) {
+			// The key does not cover the document, which may decide the
+			// render (a schema default) and so what was discovered.
+			return "a parent whose values schema loads an outside document"
+		}
 		// A parent's render decided what was discovered: it must depend on
 		// the repositories' files only.
 		for _, src := range a.Sources {
