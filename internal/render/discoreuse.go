@@ -144,11 +144,8 @@ func (ws *Workspace) stopRecording() {
 // discoSeen is a question discovery asked of a repository's view: Repo is
 // 0 for the gitops-repo, 1 for the configs-repo.
 type discoSeen struct {
-	Repo   int
-	Op     byte
-	Path   string
-	Answer string
-	Linked bool
+	Repo int
+	gitrepo.Seen
 }
 
 // seenEntries returns the recorded questions, encoded (encodeSeen), and
@@ -184,7 +181,7 @@ func encodeSeen(logs [2][]gitrepo.Seen) []byte {
 	for repo, entries := range logs {
 		block := make([]discoSeen, 0, len(entries))
 		for _, s := range entries {
-			o := discoSeen{Repo: repo, Op: byte(s.Op), Path: s.Path, Answer: s.Answer, Linked: s.Linked}
+			o := discoSeen{Repo: repo, Seen: s}
 			if o.Linked {
 				linked = append(linked, o)
 			} else {
@@ -283,7 +280,7 @@ func eachSeenIn(data []byte, wants func(repo int, linked bool, p []byte) bool, f
 	r := &discoReader{b: data}
 	var path []byte
 	for n := r.count(); n > 0 && r.err == nil; n-- {
-		repo, op, flags, keep := r.int(), byte(r.int()), r.int(), r.int()
+		repo, op, flags, keep := r.int(), gitrepo.Op(r.int()), r.int(), r.int()
 		if r.err == nil && (repo != 0 && repo != 1 || keep < 0 || keep > len(path)) {
 			return false, errors.New("discovery entry: bad question")
 		}
@@ -295,7 +292,7 @@ func eachSeenIn(data []byte, wants func(repo int, linked bool, p []byte) bool, f
 		if r.err != nil || !wants(repo, flags&seenLinked != 0, path) {
 			continue
 		}
-		o := discoSeen{Repo: repo, Op: op, Path: string(path), Linked: flags&seenLinked != 0}
+		o := discoSeen{Repo: repo, Seen: gitrepo.Seen{Op: op, Path: string(path), Linked: flags&seenLinked != 0}}
 		if flags&seenItself != 0 {
 			o.Answer = "=" + o.Path
 		} else {
@@ -370,7 +367,7 @@ func (ws *Workspace) adoptBase(prepared *restoredSnap) bool {
 		fold = foldPath(fold[:0], p)
 		return touched[repo].related(fold)
 	}, func(o discoSeen) bool {
-		same = v[o.Repo].Ask(gitrepo.Op(o.Op), o.Path) == o.Answer
+		same = v[o.Repo].Ask(o.Op, o.Path) == o.Answer
 		return same
 	})
 	if err != nil || !same {

@@ -14,22 +14,22 @@ import (
 // went in.
 func TestSeenRelated(t *testing.T) {
 	seen := []discoSeen{
-		{Repo: 0, Op: 'd', Path: ".", Answer: "#1"},
-		{Repo: 0, Op: 'd', Path: "charts", Answer: "#2"},
-		{Repo: 0, Op: 'd', Path: "charts/web", Answer: "#3"},
-		{Repo: 0, Op: 'f', Path: "charts/web/Chart.yaml", Answer: "@4"},
-		{Repo: 0, Op: 'f', Path: "charts/web-2/Chart.yaml", Answer: "@5"},
-		{Repo: 0, Op: 'f', Path: "charts/web/templates/a.yaml", Answer: "@6"},
-		{Repo: 0, Op: 'r', Path: "charts/Web/values.yaml", Answer: "=charts/Web/values.yaml"},
-		{Repo: 0, Op: 'f', Path: "charts/webx", Answer: "!missing"},
-		{Repo: 0, Op: 'r', Path: "links/x.yaml", Answer: "=charts/webx", Linked: true},
-		{Repo: 1, Op: 'r', Path: "web/config.yaml", Answer: "=web/config.yaml"},
-		{Repo: 1, Op: 'd', Path: ".", Answer: "#7"},
-		{Repo: 1, Op: 'd', Path: "Ünïcode/Dir", Answer: "#8"},
+		{Repo: 0, Seen: gitrepo.Seen{Op: 'd', Path: ".", Answer: "#1"}},
+		{Repo: 0, Seen: gitrepo.Seen{Op: 'd', Path: "charts", Answer: "#2"}},
+		{Repo: 0, Seen: gitrepo.Seen{Op: 'd', Path: "charts/web", Answer: "#3"}},
+		{Repo: 0, Seen: gitrepo.Seen{Op: 'f', Path: "charts/web/Chart.yaml", Answer: "@4"}},
+		{Repo: 0, Seen: gitrepo.Seen{Op: 'f', Path: "charts/web-2/Chart.yaml", Answer: "@5"}},
+		{Repo: 0, Seen: gitrepo.Seen{Op: 'f', Path: "charts/web/templates/a.yaml", Answer: "@6"}},
+		{Repo: 0, Seen: gitrepo.Seen{Op: 'r', Path: "charts/Web/values.yaml", Answer: "=charts/Web/values.yaml"}},
+		{Repo: 0, Seen: gitrepo.Seen{Op: 'f', Path: "charts/webx", Answer: "!missing"}},
+		{Repo: 0, Seen: gitrepo.Seen{Op: 'r', Path: "links/x.yaml", Answer: "=charts/webx", Linked: true}},
+		{Repo: 1, Seen: gitrepo.Seen{Op: 'r', Path: "web/config.yaml", Answer: "=web/config.yaml"}},
+		{Repo: 1, Seen: gitrepo.Seen{Op: 'd', Path: ".", Answer: "#7"}},
+		{Repo: 1, Seen: gitrepo.Seen{Op: 'd', Path: "Ünïcode/Dir", Answer: "#8"}},
 	}
 	var logs [2][]gitrepo.Seen
 	for _, o := range seen {
-		logs[o.Repo] = append(logs[o.Repo], gitrepo.Seen{Op: gitrepo.Op(o.Op), Path: o.Path, Answer: o.Answer, Linked: o.Linked})
+		logs[o.Repo] = append(logs[o.Repo], o.Seen)
 	}
 	data := encodeSeen(logs)
 	var all []discoSeen
