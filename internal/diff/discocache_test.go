@@ -62,14 +62,15 @@ func cachedRunRoots(t *testing.T, gitops, cacheDir, base, head string, roots []s
 	worked, adopted := 0, false
 	if err != nil {
 		for _, ws := range wss {
-			adopted = adopted || ws.DiscoveryAdopted()
+			adopted = adopted || ws.DiscoverySource() == render.DiscoveryFromBase
 		}
 		return "error: " + err.Error(), len(wss), adopted
 	}
 	for _, ws := range wss {
-		if ws.DiscoveryAdopted() {
+		switch ws.DiscoverySource() {
+		case render.DiscoveryFromBase:
 			adopted = true
-		} else if !ws.DiscoveryCached() {
+		case render.DiscoveryWorkedOut:
 			worked++
 		}
 		for _, e := range ws.DiscoveryErrors() {

@@ -308,7 +308,7 @@ func (ws *Workspace) restoreDiscovery(key string) *discoSnap {
 		return nil
 	}
 	var snap discoSnap
-	if err := snap.decode(data); err != nil || snap.Key != key || !ws.restoreSnap(&snap, discoFromCache) {
+	if err := snap.decode(data); err != nil || snap.Key != key || !ws.restoreSnap(&snap, DiscoveryFromCache) {
 		return nil
 	}
 	return &snap
@@ -316,8 +316,8 @@ func (ws *Workspace) restoreDiscovery(key string) *discoSnap {
 
 // restoreSnap fills the workspace from a stored discovery; false (the
 // workspace untouched) when it does not decode.
-func (ws *Workspace) restoreSnap(snap *discoSnap, from int) bool {
-	r, ok := ws.prepareSnap(snap, from == discoFromCache)
+func (ws *Workspace) restoreSnap(snap *discoSnap, from string) bool {
+	r, ok := ws.prepareSnap(snap, from == DiscoveryFromCache)
 	if ok {
 		ws.applySnap(r, from)
 	}
@@ -394,7 +394,7 @@ func (ws *Workspace) prepareSnap(snap *discoSnap, seed bool) (*restoredSnap, boo
 }
 
 // applySnap fills the workspace from a prepared discovery.
-func (ws *Workspace) applySnap(r *restoredSnap, from int) {
+func (ws *Workspace) applySnap(r *restoredSnap, from string) {
 	for _, u := range r.snap.Fallback {
 		if ws.repos[u] == nil {
 			ws.repos[u] = ws.gitops
@@ -409,42 +409,25 @@ func (ws *Workspace) applySnap(r *restoredSnap, from int) {
 	ws.mu.Unlock()
 }
 
-// DiscoveryCached reports whether the workspace's apps and their inputs
-// came from the render cache (a diff side whose state was seen before).
-func (ws *Workspace) DiscoveryCached() bool {
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	return ws.restored == discoFromCache
-}
-
-// DiscoveryAdopted reports whether the workspace's apps and their inputs
-// are the base side's (a work-tree side whose differences from the base
-// change nothing its discovery read: discoreuse.go).
-func (ws *Workspace) DiscoveryAdopted() bool {
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	return ws.restored == discoFromBase
-}
+// Where a side's apps and their inputs came from (DiscoverySource).
+const (
+	DiscoveryWorkedOut = "worked out"
+	DiscoveryFromCache = "the render cache" // a diff side whose state was seen before
+	// DiscoveryFromBase: a work-tree side whose differences from the base
+	// change nothing its discovery read (discoreuse.go).
+	DiscoveryFromBase = "the base side"
+)
 
 // DiscoverySource says where the workspace's apps and their inputs came
-// from: "the render cache", "the base side" or "worked out".
+// from: one of the Discovery* constants.
 func (ws *Workspace) DiscoverySource() string {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
-	switch ws.restored {
-	case discoFromCache:
-		return "the render cache"
-	case discoFromBase:
-		return "the base side"
+	if ws.restored == "" {
+		return DiscoveryWorkedOut
 	}
-	return "worked out"
+	return ws.restored
 }
-
-// Where a side's discovery came from, when it was not worked out.
-const (
-	discoFromCache = 1 + iota
-	discoFromBase
-)
 
 // storeDiscovery keeps the discovery of an opened workspace under key,
 // with every app's inputs (worked out now: diff asks for them all), when

@@ -373,7 +373,7 @@ func (ws *Workspace) adoptBase(prepared *restoredSnap) bool {
 	if err != nil || !same {
 		return false
 	}
-	ws.applySnap(prepared, discoFromBase)
+	ws.applySnap(prepared, DiscoveryFromBase)
 	return true
 }
 

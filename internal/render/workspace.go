@@ -189,7 +189,7 @@ type Workspace struct {
 	// knownInputs are the apps' inputs, worked out or restored with the
 	// discovery (see discocache.go).
 	knownInputs map[*App][]Input
-	restored    int // where the discovery came from (discoFromCache, discoFromBase), 0: worked out
+	restored    string // where the discovery came from (DiscoveryFromCache, DiscoveryFromBase), "": worked out
 	// readLogs record what discovery asks of the gitops-repo and
 	// configs-repo views (a side at a commit whose discovery is stored:
 	// discoreuse.go).
