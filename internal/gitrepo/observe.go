@@ -220,15 +220,12 @@ func modeAnswer(m fs.FileMode) string {
 	return "o"
 }
 
-// dirAnswer digests a listing: each entry's name and kind, in name order
-// (a commit's tree lists "a.yaml" before "a/"), leaving out the root's
-// .git (a work tree's root holds it, no commit does, no reader reads it).
+// dirAnswer digests a listing (ReadDir's, sorted by name on every view):
+// each entry's name and kind, leaving out the root's .git (a work tree's
+// root holds it, no commit does, no reader reads it).
 func dirAnswer(ents []fs.DirEntry, err error, root bool) string {
 	if err != nil {
 		return errAnswer(err)
-	}
-	if !slices.IsSortedFunc(ents, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) }) {
-		ents = slices.SortedFunc(slices.Values(ents), func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 	}
 	h := sha256.New()
 	var b strings.Builder
