@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 	"unsafe"
+
+	"github.com/gitopsctl/gitopsctl/internal/replay"
 )
 
 // ListingCache keeps data between runs under hex keys (a
@@ -247,4 +249,13 @@ func decodeListings(data []byte, root string) map[string]*listedDir {
 		return nil
 	}
 	return out
+}
+
+// listingCacheFS reports whether the file system holding dir is one whose
+// directories are known to change modification time whenever an entry is
+// added, removed or renamed, so that the listing cache may be trusted: the
+// file systems replay trusts (on Linux only).
+func listingCacheFS(dir string) bool {
+	ok, err := replay.Trusted(dir)
+	return ok && err == nil
 }

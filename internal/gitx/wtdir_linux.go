@@ -5,8 +5,6 @@ import (
 	"sync"
 
 	"golang.org/x/sys/unix"
-
-	"github.com/gitopsctl/gitopsctl/internal/replay"
 )
 
 // On Linux the status reads each directory with getdents (names and types,
@@ -136,15 +134,6 @@ type relDir struct {
 func (d relDir) read() ([]dirent, error)           { return nil, nil }
 func (d relDir) lstat(name string) (wtStat, error) { return fstatat(d.fd, d.prefix+name) }
 func (d relDir) close()                            {}
-
-// listingCacheFS reports whether the file system holding dir is one whose
-// directories are known to change modification time whenever an entry is
-// added, removed or renamed, so that the listing cache may be trusted:
-// the file systems replay trusts.
-func listingCacheFS(dir string) bool {
-	ok, err := replay.Trusted(dir)
-	return ok && err == nil
-}
 
 func fstatat(fd int, name string) (wtStat, error) {
 	var st unix.Stat_t

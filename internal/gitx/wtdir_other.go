@@ -69,7 +69,3 @@ func (r wtRoot) statDir(rel string) (wtStat, error) {
 func (r wtRoot) listed(rel string) wtDirHandle {
 	return &osDir{path: filepath.Join(r.path, filepath.FromSlash(rel))}
 }
-
-// listingCacheFS: the listing cache is trusted on Linux file systems only
-// (replay.Trusted).
-func listingCacheFS(string) bool { return false }
